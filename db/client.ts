@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** Either engine's database, or a transaction on it: services accept all three. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+
+export interface DbHandle {
+  db: Db;
+  engine: "pglite" | "postgres";
+  target: DbTarget;
+  close(): Promise<void>;
+}
+
+export type DbTarget =
+  | { engine: "postgres"; url: string; poolSize?: number }
+  | { engine: "pglite"; dataDir: string }
+  | { engine: "pglite-memory"; loadDataDir?: Blob };
+
+export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): DbTarget {
+  if (env.DATABASE_URL) return { engine: "postgres", url: env.DATABASE_URL, poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) };
+  return { engine: "pglite", dataDir: path.resolve(env.PGLITE_DIR ?? ".data/pglite") };
+}
+
+export async function openDatabase(target: DbTarget): Promise<DbHandle> {
+  if (target.engine === "postgres") {
+    const { Pool } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const pool = new Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    return { db: drizzle(pool, { schema }) as unknown as Db, engine: "postgres", target, close: () => pool.end() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (target.engine === "pglite-memory") {
+    const client = await PGlite.create({ loadDataDir: target.loadDataDir });
+    return { db: drizzle(client, { schema }) as unknown as Db, engine: "pglite", target, close: () => client.close() };
+  }
+  const releaseLock = lockDataDir(target.dataDir);
+  try {
+    const client = await PGlite.create({ dataDir: target.dataDir });
+    return {
+      db: drizzle(client, { schema }) as unknown as Db,
+      engine: "pglite",
+      target,
+      close: async () => {
+        await client.close();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+export class DataDirLockedError extends Error {}
+
+/**
+ * PGlite corrupts its folder silently when two processes open it, so the folder is guarded by a
+ * lock file holding the owner's pid. A stale lock (its process is gone) is taken over.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const lockPath = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      const release = () => {
+        process.off("exit", release);
+        try {
+          if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+      process.on("exit", release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(fs.readFileSync(lockPath, "utf8"));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new DataDirLockedError(
+          `The embedded database at ${dataDir} is in use by process ${owner}. ` +
+            `Only one process may open it: stop that process first (for example the running console), ` +
+            `or point DATABASE_URL at a PostgreSQL server.`,
+        );
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`Could not lock ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./audit";
+export * from "./auth";
+export * from "./merchants";
+export * from "./terminals";
+export * from "./values";

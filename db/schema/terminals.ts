@@ -1,0 +1,54 @@
+import { sql } from "drizzle-orm";
+import { index, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { merchants, stores } from "./merchants";
+import { networkTypes, terminalStatuses, type TerminalCapability } from "./values";
+
+export const terminalModels = pgTable(
+  "terminal_models",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    manufacturer: text("manufacturer").notNull(),
+    model: text("model").notNull(),
+    capabilities: text("capabilities").array().$type<TerminalCapability[]>().notNull().default(sql`'{}'::text[]`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("terminal_models_name_uq").on(t.manufacturer, t.model)],
+);
+
+export const terminalStatus = pgEnum("terminal_status", terminalStatuses);
+
+export const networkType = pgEnum("network_type", networkTypes);
+
+export const terminals = pgTable(
+  "terminals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    serialNumber: text("serial_number").notNull(),
+    modelId: uuid("model_id")
+      .notNull()
+      .references(() => terminalModels.id),
+    // A terminal in the warehouse may not belong to anyone yet.
+    merchantId: uuid("merchant_id").references(() => merchants.id),
+    storeId: uuid("store_id").references(() => stores.id),
+    status: terminalStatus("status").notNull().default("in_stock"),
+    firmwareVersion: text("firmware_version"),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    batteryPercent: smallint("battery_percent"),
+    signalDbm: smallint("signal_dbm"),
+    network: networkType("network"),
+    activatedAt: timestamp("activated_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // text_pattern_ops lets the serial-number prefix search use the index.
+    uniqueIndex("terminals_serial_uq").using("btree", t.serialNumber.op("text_pattern_ops")),
+    index("terminals_merchant_status_idx").on(t.merchantId, t.status, t.serialNumber),
+    index("terminals_store_idx").on(t.storeId),
+    index("terminals_model_idx").on(t.modelId),
+    index("terminals_status_idx").on(t.status),
+    index("terminals_firmware_idx").on(t.firmwareVersion),
+    index("terminals_last_seen_idx").on(t.lastSeenAt),
+  ],
+);

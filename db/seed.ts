@@ -1,0 +1,246 @@
+import { randomUUID } from "node:crypto";
+import { hashPassword } from "better-auth/crypto";
+import { count, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import {
+  accounts,
+  auditLog,
+  merchants,
+  stores,
+  technicianAssignments,
+  terminalModels,
+  terminals,
+  users,
+  type BusinessHours,
+  type NetworkType,
+  type TerminalStatus,
+  type UserRole,
+} from "./schema";
+
+export const DEMO_PASSWORD = "demo-password-1";
+export const DEMO_EMAIL_DOMAIN = "demo.posfleet.dev";
+
+const everyDay = (opens: string, closes: string): BusinessHours =>
+  Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, { opens, closes }]));
+
+const demoModels = [
+  { manufacturer: "PAX", model: "A920 Pro", capabilities: ["chip", "swipe", "contactless", "pin_pad", "printer", "camera", "wifi", "cellular"], firmware: ["2.3.1", "2.4.0"] },
+  { manufacturer: "PAX", model: "A80", capabilities: ["chip", "swipe", "contactless", "pin_pad", "ethernet", "wifi"], firmware: ["1.8.2", "1.9.0"] },
+  { manufacturer: "Verifone", model: "V400m", capabilities: ["chip", "swipe", "contactless", "pin_pad", "wifi", "cellular"], firmware: ["5.1.0", "5.2.3"] },
+  { manufacturer: "Ingenico", model: "Move/5000", capabilities: ["chip", "swipe", "contactless", "pin_pad", "printer", "wifi", "cellular"], firmware: ["11.4.2", "11.6.0"] },
+  { manufacturer: "Sunmi", model: "P2", capabilities: ["chip", "contactless", "pin_pad", "printer", "scanner", "camera", "wifi", "cellular"], firmware: ["3.0.7", "3.1.1"] },
+] as const;
+
+interface DemoMerchant {
+  name: string;
+  phone: string;
+  contactName: string;
+  contactEmail: string;
+  stores: { name: string; address: string; region: string; hours: BusinessHours }[];
+  /** serial prefix, count, first status mix */
+  fleet?: { prefix: string; count: number };
+}
+
+const demoMerchants: DemoMerchant[] = [
+  {
+    name: "Demo Coffee",
+    phone: "+8613800138000",
+    contactName: "Li Wei",
+    contactEmail: "owner@demo.posfleet.dev",
+    stores: [
+      { name: "Demo Coffee Jing'an", address: "1788 Nanjing West Rd, Jing'an", region: "Shanghai", hours: everyDay("07:00", "22:00") },
+      { name: "Demo Coffee Xuhui", address: "88 Caoxi North Rd, Xuhui", region: "Shanghai", hours: everyDay("07:30", "21:30") },
+    ],
+  },
+  {
+    name: "Other Bakery",
+    phone: "+8613900139000",
+    contactName: "Zhang Min",
+    contactEmail: "owner2@demo.posfleet.dev",
+    stores: [{ name: "Other Bakery Chaoyang", address: "9 Sanlitun Rd, Chaoyang", region: "Beijing", hours: everyDay("06:30", "20:00") }],
+  },
+  {
+    name: "Harbor Books",
+    phone: "+8613700137000",
+    contactName: "Chen Jing",
+    contactEmail: "contact@harborbooks.example",
+    stores: [
+      { name: "Harbor Books Tianhe", address: "208 Tianhe Rd, Tianhe", region: "Guangzhou", hours: everyDay("09:00", "21:00") },
+      { name: "Harbor Books Yuexiu", address: "12 Beijing Rd, Yuexiu", region: "Guangzhou", hours: everyDay("10:00", "22:00") },
+    ],
+    fleet: { prefix: "HRB", count: 8 },
+  },
+  {
+    name: "Lotus Noodle House",
+    phone: "+8613600136000",
+    contactName: "Wang Fang",
+    contactEmail: "hello@lotusnoodle.example",
+    stores: [{ name: "Lotus Noodle Futian", address: "3 Shennan Blvd, Futian", region: "Shenzhen", hours: everyDay("10:30", "23:00") }],
+    fleet: { prefix: "LNH", count: 6 },
+  },
+  {
+    name: "Metro Pharmacy",
+    phone: "+8613500135000",
+    contactName: "Liu Yang",
+    contactEmail: "it@metropharmacy.example",
+    stores: [
+      { name: "Metro Pharmacy Wuhou", address: "45 Renmin South Rd, Wuhou", region: "Chengdu", hours: everyDay("08:00", "22:00") },
+      { name: "Metro Pharmacy Jinjiang", address: "17 Chunxi Rd, Jinjiang", region: "Chengdu", hours: everyDay("08:00", "22:00") },
+    ],
+    fleet: { prefix: "MPH", count: 8 },
+  },
+];
+
+const demoUsers: { email: string; name: string; role: UserRole; merchant?: string; assigned?: string[] }[] = [
+  { email: `admin@${DEMO_EMAIL_DOMAIN}`, name: "Ada Admin", role: "admin" },
+  { email: `tech@${DEMO_EMAIL_DOMAIN}`, name: "Tom Technician", role: "technician", assigned: ["Demo Coffee"] },
+  { email: `owner@${DEMO_EMAIL_DOMAIN}`, name: "Li Wei", role: "merchant", merchant: "Demo Coffee" },
+  { email: `owner2@${DEMO_EMAIL_DOMAIN}`, name: "Zhang Min", role: "merchant", merchant: "Other Bakery" },
+];
+
+/** A small deterministic generator, so the demo fleet looks the same on every machine. */
+function prng(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function isDatabaseEmpty(db: Db): Promise<boolean> {
+  const [row] = await db.select({ n: count() }).from(users);
+  return (row?.n ?? 0) === 0;
+}
+
+/** Removes everything but the append-only audit log, for `npm run db:seed` on a used database. */
+export async function clearFleetData(db: Db): Promise<void> {
+  await db.execute(
+    sql`truncate table ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
+  );
+}
+
+export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
+  const random = prng(20261125);
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await db.transaction(async (tx) => {
+    const models = await tx
+      .insert(terminalModels)
+      .values(demoModels.map(({ manufacturer, model, capabilities }) => ({ manufacturer, model, capabilities: [...capabilities] })))
+      .returning();
+
+    const merchantIds = new Map<string, string>();
+    const storeIdsByMerchant = new Map<string, string[]>();
+    for (const m of demoMerchants) {
+      const [merchant] = await tx
+        .insert(merchants)
+        .values({ name: m.name, registeredPhone: m.phone, contactName: m.contactName, contactEmail: m.contactEmail })
+        .returning();
+      merchantIds.set(m.name, merchant!.id);
+      const created = await tx
+        .insert(stores)
+        .values(m.stores.map((s) => ({ merchantId: merchant!.id, name: s.name, address: s.address, region: s.region, timeZone: "Asia/Shanghai", businessHours: s.hours })))
+        .returning({ id: stores.id });
+      storeIdsByMerchant.set(m.name, created.map((s) => s.id));
+    }
+
+    const networks: NetworkType[] = ["wifi", "cellular", "ethernet"];
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+    const activeTerminal = (serialNumber: string, merchant: string, index: number, status: TerminalStatus = "active") => {
+      const modelIndex = index % models.length;
+      const storeIds = storeIdsByMerchant.get(merchant)!;
+      const minutesAgo = random() < 0.85 ? Math.floor(random() * 5) : Math.floor(random() * 60 * 48);
+      return {
+        serialNumber,
+        modelId: models[modelIndex]!.id,
+        merchantId: merchantIds.get(merchant)!,
+        storeId: storeIds[index % storeIds.length]!,
+        status,
+        firmwareVersion: pick(demoModels[modelIndex]!.firmware),
+        lastSeenAt: new Date(now.getTime() - minutesAgo * 60_000),
+        batteryPercent: 15 + Math.floor(random() * 86),
+        signalDbm: -50 - Math.floor(random() * 50),
+        network: pick(networks),
+        activatedAt: new Date(now.getTime() - (30 + Math.floor(random() * 300)) * 86_400_000),
+      };
+    };
+
+    const rows: (typeof terminals.$inferInsert)[] = [];
+    for (let i = 1; i <= 40; i++) rows.push(activeTerminal(`DEMO-${String(i).padStart(4, "0")}`, "Demo Coffee", i));
+    for (let i = 101; i <= 110; i++) {
+      const storeIds = storeIdsByMerchant.get("Demo Coffee")!;
+      rows.push({
+        serialNumber: `DEMO-${String(i).padStart(4, "0")}`,
+        modelId: models[i % models.length]!.id,
+        merchantId: merchantIds.get("Demo Coffee")!,
+        storeId: storeIds[i % storeIds.length]!,
+        status: "in_stock",
+        firmwareVersion: demoModels[i % models.length]!.firmware[0],
+      });
+    }
+    for (let i = 1; i <= 10; i++) rows.push(activeTerminal(`BAKE-${String(i).padStart(4, "0")}`, "Other Bakery", i));
+    const otherStatuses: TerminalStatus[] = ["active", "active", "active", "active", "suspended", "faulty", "active", "retired"];
+    for (const m of demoMerchants) {
+      if (!m.fleet) continue;
+      for (let i = 1; i <= m.fleet.count; i++) {
+        rows.push(activeTerminal(`${m.fleet.prefix}-${String(i).padStart(4, "0")}`, m.name, i, otherStatuses[(i - 1) % otherStatuses.length]));
+      }
+    }
+    await tx.insert(terminals).values(rows);
+
+    for (const u of demoUsers) {
+      const id = randomUUID();
+      await tx.insert(users).values({
+        id,
+        name: u.name,
+        email: u.email,
+        emailVerified: true,
+        role: u.role,
+        merchantId: u.merchant ? merchantIds.get(u.merchant) : null,
+      });
+      await tx.insert(accounts).values({ id: randomUUID(), accountId: id, providerId: "credential", userId: id, password: passwordHash });
+      for (const merchant of u.assigned ?? []) {
+        await tx.insert(technicianAssignments).values({ technicianId: id, merchantId: merchantIds.get(merchant)! });
+      }
+    }
+    await tx.insert(auditLog).values({ actorLabel: "system", action: "demo.seeded", entityType: "system", entityId: "demo", changes: { terminals: rows.length } });
+  });
+}
+
+/**
+ * Adds a large generated fleet (merchants with 100 terminals each) for scale tests and benchmarks.
+ * Rows are produced by generate_series inside the database, so 100,000 terminals take seconds.
+ */
+export async function seedLargeFleet(db: Db, terminalCount: number): Promise<void> {
+  const merchantCount = Math.max(1, Math.ceil(terminalCount / 100));
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`
+      insert into merchants (name, registered_phone, contact_name)
+      select 'Fleet Merchant ' || lpad(g::text, 5, '0'), '+86137' || lpad(g::text, 8, '0'), 'Fleet contact ' || g
+      from generate_series(1, ${merchantCount}) g`);
+    await tx.execute(sql`
+      insert into stores (merchant_id, name, address, region, time_zone)
+      select m.id, m.name || ' Store ' || s, s || ' Fleet Road', (array['Shanghai','Beijing','Guangzhou','Shenzhen','Chengdu'])[1 + (s % 5)], 'Asia/Shanghai'
+      from merchants m cross join generate_series(1, 2) s
+      where m.name like 'Fleet Merchant %'`);
+    await tx.execute(sql`
+      with fleet_stores as (
+        select s.id as store_id, s.merchant_id, row_number() over (order by s.merchant_id, s.id) - 1 as n
+        from stores s join merchants m on m.id = s.merchant_id where m.name like 'Fleet Merchant %'
+      ), store_count as (select count(*) as c from fleet_stores),
+      model_list as (select id, row_number() over (order by manufacturer, model) - 1 as n from terminal_models),
+      model_count as (select count(*) as c from model_list)
+      insert into terminals (serial_number, model_id, merchant_id, store_id, status, firmware_version, last_seen_at, battery_percent, signal_dbm, network, activated_at)
+      select 'FLEET-' || lpad(g::text, 7, '0'), ml.id, fs.merchant_id, fs.store_id,
+        (case when g % 50 = 0 then 'in_stock' when g % 97 = 0 then 'faulty' when g % 89 = 0 then 'suspended' else 'active' end)::terminal_status,
+        '1.' || (g % 4) || '.0',
+        now() - ((g % 600) * interval '1 minute'), 10 + (g % 90), -50 - (g % 50),
+        (array['wifi','cellular','ethernet'])[1 + (g % 3)]::network_type, now() - ((g % 365) * interval '1 day')
+      from generate_series(1, ${terminalCount}) g
+      cross join store_count sc cross join model_count mc
+      join fleet_stores fs on fs.n = (g % sc.c)
+      join model_list ml on ml.n = (g % mc.c)`);
+  });
+}

@@ -1,0 +1,19 @@
+import { auditRouter } from "./routers/audit";
+import { merchantsRouter } from "./routers/merchants";
+import { modelsRouter } from "./routers/models";
+import { overviewRouter } from "./routers/overview";
+import { terminalsRouter } from "./routers/terminals";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  overview: overviewRouter,
+  terminals: terminalsRouter,
+  merchants: merchantsRouter,
+  models: modelsRouter,
+  users: usersRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

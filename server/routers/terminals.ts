@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { importTerminals } from "../services/terminal-import";
+import { assignTerminal, createTerminal, getTerminalBySerial, listTerminals, setTerminalStatus, terminalFilterOptions, updateTerminal } from "../services/terminals";
+import { terminalAssignInput, terminalCreateInput, terminalImportInput, terminalListInput, terminalStatusInput, terminalUpdateInput } from "../schemas/terminals";
+import { adminProcedure, protectedProcedure, router } from "../trpc";
+
+export const terminalsRouter = router({
+  list: protectedProcedure.input(terminalListInput).query(({ ctx, input }) => listTerminals(ctx.db, ctx.scope, input)),
+  filterOptions: protectedProcedure.query(({ ctx }) => terminalFilterOptions(ctx.db, ctx.scope)),
+  getBySerial: protectedProcedure
+    .input(z.object({ serialNumber: z.string().trim().min(1).max(40) }))
+    .query(({ ctx, input }) => getTerminalBySerial(ctx.db, ctx.scope, input.serialNumber)),
+  create: adminProcedure.input(terminalCreateInput).mutation(({ ctx, input }) => createTerminal(ctx.db, ctx.actor, input)),
+  update: adminProcedure.input(terminalUpdateInput).mutation(({ ctx, input }) => updateTerminal(ctx.db, ctx.actor, input)),
+  assign: adminProcedure.input(terminalAssignInput).mutation(({ ctx, input }) => assignTerminal(ctx.db, ctx.actor, input)),
+  setStatus: adminProcedure.input(terminalStatusInput).mutation(({ ctx, input }) => setTerminalStatus(ctx.db, ctx.actor, input)),
+  import: adminProcedure.input(terminalImportInput).mutation(({ ctx, input }) => importTerminals(ctx.db, ctx.actor, input)),
+});

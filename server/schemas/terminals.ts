@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { terminalStatuses } from "@/db/schema/values";
+import { pageInput, requiredText, sortDirection, trimmed, uuid } from "./common";
+
+/** Serial numbers are kept upper-case so search and uniqueness ignore case. */
+export const serialNumber = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9][A-Z0-9-]{2,39}$/, { message: "must be 3–40 letters, digits or dashes" });
+
+export const firmwareVersion = trimmed(40).regex(/^[0-9A-Za-z.+_-]*$/, { message: "may hold only letters, digits and . + _ -" });
+
+export const terminalSortFields = ["serialNumber", "status", "firmwareVersion", "lastSeenAt", "createdAt"] as const;
+
+export const terminalListInput = z.object({
+  q: trimmed(40).optional(),
+  status: z.array(z.enum(terminalStatuses)).max(terminalStatuses.length).optional(),
+  modelId: uuid.optional(),
+  merchantId: uuid.optional(),
+  storeId: uuid.optional(),
+  firmwareVersion: firmwareVersion.optional(),
+  sort: z.enum(terminalSortFields).default("serialNumber"),
+  dir: sortDirection,
+  ...pageInput,
+});
+export type TerminalListInput = z.input<typeof terminalListInput>;
+export type TerminalListFilters = z.output<typeof terminalListInput>;
+
+export const terminalCreateInput = z
+  .object({
+    serialNumber,
+    modelId: uuid,
+    merchantId: uuid.nullable().default(null),
+    storeId: uuid.nullable().default(null),
+    firmwareVersion: firmwareVersion.optional(),
+  })
+  .refine((t) => !t.storeId || t.merchantId, { message: "a store needs its merchant", path: ["merchantId"] });
+export type TerminalCreateInput = z.input<typeof terminalCreateInput>;
+
+export const terminalUpdateInput = z.object({
+  id: uuid,
+  modelId: uuid.optional(),
+  firmwareVersion: firmwareVersion.optional(),
+});
+
+export const terminalAssignInput = z
+  .object({ id: uuid, merchantId: uuid.nullable(), storeId: uuid.nullable() })
+  .refine((t) => !t.storeId || t.merchantId, { message: "a store needs its merchant", path: ["merchantId"] });
+
+/** Statuses an admin may set by hand; `active` after `in_stock` only comes from activation. */
+export const terminalStatusInput = z.object({
+  id: uuid,
+  status: z.enum(terminalStatuses),
+  reason: trimmed(500).optional(),
+});
+
+export const importColumns = ["serial_number", "manufacturer", "model", "merchant_id", "store_id", "firmware_version"] as const;
+export type ImportRow = Record<(typeof importColumns)[number], string>;
+
+export const terminalImportInput = z.object({
+  /** Line numbers are the CSV's, header included, so errors point at what the user sees. */
+  rows: z
+    .array(z.object({ line: z.number().int().min(2), values: z.record(z.string(), z.string().max(200)) }))
+    .min(1, { message: "the file has no rows" })
+    .max(100_000, { message: "at most 100,000 rows per import" }),
+  dryRun: z.boolean().default(false),
+});
+export type TerminalImportInput = z.input<typeof terminalImportInput>;
+
+export const importRowSchema = z.object({
+  serial_number: serialNumber,
+  manufacturer: requiredText(80),
+  model: requiredText(80),
+  merchant_id: z.union([uuid, z.literal("")]).transform((v) => v || null),
+  store_id: z.union([uuid, z.literal("")]).transform((v) => v || null),
+  firmware_version: firmwareVersion.default(""),
+});

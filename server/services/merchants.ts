@@ -1,0 +1,103 @@
+import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
+import type { z } from "zod";
+import type { Db } from "@/db/client";
+import { merchants, stores, terminals, type MerchantStatus } from "@/db/schema";
+import { AppError, notFound } from "../errors";
+import type { merchantCreateInput, merchantListInput, storeCreateInput, storeUpdateInput } from "../schemas/merchants";
+import { inScope, type Scope } from "../scope";
+import { changedFields, recordAudit, type AuditActor } from "./audit";
+import { escapeLike } from "./terminals";
+
+const terminalCount = sql<number>`(select count(*)::int from ${terminals} where ${terminals.merchantId} = ${merchants.id})`;
+const storeCount = sql<number>`(select count(*)::int from ${stores} where ${stores.merchantId} = ${merchants.id})`;
+
+export async function listMerchants(db: Db, scope: Scope, f: z.output<typeof merchantListInput>) {
+  const where = and(inScope(merchants.id, scope), f.q ? ilike(merchants.name, `%${escapeLike(f.q)}%`) : undefined, f.status ? eq(merchants.status, f.status) : undefined);
+  const sortColumn = f.sort === "terminalCount" ? terminalCount : merchants[f.sort];
+  const items = await db
+    .select({ id: merchants.id, name: merchants.name, registeredPhone: merchants.registeredPhone, contactName: merchants.contactName, status: merchants.status, createdAt: merchants.createdAt, terminalCount, storeCount })
+    .from(merchants)
+    .where(where)
+    .orderBy(f.dir === "asc" ? asc(sortColumn) : desc(sortColumn), asc(merchants.id))
+    .limit(f.pageSize)
+    .offset((f.page - 1) * f.pageSize);
+  const [total] = await db.select({ n: count() }).from(merchants).where(where);
+  return { items, total: total?.n ?? 0, page: f.page, pageSize: f.pageSize };
+}
+
+export async function getMerchant(db: Db, scope: Scope, id: string) {
+  const [merchant] = await db.select().from(merchants).where(and(eq(merchants.id, id), inScope(merchants.id, scope)));
+  if (!merchant) throw notFound("Merchant");
+  const storeRows = await db
+    .select({
+      id: stores.id,
+      name: stores.name,
+      address: stores.address,
+      region: stores.region,
+      timeZone: stores.timeZone,
+      businessHours: stores.businessHours,
+      terminalCount: sql<number>`(select count(*)::int from ${terminals} where ${terminals.storeId} = ${stores.id})`,
+    })
+    .from(stores)
+    .where(eq(stores.merchantId, id))
+    .orderBy(stores.name);
+  const byStatus = await db
+    .select({ status: terminals.status, n: count() })
+    .from(terminals)
+    .where(eq(terminals.merchantId, id))
+    .groupBy(terminals.status);
+  return { ...merchant, stores: storeRows, terminalsByStatus: byStatus };
+}
+
+export async function createMerchant(db: Db, actor: AuditActor, input: z.output<typeof merchantCreateInput>) {
+  return db.transaction(async (tx) => {
+    const [merchant] = await tx.insert(merchants).values(input).returning();
+    await recordAudit(tx, actor, { action: "merchant.created", entityType: "merchant", entityId: merchant!.id, merchantId: merchant!.id, changes: input });
+    return merchant!;
+  });
+}
+
+export async function updateMerchant(
+  db: Db,
+  actor: AuditActor,
+  input: { id: string; name?: string; registeredPhone?: string; contactName?: string | null; contactEmail?: string | null; status?: MerchantStatus },
+) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(merchants).where(eq(merchants.id, input.id)).for("update");
+    if (!before) throw notFound("Merchant");
+    const { id, ...patch } = input;
+    const changes = changedFields(before, patch);
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx.update(merchants).set({ ...patch, updatedAt: new Date() }).where(eq(merchants.id, id)).returning();
+    await recordAudit(tx, actor, { action: "merchant.updated", entityType: "merchant", entityId: id, merchantId: id, changes });
+    return after!;
+  });
+}
+
+export async function createStore(db: Db, actor: AuditActor, input: z.output<typeof storeCreateInput>) {
+  return db.transaction(async (tx) => {
+    const [merchant] = await tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, input.merchantId));
+    if (!merchant) throw new AppError("invalid", "The merchant does not exist.", { field: "merchantId" });
+    const [store] = await tx.insert(stores).values(input).returning();
+    await recordAudit(tx, actor, { action: "store.created", entityType: "store", entityId: store!.id, merchantId: input.merchantId, changes: input });
+    return store!;
+  });
+}
+
+export async function updateStore(db: Db, actor: AuditActor, input: z.output<typeof storeUpdateInput>) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(stores).where(eq(stores.id, input.id)).for("update");
+    if (!before) throw notFound("Store");
+    const { id, ...patch } = input;
+    const changes = changedFields(before, patch);
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx.update(stores).set({ ...patch, updatedAt: new Date() }).where(eq(stores.id, id)).returning();
+    await recordAudit(tx, actor, { action: "store.updated", entityType: "store", entityId: id, merchantId: before.merchantId, changes });
+    return after!;
+  });
+}
+
+/** Every merchant by name, for admin pickers (users, assignments, terminal placement). */
+export async function merchantChoices(db: Db, scope: Scope) {
+  return db.select({ id: merchants.id, name: merchants.name }).from(merchants).where(inScope(merchants.id, scope)).orderBy(merchants.name);
+}

@@ -1,0 +1,264 @@
+import { and, asc, count, desc, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { merchants, stores, terminalModels, terminals, type TerminalStatus } from "@/db/schema";
+import { AppError, notFound, sqlState } from "../errors";
+import type { TerminalListFilters } from "../schemas/terminals";
+import { inScope, type Scope } from "../scope";
+import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
+
+/** The hand-made status changes an admin may make; in_stock → active happens only through activation. */
+const allowedStatusChanges: Record<TerminalStatus, readonly TerminalStatus[]> = {
+  in_stock: ["retired"],
+  active: ["suspended", "faulty", "retired"],
+  suspended: ["active", "retired"],
+  faulty: ["active", "in_stock", "retired"],
+  retired: [],
+};
+
+export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
+  return allowedStatusChanges[from].includes(to);
+}
+
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
+  return and(
+    inScope(terminals.merchantId, scope),
+    f.status?.length ? inArray(terminals.status, f.status) : undefined,
+    f.modelId ? eq(terminals.modelId, f.modelId) : undefined,
+    f.merchantId ? eq(terminals.merchantId, f.merchantId) : undefined,
+    f.storeId ? eq(terminals.storeId, f.storeId) : undefined,
+    f.firmwareVersion ? eq(terminals.firmwareVersion, f.firmwareVersion) : undefined,
+    f.q ? like(terminals.serialNumber, `${escapeLike(f.q.toUpperCase())}%`) : undefined,
+  );
+}
+
+const listColumns = {
+  id: terminals.id,
+  serialNumber: terminals.serialNumber,
+  status: terminals.status,
+  firmwareVersion: terminals.firmwareVersion,
+  lastSeenAt: terminals.lastSeenAt,
+  batteryPercent: terminals.batteryPercent,
+  network: terminals.network,
+  createdAt: terminals.createdAt,
+  modelId: terminals.modelId,
+  modelName: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}`,
+  merchantId: terminals.merchantId,
+  merchantName: merchants.name,
+  storeId: terminals.storeId,
+  storeName: stores.name,
+};
+
+function listQuery(db: Db) {
+  return db
+    .select(listColumns)
+    .from(terminals)
+    .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
+    .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
+    .leftJoin(stores, eq(stores.id, terminals.storeId));
+}
+
+export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters) {
+  const where = listConditions(scope, filters);
+  const column = terminals[filters.sort];
+  const direction = filters.dir === "asc" ? asc : desc;
+  const nulls = filters.dir === "asc" ? sql`nulls first` : sql`nulls last`;
+  const items = await listQuery(db)
+    .where(where)
+    .orderBy(sql`${direction(column)} ${nulls}`, asc(terminals.serialNumber))
+    .limit(filters.pageSize)
+    .offset((filters.page - 1) * filters.pageSize);
+  const [total] = await db.select({ n: count() }).from(terminals).where(where);
+  return { items, total: total?.n ?? 0, page: filters.page, pageSize: filters.pageSize };
+}
+
+const csvColumns = ["serial_number", "manufacturer", "model", "status", "merchant_id", "merchant", "store_id", "store", "firmware_version", "last_seen_at"] as const;
+
+function csvCell(value: unknown): string {
+  const text = value instanceof Date ? value.toISOString() : value == null ? "" : String(value);
+  // A leading = + - @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The filtered list as CSV, streamed in serial-number order a thousand rows at a time. */
+export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters): AsyncGenerator<string> {
+  yield `${csvColumns.join(",")}\n`;
+  let after = "";
+  for (;;) {
+    const rows = await db
+      .select({
+        serialNumber: terminals.serialNumber,
+        manufacturer: terminalModels.manufacturer,
+        model: terminalModels.model,
+        status: terminals.status,
+        merchantId: terminals.merchantId,
+        merchant: merchants.name,
+        storeId: terminals.storeId,
+        store: stores.name,
+        firmwareVersion: terminals.firmwareVersion,
+        lastSeenAt: terminals.lastSeenAt,
+      })
+      .from(terminals)
+      .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
+      .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
+      .leftJoin(stores, eq(stores.id, terminals.storeId))
+      .where(and(listConditions(scope, filters), gt(terminals.serialNumber, after)))
+      .orderBy(asc(terminals.serialNumber))
+      .limit(1000);
+    if (rows.length === 0) return;
+    yield rows.map((r) => `${Object.values(r).map(csvCell).join(",")}\n`).join("");
+    after = rows[rows.length - 1]!.serialNumber;
+  }
+}
+
+export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: string) {
+  const [terminal] = await db
+    .select({
+      ...listColumns,
+      signalDbm: terminals.signalDbm,
+      activatedAt: terminals.activatedAt,
+      updatedAt: terminals.updatedAt,
+      manufacturer: terminalModels.manufacturer,
+      model: terminalModels.model,
+      capabilities: terminalModels.capabilities,
+      storeAddress: stores.address,
+      storeRegion: stores.region,
+    })
+    .from(terminals)
+    .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
+    .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
+    .leftJoin(stores, eq(stores.id, terminals.storeId))
+    .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
+  if (!terminal) throw notFound("Terminal");
+  const history = await auditTrail(db, scope, "terminal", terminal.id);
+  return { ...terminal, history };
+}
+
+async function terminalForChange(db: Db, id: string) {
+  const [terminal] = await db.select().from(terminals).where(eq(terminals.id, id)).for("update");
+  if (!terminal) throw notFound("Terminal");
+  return terminal;
+}
+
+/** A store must exist and belong to the merchant it is paired with. */
+async function checkPlacement(db: Db, merchantId: string | null, storeId: string | null) {
+  if (merchantId) {
+    const [merchant] = await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId));
+    if (!merchant) throw new AppError("invalid", "The merchant does not exist.", { field: "merchantId" });
+  }
+  if (storeId) {
+    const [store] = await db.select({ merchantId: stores.merchantId }).from(stores).where(eq(stores.id, storeId));
+    if (!store || store.merchantId !== merchantId) throw new AppError("invalid", "The store does not belong to that merchant.", { field: "storeId" });
+  }
+}
+
+async function checkModel(db: Db, modelId: string) {
+  const [model] = await db.select({ id: terminalModels.id }).from(terminalModels).where(eq(terminalModels.id, modelId));
+  if (!model) throw new AppError("invalid", "The terminal model does not exist.", { field: "modelId" });
+}
+
+function duplicateSerial(error: unknown, serialNumber: string): never {
+  if (sqlState(error) === "23505") throw new AppError("conflict", `A terminal with serial number ${serialNumber} already exists.`, { field: "serialNumber" });
+  throw error;
+}
+
+export interface TerminalCreate {
+  serialNumber: string;
+  modelId: string;
+  merchantId: string | null;
+  storeId: string | null;
+  firmwareVersion?: string;
+}
+
+export async function createTerminal(db: Db, actor: AuditActor, input: TerminalCreate) {
+  try {
+    return await db.transaction(async (tx) => {
+      await checkModel(tx, input.modelId);
+      await checkPlacement(tx, input.merchantId, input.storeId);
+      const [terminal] = await tx
+        .insert(terminals)
+        .values({ ...input, firmwareVersion: input.firmwareVersion || null, status: "in_stock" })
+        .returning();
+      await recordAudit(tx, actor, {
+        action: "terminal.created",
+        entityType: "terminal",
+        entityId: terminal!.id,
+        merchantId: terminal!.merchantId,
+        changes: { serialNumber: terminal!.serialNumber, modelId: input.modelId, merchantId: input.merchantId, storeId: input.storeId },
+      });
+      return terminal!;
+    });
+  } catch (error) {
+    duplicateSerial(error, input.serialNumber);
+  }
+}
+
+export async function updateTerminal(db: Db, actor: AuditActor, input: { id: string; modelId?: string; firmwareVersion?: string }) {
+  return db.transaction(async (tx) => {
+    const before = await terminalForChange(tx, input.id);
+    if (input.modelId) await checkModel(tx, input.modelId);
+    const patch = { modelId: input.modelId, firmwareVersion: input.firmwareVersion === undefined ? undefined : input.firmwareVersion || null };
+    const changes = changedFields(before, patch);
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx.update(terminals).set({ ...patch, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
+    await recordAudit(tx, actor, { action: "terminal.updated", entityType: "terminal", entityId: input.id, merchantId: after!.merchantId, changes });
+    return after!;
+  });
+}
+
+export async function assignTerminal(db: Db, actor: AuditActor, input: { id: string; merchantId: string | null; storeId: string | null }) {
+  return db.transaction(async (tx) => {
+    const before = await terminalForChange(tx, input.id);
+    await checkPlacement(tx, input.merchantId, input.storeId);
+    if (before.status === "retired") throw new AppError("conflict", "A retired terminal cannot be moved.");
+    const changes = changedFields(before, { merchantId: input.merchantId, storeId: input.storeId });
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx
+      .update(terminals)
+      .set({ merchantId: input.merchantId, storeId: input.storeId, updatedAt: new Date() })
+      .where(eq(terminals.id, input.id))
+      .returning();
+    // Both the old and the new merchant see the move in their trails.
+    for (const merchantId of new Set([before.merchantId, input.merchantId])) {
+      await recordAudit(tx, actor, { action: "terminal.assigned", entityType: "terminal", entityId: input.id, merchantId, changes });
+    }
+    return after!;
+  });
+}
+
+export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: string; status: TerminalStatus; reason?: string }) {
+  return db.transaction(async (tx) => {
+    const before = await terminalForChange(tx, input.id);
+    if (before.status === input.status) return before;
+    if (!canChangeStatus(before.status, input.status)) {
+      throw new AppError("conflict", `A terminal that is ${before.status} cannot become ${input.status}.`);
+    }
+    const [after] = await tx.update(terminals).set({ status: input.status, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
+    await recordAudit(tx, actor, {
+      action: "terminal.status_changed",
+      entityType: "terminal",
+      entityId: input.id,
+      merchantId: before.merchantId,
+      changes: { status: { from: before.status, to: input.status }, ...(input.reason ? { reason: input.reason } : {}) },
+    });
+    return after!;
+  });
+}
+
+/** Choices for the list's filters, limited to what the caller may see. */
+export async function terminalFilterOptions(db: Db, scope: Scope) {
+  const [models, merchantRows, storeRows, firmware] = await Promise.all([
+    db.select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` }).from(terminalModels).orderBy(terminalModels.manufacturer, terminalModels.model),
+    db.select({ id: merchants.id, name: merchants.name }).from(merchants).where(inScope(merchants.id, scope)).orderBy(merchants.name).limit(500),
+    db.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId }).from(stores).where(inScope(stores.merchantId, scope)).orderBy(stores.name).limit(1000),
+    db
+      .selectDistinct({ version: terminals.firmwareVersion })
+      .from(terminals)
+      .where(and(inScope(terminals.merchantId, scope), sql`${terminals.firmwareVersion} is not null`))
+      .orderBy(terminals.firmwareVersion)
+      .limit(200),
+  ]);
+  return { models, merchants: merchantRows, stores: storeRows, firmwareVersions: firmware.map((f) => f.version!) };
+}

@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import { eq } from "drizzle-orm";
+import { inject } from "vitest";
+import { openDatabase, type Db, type DbHandle } from "@/db/client";
+import { users } from "@/db/schema";
+import { createCaller } from "@/server/root";
+import type { Viewer } from "@/server/trpc";
+
+/** The seed's clock in tests, so "last seen" and other times are reproducible. */
+export const FIXED_NOW = new Date("2026-11-20T08:00:00Z");
+
+export const engine = process.env.TEST_ENGINE === "postgres" ? "postgres" : "pglite";
+
+/** The maintenance database of the server, used to create and drop the test databases. */
+export function adminUrl(url: string): string {
+  const u = new URL(url);
+  u.pathname = "/postgres";
+  return u.toString();
+}
+
+/** A fresh copy of the migrated, seeded demo database, private to the calling test file. */
+export async function createTestDatabase(): Promise<DbHandle> {
+  if (engine === "pglite") {
+    const snapshot = fs.readFileSync(inject("pgliteSnapshot"));
+    return openDatabase({ engine: "pglite-memory", loadDataDir: new Blob([snapshot]) });
+  }
+  const url = process.env.TEST_DATABASE_URL!;
+  const name = `posfleet_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const { Client } = await import("pg");
+  const admin = new Client({ connectionString: adminUrl(url) });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${inject("postgresTemplate")}`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const handle = await openDatabase({ engine: "postgres", url: u.toString(), poolSize: 8 });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export const demoEmails = {
+  admin: "admin@demo.posfleet.dev",
+  technician: "tech@demo.posfleet.dev",
+  merchant: "owner@demo.posfleet.dev",
+  otherMerchant: "owner2@demo.posfleet.dev",
+} as const;
+
+export async function viewerByEmail(db: Db, email: string): Promise<Viewer> {
+  const [user] = await db.select().from(users).where(eq(users.email, email));
+  if (!user) throw new Error(`no user ${email}`);
+  return { id: user.id, name: user.name, email: user.email, role: user.role, merchantId: user.merchantId };
+}
+
+export function callerFor(db: Db, viewer: Viewer | null) {
+  return createCaller({ db, viewer, ip: "192.0.2.10" });
+}
+
+export async function demoCallers(db: Db) {
+  return {
+    anonymous: callerFor(db, null),
+    admin: callerFor(db, await viewerByEmail(db, demoEmails.admin)),
+    technician: callerFor(db, await viewerByEmail(db, demoEmails.technician)),
+    merchant: callerFor(db, await viewerByEmail(db, demoEmails.merchant)),
+    otherMerchant: callerFor(db, await viewerByEmail(db, demoEmails.otherMerchant)),
+  };
+}
