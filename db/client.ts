@@ -23,7 +23,7 @@ export type DbTarget =
 
 export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): DbTarget {
   if (env.DATABASE_URL) return { engine: "postgres", url: env.DATABASE_URL, poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) };
-  return { engine: "pglite", dataDir: path.resolve(env.PGLITE_DIR ?? ".data/pglite") };
+  return { engine: "pglite", dataDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DIR ?? ".data/pglite") };
 }
 
 export async function openDatabase(target: DbTarget): Promise<DbHandle> {
@@ -82,7 +82,8 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(fs.readFileSync(lockPath, "utf8"));
-      if (owner && owner !== process.pid && isAlive(owner)) {
+      // Our own pid counts too: a second client in this process would corrupt the folder as well.
+      if (owner && isAlive(owner)) {
         throw new DataDirLockedError(
           `The embedded database at ${dataDir} is in use by process ${owner}. ` +
             `Only one process may open it: stop that process first (for example the running console), ` +

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { DbHandle } from "./client";
 
-export const migrationsFolder = path.join(process.cwd(), "db/migrations");
+export const migrationsFolder = path.join(/*turbopackIgnore: true*/ process.cwd(), "db/migrations");
 
 // Any constant shared by all instances: it serialises migrations when several start at once.
 const MIGRATION_LOCK_KEY = 7_419_001;

@@ -28,7 +28,7 @@ export function authSecret(env: NodeJS.ProcessEnv = process.env): string {
       "BETTER_AUTH_SECRET is not set. Production (NODE_ENV=production with SEED_DEMO=0) needs a secret of at least 32 characters, e.g. `openssl rand -base64 48`.",
     );
   }
-  const file = path.resolve(env.PGLITE_DIR ? path.dirname(env.PGLITE_DIR) : ".data", "auth-secret");
+  const file = path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DIR ? path.dirname(env.PGLITE_DIR) : ".data", "auth-secret");
   try {
     return fs.readFileSync(file, "utf8").trim();
   } catch {

@@ -8,7 +8,7 @@ export const auditListInput = z.object({
   actorId: trimmed(64).optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
-  before: z.number().int().positive().optional(),
+  before: z.coerce.number().int().positive().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 export type AuditListInput = z.output<typeof auditListInput>;

@@ -1,25 +1,9 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { z } from "zod";
 
 export const uuid = z.uuid({ message: "must be a valid id" });
 
 export const trimmed = (max: number) => z.string().trim().max(max, { message: `must be at most ${max} characters` });
 export const requiredText = (max: number) => trimmed(max).min(1, { message: "is required" });
-
-/** Stored as E.164. A Chinese mobile number may be entered without +86. */
-export function normalizePhone(input: string): string | null {
-  const phone = parsePhoneNumberFromString(input.trim(), { defaultCountry: "CN" });
-  return phone && phone.isValid() ? phone.number : null;
-}
-
-export const phoneE164 = z.string().transform((value, ctx) => {
-  const phone = normalizePhone(value);
-  if (!phone) {
-    ctx.addIssue({ code: "custom", message: "is not a valid phone number" });
-    return z.NEVER;
-  }
-  return phone;
-});
 
 export const pageInput = {
   page: z.coerce.number().int().min(1).max(100_000).default(1),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { merchantStatuses, weekdays } from "@/db/schema/values";
-import { pageInput, phoneE164, requiredText, sortDirection, trimmed, uuid } from "./common";
+import { pageInput, requiredText, sortDirection, trimmed, uuid } from "./common";
+import { phoneE164 } from "./phone";
 
 const email = z.union([z.email({ message: "must be an e-mail address" }), z.literal("")]).transform((v) => v || null);
 

@@ -8,8 +8,9 @@ import { inScope, type Scope } from "../scope";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
 import { escapeLike } from "./terminals";
 
-const terminalCount = sql<number>`(select count(*)::int from ${terminals} where ${terminals.merchantId} = ${merchants.id})`;
-const storeCount = sql<number>`(select count(*)::int from ${stores} where ${stores.merchantId} = ${merchants.id})`;
+// Drizzle leaves columns unqualified in single-table selects, so correlated subqueries name the outer table themselves.
+const terminalCount = sql<number>`(select count(*)::int from terminals t where t.merchant_id = "merchants"."id")`;
+const storeCount = sql<number>`(select count(*)::int from stores s where s.merchant_id = "merchants"."id")`;
 
 export async function listMerchants(db: Db, scope: Scope, f: z.output<typeof merchantListInput>) {
   const where = and(inScope(merchants.id, scope), f.q ? ilike(merchants.name, `%${escapeLike(f.q)}%`) : undefined, f.status ? eq(merchants.status, f.status) : undefined);
@@ -36,7 +37,7 @@ export async function getMerchant(db: Db, scope: Scope, id: string) {
       region: stores.region,
       timeZone: stores.timeZone,
       businessHours: stores.businessHours,
-      terminalCount: sql<number>`(select count(*)::int from ${terminals} where ${terminals.storeId} = ${stores.id})`,
+      terminalCount: sql<number>`(select count(*)::int from terminals t where t.store_id = "stores"."id")`,
     })
     .from(stores)
     .where(eq(stores.merchantId, id))

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { terminalModels, terminals, type TerminalCapability } from "@/db/schema";
+import { terminalModels, type TerminalCapability } from "@/db/schema";
 import { AppError, notFound, sqlState } from "../errors";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
 
@@ -16,7 +16,8 @@ export async function listModels(db: Db) {
       manufacturer: terminalModels.manufacturer,
       model: terminalModels.model,
       capabilities: terminalModels.capabilities,
-      terminalCount: sql<number>`(select count(*)::int from ${terminals} where ${terminals.modelId} = ${terminalModels.id})`,
+      // Qualified by hand: Drizzle leaves columns unqualified in single-table selects.
+      terminalCount: sql<number>`(select count(*)::int from terminals t where t.model_id = "terminal_models"."id")`,
     })
     .from(terminalModels)
     .orderBy(asc(terminalModels.manufacturer), asc(terminalModels.model));

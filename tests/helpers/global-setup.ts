@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
@@ -41,8 +42,7 @@ export default async function setup(project: TestProject) {
   const handle = await openDatabase({ engine: "pglite-memory" });
   await migrateDatabase(handle);
   await seedDemo(handle.db, FIXED_NOW);
-  const { PGlite } = await import("@electric-sql/pglite");
-  const client = (handle.db as unknown as { $client: InstanceType<typeof PGlite> }).$client;
+  const client = (handle.db as unknown as { $client: PGlite }).$client;
   const snapshot = await client.dumpDataDir("none");
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "posfleet-")), "snapshot.tar");
   fs.writeFileSync(file, Buffer.from(await snapshot.arrayBuffer()));

@@ -1,0 +1,101 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { weekdays, type BusinessHours } from "@/db/schema/values";
+import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
+import { Button } from "@/app/_components/ui/button";
+import { useTRPC } from "@/app/_lib/trpc/client";
+
+type Merchant = { id: string; name: string; registeredPhone: string; contactName: string | null; contactEmail: string | null; status: "active" | "suspended" | "closed" };
+
+function useInvalidateMerchants() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: trpc.merchants.pathFilter().queryKey });
+}
+
+export function MerchantDialog({ merchant }: { merchant?: Merchant }) {
+  const t = useTranslations("merchants");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const invalidate = useInvalidateMerchants();
+  const create = useMutation(trpc.merchants.create.mutationOptions({ onSuccess: invalidate }));
+  const update = useMutation(trpc.merchants.update.mutationOptions({ onSuccess: invalidate }));
+  const mutation = merchant ? update : create;
+  return (
+    <FormDialog
+      trigger={<Button size="sm" variant={merchant ? "outline" : "default"}>{merchant ? tc("edit") : t("new")}</Button>}
+      title={merchant ? t("edit") : t("new")}
+      submitLabel={tc("save")}
+      error={mutation.error}
+      pending={mutation.isPending}
+      onOpenChange={() => mutation.reset()}
+      onSubmit={(form) => {
+        const values = {
+          name: formText(form, "name"),
+          registeredPhone: formText(form, "registeredPhone"),
+          contactName: formText(form, "contactName"),
+          contactEmail: formText(form, "contactEmail"),
+        };
+        return merchant
+          ? update.mutateAsync({ id: merchant.id, ...values, status: formText(form, "status") as Merchant["status"] })
+          : create.mutateAsync(values);
+      }}
+    >
+      <Field name="name" label={t("name")} error={mutation.error} defaultValue={merchant?.name} required />
+      <Field name="registeredPhone" label={t("registeredPhone")} error={mutation.error} defaultValue={merchant?.registeredPhone} type="tel" placeholder="+86 138 0013 8000" required />
+      <Field name="contactName" label={t("contactName")} error={mutation.error} defaultValue={merchant?.contactName ?? ""} />
+      <Field name="contactEmail" label={t("contactEmail")} error={mutation.error} defaultValue={merchant?.contactEmail ?? ""} type="email" />
+      {merchant && (
+        <Field name="status" label={t("status")} error={mutation.error} defaultValue={merchant.status}>
+          {(["active", "suspended", "closed"] as const).map((s) => (
+            <option key={s} value={s}>
+              {t(`statuses.${s}`)}
+            </option>
+          ))}
+        </Field>
+      )}
+    </FormDialog>
+  );
+}
+
+type Store = { id: string; name: string; address: string; region: string; timeZone: string; businessHours: BusinessHours };
+
+export function StoreDialog({ merchantId, store }: { merchantId: string; store?: Store }) {
+  const t = useTranslations("stores");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const invalidate = useInvalidateMerchants();
+  const create = useMutation(trpc.merchants.createStore.mutationOptions({ onSuccess: invalidate }));
+  const update = useMutation(trpc.merchants.updateStore.mutationOptions({ onSuccess: invalidate }));
+  const mutation = store ? update : create;
+  const hours = Object.values(store?.businessHours ?? {})[0];
+  return (
+    <FormDialog
+      trigger={<Button size="sm" variant="outline">{store ? tc("edit") : t("new")}</Button>}
+      title={store ? t("edit") : t("new")}
+      description={t("hoursHint")}
+      submitLabel={tc("save")}
+      error={mutation.error}
+      pending={mutation.isPending}
+      onOpenChange={() => mutation.reset()}
+      onSubmit={(form) => {
+        const opens = formText(form, "opens");
+        const closes = formText(form, "closes");
+        const businessHours: BusinessHours = opens && closes ? Object.fromEntries(weekdays.map((d) => [d, { opens, closes }])) : {};
+        const values = { name: formText(form, "name"), address: formText(form, "address"), region: formText(form, "region"), timeZone: formText(form, "timeZone"), businessHours };
+        return store ? update.mutateAsync({ id: store.id, ...values }) : create.mutateAsync({ merchantId, ...values });
+      }}
+    >
+      <Field name="name" label={t("name")} error={mutation.error} defaultValue={store?.name} required />
+      <Field name="address" label={t("address")} error={mutation.error} defaultValue={store?.address} />
+      <Field name="region" label={t("region")} error={mutation.error} defaultValue={store?.region} />
+      <Field name="timeZone" label={t("timeZone")} error={mutation.error} defaultValue={store?.timeZone ?? "Asia/Shanghai"} />
+      <div className="grid grid-cols-2 gap-3">
+        <Field name="opens" label={t("opens")} error={mutation.error} type="time" defaultValue={hours?.opens ?? "09:00"} />
+        <Field name="closes" label={t("closes")} error={mutation.error} type="time" defaultValue={hours?.closes ?? "21:00"} />
+      </div>
+    </FormDialog>
+  );
+}

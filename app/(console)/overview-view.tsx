@@ -1,0 +1,91 @@
+"use client";
+
+import { useSuspenseQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import Link from "next/link";
+import { Bar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { terminalStatuses } from "@/db/schema/values";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../_components/ui/card";
+import { useTRPC } from "../_lib/trpc/client";
+
+const statusColors: Record<string, string> = {
+  in_stock: "var(--chart-1)",
+  active: "var(--chart-2)",
+  suspended: "var(--chart-3)",
+  faulty: "var(--chart-4)",
+  retired: "var(--chart-5)",
+};
+
+export function OverviewView() {
+  const t = useTranslations("overview");
+  const ts = useTranslations("terminalStatus");
+  const trpc = useTRPC();
+  const { data } = useSuspenseQuery(trpc.overview.get.queryOptions());
+  const count = (status: string) => data.byStatus.find((s) => s.status === status)?.n ?? 0;
+  const statusData = terminalStatuses.map((status) => ({ status, name: ts(status), value: count(status) })).filter((s) => s.value > 0);
+
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">{t("title")}</h1>
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
+        <Stat label={t("terminals")} value={data.total} href="/terminals" />
+        {(["active", "in_stock", "suspended", "faulty"] as const).map((status) => (
+          <Stat key={status} label={ts(status)} value={count(status)} href={`/terminals?status=${status}`} />
+        ))}
+      </div>
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card>
+          <CardHeader>
+            <CardTitle>{t("byStatus")}</CardTitle>
+            <CardDescription>{t("merchantsAndStores", { merchants: data.merchants, stores: data.stores })}</CardDescription>
+          </CardHeader>
+          <CardContent className="h-64">
+            <ResponsiveContainer width="100%" height="100%">
+              <PieChart>
+                <Pie data={statusData} dataKey="value" nameKey="name" innerRadius="50%" outerRadius="80%" paddingAngle={2} isAnimationActive={false}>
+                  {statusData.map((s) => (
+                    <Cell key={s.status} fill={statusColors[s.status]} />
+                  ))}
+                </Pie>
+                <Tooltip />
+                <Legend verticalAlign="bottom" height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
+              </PieChart>
+            </ResponsiveContainer>
+          </CardContent>
+        </Card>
+        <ChartCard title={t("byModel")} data={data.byModel.map((m) => ({ name: m.name, value: m.n }))} color="var(--chart-1)" />
+        <ChartCard title={t("byFirmware")} data={data.byFirmware.map((f) => ({ name: f.version || t("unknownFirmware"), value: f.n }))} color="var(--chart-2)" />
+      </div>
+    </div>
+  );
+}
+
+function Stat({ label, value, href }: { label: string; value: number; href: string }) {
+  return (
+    <Link href={href} className="rounded-xl border bg-card p-4 shadow-xs hover:bg-accent">
+      <p className="text-sm text-muted-foreground">{label}</p>
+      <p className="text-2xl font-semibold tabular-nums">{value.toLocaleString()}</p>
+    </Link>
+  );
+}
+
+function ChartCard({ title, data, color }: { title: string; data: { name: string; value: number }[]; color: string }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{title}</CardTitle>
+      </CardHeader>
+      <CardContent className="h-64">
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }}>
+            <CartesianGrid horizontal={false} strokeDasharray="3 3" />
+            <XAxis type="number" allowDecimals={false} fontSize={12} />
+            <YAxis type="category" dataKey="name" width={110} fontSize={12} interval={0} />
+            <Tooltip />
+            <Bar dataKey="value" fill={color} radius={3} isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,110 @@
+"use client";
+
+import { BoxesIcon, BuildingIcon, CpuIcon, LayoutDashboardIcon, LogOutIcon, MenuIcon, ScrollTextIcon, UsersIcon } from "lucide-react";
+import { useTranslations } from "next-intl";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { useState } from "react";
+import type { Viewer } from "@/server/trpc";
+import { authClient } from "../_lib/auth-client";
+import { cn } from "../_lib/utils";
+import { LanguageSwitch } from "./language-switch";
+import { Button } from "./ui/button";
+
+type NavKey = "overview" | "terminals" | "merchants" | "myMerchant" | "models" | "users" | "audit";
+
+function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof BoxesIcon }[] {
+  const items: { key: NavKey; href: string; icon: typeof BoxesIcon }[] = [
+    { key: "overview", href: "/", icon: LayoutDashboardIcon },
+    { key: "terminals", href: "/terminals", icon: CpuIcon },
+  ];
+  if (viewer.role === "merchant" && viewer.merchantId) items.push({ key: "myMerchant", href: `/merchants/${viewer.merchantId}`, icon: BuildingIcon });
+  if (viewer.role !== "merchant") items.push({ key: "merchants", href: "/merchants", icon: BuildingIcon });
+  if (viewer.role === "admin") {
+    items.push({ key: "models", href: "/models", icon: BoxesIcon }, { key: "users", href: "/users", icon: UsersIcon }, { key: "audit", href: "/audit", icon: ScrollTextIcon });
+  }
+  return items;
+}
+
+export function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
+  const t = useTranslations("nav");
+  const pathname = usePathname();
+  const router = useRouter();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const items = navItems(viewer);
+  const isActive = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
+
+  const nav = (
+    <nav aria-label={t("main")} className="flex flex-col gap-1">
+      {items.map(({ key, href, icon: Icon }) => (
+        <Link
+          key={key}
+          href={href}
+          onClick={() => setMenuOpen(false)}
+          aria-current={isActive(href) ? "page" : undefined}
+          className={cn("flex items-center gap-2 rounded-md px-3 py-2 text-sm hover:bg-accent", isActive(href) && "bg-accent font-medium text-primary")}
+        >
+          <Icon className="size-4" aria-hidden />
+          {t(key)}
+        </Link>
+      ))}
+    </nav>
+  );
+
+  const account = (
+    <div className="space-y-3 border-t pt-3">
+      <div className="text-sm">
+        <p className="truncate font-medium" data-testid="viewer-name">
+          {viewer.name}
+        </p>
+        <p className="truncate text-xs text-muted-foreground">
+          {viewer.email} · {t(`roles.${viewer.role}`)}
+        </p>
+      </div>
+      <div className="flex items-center justify-between gap-2">
+        <LanguageSwitch />
+        <Button
+          variant="ghost"
+          size="sm"
+          onClick={async () => {
+            await authClient.signOut();
+            router.replace("/login");
+            router.refresh();
+          }}
+        >
+          <LogOutIcon aria-hidden />
+          {t("signOut")}
+        </Button>
+      </div>
+    </div>
+  );
+
+  return (
+    <div className="min-h-dvh md:flex">
+      <aside className="hidden w-60 shrink-0 flex-col justify-between border-r bg-card p-3 md:sticky md:top-0 md:flex md:h-dvh">
+        <div className="space-y-4">
+          <Link href="/" className="block px-3 pt-1 text-lg font-semibold">
+            POS Fleet
+          </Link>
+          {nav}
+        </div>
+        {account}
+      </aside>
+      <header className="sticky top-0 z-40 flex items-center justify-between border-b bg-card px-3 py-2 md:hidden">
+        <Link href="/" className="font-semibold">
+          POS Fleet
+        </Link>
+        <Button variant="ghost" size="icon" aria-label={t("menu")} aria-expanded={menuOpen} onClick={() => setMenuOpen((open) => !open)}>
+          <MenuIcon />
+        </Button>
+      </header>
+      {menuOpen && (
+        <div className="fixed inset-x-0 top-[49px] z-30 space-y-3 border-b bg-card p-3 shadow-md md:hidden">
+          {nav}
+          {account}
+        </div>
+      )}
+      <main className="min-w-0 flex-1 p-3 sm:p-6">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+"use client";
+
+import { useFormatter, useNow } from "next-intl";
+
+export function RelativeTime({ date }: { date: Date | null | undefined }) {
+  const format = useFormatter();
+  const now = useNow({ updateInterval: 60_000 });
+  if (!date) return <span className="text-muted-foreground">—</span>;
+  return (
+    <time dateTime={date.toISOString()} title={format.dateTime(date, { dateStyle: "medium", timeStyle: "short" })}>
+      {format.relativeTime(date, now)}
+    </time>
+  );
+}
+
+export function DateTime({ date }: { date: Date | null | undefined }) {
+  const format = useFormatter();
+  if (!date) return <span className="text-muted-foreground">—</span>;
+  return <time dateTime={date.toISOString()}>{format.dateTime(date, { dateStyle: "medium", timeStyle: "short" })}</time>;
+}

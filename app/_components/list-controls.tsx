@@ -1,0 +1,99 @@
+"use client";
+
+import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, InboxIcon } from "lucide-react";
+import { useTranslations } from "next-intl";
+import { Button } from "./ui/button";
+import { Select } from "./ui/input";
+import { TableHead } from "./ui/table";
+
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  onChange,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  onChange: (patch: { page?: number; pageSize?: number }) => void;
+}) {
+  const t = useTranslations("list");
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const to = Math.min(total, page * pageSize);
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-2 py-3 text-sm">
+      <p className="text-muted-foreground" data-testid="list-range">
+        {t("range", { from, to, total })}
+      </p>
+      <div className="flex items-center gap-2">
+        <label className="flex items-center gap-1.5 text-muted-foreground">
+          {t("perPage")}
+          <Select className="h-8 w-20" value={pageSize} onChange={(e) => onChange({ pageSize: Number(e.target.value), page: 1 })}>
+            {[25, 50, 100].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <Button variant="outline" size="icon" aria-label={t("previous")} disabled={page <= 1} onClick={() => onChange({ page: page - 1 })}>
+          <ChevronLeftIcon />
+        </Button>
+        <span className="tabular-nums">{t("pageOf", { page, pages })}</span>
+        <Button variant="outline" size="icon" aria-label={t("next")} disabled={page >= pages} onClick={() => onChange({ page: page + 1 })}>
+          <ChevronRightIcon />
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function SortableHead<F extends string>({
+  field,
+  label,
+  sort,
+  dir,
+  onSort,
+}: {
+  field: F;
+  label: string;
+  sort: F;
+  dir: "asc" | "desc";
+  onSort: (patch: { sort: F; dir: "asc" | "desc" }) => void;
+}) {
+  const active = sort === field;
+  const Icon = !active ? ArrowUpDownIcon : dir === "asc" ? ArrowUpIcon : ArrowDownIcon;
+  return (
+    <TableHead aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : "none"}>
+      <button
+        type="button"
+        className="inline-flex items-center gap-1 hover:text-foreground"
+        onClick={() => onSort({ sort: field, dir: active && dir === "asc" ? "desc" : "asc" })}
+      >
+        {label}
+        <Icon className="size-3.5" aria-hidden />
+      </button>
+    </TableHead>
+  );
+}
+
+export function EmptyState({ title, hint }: { title: string; hint?: string }) {
+  return (
+    <div className="flex flex-col items-center gap-2 py-12 text-center text-muted-foreground">
+      <InboxIcon className="size-8" aria-hidden />
+      <p className="font-medium text-foreground">{title}</p>
+      {hint && <p className="text-sm">{hint}</p>}
+    </div>
+  );
+}
+
+export function TableSkeleton({ rows = 8 }: { rows?: number }) {
+  return (
+    <div className="space-y-2 py-4" aria-busy="true">
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} className="h-8 animate-pulse rounded bg-muted" />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+"use client";
+
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useTransition } from "react";
+import type { z } from "zod";
+import { parseListParams } from "./list-params";
+
+/** A list's filters, sort and page live in the URL; changing a filter goes back to page 1. */
+export function useListParams<S extends z.ZodType<object>>(schema: S, arrayKeys: string[] = []) {
+  const searchParams = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const [isPending, startTransition] = useTransition();
+  const input = parseListParams(schema, Object.fromEntries(searchParams), arrayKeys);
+
+  function update(patch: Record<string, string | number | string[] | undefined | null>) {
+    const next = new URLSearchParams(searchParams);
+    for (const [key, value] of Object.entries(patch)) {
+      const text = Array.isArray(value) ? value.join(",") : value == null ? "" : String(value);
+      if (text) next.set(key, text);
+      else next.delete(key);
+    }
+    if (!("page" in patch)) next.delete("page");
+    const query = next.toString();
+    startTransition(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
+  }
+
+  return { input, update, isPending, queryString: searchParams.toString() };
+}

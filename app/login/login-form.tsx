@@ -1,0 +1,52 @@
+"use client";
+
+import { useTranslations } from "next-intl";
+import { useEffect, useState } from "react";
+import { authClient } from "../_lib/auth-client";
+import { Button } from "../_components/ui/button";
+import { Input, Label } from "../_components/ui/input";
+
+export function LoginForm({ next }: { next: string }) {
+  const t = useTranslations("login");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  // Until React runs, a submit would post the form natively, with the password in the URL.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+
+  async function submit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    const { error } = await authClient.signIn.email({ email: String(form.get("email")), password: String(form.get("password")) });
+    if (error) {
+      setPending(false);
+      setError(error.status === 429 ? t("rateLimited") : error.status === 403 ? t("disabled") : t("invalid"));
+      return;
+    }
+    // A full navigation, so the server renders the console with the new session.
+    window.location.assign(next);
+  }
+
+  return (
+    <form onSubmit={submit} method="post" className="space-y-4 rounded-xl border bg-card p-5 shadow-xs">
+      <div className="space-y-1.5">
+        <Label htmlFor="email">{t("email")}</Label>
+        <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
+      </div>
+      <div className="space-y-1.5">
+        <Label htmlFor="password">{t("password")}</Label>
+        <Input id="password" name="password" type="password" autoComplete="current-password" required />
+      </div>
+      {error && (
+        <p role="alert" className="text-sm text-destructive">
+          {error}
+        </p>
+      )}
+      <Button type="submit" className="w-full" disabled={pending || !hydrated}>
+        {pending ? t("signingIn") : t("signIn")}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,35 @@
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+// A fresh embedded database per run: the server seeds the demo data into it on first start.
+const dataDir = process.env.E2E_PGLITE_DIR ?? path.join(os.tmpdir(), `posfleet-e2e-${process.pid}`, "pglite");
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [["list"]],
+  timeout: 60_000,
+  use: {
+    baseURL: `http://localhost:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    // Against the production build that `npm test` makes just before.
+    command: `node_modules/.bin/next start -p ${port}`,
+    url: `http://localhost:${port}/login`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: { PGLITE_DIR: dataDir, SEED_DEMO: "1", AUTH_SIGNIN_LIMIT_PER_MINUTE: "1000", DATABASE_URL: "" },
+  },
+});

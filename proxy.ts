@@ -1,0 +1,15 @@
+import { getSessionCookie } from "better-auth/cookies";
+import { NextResponse, type NextRequest } from "next/server";
+
+/** A quick redirect for visitors without a session cookie; real authorization is in the procedures. */
+export function proxy(request: NextRequest) {
+  if (getSessionCookie(request)) return NextResponse.next();
+  const login = new URL("/login", request.url);
+  const target = request.nextUrl.pathname + request.nextUrl.search;
+  if (target !== "/") login.searchParams.set("next", target);
+  return NextResponse.redirect(login);
+}
+
+export const config = {
+  matcher: ["/((?!api|login|_next|favicon.ico|.*\\.(?:png|svg|ico|txt)$).*)"],
+};
