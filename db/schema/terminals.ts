@@ -47,8 +47,12 @@ export const terminals = pgTable(
     index("terminals_merchant_status_idx").on(t.merchantId, t.status, t.serialNumber),
     index("terminals_store_idx").on(t.storeId),
     index("terminals_model_idx").on(t.modelId),
-    index("terminals_status_idx").on(t.status),
-    index("terminals_firmware_idx").on(t.firmwareVersion),
-    index("terminals_last_seen_idx").on(t.lastSeenAt),
+    // The list sorts "column dir, serial dir" with NULLS LAST when descending and NULLS FIRST when
+    // ascending: one index per sortable column, scanned forwards or backwards, serves both.
+    index("terminals_sort_serial_idx").on(t.serialNumber.desc().nullsLast()),
+    index("terminals_sort_status_idx").on(t.status.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
+    index("terminals_sort_firmware_idx").on(t.firmwareVersion.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
+    index("terminals_sort_last_seen_idx").on(t.lastSeenAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
+    index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
   ],
 );

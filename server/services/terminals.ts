@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { merchants, stores, terminalModels, terminals, type TerminalStatus } from "@/db/schema";
 import { AppError, notFound, sqlState } from "../errors";
@@ -61,12 +61,12 @@ function listQuery(db: Db) {
 
 export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters) {
   const where = listConditions(scope, filters);
-  const column = terminals[filters.sort];
-  const direction = filters.dir === "asc" ? asc : desc;
-  const nulls = filters.dir === "asc" ? sql`nulls first` : sql`nulls last`;
+  // Matches the terminals_sort_* indexes (see the schema), so a page is an index scan.
+  const order = filters.dir === "asc" ? sql`asc nulls first` : sql`desc nulls last`;
+  const orderBy = filters.sort === "serialNumber" ? [sql`${terminals.serialNumber} ${order}`] : [sql`${terminals[filters.sort]} ${order}`, sql`${terminals.serialNumber} ${order}`];
   const items = await listQuery(db)
     .where(where)
-    .orderBy(sql`${direction(column)} ${nulls}`, asc(terminals.serialNumber))
+    .orderBy(...orderBy)
     .limit(filters.pageSize)
     .offset((filters.page - 1) * filters.pageSize);
   const [total] = await db.select({ n: count() }).from(terminals).where(where);
