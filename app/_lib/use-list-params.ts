@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useTransition } from "react";
+import { useEffect, useState, useTransition } from "react";
 import type { z } from "zod";
 import { parseListParams } from "./list-params";
 
@@ -26,4 +26,15 @@ export function useListParams<S extends z.ZodType<object>>(schema: S, arrayKeys:
   }
 
   return { input, update, isPending, queryString: searchParams.toString() };
+}
+
+/** A search box bound to the `q` param, applied 300 ms after the last keystroke. */
+export function useSearchParam(current: string | undefined, update: (patch: { q: string }) => void) {
+  const [search, setSearch] = useState(current ?? "");
+  useEffect(() => {
+    if (search === (current ?? "")) return;
+    const timer = setTimeout(() => update({ q: search }), 300);
+    return () => clearTimeout(timer);
+  });
+  return [search, setSearch] as const;
 }

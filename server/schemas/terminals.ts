@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { terminalStatuses } from "@/db/schema/values";
+import { terminalStatuses, type TerminalStatus } from "@/db/schema/values";
 import { pageInput, requiredText, sortDirection, trimmed, uuid } from "./common";
 
 /** Serial numbers are kept upper-case so search and uniqueness ignore case. */
@@ -48,7 +48,18 @@ export const terminalAssignInput = z
   .object({ id: uuid, merchantId: uuid.nullable(), storeId: uuid.nullable() })
   .refine((t) => !t.storeId || t.merchantId, { message: "a store needs its merchant", path: ["merchantId"] });
 
-/** Statuses an admin may set by hand; `active` after `in_stock` only comes from activation. */
+/**
+ * The status changes an admin may make by hand; in_stock → active happens only through activation.
+ * Kept here, beside the schemas, so the service enforces it and the console offers the same actions.
+ */
+export const statusChangesByHand: Record<TerminalStatus, readonly TerminalStatus[]> = {
+  in_stock: ["retired"],
+  active: ["suspended", "faulty", "retired"],
+  suspended: ["active", "retired"],
+  faulty: ["active", "in_stock", "retired"],
+  retired: [],
+};
+
 export const terminalStatusInput = z.object({
   id: uuid,
   status: z.enum(terminalStatuses),

@@ -2,21 +2,12 @@ import { and, asc, count, eq, gt, inArray, like, sql, type SQL } from "drizzle-o
 import type { Db } from "@/db/client";
 import { merchants, stores, terminalModels, terminals, type TerminalStatus } from "@/db/schema";
 import { AppError, notFound, sqlState } from "../errors";
-import type { TerminalListFilters } from "../schemas/terminals";
+import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
 
-/** The hand-made status changes an admin may make; in_stock → active happens only through activation. */
-const allowedStatusChanges: Record<TerminalStatus, readonly TerminalStatus[]> = {
-  in_stock: ["retired"],
-  active: ["suspended", "faulty", "retired"],
-  suspended: ["active", "retired"],
-  faulty: ["active", "in_stock", "retired"],
-  retired: [],
-};
-
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
-  return allowedStatusChanges[from].includes(to);
+  return statusChangesByHand[from].includes(to);
 }
 
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -3,7 +3,6 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
-import { useEffect, useState } from "react";
 import type { UserRole } from "@/db/schema/values";
 import { merchantListInput } from "@/server/schemas/merchants";
 import { EmptyState, Pagination, SortableHead } from "@/app/_components/list-controls";
@@ -11,7 +10,7 @@ import { Badge } from "@/app/_components/ui/badge";
 import { Input } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { useListParams } from "@/app/_lib/use-list-params";
+import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
 import { MerchantDialog } from "./merchant-forms";
 
@@ -20,12 +19,7 @@ export function MerchantsView({ role }: { role: UserRole }) {
   const trpc = useTRPC();
   const { input, update, isPending } = useListParams(merchantListInput);
   const { data } = useSuspenseQuery(trpc.merchants.list.queryOptions(input));
-  const [search, setSearch] = useState(input.q ?? "");
-  useEffect(() => {
-    if (search === (input.q ?? "")) return;
-    const timer = setTimeout(() => update({ q: search }), 300);
-    return () => clearTimeout(timer);
-  });
+  const [search, setSearch] = useSearchParam(input.q, update);
 
   return (
     <div className="space-y-4">

@@ -4,7 +4,6 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import { DownloadIcon, SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
-import { useEffect, useState } from "react";
 import { terminalStatuses, type UserRole } from "@/db/schema/values";
 import { terminalListInput } from "@/server/schemas/terminals";
 import { RelativeTime } from "@/app/_components/format";
@@ -14,7 +13,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Input, Select } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { useListParams } from "@/app/_lib/use-list-params";
+import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
 import { CreateTerminalDialog } from "./create-terminal-dialog";
 import { ImportTerminalsDialog } from "./import-terminals-dialog";
@@ -26,14 +25,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
   const { input, update, isPending, queryString } = useListParams(terminalListInput, ["status"]);
   const { data } = useSuspenseQuery(trpc.terminals.list.queryOptions(input));
   const { data: options } = useSuspenseQuery(trpc.terminals.filterOptions.queryOptions());
-  const [search, setSearch] = useState(input.q ?? "");
-
-  // Searching as one types, without a request per keystroke.
-  useEffect(() => {
-    if (search === (input.q ?? "")) return;
-    const timer = setTimeout(() => update({ q: search }), 300);
-    return () => clearTimeout(timer);
-  });
+  const [search, setSearch] = useSearchParam(input.q, update);
 
   const statuses = input.status ?? [];
   const toggleStatus = (status: (typeof terminalStatuses)[number]) =>

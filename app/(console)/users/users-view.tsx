@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { userRoles, type UserRole } from "@/db/schema/values";
 import { userListInput } from "@/server/schemas/users";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
@@ -13,7 +13,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Input, Select } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { useListParams } from "@/app/_lib/use-list-params";
+import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
 
 type User = { id: string; name: string; email: string; role: UserRole; merchantId: string | null; disabled: boolean; assignedMerchants: { id: string; name: string }[] };
@@ -38,12 +38,7 @@ export function UsersView({ viewerId }: { viewerId: string }) {
   const { data } = useSuspenseQuery(trpc.users.list.queryOptions(input));
   const { data: merchants } = useSuspenseQuery(trpc.merchants.choices.queryOptions());
   const merchantName = new Map(merchants.map((m) => [m.id, m.name]));
-  const [search, setSearch] = useState(input.q ?? "");
-  useEffect(() => {
-    if (search === (input.q ?? "")) return;
-    const timer = setTimeout(() => update({ q: search }), 300);
-    return () => clearTimeout(timer);
-  });
+  const [search, setSearch] = useSearchParam(input.q, update);
 
   return (
     <div className="space-y-4">

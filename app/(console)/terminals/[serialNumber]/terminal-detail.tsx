@@ -6,24 +6,19 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
 import type { TerminalStatus, UserRole } from "@/db/schema/values";
+import { statusChangesByHand } from "@/server/schemas/terminals";
 import { AuditChanges } from "@/app/_components/audit-changes";
 import { DateTime, RelativeTime } from "@/app/_components/format";
-import { FieldError, FormError } from "@/app/_components/form-error";
+import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
+import { FormError } from "@/app/_components/form-error";
 import { TerminalStatusBadge } from "@/app/_components/terminal-status";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
-import { Input, Label, Select } from "@/app/_components/ui/input";
+import { Input, Label } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { PlacementFields } from "../placement-fields";
 
-/** The admin's status actions offered for each status; the server enforces the same rule. */
-const statusActions: Record<TerminalStatus, TerminalStatus[]> = {
-  in_stock: ["retired"],
-  active: ["suspended", "faulty", "retired"],
-  suspended: ["active", "retired"],
-  faulty: ["active", "in_stock", "retired"],
-  retired: [],
-};
 
 export function TerminalDetail({ serialNumber, role }: { serialNumber: string; role: UserRole }) {
   const t = useTranslations("terminal");
@@ -58,7 +53,7 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           <div className="flex flex-wrap gap-2">
             <EditTerminalDialog terminal={terminal} />
             {terminal.status !== "retired" && <AssignTerminalDialog terminal={terminal} />}
-            {statusActions[terminal.status].map((status) => (
+            {statusChangesByHand[terminal.status].map((status) => (
               <StatusDialog key={status} terminalId={terminal.id} serialNumber={terminal.serialNumber} status={status} />
             ))}
           </div>
@@ -187,76 +182,32 @@ function StatusDialog({ terminalId, serialNumber, status }: { terminalId: string
 
 function AssignTerminalDialog({ terminal }: { terminal: TerminalData }) {
   const t = useTranslations("terminal");
-  const tt = useTranslations("terminals");
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const invalidate = useInvalidateTerminals();
-  const [open, setOpen] = useState(false);
-  const [merchantId, setMerchantId] = useState(terminal.merchantId ?? "");
-  const [storeId, setStoreId] = useState(terminal.storeId ?? "");
-  const options = useQuery({ ...trpc.terminals.filterOptions.queryOptions(), enabled: open });
-  const mutation = useMutation(
-    trpc.terminals.assign.mutationOptions({
-      onSuccess: async () => {
-        await invalidate();
-        setOpen(false);
-      },
-    }),
-  );
+  const options = useQuery(trpc.terminals.filterOptions.queryOptions());
+  const mutation = useMutation(trpc.terminals.assign.mutationOptions({ onSuccess: invalidate }));
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
-        <Button size="sm" variant="outline">
-          {t("move")}
-        </Button>
-      </DialogTrigger>
-      <DialogContent closeLabel={tc("close")}>
-        <DialogHeader>
-          <DialogTitle>{t("move")}</DialogTitle>
-          <DialogDescription>{t("moveHint", { serialNumber: terminal.serialNumber })}</DialogDescription>
-        </DialogHeader>
-        <div className="grid gap-3">
-          <div className="grid gap-1.5">
-            <Label htmlFor="assign-merchant">{tt("merchant")}</Label>
-            <Select
-              id="assign-merchant"
-              value={merchantId}
-              onChange={(e) => {
-                setMerchantId(e.target.value);
-                setStoreId("");
-              }}
-            >
-              <option value="">{tt("unassigned")}</option>
-              {options.data?.merchants.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="grid gap-1.5">
-            <Label htmlFor="assign-store">{tt("store")}</Label>
-            <Select id="assign-store" value={storeId} disabled={!merchantId} onChange={(e) => setStoreId(e.target.value)}>
-              <option value="">{tt("noStore")}</option>
-              {options.data?.stores
-                .filter((s) => s.merchantId === merchantId)
-                .map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-            </Select>
-            <FieldError error={mutation.error} field="storeId" />
-          </div>
-        </div>
-        <FormError error={mutation.error} />
-        <DialogFooter>
-          <Button disabled={mutation.isPending} onClick={() => mutation.mutate({ id: terminal.id, merchantId: merchantId || null, storeId: storeId || null })}>
-            {tc("save")}
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+    <FormDialog
+      trigger={<Button size="sm" variant="outline">{t("move")}</Button>}
+      title={t("move")}
+      description={t("moveHint", { serialNumber: terminal.serialNumber })}
+      submitLabel={tc("save")}
+      error={mutation.error}
+      pending={mutation.isPending || !options.data}
+      onOpenChange={() => mutation.reset()}
+      onSubmit={(form) => mutation.mutateAsync({ id: terminal.id, merchantId: formText(form, "merchantId") || null, storeId: formText(form, "storeId") || null })}
+    >
+      {options.data && (
+        <PlacementFields
+          merchants={options.data.merchants}
+          stores={options.data.stores}
+          initialMerchantId={terminal.merchantId ?? ""}
+          initialStoreId={terminal.storeId ?? ""}
+          error={mutation.error}
+        />
+      )}
+    </FormDialog>
   );
 }
 
@@ -266,58 +217,28 @@ function EditTerminalDialog({ terminal }: { terminal: TerminalData }) {
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const invalidate = useInvalidateTerminals();
-  const [open, setOpen] = useState(false);
-  const options = useQuery({ ...trpc.terminals.filterOptions.queryOptions(), enabled: open });
-  const mutation = useMutation(
-    trpc.terminals.update.mutationOptions({
-      onSuccess: async () => {
-        await invalidate();
-        setOpen(false);
-      },
-    }),
-  );
+  const options = useQuery(trpc.terminals.filterOptions.queryOptions());
+  const mutation = useMutation(trpc.terminals.update.mutationOptions({ onSuccess: invalidate }));
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
-        <Button size="sm" variant="outline">
-          {tc("edit")}
-        </Button>
-      </DialogTrigger>
-      <DialogContent closeLabel={tc("close")}>
-        <DialogHeader>
-          <DialogTitle>{t("edit")}</DialogTitle>
-        </DialogHeader>
-        <form
-          className="grid gap-3"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const form = new FormData(e.currentTarget);
-            mutation.mutate({ id: terminal.id, modelId: String(form.get("modelId")), firmwareVersion: String(form.get("firmwareVersion")) });
-          }}
-        >
-          <div className="grid gap-1.5">
-            <Label htmlFor="edit-model">{tt("model")}</Label>
-            <Select id="edit-model" name="modelId" defaultValue={terminal.modelId} key={options.data ? "loaded" : "loading"}>
-              {options.data?.models.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="grid gap-1.5">
-            <Label htmlFor="edit-firmware">{tt("firmware")}</Label>
-            <Input id="edit-firmware" name="firmwareVersion" defaultValue={terminal.firmwareVersion ?? ""} className="font-mono" />
-            <FieldError error={mutation.error} field="firmwareVersion" />
-          </div>
-          <FormError error={mutation.error} />
-          <DialogFooter>
-            <Button type="submit" disabled={mutation.isPending || !options.data}>
-              {tc("save")}
-            </Button>
-          </DialogFooter>
-        </form>
-      </DialogContent>
-    </Dialog>
+    <FormDialog
+      trigger={<Button size="sm" variant="outline">{tc("edit")}</Button>}
+      title={t("edit")}
+      submitLabel={tc("save")}
+      error={mutation.error}
+      pending={mutation.isPending || !options.data}
+      onOpenChange={() => mutation.reset()}
+      onSubmit={(form) => mutation.mutateAsync({ id: terminal.id, modelId: formText(form, "modelId"), firmwareVersion: formText(form, "firmwareVersion") })}
+    >
+      {options.data && (
+        <Field name="modelId" label={tt("model")} error={mutation.error} defaultValue={terminal.modelId}>
+          {options.data.models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
+        </Field>
+      )}
+      <Field name="firmwareVersion" label={tt("firmware")} error={mutation.error} defaultValue={terminal.firmwareVersion ?? ""} className="font-mono" />
+    </FormDialog>
   );
 }
