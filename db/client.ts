@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
@@ -13,6 +13,8 @@ export interface DbHandle {
   db: Db;
   engine: "pglite" | "postgres";
   target: DbTarget;
+  /** Subscribes to a NOTIFY channel; PostgreSQL gets a dedicated connection for it. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -31,13 +33,30 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
     const { Pool } = await import("pg");
     const { drizzle } = await import("drizzle-orm/node-postgres");
     const pool = new Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
-    return { db: drizzle(pool, { schema }) as unknown as Db, engine: "postgres", target, close: () => pool.end() };
+    // An idle connection the server drops (restart, failover) must not crash the app; the pool replaces it.
+    pool.on("error", (error: Error & { code?: string }) => {
+      if (error.code !== "57P01") console.error("PostgreSQL connection lost:", error.message);
+    });
+    return {
+      db: drizzle(pool, { schema }) as unknown as Db,
+      engine: "postgres",
+      target,
+      listen: async (channel, onPayload) => {
+        const { Client } = await import("pg");
+        const client = new Client({ connectionString: target.url });
+        await client.connect();
+        client.on("notification", (message) => message.channel === channel && onPayload(message.payload ?? ""));
+        await client.query(`listen ${JSON.stringify(channel)}`);
+        return () => client.end();
+      },
+      close: () => pool.end(),
+    };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (target.engine === "pglite-memory") {
     const client = await PGlite.create({ loadDataDir: target.loadDataDir });
-    return { db: drizzle(client, { schema }) as unknown as Db, engine: "pglite", target, close: () => client.close() };
+    return { db: drizzle(client, { schema }) as unknown as Db, engine: "pglite", target, listen: (channel, onPayload) => client.listen(channel, onPayload), close: () => client.close() };
   }
   const releaseLock = lockDataDir(target.dataDir);
   try {
@@ -46,6 +65,7 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
       db: drizzle(client, { schema }) as unknown as Db,
       engine: "pglite",
       target,
+      listen: (channel, onPayload) => client.listen(channel, onPayload),
       close: async () => {
         await client.close();
         releaseLock();
@@ -103,4 +123,10 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** Runs raw SQL and returns its rows; both drivers answer with `{ rows }`. */
+export async function queryRows<Row>(db: Db, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
 }

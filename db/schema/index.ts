@@ -3,3 +3,4 @@ export * from "./auth";
 export * from "./merchants";
 export * from "./terminals";
 export * from "./values";
+export * from "./devices";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { merchants, stores } from "./merchants";
 import { networkTypes, terminalStatuses, type TerminalCapability } from "./values";
 
@@ -37,6 +37,9 @@ export const terminals = pgTable(
     batteryPercent: smallint("battery_percent"),
     signalDbm: smallint("signal_dbm"),
     network: networkType("network"),
+    // The latest check-in's errors; the history holds the earlier ones.
+    errorCount: smallint("error_count").notNull().default(0),
+    lastErrors: jsonb("last_errors").$type<{ code: string; message?: string }[]>(),
     activatedAt: timestamp("activated_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

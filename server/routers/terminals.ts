@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { uuid } from "../schemas/common";
+import { reissueDeviceToken } from "../services/device-tokens";
 import { importTerminals } from "../services/terminal-import";
 import { assignTerminal, createTerminal, getTerminalBySerial, listTerminals, setTerminalStatus, terminalFilterOptions, updateTerminal } from "../services/terminals";
 import { terminalAssignInput, terminalCreateInput, terminalImportInput, terminalListInput, terminalStatusInput, terminalUpdateInput } from "../schemas/terminals";
@@ -14,5 +16,6 @@ export const terminalsRouter = router({
   update: adminProcedure.input(terminalUpdateInput).mutation(({ ctx, input }) => updateTerminal(ctx.db, ctx.actor, input)),
   assign: adminProcedure.input(terminalAssignInput).mutation(({ ctx, input }) => assignTerminal(ctx.db, ctx.actor, input)),
   setStatus: adminProcedure.input(terminalStatusInput).mutation(({ ctx, input }) => setTerminalStatus(ctx.db, ctx.actor, input)),
+  issueDeviceToken: adminProcedure.input(z.object({ id: uuid })).mutation(({ ctx, input }) => reissueDeviceToken(ctx.db, ctx.actor, input.id)),
   import: adminProcedure.input(terminalImportInput).mutation(({ ctx, input }) => importTerminals(ctx.db, ctx.actor, input)),
 });

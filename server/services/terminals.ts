@@ -5,6 +5,7 @@ import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
+import { revokeDeviceTokens } from "./device-tokens";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
   return statusChangesByHand[from].includes(to);
@@ -227,6 +228,8 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
       throw new AppError("conflict", `A terminal that is ${before.status} cannot become ${input.status}.`);
     }
     const [after] = await tx.update(terminals).set({ status: input.status, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
+    // A lost, stolen, stocked or retired terminal's token must never work again, even if reinstated.
+    if (input.status !== "active" && input.status !== "faulty") await revokeDeviceTokens(tx, input.id);
     await recordAudit(tx, actor, {
       action: "terminal.status_changed",
       entityType: "terminal",

@@ -22,6 +22,7 @@ const rules: Record<string, Role[]> = {
   "terminals.assign": admins,
   "terminals.setStatus": admins,
   "terminals.import": admins,
+  "terminals.issueDeviceToken": admins,
   "merchants.list": everyone,
   "merchants.choices": everyone,
   "merchants.getById": everyone,

@@ -1,0 +1,65 @@
+import { sqlState } from "./errors";
+
+/**
+ * Coalesces concurrent calls into batches: an item goes out at once when a slot is free, and
+ * while all slots are busy the items that arrive wait and leave together in the next batch. At
+ * low load every call is its own batch; under load the batches grow and the statements per
+ * call shrink.
+ */
+export class Batcher<Item, Result> {
+  private queue: { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly run: (items: Item[]) => Promise<Result[]>,
+    private readonly options: { maxBatch: number; concurrency: number },
+  ) {}
+
+  add(item: Item): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.flush();
+    });
+  }
+
+  private flush() {
+    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      this.runWithRetry(batch.map((b) => b.item))
+        .then(
+          (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+          (error: unknown) => batch.forEach((b) => b.reject(error)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.flush();
+        });
+    }
+  }
+
+  /** Concurrent batches may touch the same rows; a deadlock or serialization failure is retried. */
+  private async runWithRetry(items: Item[]): Promise<Result[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(items);
+      } catch (error) {
+        const state = sqlState(error);
+        if (attempt >= 3 || (state !== "40P01" && state !== "40001")) throw error;
+      }
+    }
+  }
+}
+
+/** One instance per database (a test may open several), created on first use. */
+export function perDatabase<Key extends object, Value>(create: (db: Key) => Value): (db: Key) => Value {
+  const instances = new WeakMap<Key, Value>();
+  return (db) => {
+    let value = instances.get(db);
+    if (value === undefined) {
+      value = create(db);
+      instances.set(db, value);
+    }
+    return value;
+  };
+}

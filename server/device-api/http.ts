@@ -1,0 +1,113 @@
+import type { z } from "zod";
+import type { Db } from "@/db/client";
+import { AppError } from "../errors";
+import { authenticateDevice, type AuthenticatedDevice } from "../services/device-tokens";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** A refusal in the contract's shape: {"error": {"code", "message", ...}}. */
+export class DeviceApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorResponse(error: DeviceApiError): Response {
+  return Response.json({ error: { code: error.code, message: error.message, ...error.extra } }, { status: error.status, headers: error.headers });
+}
+
+const statusOfAppError = { not_found: 404, conflict: 409, invalid: 422, forbidden: 401 } as const;
+const defaultCodeOfAppError = { not_found: "not_found", conflict: "conflict", invalid: "rule_refused", forbidden: "unauthorized" } as const;
+
+/** Reads at most 64 KiB, whatever Content-Length claims, and parses it as JSON. */
+async function readJson(req: Request): Promise<unknown> {
+  const declared = Number(req.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel();
+        throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = new TextDecoder().decode(Buffer.concat(chunks));
+  if (text.trim() === "") throw new DeviceApiError(400, "invalid_request", "The body must be a JSON object.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DeviceApiError(400, "invalid_request", "The body is not valid JSON.");
+  }
+}
+
+function validationError(error: z.ZodError): DeviceApiError {
+  const issue = error.issues[0]!;
+  const field = issue.path.join(".");
+  return new DeviceApiError(400, "invalid_request", field ? `${field}: ${issue.message}` : issue.message, field ? { field } : {});
+}
+
+async function authenticate(db: Db, req: Request): Promise<AuthenticatedDevice> {
+  const match = /^Bearer\s+(\S{10,200})\s*$/i.exec(req.headers.get("authorization") ?? "");
+  if (!match) throw new DeviceApiError(401, "unauthorized", "A device token is required: Authorization: Bearer <deviceToken>.");
+  const result = await authenticateDevice(db, match[1]!);
+  if (result.ok) return result.device;
+  if (result.reason === "rate_limited") {
+    throw new DeviceApiError(429, "rate_limited", "Too many requests for this device token.", {}, { "Retry-After": String(result.retryAfterSeconds) });
+  }
+  throw new DeviceApiError(401, "unauthorized", "The device token is unknown or revoked, or the terminal may not use the API.");
+}
+
+export interface DeviceEndpoint<Body, Auth extends boolean> {
+  auth: Auth;
+  body?: z.ZodType<Body>;
+  handle: (ctx: { db: Db; req: Request; body: Body; device: Auth extends true ? AuthenticatedDevice : null; params: Record<string, string> }) => Promise<unknown>;
+}
+
+export function deviceEndpoint<Body, Auth extends boolean>(endpoint: DeviceEndpoint<Body, Auth>) {
+  return endpoint;
+}
+
+/** Runs an endpoint: size limit, auth, JSON, validation, the handler, and errors in the contract's shape. */
+export async function handleDeviceRequest<Body, Auth extends boolean>(
+  db: Db,
+  endpoint: DeviceEndpoint<Body, Auth>,
+  req: Request,
+  params: Record<string, string> = {},
+): Promise<Response> {
+  try {
+    if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
+      throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
+    }
+    const device = (endpoint.auth ? await authenticate(db, req) : null) as Auth extends true ? AuthenticatedDevice : null;
+    let body = undefined as Body;
+    if (endpoint.body) {
+      const parsed = endpoint.body.safeParse(await readJson(req));
+      if (!parsed.success) throw validationError(parsed.error);
+      body = parsed.data;
+    }
+    const result = await endpoint.handle({ db, req, body, device, params });
+    return result instanceof Response ? result : Response.json(result);
+  } catch (error) {
+    if (error instanceof DeviceApiError) return errorResponse(error);
+    if (error instanceof AppError) {
+      const code = typeof error.details?.code === "string" ? error.details.code : defaultCodeOfAppError[error.code];
+      const { code: _code, field: _field, ...extra } = error.details ?? {};
+      return errorResponse(new DeviceApiError(statusOfAppError[error.code], code, error.message, extra));
+    }
+    console.error("device API request failed:", error);
+    return errorResponse(new DeviceApiError(500, "internal_error", "The server could not handle the request."));
+  }
+}

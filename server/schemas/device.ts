@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { networkTypes } from "@/db/schema/values";
+
+// The device API v1 contract (DESIGN.md). Field names and ranges are fixed: terminals depend on them.
+
+export const heartbeatInput = z.object({
+  firmwareVersion: z.string().trim().min(1).max(40),
+  batteryPercent: z.number().min(0).max(100).transform(Math.round).optional(),
+  signalDbm: z.number().min(-200).max(0).transform(Math.round).optional(),
+  network: z.enum(networkTypes).optional(),
+  errors: z
+    .array(z.object({ code: z.string().trim().min(1).max(64), message: z.string().max(500).optional() }))
+    .max(50)
+    .optional(),
+  transactionsSinceLast: z.number().int().min(0).max(1_000_000).optional(),
+});
+export type HeartbeatInput = z.output<typeof heartbeatInput>;

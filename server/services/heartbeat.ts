@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { Batcher, perDatabase } from "../batcher";
+import { fleetConfig } from "../config";
+import type { HeartbeatInput } from "../schemas/device";
+import type { AuthenticatedDevice } from "./device-tokens";
+import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
+
+export interface CheckIn {
+  device: AuthenticatedDevice;
+  report: HeartbeatInput;
+  at: Date;
+}
+
+/**
+ * Writes a batch of check-ins in one statement: the terminals' latest state, the history rows,
+ * the merchants' daily activity and one notification for the live console.
+ */
+export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<void> {
+  // One JSON parameter rather than typed arrays: both drivers pass it the same way.
+  const rows = batch.map((c) => ({
+    terminal_id: c.device.terminalId,
+    merchant_id: c.device.merchantId,
+    firmware_version: c.report.firmwareVersion,
+    battery: c.report.batteryPercent ?? null,
+    signal: c.report.signalDbm ?? null,
+    network: c.report.network ?? null,
+    error_count: c.report.errors?.length ?? 0,
+    errors: c.report.errors?.length ? c.report.errors : null,
+    transactions: c.report.transactionsSinceLast ?? 0,
+    at: c.at.toISOString(),
+  }));
+  const merchantIds = [...new Set(batch.flatMap((c) => (c.device.merchantId ? [c.device.merchantId] : [])))];
+  await db.execute(sql`
+    with i as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
+        terminal_id uuid, merchant_id uuid, firmware_version text, battery smallint, signal smallint,
+        network network_type, error_count smallint, errors jsonb, transactions int, at timestamptz)
+    ), latest as (
+      update terminals t set
+        firmware_version = i.firmware_version,
+        battery_percent = coalesce(i.battery, t.battery_percent),
+        signal_dbm = coalesce(i.signal, t.signal_dbm),
+        network = coalesce(i.network, t.network),
+        error_count = i.error_count,
+        last_errors = i.errors,
+        last_seen_at = greatest(i.at, t.last_seen_at)
+      from i where t.id = i.terminal_id
+    ), history as (
+      insert into checkins (terminal_id, at, firmware_version, battery_percent, signal_dbm, network, error_count, errors, transactions)
+      select terminal_id, at, firmware_version, battery, signal, network, error_count, errors, transactions from i
+    ), activity as (
+      insert into daily_activity (day, merchant_id, transactions, checkins)
+      select (at at time zone 'UTC')::date, merchant_id, sum(transactions), count(*) from i
+      where merchant_id is not null group by 1, 2 order by 1, 2
+      on conflict (day, merchant_id) do update set
+        transactions = daily_activity.transactions + excluded.transactions,
+        checkins = daily_activity.checkins + excluded.checkins
+    )
+    select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds })})`);
+}
+
+const checkInBatcher = perDatabase(
+  (db: Db) =>
+    new Batcher(
+      async (batch: CheckIn[]) => {
+        await recordCheckIns(db, batch);
+        return batch.map(() => null);
+      },
+      { maxBatch: 500, concurrency: 4 },
+    ),
+);
+
+/** A terminal's check-in: stores it (batched with concurrent ones) and answers per the contract. */
+export async function processHeartbeat(db: Db, device: AuthenticatedDevice, report: HeartbeatInput, now: Date = new Date()) {
+  await checkInBatcher(db).add({ device, report, at: now });
+  return {
+    serverTime: now.toISOString(),
+    nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(),
+    // Filled by the rollout and notice features; the shape is final.
+    update: null,
+    notices: [] as { id: string; title: string; body: string; severity: "info" | "warning" | "critical"; publishedAt: string }[],
+  };
+}

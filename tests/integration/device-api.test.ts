@@ -1,0 +1,170 @@
+import { and, count, eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { checkins, dailyActivity, terminals, users } from "@/db/schema";
+import { heartbeatEndpoint } from "@/server/device-api/endpoints";
+import { handleDeviceRequest, MAX_BODY_BYTES } from "@/server/device-api/http";
+import { reissueDeviceToken } from "@/server/services/device-tokens";
+import { setTerminalStatus } from "@/server/services/terminals";
+import { GET as unknownPath } from "@/app/api/device/v1/[...path]/route";
+import { createTestDatabase } from "../helpers/db";
+
+let handle: DbHandle;
+const admin = { id: null, label: "test", ip: null };
+
+async function tokenFor(serialNumber: string) {
+  const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, serialNumber));
+  return { terminal: terminal!, token: (await reissueDeviceToken(handle.db, admin, terminal!.id)).deviceToken };
+}
+
+function heartbeat(token: string | null, body: unknown, headers: Record<string, string> = {}) {
+  const raw = typeof body === "string" ? body : JSON.stringify(body);
+  return handleDeviceRequest(
+    handle.db,
+    heartbeatEndpoint,
+    new Request("http://localhost/api/device/v1/heartbeat", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body: raw,
+    }),
+  );
+}
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(0);
+  return body.error;
+}
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+});
+afterAll(async () => handle?.close());
+afterEach(() => {
+  delete process.env.DEVICE_RATE_LIMIT_PER_MINUTE;
+});
+
+describe("POST /heartbeat", () => {
+  it("stores the latest state and the history, and answers per the contract", async () => {
+    const { terminal, token } = await tokenFor("DEMO-0003");
+    const response = await heartbeat(token, {
+      firmwareVersion: "11.6.1",
+      batteryPercent: 87,
+      signalDbm: -71,
+      network: "wifi",
+      errors: [{ code: "PRINTER_PAPER_OUT", message: "Paper out" }],
+      transactionsSinceLast: 12,
+    });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(Object.keys(body).sort()).toEqual(["nextHeartbeatSeconds", "notices", "serverTime", "update"]);
+    expect(body).toMatchObject({ nextHeartbeatSeconds: 300, update: null, notices: [] });
+    expect(new Date(body.serverTime).toISOString()).toBe(body.serverTime);
+
+    const [after] = await handle.db.select().from(terminals).where(eq(terminals.id, terminal.id));
+    expect(after).toMatchObject({ firmwareVersion: "11.6.1", batteryPercent: 87, signalDbm: -71, network: "wifi", errorCount: 1 });
+    expect(after!.lastErrors).toEqual([{ code: "PRINTER_PAPER_OUT", message: "Paper out" }]);
+    expect(after!.lastSeenAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const history = await handle.db.select().from(checkins).where(eq(checkins.terminalId, terminal.id));
+    expect(history.at(-1)).toMatchObject({ transactions: 12, errorCount: 1, batteryPercent: 87 });
+    const activity = await handle.db.select().from(dailyActivity).where(eq(dailyActivity.merchantId, terminal.merchantId!));
+    expect(activity.reduce((sum, a) => sum + a.transactions, 0)).toBeGreaterThanOrEqual(12);
+  });
+
+  it("accepts the minimal body and keeps values it did not report", async () => {
+    const { terminal, token } = await tokenFor("DEMO-0004");
+    const before = terminal.batteryPercent;
+    expect((await heartbeat(token, { firmwareVersion: "3.1.1" })).status).toBe(200);
+    const [after] = await handle.db.select().from(terminals).where(eq(terminals.id, terminal.id));
+    expect(after!.batteryPercent).toBe(before);
+    expect(after!.errorCount).toBe(0);
+  });
+
+  it("refuses bad JSON, wrong types and out-of-range values with 400, naming the field", async () => {
+    const { token } = await tokenFor("DEMO-0005");
+    await expectError(await heartbeat(token, "{not json"), 400, "invalid_request");
+    await expectError(await heartbeat(token, ""), 400, "invalid_request");
+    const missing = await expectError(await heartbeat(token, {}), 400, "invalid_request");
+    expect(missing.message).toContain("firmwareVersion");
+    const battery = await expectError(await heartbeat(token, { firmwareVersion: "1", batteryPercent: 101 }), 400, "invalid_request");
+    expect(battery.message).toContain("batteryPercent");
+    const type = await expectError(await heartbeat(token, { firmwareVersion: "1", transactionsSinceLast: "12" }), 400, "invalid_request");
+    expect(type.message).toContain("transactionsSinceLast");
+    await expectError(await heartbeat(token, { firmwareVersion: "1", transactionsSinceLast: -1 }), 400, "invalid_request");
+    await expectError(await heartbeat(token, { firmwareVersion: "1", network: "satellite" }), 400, "invalid_request");
+    await expectError(await heartbeat(token, { firmwareVersion: "1", errors: [{ message: "no code" }] }), 400, "invalid_request");
+    await expectError(await heartbeat(token, [1, 2]), 400, "invalid_request");
+  });
+
+  it("refuses a body over 64 KiB with 413, declared or not", async () => {
+    const { token } = await tokenFor("DEMO-0006");
+    const big = JSON.stringify({ firmwareVersion: "1", pad: "x".repeat(MAX_BODY_BYTES) });
+    await expectError(await heartbeat(token, big), 413, "payload_too_large");
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const response = await handleDeviceRequest(
+      handle.db,
+      heartbeatEndpoint,
+      new Request("http://localhost/api/device/v1/heartbeat", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: stream, duplex: "half" } as RequestInit),
+    );
+    await expectError(response, 413, "payload_too_large");
+  });
+
+  it("answers 401 for a missing, unknown or revoked token and for a suspended terminal", async () => {
+    await expectError(await heartbeat(null, { firmwareVersion: "1" }), 401, "unauthorized");
+    await expectError(await heartbeat("pfd_this-token-does-not-exist", { firmwareVersion: "1" }), 401, "unauthorized");
+    const first = await tokenFor("DEMO-0007");
+    const second = await tokenFor("DEMO-0007");
+    await expectError(await heartbeat(first.token, { firmwareVersion: "1" }), 401, "unauthorized");
+    expect((await heartbeat(second.token, { firmwareVersion: "1" })).status).toBe(200);
+    await setTerminalStatus(handle.db, admin, { id: second.terminal.id, status: "suspended" });
+    await expectError(await heartbeat(second.token, { firmwareVersion: "1" }), 401, "unauthorized");
+    // Reinstating does not bring the old token back: a stolen terminal's token stays dead.
+    await setTerminalStatus(handle.db, admin, { id: second.terminal.id, status: "active" });
+    await expectError(await heartbeat(second.token, { firmwareVersion: "1" }), 401, "unauthorized");
+  });
+
+  it("rate-limits each token with 429 and Retry-After, also under concurrent requests", async () => {
+    process.env.DEVICE_RATE_LIMIT_PER_MINUTE = "5";
+    const { token } = await tokenFor("DEMO-0008");
+    const responses = await Promise.all(Array.from({ length: 8 }, () => heartbeat(token, { firmwareVersion: "1.9.0" })));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+    const limited = responses.find((r) => r.status === 429)!;
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    await expectError(limited, 429, "rate_limited");
+    // Another token is not affected.
+    const other = await tokenFor("DEMO-0009");
+    expect((await heartbeat(other.token, { firmwareVersion: "3.1.1" })).status).toBe(200);
+  });
+
+  it("records every one of many concurrent check-ins", async () => {
+    const fleet = await Promise.all(["DEMO-0010", "DEMO-0011", "DEMO-0012", "DEMO-0013", "DEMO-0014"].map(tokenFor));
+    const count0 = (await handle.db.select({ n: count() }).from(checkins))[0]!.n;
+    const responses = await Promise.all(fleet.flatMap(({ token }) => Array.from({ length: 10 }, (_, i) => heartbeat(token, { firmwareVersion: "2.3.1", transactionsSinceLast: i }))));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect((await handle.db.select({ n: count() }).from(checkins))[0]!.n).toBe(count0 + 50);
+    const [one] = await handle.db.select({ n: count() }).from(checkins).where(and(eq(checkins.terminalId, fleet[0]!.terminal.id)));
+    expect(one!.n).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe("other paths", () => {
+  it("answer 404 in the contract's shape", async () => {
+    await expectError(unknownPath(), 404, "not_found");
+  });
+});
+
+describe("re-issuing a token", () => {
+  it("is refused for a terminal in stock, which must be activated", async () => {
+    const [inStock] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0101"));
+    await expect(reissueDeviceToken(handle.db, admin, inStock!.id)).rejects.toThrow(/activation/);
+    expect(await handle.db.select().from(users).limit(1)).toHaveLength(1);
+  });
+});
