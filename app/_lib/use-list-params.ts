@@ -4,6 +4,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import type { z } from "zod";
 import { parseListParams } from "./list-params";
+import { useHydrated } from "./use-hydrated";
 
 /** A list's filters, sort and page live in the URL; changing a filter goes back to page 1. */
 export function useListParams<S extends z.ZodType<object>>(schema: S, arrayKeys: string[] = []) {
@@ -28,13 +29,24 @@ export function useListParams<S extends z.ZodType<object>>(schema: S, arrayKeys:
   return { input, update, isPending, queryString: searchParams.toString() };
 }
 
-/** A search box bound to the `q` param, applied 300 ms after the last keystroke. */
+/**
+ * Props for a search box bound to the `q` param, applied 300 ms after the last keystroke.
+ * The box is read-only until hydration: typing earlier would be lost when React takes over.
+ */
 export function useSearchParam(current: string | undefined, update: (patch: { q: string }) => void) {
   const [search, setSearch] = useState(current ?? "");
+  const hydrated = useHydrated();
   useEffect(() => {
     if (search === (current ?? "")) return;
     const timer = setTimeout(() => update({ q: search }), 300);
     return () => clearTimeout(timer);
   });
-  return [search, setSearch] as const;
+  return {
+    inputProps: {
+      value: search,
+      readOnly: !hydrated,
+      onChange: (event: React.ChangeEvent<HTMLInputElement>) => setSearch(event.target.value),
+    },
+    clear: () => setSearch(""),
+  };
 }

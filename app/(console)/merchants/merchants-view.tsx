@@ -19,7 +19,7 @@ export function MerchantsView({ role }: { role: UserRole }) {
   const trpc = useTRPC();
   const { input, update, isPending } = useListParams(merchantListInput);
   const { data } = useSuspenseQuery(trpc.merchants.list.queryOptions(input));
-  const [search, setSearch] = useSearchParam(input.q, update);
+  const search = useSearchParam(input.q, update);
 
   return (
     <div className="space-y-4">
@@ -27,7 +27,7 @@ export function MerchantsView({ role }: { role: UserRole }) {
         <h1 className="text-xl font-semibold">{t("title")}</h1>
         {role === "admin" && <MerchantDialog />}
       </div>
-      <Input className="max-w-sm" aria-label={t("search")} placeholder={t("search")} value={search} onChange={(e) => setSearch(e.target.value)} />
+      <Input className="max-w-sm" aria-label={t("search")} placeholder={t("search")} {...search.inputProps} />
       <div className={cn("rounded-xl border bg-card px-1", isPending && "opacity-60")}>
         {data.items.length === 0 ? (
           <EmptyState title={t("empty")} />

@@ -25,7 +25,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
   const { input, update, isPending, queryString } = useListParams(terminalListInput, ["status"]);
   const { data } = useSuspenseQuery(trpc.terminals.list.queryOptions(input));
   const { data: options } = useSuspenseQuery(trpc.terminals.filterOptions.queryOptions());
-  const [search, setSearch] = useSearchParam(input.q, update);
+  const search = useSearchParam(input.q, update);
 
   const statuses = input.status ?? [];
   const toggleStatus = (status: (typeof terminalStatuses)[number]) =>
@@ -58,7 +58,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
           <label className="relative sm:col-span-2 lg:col-span-1">
             <span className="sr-only">{t("search")}</span>
             <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
-            <Input className="pl-8" placeholder={t("searchPlaceholder")} value={search} onChange={(e) => setSearch(e.target.value)} />
+            <Input className="pl-8" placeholder={t("searchPlaceholder")} {...search.inputProps} />
           </label>
           <Select aria-label={t("model")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
             <option value="">{t("allModels")}</option>
@@ -115,7 +115,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
               variant="link"
               size="sm"
               onClick={() => {
-                setSearch("");
+                search.clear();
                 update({ q: "", status: [], modelId: "", merchantId: "", storeId: "", firmwareVersion: "" });
               }}
             >

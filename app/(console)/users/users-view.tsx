@@ -38,7 +38,7 @@ export function UsersView({ viewerId }: { viewerId: string }) {
   const { data } = useSuspenseQuery(trpc.users.list.queryOptions(input));
   const { data: merchants } = useSuspenseQuery(trpc.merchants.choices.queryOptions());
   const merchantName = new Map(merchants.map((m) => [m.id, m.name]));
-  const [search, setSearch] = useSearchParam(input.q, update);
+  const search = useSearchParam(input.q, update);
 
   return (
     <div className="space-y-4">
@@ -47,7 +47,7 @@ export function UsersView({ viewerId }: { viewerId: string }) {
         <UserDialog merchants={merchants} />
       </div>
       <div className="flex flex-wrap gap-2">
-        <Input className="max-w-xs" aria-label={t("search")} placeholder={t("search")} value={search} onChange={(e) => setSearch(e.target.value)} />
+        <Input className="max-w-xs" aria-label={t("search")} placeholder={t("search")} {...search.inputProps} />
         <Select className="w-40" aria-label={t("role")} value={input.role ?? ""} onChange={(e) => update({ role: e.target.value })}>
           <option value="">{t("allRoles")}</option>
           {userRoles.map((r) => (
