@@ -188,7 +188,13 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
         rows.push(activeTerminal(`${m.fleet.prefix}-${String(i).padStart(4, "0")}`, m.name, i, otherStatuses[(i - 1) % otherStatuses.length]));
       }
     }
+    // A few terminals that need attention: long offline, low battery, reporting errors.
+    const bySerial = new Map(rows.map((r) => [r.serialNumber, r]));
+    Object.assign(bySerial.get("DEMO-0040")!, { lastSeenAt: new Date(now.getTime() - 2 * 86_400_000) });
+    Object.assign(bySerial.get("DEMO-0039")!, { batteryPercent: 9 });
+    Object.assign(bySerial.get("DEMO-0011")!, { errorCount: 1, lastErrors: [{ code: "CARD_READER_TIMEOUT", message: "No response when a card is inserted" }] });
     await tx.insert(terminals).values(rows);
+    await seedCheckinHistory(tx, now);
 
     for (const u of demoUsers) {
       const id = randomUUID();
@@ -207,6 +213,30 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
     }
     await tx.insert(auditLog).values({ actorLabel: "system", action: "demo.seeded", entityType: "system", entityId: "demo", changes: { terminals: rows.length } });
   });
+}
+
+/**
+ * Seven days of check-ins every 30 minutes for the active terminals, with battery cycles, trading
+ * hours and the odd error, derived from hashes so the data is the same on every machine.
+ */
+async function seedCheckinHistory(tx: Db, now: Date) {
+  await tx.execute(sql`
+    insert into checkins (terminal_id, at, firmware_version, battery_percent, signal_dbm, network, error_count, errors, transactions)
+    select t.id, ts, t.firmware_version,
+      (55 + 40 * sin(extract(epoch from ts) / 30000 + hashtext(t.serial_number)))::smallint,
+      (-60 - abs(hashtext(t.serial_number || ts::text)) % 35)::smallint,
+      t.network,
+      (abs(hashtext(ts::text || t.serial_number)) % 60 = 0)::int,
+      case when abs(hashtext(ts::text || t.serial_number)) % 60 = 0 then '[{"code":"NETWORK_TIMEOUT"}]'::jsonb end,
+      case when extract(hour from ts at time zone 'Asia/Shanghai') between 8 and 21 then abs(hashtext(t.serial_number || ts::text || 'tx')) % 14 else 0 end
+    from terminals t
+    cross join generate_series(${now.toISOString()}::timestamptz - interval '7 days', ${now.toISOString()}::timestamptz, interval '30 minutes') ts
+    where t.status = 'active' and ts <= t.last_seen_at`);
+  await tx.execute(sql`
+    insert into daily_activity (day, merchant_id, transactions, checkins)
+    select (c.at at time zone 'UTC')::date, t.merchant_id, sum(c.transactions), count(*)
+    from checkins c join terminals t on t.id = c.terminal_id
+    where t.merchant_id is not null group by 1, 2`);
 }
 
 /**

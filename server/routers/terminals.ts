@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { uuid } from "../schemas/common";
+import { terminalActivity } from "../services/activity";
 import { reissueDeviceToken } from "../services/device-tokens";
 import { importTerminals } from "../services/terminal-import";
 import { assignTerminal, createTerminal, getTerminalBySerial, listTerminals, setTerminalStatus, terminalFilterOptions, updateTerminal } from "../services/terminals";
@@ -12,6 +13,9 @@ export const terminalsRouter = router({
   getBySerial: protectedProcedure
     .input(z.object({ serialNumber: z.string().trim().min(1).max(40) }))
     .query(({ ctx, input }) => getTerminalBySerial(ctx.db, ctx.scope, input.serialNumber)),
+  activity: protectedProcedure
+    .input(z.object({ serialNumber: z.string().trim().min(1).max(40) }))
+    .query(({ ctx, input }) => terminalActivity(ctx.db, ctx.scope, input.serialNumber)),
   create: adminProcedure.input(terminalCreateInput).mutation(({ ctx, input }) => createTerminal(ctx.db, ctx.actor, input)),
   update: adminProcedure.input(terminalUpdateInput).mutation(({ ctx, input }) => updateTerminal(ctx.db, ctx.actor, input)),
   assign: adminProcedure.input(terminalAssignInput).mutation(({ ctx, input }) => assignTerminal(ctx.db, ctx.actor, input)),

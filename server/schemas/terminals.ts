@@ -13,8 +13,13 @@ export const firmwareVersion = trimmed(40).regex(/^[0-9A-Za-z.+_-]*$/, { message
 
 export const terminalSortFields = ["serialNumber", "status", "firmwareVersion", "lastSeenAt", "createdAt"] as const;
 
+/** Live-state filters: online, offline (three missed check-ins), offline over a day, low battery, errors. */
+export const connectivityFilters = ["online", "offline", "offline_day", "low_battery", "errors"] as const;
+export type ConnectivityFilter = (typeof connectivityFilters)[number];
+
 export const terminalListInput = z.object({
   q: trimmed(40).optional(),
+  connectivity: z.enum(connectivityFilters).optional(),
   status: z.array(z.enum(terminalStatuses)).max(terminalStatuses.length).optional(),
   modelId: uuid.optional(),
   merchantId: uuid.optional(),

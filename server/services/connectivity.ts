@@ -1,9 +1,7 @@
 import { and, gte, isNotNull, lt, or, isNull, sql, type SQL } from "drizzle-orm";
 import { terminals } from "@/db/schema";
 import { fleetConfig, LOW_BATTERY_PERCENT, MISSED_CHECKINS_OFFLINE } from "../config";
-
-export const connectivityFilters = ["online", "offline", "offline_day", "low_battery", "errors"] as const;
-export type ConnectivityFilter = (typeof connectivityFilters)[number];
+import type { ConnectivityFilter } from "../schemas/terminals";
 
 /** The moment before which a terminal's last check-in makes it offline (three missed intervals). */
 export function offlineBefore(now: Date, intervalSeconds = fleetConfig.heartbeatIntervalSeconds()): Date {

@@ -1,10 +1,13 @@
-import { count, sql } from "drizzle-orm";
+import { count, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { merchants, stores, terminalModels, terminals, type TerminalStatus } from "@/db/schema";
+import { connectivityFilters, type ConnectivityFilter } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
+import { transactionsPerDay } from "./activity";
+import { connectivityCondition } from "./connectivity";
 
 /** Fleet counts for the overview: by status, by model and by firmware version. */
-export async function fleetOverview(db: Db, scope: Scope) {
+export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()) {
   // One pass over the visible terminals yields all three breakdowns.
   const groups = await db
     .select({
@@ -18,10 +21,16 @@ export async function fleetOverview(db: Db, scope: Scope) {
     .from(terminals)
     .where(inScope(terminals.merchantId, scope))
     .groupBy(sql`grouping sets ((${terminals.status}), (${terminals.modelId}), (${terminals.firmwareVersion}))`);
-  const [models, [merchantCount], [storeCount]] = await Promise.all([
+  const attentionCount = (filter: ConnectivityFilter) => sql<number>`count(*) filter (where ${connectivityCondition(filter, now)})::int`;
+  const [models, [merchantCount], [storeCount], [attention], daily] = await Promise.all([
     db.select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` }).from(terminalModels),
     db.select({ n: count() }).from(merchants).where(inScope(merchants.id, scope)),
     db.select({ n: count() }).from(stores).where(inScope(stores.merchantId, scope)),
+    db
+      .select(Object.fromEntries(connectivityFilters.map((f) => [f, attentionCount(f)])) as Record<ConnectivityFilter, SQL.Aliased<number> | SQL<number>>)
+      .from(terminals)
+      .where(inScope(terminals.merchantId, scope)),
+    transactionsPerDay(db, scope, now),
   ]);
   const modelName = new Map(models.map((m) => [m.id, m.name]));
   const byStatus = groups.filter((g) => g.byStatus === 0).map((g) => ({ status: g.status as TerminalStatus, n: g.n }));
@@ -35,5 +44,14 @@ export async function fleetOverview(db: Db, scope: Scope) {
     .sort((a, b) => b.n - a.n)
     .slice(0, 12);
   const total = byStatus.reduce((sum, s) => sum + s.n, 0);
-  return { total, byStatus, byModel, byFirmware, merchants: merchantCount?.n ?? 0, stores: storeCount?.n ?? 0 };
+  return {
+    total,
+    byStatus,
+    byModel,
+    byFirmware,
+    merchants: merchantCount?.n ?? 0,
+    stores: storeCount?.n ?? 0,
+    attention: attention as Record<ConnectivityFilter, number>,
+    transactionsPerDay: daily,
+  };
 }

@@ -5,6 +5,7 @@ import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
+import { connectivityCondition, isOnline } from "./connectivity";
 import { revokeDeviceTokens } from "./device-tokens";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
@@ -13,8 +14,9 @@ export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boole
 
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
+function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">, now: Date): SQL | undefined {
   return and(
+    f.connectivity ? connectivityCondition(f.connectivity, now) : undefined,
     inScope(terminals.merchantId, scope),
     f.status?.length ? inArray(terminals.status, f.status) : undefined,
     f.modelId ? eq(terminals.modelId, f.modelId) : undefined,
@@ -33,6 +35,7 @@ const listColumns = {
   lastSeenAt: terminals.lastSeenAt,
   batteryPercent: terminals.batteryPercent,
   network: terminals.network,
+  errorCount: terminals.errorCount,
   createdAt: terminals.createdAt,
   modelId: terminals.modelId,
   modelName: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}`,
@@ -51,17 +54,18 @@ function listQuery(db: Db) {
     .leftJoin(stores, eq(stores.id, terminals.storeId));
 }
 
-export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters) {
-  const where = listConditions(scope, filters);
+export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters, now: Date = new Date()) {
+  const where = listConditions(scope, filters, now);
   // Matches the terminals_sort_* indexes (see the schema), so a page is an index scan.
   const order = filters.dir === "asc" ? sql`asc nulls first` : sql`desc nulls last`;
   const orderBy = filters.sort === "serialNumber" ? [sql`${terminals.serialNumber} ${order}`] : [sql`${terminals[filters.sort]} ${order}`, sql`${terminals.serialNumber} ${order}`];
-  const items = await listQuery(db)
+  const rows = await listQuery(db)
     .where(where)
     .orderBy(...orderBy)
     .limit(filters.pageSize)
     .offset((filters.page - 1) * filters.pageSize);
   const [total] = await db.select({ n: count() }).from(terminals).where(where);
+  const items = rows.map((t) => ({ ...t, online: isOnline(t.lastSeenAt, now) }));
   return { items, total: total?.n ?? 0, page: filters.page, pageSize: filters.pageSize };
 }
 
@@ -75,7 +79,7 @@ function csvCell(value: unknown): string {
 }
 
 /** The filtered list as CSV, streamed in serial-number order a thousand rows at a time. */
-export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters): AsyncGenerator<string> {
+export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters, now: Date = new Date()): AsyncGenerator<string> {
   yield `${csvColumns.join(",")}\n`;
   let after = "";
   for (;;) {
@@ -96,7 +100,7 @@ export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: Termina
       .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
       .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
       .leftJoin(stores, eq(stores.id, terminals.storeId))
-      .where(and(listConditions(scope, filters), gt(terminals.serialNumber, after)))
+      .where(and(listConditions(scope, filters, now), gt(terminals.serialNumber, after)))
       .orderBy(asc(terminals.serialNumber))
       .limit(1000);
     if (rows.length === 0) return;
@@ -117,6 +121,7 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
       capabilities: terminalModels.capabilities,
       storeAddress: stores.address,
       storeRegion: stores.region,
+      lastErrors: terminals.lastErrors,
     })
     .from(terminals)
     .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
@@ -125,7 +130,7 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
   const history = await auditTrail(db, scope, "terminal", terminal.id);
-  return { ...terminal, history };
+  return { ...terminal, online: isOnline(terminal.lastSeenAt, new Date()), history };
 }
 
 async function terminalForChange(db: Db, id: string) {

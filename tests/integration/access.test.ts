@@ -17,6 +17,7 @@ const rules: Record<string, Role[]> = {
   "terminals.list": everyone,
   "terminals.filterOptions": everyone,
   "terminals.getBySerial": everyone,
+  "terminals.activity": everyone,
   "terminals.create": admins,
   "terminals.update": admins,
   "terminals.assign": admins,
