@@ -1,16 +1,18 @@
 /**
- * Runs once when the server starts (never during `next build`): checks the configuration and opens,
- * migrates and seeds the database, so a bad setup stops the start with a clear message and the
- * first request does not wait for the migrations.
+ * Runs once when the server starts (never during `next build`): checks the configuration, opens,
+ * migrates and seeds the database and starts the background jobs, so a bad setup stops the start
+ * with a clear message and the first request does not wait for the migrations.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { authSecret, ConfigError } = await import("./server/env");
   const { getDatabase } = await import("./server/db");
+  const { startJobRunner } = await import("./server/jobs");
   try {
     authSecret();
-    const { engine } = await getDatabase();
+    const { engine, db } = await getDatabase();
     console.log(`POS Fleet: database ready (${engine}).`);
+    startJobRunner(db);
   } catch (error) {
     console.error(`\nPOS Fleet cannot start: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

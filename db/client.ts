@@ -37,19 +37,47 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
     pool.on("error", (error: Error & { code?: string }) => {
       if (error.code !== "57P01") console.error("PostgreSQL connection lost:", error.message);
     });
+    const listeners = new Set<() => Promise<void>>();
     return {
       db: drizzle(pool, { schema }) as unknown as Db,
       engine: "postgres",
       target,
       listen: async (channel, onPayload) => {
         const { Client } = await import("pg");
-        const client = new Client({ connectionString: target.url });
-        await client.connect();
-        client.on("notification", (message) => message.channel === channel && onPayload(message.payload ?? ""));
-        await client.query(`listen ${JSON.stringify(channel)}`);
-        return () => client.end();
+        let client: InstanceType<typeof Client> | undefined;
+        let stopped = false;
+        // A dropped connection (server restart, failover) is re-opened, so live updates resume.
+        const reconnect = () => {
+          client = undefined;
+          if (!stopped) setTimeout(() => void connect().catch(reconnect), 1000);
+        };
+        const connect = async () => {
+          const next = new Client({ connectionString: target.url });
+          next.on("notification", (message) => message.channel === channel && onPayload(message.payload ?? ""));
+          next.on("error", (error) => console.error(`LISTEN ${channel}: ${error.message}`));
+          try {
+            await next.connect();
+            await next.query(`listen ${JSON.stringify(channel)}`);
+          } catch (error) {
+            await next.end().catch(() => undefined);
+            throw error;
+          }
+          next.on("end", reconnect);
+          client = next;
+        };
+        await connect();
+        const stop = async () => {
+          stopped = true;
+          listeners.delete(stop);
+          await client?.end();
+        };
+        listeners.add(stop);
+        return stop;
       },
-      close: () => pool.end(),
+      close: async () => {
+        await Promise.all([...listeners].map((stop) => stop()));
+        await pool.end();
+      },
     };
   }
   const { PGlite } = await import("@electric-sql/pglite");

@@ -1,7 +1,7 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { useTranslations } from "next-intl";
+import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { terminalStatuses } from "@/db/schema/values";
@@ -33,6 +33,19 @@ export function OverviewView() {
           <Stat key={status} label={ts(status)} value={count(status)} href={`/terminals?status=${status}`} />
         ))}
       </div>
+      <section aria-labelledby="attention-title" className="space-y-2">
+        <h2 id="attention-title" className="text-sm font-medium text-muted-foreground">
+          {t("attention")}
+        </h2>
+        <div className="grid grid-cols-2 gap-3 lg:grid-cols-5" data-testid="attention">
+          <Stat label={t("online")} value={data.attention.online} href="/terminals?connectivity=online" tone="good" />
+          <Stat label={t("offline")} value={data.attention.offline} href="/terminals?connectivity=offline" tone={data.attention.offline ? "warn" : undefined} />
+          <Stat label={t("offlineDay")} value={data.attention.offline_day} href="/terminals?connectivity=offline_day" tone={data.attention.offline_day ? "bad" : undefined} />
+          <Stat label={t("lowBattery")} value={data.attention.low_battery} href="/terminals?connectivity=low_battery" tone={data.attention.low_battery ? "warn" : undefined} />
+          <Stat label={t("reportingErrors")} value={data.attention.errors} href="/terminals?connectivity=errors" tone={data.attention.errors ? "bad" : undefined} />
+        </div>
+      </section>
+      <TransactionsCard days={data.transactionsPerDay} />
       <div className="grid gap-4 lg:grid-cols-3">
         <Card>
           <CardHeader>
@@ -60,12 +73,45 @@ export function OverviewView() {
   );
 }
 
-function Stat({ label, value, href }: { label: string; value: number; href: string }) {
+const toneDot = { good: "bg-emerald-500", warn: "bg-amber-500", bad: "bg-red-500" } as const;
+
+function Stat({ label, value, href, tone }: { label: string; value: number; href: string; tone?: keyof typeof toneDot }) {
   return (
     <Link href={href} className="rounded-xl border bg-card p-4 shadow-xs hover:bg-accent">
-      <p className="text-sm text-muted-foreground">{label}</p>
+      <p className="flex items-center gap-1.5 text-sm text-muted-foreground">
+        {tone && <span aria-hidden className={`size-2 rounded-full ${toneDot[tone]}`} />}
+        {label}
+      </p>
       <p className="text-2xl font-semibold tabular-nums">{value.toLocaleString()}</p>
     </Link>
+  );
+}
+
+function TransactionsCard({ days }: { days: { day: string; transactions: number }[] }) {
+  const t = useTranslations("overview");
+  const format = useFormatter();
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{t("transactionsPerDay")}</CardTitle>
+        <CardDescription>{t("transactionsPerDayHint")}</CardDescription>
+      </CardHeader>
+      <CardContent className="h-56">
+        {days.length === 0 ? (
+          <p className="text-sm text-muted-foreground">{t("noActivity")}</p>
+        ) : (
+          <ResponsiveContainer width="100%" height="100%">
+            <BarChart data={days.map((d) => ({ ...d, label: format.dateTime(new Date(`${d.day}T00:00:00Z`), { month: "short", day: "numeric", timeZone: "UTC" }) }))}>
+              <CartesianGrid vertical={false} strokeDasharray="3 3" />
+              <XAxis dataKey="label" fontSize={12} />
+              <YAxis allowDecimals={false} fontSize={12} width={48} />
+              <Tooltip />
+              <Bar dataKey="transactions" name={t("transactions")} fill="var(--chart-2)" radius={3} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        )}
+      </CardContent>
+    </Card>
   );
 }
 

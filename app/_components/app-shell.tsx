@@ -7,6 +7,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import type { Viewer } from "@/server/trpc";
 import { authClient } from "../_lib/auth-client";
+import { useFleetEvents } from "../_lib/use-fleet-events";
 import { cn } from "../_lib/utils";
 import { LanguageSwitch } from "./language-switch";
 import { Button } from "./ui/button";
@@ -31,6 +32,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
   const pathname = usePathname();
   const router = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
+  const live = useFleetEvents();
   const items = navItems(viewer);
   const isActive = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
 
@@ -59,6 +61,10 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         </p>
         <p className="truncate text-xs text-muted-foreground">
           {viewer.email} · {t(`roles.${viewer.role}`)}
+        </p>
+        <p className="mt-1 flex items-center gap-1.5 text-xs text-muted-foreground" data-testid="live-status" data-live={live}>
+          <span aria-hidden className={cn("size-1.5 rounded-full", live ? "bg-emerald-500" : "bg-zinc-400")} />
+          {live ? t("live") : t("reconnecting")}
         </p>
       </div>
       <div className="flex items-center justify-between gap-2">

@@ -65,6 +65,9 @@ export const statusChangesByHand: Record<TerminalStatus, readonly TerminalStatus
   retired: [],
 };
 
+/** Statuses whose terminals may use the device API; changing to any other revokes their tokens. */
+export const statusesWithDeviceAccess: readonly TerminalStatus[] = ["active", "faulty"];
+
 export const terminalStatusInput = z.object({
   id: uuid,
   status: z.enum(terminalStatuses),

@@ -5,15 +5,13 @@ import { deviceTokens, terminals, type TerminalStatus } from "@/db/schema";
 import { Batcher, perDatabase } from "../batcher";
 import { fleetConfig } from "../config";
 import { AppError, notFound } from "../errors";
+import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { recordAudit, type AuditActor } from "./audit";
 
 /** Only the hash is stored: a leaked database does not leak working tokens. */
 export function hashDeviceToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
-
-/** Statuses whose terminals may use the device API. */
-const statusesWithAccess: readonly TerminalStatus[] = ["active", "faulty"];
 
 /**
  * Creates a terminal's device token and revokes every earlier one, inside the caller's
@@ -31,7 +29,7 @@ export async function reissueDeviceToken(db: Db, actor: AuditActor, terminalId: 
   return db.transaction(async (tx) => {
     const [terminal] = await tx.select().from(terminals).where(eq(terminals.id, terminalId)).for("update");
     if (!terminal) throw notFound("Terminal");
-    if (!statusesWithAccess.includes(terminal.status)) {
+    if (!statusesWithDeviceAccess.includes(terminal.status)) {
       throw new AppError("conflict", `A terminal that is ${terminal.status} gets its token through activation, not by hand.`);
     }
     const token = await issueDeviceToken(tx, terminalId);
@@ -77,7 +75,7 @@ async function authenticateBatch(db: Db, hashes: string[], now: Date): Promise<D
   const seen = new Map<string, number>();
   return hashes.map((hash) => {
     const row = byHash.get(hash);
-    if (!row || !statusesWithAccess.includes(row.status)) return { ok: false, reason: "unauthorized" };
+    if (!row || !statusesWithDeviceAccess.includes(row.status)) return { ok: false, reason: "unauthorized" };
     // The k-th of n requests for one token in this batch is request (count - n + k) of its window.
     const k = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, k);

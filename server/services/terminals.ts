@@ -2,11 +2,12 @@ import { and, asc, count, eq, gt, inArray, like, sql, type SQL } from "drizzle-o
 import type { Db } from "@/db/client";
 import { merchants, stores, terminalModels, terminals, type TerminalStatus } from "@/db/schema";
 import { AppError, notFound, sqlState } from "../errors";
-import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
+import { statusChangesByHand, statusesWithDeviceAccess, type TerminalListFilters } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
 import { connectivityCondition, isOnline } from "./connectivity";
 import { revokeDeviceTokens } from "./device-tokens";
+import { notifyTerminalsChanged } from "./fleet-events";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
   return statusChangesByHand[from].includes(to);
@@ -201,6 +202,7 @@ export async function updateTerminal(db: Db, actor: AuditActor, input: { id: str
     if (Object.keys(changes).length === 0) return before;
     const [after] = await tx.update(terminals).set({ ...patch, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
     await recordAudit(tx, actor, { action: "terminal.updated", entityType: "terminal", entityId: input.id, merchantId: after!.merchantId, changes });
+    await notifyTerminalsChanged(tx, [after!.merchantId]);
     return after!;
   });
 }
@@ -221,6 +223,7 @@ export async function assignTerminal(db: Db, actor: AuditActor, input: { id: str
     for (const merchantId of new Set([before.merchantId, input.merchantId])) {
       await recordAudit(tx, actor, { action: "terminal.assigned", entityType: "terminal", entityId: input.id, merchantId, changes });
     }
+    await notifyTerminalsChanged(tx, [before.merchantId, input.merchantId]);
     return after!;
   });
 }
@@ -234,7 +237,7 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
     }
     const [after] = await tx.update(terminals).set({ status: input.status, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
     // A lost, stolen, stocked or retired terminal's token must never work again, even if reinstated.
-    if (input.status !== "active" && input.status !== "faulty") await revokeDeviceTokens(tx, input.id);
+    if (!statusesWithDeviceAccess.includes(input.status)) await revokeDeviceTokens(tx, input.id);
     await recordAudit(tx, actor, {
       action: "terminal.status_changed",
       entityType: "terminal",
@@ -242,6 +245,7 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
       merchantId: before.merchantId,
       changes: { status: { from: before.status, to: input.status }, ...(input.reason ? { reason: input.reason } : {}) },
     });
+    await notifyTerminalsChanged(tx, [before.merchantId]);
     return after!;
   });
 }

@@ -1,14 +1,15 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { DownloadIcon, SearchIcon } from "lucide-react";
+import { AlertTriangleIcon, DownloadIcon, SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { terminalStatuses, type UserRole } from "@/db/schema/values";
-import { terminalListInput } from "@/server/schemas/terminals";
+import { LOW_BATTERY_PERCENT } from "@/server/config";
+import { connectivityFilters, terminalListInput } from "@/server/schemas/terminals";
 import { RelativeTime } from "@/app/_components/format";
 import { EmptyState, Pagination, SortableHead } from "@/app/_components/list-controls";
-import { TerminalStatusBadge } from "@/app/_components/terminal-status";
+import { OnlineDot, TerminalStatusBadge } from "@/app/_components/terminal-status";
 import { Button } from "@/app/_components/ui/button";
 import { Input, Select } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
@@ -21,6 +22,7 @@ import { ImportTerminalsDialog } from "./import-terminals-dialog";
 export function TerminalsView({ role }: { role: UserRole }) {
   const t = useTranslations("terminals");
   const ts = useTranslations("terminalStatus");
+  const tc = useTranslations("connectivity");
   const trpc = useTRPC();
   const { input, update, isPending, queryString } = useListParams(terminalListInput, ["status"]);
   const { data } = useSuspenseQuery(trpc.terminals.list.queryOptions(input));
@@ -31,7 +33,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
   const toggleStatus = (status: (typeof terminalStatuses)[number]) =>
     update({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
   const stores = options.stores.filter((s) => !input.merchantId || s.merchantId === input.merchantId);
-  const filtered = Boolean(input.q || statuses.length || input.modelId || input.merchantId || input.storeId || input.firmwareVersion);
+  const filtered = Boolean(input.q || input.connectivity || statuses.length || input.modelId || input.merchantId || input.storeId || input.firmwareVersion);
 
   return (
     <div className="space-y-4">
@@ -54,12 +56,20 @@ export function TerminalsView({ role }: { role: UserRole }) {
       </div>
 
       <div className="space-y-2 rounded-xl border bg-card p-3">
-        <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-5">
+        <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-6">
           <label className="relative sm:col-span-2 lg:col-span-1">
             <span className="sr-only">{t("search")}</span>
             <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
             <Input className="pl-8" placeholder={t("searchPlaceholder")} {...search.inputProps} />
           </label>
+          <Select aria-label={tc("label")} value={input.connectivity ?? ""} onChange={(e) => update({ connectivity: e.target.value })}>
+            <option value="">{tc("any")}</option>
+            {connectivityFilters.map((f) => (
+              <option key={f} value={f}>
+                {tc(f)}
+              </option>
+            ))}
+          </Select>
           <Select aria-label={t("model")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
             <option value="">{t("allModels")}</option>
             {options.models.map((m) => (
@@ -116,7 +126,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
               size="sm"
               onClick={() => {
                 search.clear();
-                update({ q: "", status: [], modelId: "", merchantId: "", storeId: "", firmwareVersion: "" });
+                update({ q: "", connectivity: "", status: [], modelId: "", merchantId: "", storeId: "", firmwareVersion: "" });
               }}
             >
               {t("clearFilters")}
@@ -139,6 +149,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
                 <TableHead>{t("store")}</TableHead>
                 <SortableHead field="firmwareVersion" label={t("firmware")} sort={input.sort} dir={input.dir} onSort={update} />
                 <SortableHead field="lastSeenAt" label={t("lastSeen")} sort={input.sort} dir={input.dir} onSort={update} />
+                <TableHead className="text-right">{t("battery")}</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -157,7 +168,18 @@ export function TerminalsView({ role }: { role: UserRole }) {
                   <TableCell>{terminal.storeName ?? "—"}</TableCell>
                   <TableCell className="font-mono">{terminal.firmwareVersion ?? "—"}</TableCell>
                   <TableCell>
-                    <RelativeTime date={terminal.lastSeenAt} />
+                    <span className="flex items-center gap-2" data-testid="last-seen">
+                      <OnlineDot online={terminal.online} />
+                      <RelativeTime date={terminal.lastSeenAt} />
+                      {terminal.errorCount > 0 && (
+                        <AlertTriangleIcon className="size-4 text-red-600" role="img" aria-label={tc("errors")}>
+                          <title>{tc("errors")}</title>
+                        </AlertTriangleIcon>
+                      )}
+                    </span>
+                  </TableCell>
+                  <TableCell className={cn("text-right tabular-nums", terminal.batteryPercent !== null && terminal.batteryPercent < LOW_BATTERY_PERCENT && "font-medium text-red-600")}>
+                    {terminal.batteryPercent === null ? "—" : `${terminal.batteryPercent}%`}
                   </TableCell>
                 </TableRow>
               ))}

@@ -10,7 +10,9 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function TerminalPage({ params }: Params) {
   const serialNumber = decodeURIComponent((await params).serialNumber);
-  await orNotFound(getQueryClient().fetchQuery(trpc.terminals.getBySerial.queryOptions({ serialNumber })));
+  const queryClient = getQueryClient();
+  await orNotFound(queryClient.fetchQuery(trpc.terminals.getBySerial.queryOptions({ serialNumber })));
+  void queryClient.prefetchQuery(trpc.terminals.activity.queryOptions({ serialNumber }));
   const viewer = await viewerWithRole();
   return (
     <HydrateClient>

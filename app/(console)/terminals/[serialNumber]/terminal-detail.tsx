@@ -6,19 +6,20 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
 import type { TerminalStatus, UserRole } from "@/db/schema/values";
-import { statusChangesByHand } from "@/server/schemas/terminals";
+import { statusChangesByHand, statusesWithDeviceAccess } from "@/server/schemas/terminals";
 import { AuditChanges } from "@/app/_components/audit-changes";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
 import { FormError } from "@/app/_components/form-error";
-import { TerminalStatusBadge } from "@/app/_components/terminal-status";
+import { OnlineDot, TerminalStatusBadge } from "@/app/_components/terminal-status";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
 import { Input, Label } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { PlacementFields } from "../placement-fields";
-
+import { DeviceTokenDialog } from "./device-token-dialog";
+import { TerminalActivity } from "./terminal-activity";
 
 export function TerminalDetail({ serialNumber, role }: { serialNumber: string; role: UserRole }) {
   const t = useTranslations("terminal");
@@ -29,7 +30,13 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
   const fields: [string, React.ReactNode][] = [
     [tt("model"), `${terminal.manufacturer} ${terminal.model}`],
     [tt("firmware"), <span key="fw" className="font-mono">{terminal.firmwareVersion ?? "—"}</span>],
-    [tt("lastSeen"), <RelativeTime key="ls" date={terminal.lastSeenAt} />],
+    [
+      tt("lastSeen"),
+      <span key="ls" className="flex items-center gap-2" data-testid="last-seen">
+        <OnlineDot online={terminal.online} />
+        <RelativeTime date={terminal.lastSeenAt} />
+      </span>,
+    ],
     [t("battery"), terminal.batteryPercent == null ? "—" : `${terminal.batteryPercent}%`],
     [t("signal"), terminal.signalDbm == null ? "—" : `${terminal.signalDbm} dBm`],
     [t("network"), terminal.network ? t(`networks.${terminal.network}`) : "—"],
@@ -51,6 +58,7 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
         </div>
         {role === "admin" && (
           <div className="flex flex-wrap gap-2">
+            {statusesWithDeviceAccess.includes(terminal.status) && <DeviceTokenDialog terminalId={terminal.id} serialNumber={terminal.serialNumber} />}
             <EditTerminalDialog terminal={terminal} />
             {terminal.status !== "retired" && <AssignTerminalDialog terminal={terminal} />}
             {statusChangesByHand[terminal.status].map((status) => (
@@ -74,6 +82,19 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
                 </div>
               ))}
             </dl>
+            {terminal.lastErrors && terminal.lastErrors.length > 0 && (
+              <div className="mt-4 rounded-md border border-red-200 bg-red-50 p-3 text-sm dark:border-red-900 dark:bg-red-950" data-testid="last-errors">
+                <p className="font-medium text-red-700 dark:text-red-300">{t("lastErrors")}</p>
+                <ul className="mt-1 space-y-0.5">
+                  {terminal.lastErrors.map((e, i) => (
+                    <li key={i}>
+                      <span className="font-mono">{e.code}</span>
+                      {e.message && <span className="text-muted-foreground"> · {e.message}</span>}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
           </CardContent>
         </Card>
         <Card>
@@ -99,6 +120,8 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           </CardContent>
         </Card>
       </div>
+
+      <TerminalActivity serialNumber={terminal.serialNumber} />
 
       <Card>
         <CardHeader>

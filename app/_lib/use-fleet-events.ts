@@ -1,0 +1,27 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useTRPC } from "./trpc/client";
+
+/**
+ * Keeps the open page current: the server's event stream says when terminals changed, and the
+ * queries showing terminals refetch. Returns whether the stream is connected.
+ */
+export function useFleetEvents(): boolean {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    const source = new EventSource("/api/events");
+    source.onopen = () => setConnected(true);
+    // EventSource reconnects by itself (the server sets the retry delay).
+    source.onerror = () => setConnected(false);
+    source.addEventListener("terminals", () => {
+      void queryClient.invalidateQueries(trpc.terminals.pathFilter());
+      void queryClient.invalidateQueries(trpc.overview.pathFilter());
+    });
+    return () => source.close();
+  }, [queryClient, trpc]);
+  return connected;
+}

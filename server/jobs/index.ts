@@ -1,0 +1,60 @@
+import { sql } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
+import { pruneCheckins } from "../services/retention";
+
+interface Job {
+  name: string;
+  everySeconds: number;
+  run: (db: Db, now: Date) => Promise<Record<string, unknown>>;
+}
+
+/** Background jobs. Each runs once per period across all app instances. */
+export const jobs: Job[] = [{ name: "prune-checkins", everySeconds: 3600, run: pruneCheckins }];
+
+/** How long a claimed run may take before another instance may take it over (a crashed instance). */
+const LEASE_SECONDS = 600;
+
+/**
+ * Claims a due job with one atomic update: of several instances asking at once, exactly one gets
+ * the row back. Returns false when the job is not due or another instance holds it.
+ */
+export async function claimJob(db: Db, job: Job, now: Date): Promise<boolean> {
+  await db.execute(sql`insert into scheduled_jobs (name, next_run_at) values (${job.name}, ${now.toISOString()}::timestamptz) on conflict (name) do nothing`);
+  const claimed = await queryRows<{ name: string }>(
+    db,
+    sql`update scheduled_jobs set locked_until = ${now.toISOString()}::timestamptz + make_interval(secs => ${LEASE_SECONDS})
+      where name = ${job.name} and next_run_at <= ${now.toISOString()}::timestamptz
+        and (locked_until is null or locked_until < ${now.toISOString()}::timestamptz)
+      returning name`,
+  );
+  return claimed.length === 1;
+}
+
+/** Runs every due job this instance can claim, and schedules its next run. */
+export async function runDueJobs(db: Db, now: Date = new Date()): Promise<string[]> {
+  const ran: string[] = [];
+  for (const job of jobs) {
+    if (!(await claimJob(db, job, now))) continue;
+    let result: Record<string, unknown>;
+    try {
+      result = { ok: true, ...(await job.run(db, now)) };
+    } catch (error) {
+      result = { ok: false, error: error instanceof Error ? error.message : String(error) };
+      console.error(`Job ${job.name} failed:`, result.error);
+    }
+    await db.execute(sql`update scheduled_jobs set locked_until = null, last_run_at = ${now.toISOString()}::timestamptz,
+      next_run_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${job.everySeconds}), last_result = ${JSON.stringify(result)}::jsonb
+      where name = ${job.name}`);
+    ran.push(job.name);
+  }
+  return ran;
+}
+
+const TICK_MS = 60_000;
+
+/** Checks for due jobs every minute in this process; the timer does not keep the process alive. */
+export function startJobRunner(db: Db): void {
+  const tick = () => void runDueJobs(db).catch((error: unknown) => console.error("Job runner:", error instanceof Error ? error.message : error));
+  setTimeout(tick, 5_000).unref();
+  setInterval(tick, TICK_MS).unref();
+}

@@ -1,0 +1,85 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { merchants, terminals } from "@/db/schema";
+import { eventConcernsScope, fleetEventStream } from "@/server/services/fleet-events";
+import { recordCheckIns } from "@/server/services/heartbeat";
+import { setTerminalStatus } from "@/server/services/terminals";
+import { createTestDatabase } from "../helpers/db";
+
+let handle: DbHandle;
+const actor = { id: null, label: "test", ip: null };
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+});
+afterAll(async () => handle?.close());
+
+async function merchantId(name: string) {
+  const [m] = await handle.db.select({ id: merchants.id }).from(merchants).where(eq(merchants.name, name));
+  return m!.id;
+}
+
+async function terminal(serialNumber: string) {
+  const [t] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, serialNumber));
+  return t!;
+}
+
+/** Opens a stream as the given scope and collects what it sends until `ms` have passed. */
+async function collect(scope: Parameters<typeof fleetEventStream>[1], ms: number, during: () => Promise<unknown>) {
+  const abort = new AbortController();
+  const reader = fleetEventStream(handle, scope, abort.signal).getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += decoder.decode(value);
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the LISTEN is in place
+  await during();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  abort.abort();
+  await reading;
+  return text;
+}
+
+describe("live fleet events", () => {
+  it("reach a console watching the merchant when one of its terminals checks in", async () => {
+    const t = await terminal("DEMO-0002");
+    const checkIn = () => recordCheckIns(handle.db, [{ device: { terminalId: t.id, serialNumber: t.serialNumber, merchantId: t.merchantId }, report: { firmwareVersion: "1.0.0" }, at: new Date() }]);
+    const text = await collect({ kind: "merchants", merchantIds: [t.merchantId!] }, 2500, async () => {
+      await checkIn();
+      await checkIn();
+    });
+    expect(text).toContain("retry: 5000");
+    // Coalesced: two notifications in quick succession give one event.
+    expect(text.match(/event: terminals/g)).toHaveLength(1);
+  });
+
+  it("stay away from a merchant whose terminals did not change", async () => {
+    const t = await terminal("DEMO-0003");
+    const bakery = await merchantId("Other Bakery");
+    const text = await collect({ kind: "merchants", merchantIds: [bakery] }, 2500, () => setTerminalStatus(handle.db, actor, { id: t.id, status: "faulty" }));
+    expect(text).toContain(": connected");
+    expect(text).not.toContain("event: terminals");
+  });
+
+  it("reach an admin for any merchant's change", async () => {
+    const t = await terminal("BAKE-0001");
+    const text = await collect({ kind: "all" }, 2500, () => setTerminalStatus(handle.db, actor, { id: t.id, status: "suspended" }));
+    expect(text).toContain("event: terminals");
+  });
+});
+
+describe("event scope", () => {
+  it("matches a merchant only for its own terminals, and everyone for a fleet-wide change", () => {
+    const scope = { kind: "merchants", merchantIds: ["m1"] } as const;
+    expect(eventConcernsScope({ type: "terminals", merchantIds: ["m2", "m1"] }, scope)).toBe(true);
+    expect(eventConcernsScope({ type: "terminals", merchantIds: ["m2"] }, scope)).toBe(false);
+    expect(eventConcernsScope({ type: "terminals", merchantIds: [] }, scope)).toBe(false);
+    expect(eventConcernsScope({ type: "terminals", all: true }, scope)).toBe(true);
+  });
+});
