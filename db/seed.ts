@@ -194,7 +194,7 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
     Object.assign(bySerial.get("DEMO-0039")!, { batteryPercent: 9 });
     Object.assign(bySerial.get("DEMO-0011")!, { errorCount: 1, lastErrors: [{ code: "CARD_READER_TIMEOUT", message: "No response when a card is inserted" }] });
     await tx.insert(terminals).values(rows);
-    await seedCheckinHistory(tx, now);
+    await seedCheckinHistory(tx);
 
     for (const u of demoUsers) {
       const id = randomUUID();
@@ -216,22 +216,27 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
 }
 
 /**
- * Seven days of check-ins every 30 minutes for the active terminals, with battery cycles, trading
- * hours and the odd error, derived from hashes so the data is the same on every machine.
+ * Seven days of check-ins every 30 minutes up to each active terminal's last check-in, ending in
+ * its current state: the battery drains 3 % an hour between charges, the signal wanders, shops
+ * trade from 08:00 to 21:00 and the odd error occurs. Derived from hashes, so every machine gets
+ * the same history.
  */
-async function seedCheckinHistory(tx: Db, now: Date) {
+async function seedCheckinHistory(tx: Db) {
   await tx.execute(sql`
     insert into checkins (terminal_id, at, firmware_version, battery_percent, signal_dbm, network, error_count, errors, transactions)
-    select t.id, ts, t.firmware_version,
-      (55 + 40 * sin(extract(epoch from ts) / 30000 + hashtext(t.serial_number)))::smallint,
-      (-60 - abs(hashtext(t.serial_number || ts::text)) % 35)::smallint,
+    select t.id, s.at, t.firmware_version,
+      case when s.hours = 0 then t.battery_percent else (((t.battery_percent - 10 + 3 * s.hours) % 90) + 10)::smallint end,
+      case when s.hours = 0 then t.signal_dbm else greatest(-110, least(-40, t.signal_dbm + abs(hashtext(t.serial_number || s.at::text)) % 13 - 6))::smallint end,
       t.network,
-      (abs(hashtext(ts::text || t.serial_number)) % 60 = 0)::int,
-      case when abs(hashtext(ts::text || t.serial_number)) % 60 = 0 then '[{"code":"NETWORK_TIMEOUT"}]'::jsonb end,
-      case when extract(hour from ts at time zone 'Asia/Shanghai') between 8 and 21 then abs(hashtext(t.serial_number || ts::text || 'tx')) % 14 else 0 end
+      case when s.hours = 0 then t.error_count else (abs(hashtext(s.at::text || t.serial_number)) % 60 = 0)::int end,
+      case when s.hours = 0 then t.last_errors when abs(hashtext(s.at::text || t.serial_number)) % 60 = 0 then '[{"code":"NETWORK_TIMEOUT"}]'::jsonb end,
+      case when extract(hour from s.at at time zone 'Asia/Shanghai') between 8 and 21 then abs(hashtext(t.serial_number || s.at::text || 'tx')) % 14 else 0 end
     from terminals t
-    cross join generate_series(${now.toISOString()}::timestamptz - interval '7 days', ${now.toISOString()}::timestamptz, interval '30 minutes') ts
-    where t.status = 'active' and ts <= t.last_seen_at`);
+    cross join lateral (
+      select at, (extract(epoch from t.last_seen_at - at) / 3600)::int as hours
+      from generate_series(t.last_seen_at - interval '7 days', t.last_seen_at, interval '30 minutes') at
+    ) s
+    where t.status = 'active' and t.last_seen_at is not null`);
   await tx.execute(sql`
     insert into daily_activity (day, merchant_id, transactions, checkins)
     select (c.at at time zone 'UTC')::date, t.merchant_id, sum(c.transactions), count(*)

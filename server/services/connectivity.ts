@@ -1,27 +1,33 @@
-import { and, gte, isNotNull, lt, or, isNull, sql, type SQL } from "drizzle-orm";
-import { terminals } from "@/db/schema";
+import { and, gte, inArray, isNotNull, lt, or, isNull, sql, type SQL } from "drizzle-orm";
+import { terminals, type TerminalStatus } from "@/db/schema";
 import { fleetConfig, LOW_BATTERY_PERCENT, MISSED_CHECKINS_OFFLINE } from "../config";
-import type { ConnectivityFilter } from "../schemas/terminals";
+import { statusesWithDeviceAccess, type ConnectivityFilter } from "../schemas/terminals";
 
 /** The moment before which a terminal's last check-in makes it offline (three missed intervals). */
 export function offlineBefore(now: Date, intervalSeconds = fleetConfig.heartbeatIntervalSeconds()): Date {
   return new Date(now.getTime() - MISSED_CHECKINS_OFFLINE * intervalSeconds * 1000);
 }
 
-export function isOnline(lastSeenAt: Date | null, now: Date, intervalSeconds = fleetConfig.heartbeatIntervalSeconds()): boolean {
-  return lastSeenAt !== null && lastSeenAt >= offlineBefore(now, intervalSeconds);
+/** Online: in service and checked in within the last three intervals. */
+export function isOnline(terminal: { status: TerminalStatus; lastSeenAt: Date | null }, now: Date, intervalSeconds = fleetConfig.heartbeatIntervalSeconds()): boolean {
+  const { status, lastSeenAt } = terminal;
+  return statusesWithDeviceAccess.includes(status) && lastSeenAt !== null && lastSeenAt >= offlineBefore(now, intervalSeconds);
 }
 
-/** The SQL form of the same rules, for list filters and overview counts. */
+/**
+ * The SQL form of the same rules, for list filters and overview counts. Online and offline concern
+ * the terminals in service (those allowed to check in), so the two add up to that fleet.
+ */
 export function connectivityCondition(filter: ConnectivityFilter, now: Date): SQL {
-  const cutoff = offlineBefore(now);
+  const inService = inArray(terminals.status, [...statusesWithDeviceAccess]);
+  const notSeenSince = (cutoff: Date) => and(inService, or(isNull(terminals.lastSeenAt), lt(terminals.lastSeenAt, cutoff)))!;
   switch (filter) {
     case "online":
-      return gte(terminals.lastSeenAt, cutoff);
+      return and(inService, gte(terminals.lastSeenAt, offlineBefore(now)))!;
     case "offline":
-      return and(sql`${terminals.status} = 'active'`, or(isNull(terminals.lastSeenAt), lt(terminals.lastSeenAt, cutoff)))!;
+      return notSeenSince(offlineBefore(now));
     case "offline_day":
-      return and(sql`${terminals.status} = 'active'`, or(isNull(terminals.lastSeenAt), lt(terminals.lastSeenAt, new Date(now.getTime() - 86_400_000))))!;
+      return notSeenSince(new Date(now.getTime() - 86_400_000));
     case "low_battery":
       return and(isNotNull(terminals.batteryPercent), lt(terminals.batteryPercent, LOW_BATTERY_PERCENT))!;
     case "errors":

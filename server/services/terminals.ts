@@ -66,7 +66,7 @@ export async function listTerminals(db: Db, scope: Scope, filters: TerminalListF
     .limit(filters.pageSize)
     .offset((filters.page - 1) * filters.pageSize);
   const [total] = await db.select({ n: count() }).from(terminals).where(where);
-  const items = rows.map((t) => ({ ...t, online: isOnline(t.lastSeenAt, now) }));
+  const items = rows.map((t) => ({ ...t, online: isOnline(t, now) }));
   return { items, total: total?.n ?? 0, page: filters.page, pageSize: filters.pageSize };
 }
 
@@ -131,7 +131,7 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
   const history = await auditTrail(db, scope, "terminal", terminal.id);
-  return { ...terminal, online: isOnline(terminal.lastSeenAt, new Date()), history };
+  return { ...terminal, online: isOnline(terminal, new Date()), history };
 }
 
 async function terminalForChange(db: Db, id: string) {

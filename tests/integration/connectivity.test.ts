@@ -37,20 +37,22 @@ describe("connectivity filters and attention counts", () => {
       const list = await listTerminals(handle.db, everything, { ...listInput, connectivity: filter }, FIXED_NOW);
       expect(overview.attention[filter], filter).toBe(list.total);
     }
-    // Independent of the rule's code: active terminals not seen in the last 15 minutes.
+    // Independent of the rule's code: terminals in service not seen in the last 15 minutes.
     const [expected] = await queryRows<{ n: number }>(
       handle.db,
-      sql`select count(*)::int as n from terminals where status = 'active' and (last_seen_at is null or last_seen_at < ${FIXED_NOW.toISOString()}::timestamptz - interval '15 minutes')`,
+      sql`select count(*)::int as n from terminals where status in ('active', 'faulty') and (last_seen_at is null or last_seen_at < ${FIXED_NOW.toISOString()}::timestamptz - interval '15 minutes')`,
     );
     expect(overview.attention.offline).toBe(expected!.n);
     expect(overview.attention.offline).toBeGreaterThan(0);
+    const inService = overview.byStatus.filter((s) => s.status === "active" || s.status === "faulty").reduce((sum, s) => sum + s.n, 0);
+    expect(overview.attention.online + overview.attention.offline).toBe(inService);
   });
 
   it("move every terminal offline when the clock runs on without check-ins", async () => {
     const later = new Date(FIXED_NOW.getTime() + 3 * 86_400_000);
     const overview = await fleetOverview(handle.db, everything, later);
-    const active = overview.byStatus.find((s) => s.status === "active")!.n;
-    expect(overview.attention).toMatchObject({ online: 0, offline: active, offline_day: active });
+    const inService = overview.byStatus.filter((s) => s.status === "active" || s.status === "faulty").reduce((sum, s) => sum + s.n, 0);
+    expect(overview.attention).toMatchObject({ online: 0, offline: inService, offline_day: inService });
     expect(await serials("online", later)).toEqual([]);
   });
 

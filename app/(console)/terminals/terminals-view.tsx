@@ -144,7 +144,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
               <TableRow>
                 <SortableHead field="serialNumber" label={t("serialNumber")} sort={input.sort} dir={input.dir} onSort={update} />
                 <SortableHead field="status" label={t("status")} sort={input.sort} dir={input.dir} onSort={update} />
-                <TableHead>{t("model")}</TableHead>
+                <TableHead className="hidden 2xl:table-cell">{t("model")}</TableHead>
                 {role !== "merchant" && <TableHead>{t("merchant")}</TableHead>}
                 <TableHead>{t("store")}</TableHead>
                 <SortableHead field="firmwareVersion" label={t("firmware")} sort={input.sort} dir={input.dir} onSort={update} />
@@ -163,7 +163,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
                   <TableCell>
                     <TerminalStatusBadge status={terminal.status} />
                   </TableCell>
-                  <TableCell>{terminal.modelName}</TableCell>
+                  <TableCell className="hidden 2xl:table-cell">{terminal.modelName}</TableCell>
                   {role !== "merchant" && <TableCell>{terminal.merchantName ?? "—"}</TableCell>}
                   <TableCell>{terminal.storeName ?? "—"}</TableCell>
                   <TableCell className="font-mono">{terminal.firmwareVersion ?? "—"}</TableCell>
