@@ -52,10 +52,12 @@ export const terminals = pgTable(
     index("terminals_model_idx").on(t.modelId),
     // The list sorts "column dir, serial dir" with NULLS LAST when descending and NULLS FIRST when
     // ascending: one index per sortable column, scanned forwards or backwards, serves both.
-    index("terminals_sort_serial_idx").on(t.serialNumber.desc().nullsLast()),
+    // Serial numbers sort in the "C" collation, so a prefix search walks the same index as the order.
+    index("terminals_sort_serial_idx").on(sql`(${t.serialNumber} collate "C")`),
     index("terminals_sort_status_idx").on(t.status.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
     index("terminals_sort_firmware_idx").on(t.firmwareVersion.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
-    index("terminals_sort_last_seen_idx").on(t.lastSeenAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
+    // "Never seen" sorts as the oldest, so "not seen since X" is one index range (the offline filters).
+    index("terminals_sort_last_seen_idx").on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
   ],
 );

@@ -1,4 +1,4 @@
-import { and, gte, inArray, isNotNull, lt, or, isNull, sql, type SQL } from "drizzle-orm";
+import { and, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import { terminals, type TerminalStatus } from "@/db/schema";
 import { fleetConfig, LOW_BATTERY_PERCENT, MISSED_CHECKINS_OFFLINE } from "../config";
 import { statusesWithDeviceAccess, type ConnectivityFilter } from "../schemas/terminals";
@@ -14,16 +14,19 @@ export function isOnline(terminal: { status: TerminalStatus; lastSeenAt: Date | 
   return statusesWithDeviceAccess.includes(status) && lastSeenAt !== null && lastSeenAt >= offlineBefore(now, intervalSeconds);
 }
 
+/** Last check-in with "never" as the oldest time: the expression terminals_sort_last_seen_idx indexes. */
+export const lastSeenOrNever = sql`coalesce(${terminals.lastSeenAt}, '-infinity'::timestamptz)`;
+
 /**
  * The SQL form of the same rules, for list filters and overview counts. Online and offline concern
  * the terminals in service (those allowed to check in), so the two add up to that fleet.
  */
 export function connectivityCondition(filter: ConnectivityFilter, now: Date): SQL {
   const inService = inArray(terminals.status, [...statusesWithDeviceAccess]);
-  const notSeenSince = (cutoff: Date) => and(inService, or(isNull(terminals.lastSeenAt), lt(terminals.lastSeenAt, cutoff)))!;
+  const notSeenSince = (cutoff: Date) => and(inService, sql`${lastSeenOrNever} < ${cutoff.toISOString()}::timestamptz`)!;
   switch (filter) {
     case "online":
-      return and(inService, gte(terminals.lastSeenAt, offlineBefore(now)))!;
+      return and(inService, sql`${lastSeenOrNever} >= ${offlineBefore(now).toISOString()}::timestamptz`)!;
     case "offline":
       return notSeenSince(offlineBefore(now));
     case "offline_day":

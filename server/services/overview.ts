@@ -8,21 +8,22 @@ import { connectivityCondition } from "./connectivity";
 
 /** Fleet counts for the overview: by status, by model and by firmware version. */
 export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()) {
-  // One pass over the visible terminals yields all three breakdowns.
-  const groups = await db
-    .select({
-      status: terminals.status,
-      modelId: terminals.modelId,
-      firmwareVersion: terminals.firmwareVersion,
-      byStatus: sql<number>`grouping(${terminals.status})`,
-      byModel: sql<number>`grouping(${terminals.modelId})`,
-      n: count(),
-    })
-    .from(terminals)
-    .where(inScope(terminals.merchantId, scope))
-    .groupBy(sql`grouping sets ((${terminals.status}), (${terminals.modelId}), (${terminals.firmwareVersion}))`);
   const attentionCount = (filter: ConnectivityFilter) => sql<number>`count(*) filter (where ${connectivityCondition(filter, now)})::int`;
-  const [models, [merchantCount], [storeCount], [attention], daily] = await Promise.all([
+  // The statements run concurrently, each on its own pooled connection.
+  const [groups, models, [merchantCount], [storeCount], [attention], daily] = await Promise.all([
+    // One pass over the visible terminals yields all three breakdowns.
+    db
+      .select({
+        status: terminals.status,
+        modelId: terminals.modelId,
+        firmwareVersion: terminals.firmwareVersion,
+        byStatus: sql<number>`grouping(${terminals.status})`,
+        byModel: sql<number>`grouping(${terminals.modelId})`,
+        n: count(),
+      })
+      .from(terminals)
+      .where(inScope(terminals.merchantId, scope))
+      .groupBy(sql`grouping sets ((${terminals.status}), (${terminals.modelId}), (${terminals.firmwareVersion}))`),
     db.select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` }).from(terminalModels),
     db.select({ n: count() }).from(merchants).where(inScope(merchants.id, scope)),
     db.select({ n: count() }).from(stores).where(inScope(stores.merchantId, scope)),

@@ -5,7 +5,7 @@ import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, statusesWithDeviceAccess, type TerminalListFilters } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
-import { connectivityCondition, isOnline } from "./connectivity";
+import { connectivityCondition, isOnline, lastSeenOrNever } from "./connectivity";
 import { revokeDeviceTokens } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
 
@@ -55,14 +55,20 @@ function listQuery(db: Db) {
     .leftJoin(stores, eq(stores.id, terminals.storeId));
 }
 
+/** Matches the terminals_sort_* indexes (see the schema), so a page is an index scan. */
+function listOrder({ sort, dir }: Pick<TerminalListFilters, "sort" | "dir">): SQL[] {
+  const plain = dir === "asc" ? sql`asc` : sql`desc`;
+  if (sort === "serialNumber") return [sql`${terminals.serialNumber} collate "C" ${plain}`];
+  if (sort === "lastSeenAt") return [sql`${lastSeenOrNever} ${plain}`, sql`${terminals.serialNumber} ${plain}`];
+  const order = dir === "asc" ? sql`asc nulls first` : sql`desc nulls last`;
+  return [sql`${terminals[sort]} ${order}`, sql`${terminals.serialNumber} ${order}`];
+}
+
 export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters, now: Date = new Date()) {
   const where = listConditions(scope, filters, now);
-  // Matches the terminals_sort_* indexes (see the schema), so a page is an index scan.
-  const order = filters.dir === "asc" ? sql`asc nulls first` : sql`desc nulls last`;
-  const orderBy = filters.sort === "serialNumber" ? [sql`${terminals.serialNumber} ${order}`] : [sql`${terminals[filters.sort]} ${order}`, sql`${terminals.serialNumber} ${order}`];
   const rows = await listQuery(db)
     .where(where)
-    .orderBy(...orderBy)
+    .orderBy(...listOrder(filters))
     .limit(filters.pageSize)
     .offset((filters.page - 1) * filters.pageSize);
   const [total] = await db.select({ n: count() }).from(terminals).where(where);
