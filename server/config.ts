@@ -9,4 +9,3 @@ export const fleetConfig = {
 };
 
 export const MISSED_CHECKINS_OFFLINE = 3;
-export const LOW_BATTERY_PERCENT = 20;

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, jsonb, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { merchants, stores } from "./merchants";
-import { networkTypes, terminalStatuses, type TerminalCapability } from "./values";
+import { LOW_BATTERY_PERCENT, networkTypes, terminalStatuses, type TerminalCapability } from "./values";
 
 export const terminalModels = pgTable(
   "terminal_models",
@@ -58,6 +58,9 @@ export const terminals = pgTable(
     index("terminals_sort_firmware_idx").on(t.firmwareVersion.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
     // "Never seen" sorts as the oldest, so "not seen since X" is one index range (the offline filters).
     index("terminals_sort_last_seen_idx").on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber),
+    // Small partial indexes for the overview's attention counts and the matching list filters.
+    index("terminals_low_battery_idx").on(t.merchantId).where(sql`${t.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`),
+    index("terminals_errors_idx").on(t.merchantId).where(sql`${t.errorCount} > 0`),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
   ],
 );

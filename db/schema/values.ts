@@ -31,3 +31,6 @@ export type TerminalStatus = (typeof terminalStatuses)[number];
 
 export const networkTypes = ["wifi", "cellular", "ethernet"] as const;
 export type NetworkType = (typeof networkTypes)[number];
+
+/** Below this battery level a terminal needs attention (the overview, the list filter, a partial index). */
+export const LOW_BATTERY_PERCENT = 20;

@@ -1,6 +1,7 @@
-import { and, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, inArray, sql, type SQL } from "drizzle-orm";
 import { terminals, type TerminalStatus } from "@/db/schema";
-import { fleetConfig, LOW_BATTERY_PERCENT, MISSED_CHECKINS_OFFLINE } from "../config";
+import { LOW_BATTERY_PERCENT } from "@/db/schema/values";
+import { fleetConfig, MISSED_CHECKINS_OFFLINE } from "../config";
 import { statusesWithDeviceAccess, type ConnectivityFilter } from "../schemas/terminals";
 
 /** The moment before which a terminal's last check-in makes it offline (three missed intervals). */
@@ -32,7 +33,8 @@ export function connectivityCondition(filter: ConnectivityFilter, now: Date): SQ
     case "offline_day":
       return notSeenSince(new Date(now.getTime() - 86_400_000));
     case "low_battery":
-      return and(isNotNull(terminals.batteryPercent), lt(terminals.batteryPercent, LOW_BATTERY_PERCENT))!;
+      // Constants inline, so the planner can match the partial indexes of the same predicates.
+      return sql`${terminals.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`;
     case "errors":
       return sql`${terminals.errorCount} > 0`;
   }

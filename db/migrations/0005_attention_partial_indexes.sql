@@ -1,0 +1,2 @@
+CREATE INDEX "terminals_low_battery_idx" ON "terminals" USING btree ("merchant_id") WHERE "terminals"."battery_percent" < 20;--> statement-breakpoint
+CREATE INDEX "terminals_errors_idx" ON "terminals" USING btree ("merchant_id") WHERE "terminals"."error_count" > 0;
