@@ -191,6 +191,7 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
     // A few terminals that need attention: long offline, low battery, reporting errors.
     const bySerial = new Map(rows.map((r) => [r.serialNumber, r]));
     Object.assign(bySerial.get("DEMO-0040")!, { lastSeenAt: new Date(now.getTime() - 2 * 86_400_000) });
+    Object.assign(bySerial.get("DEMO-0038")!, { lastSeenAt: new Date(now.getTime() - 30 * 3_600_000) });
     Object.assign(bySerial.get("DEMO-0039")!, { batteryPercent: 9 });
     Object.assign(bySerial.get("DEMO-0011")!, { errorCount: 1, lastErrors: [{ code: "CARD_READER_TIMEOUT", message: "No response when a card is inserted" }] });
     await tx.insert(terminals).values(rows);

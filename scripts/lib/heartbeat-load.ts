@@ -1,0 +1,273 @@
+// The heartbeat load generator shared by the terminal simulator (scripts/simulate.ts) and the
+// heartbeat benchmark (scripts/bench-heartbeat.ts): simulated terminals with plausible readings, a
+// lean keep-alive HTTP client for POST /api/device/v1/heartbeat, and two ways of pacing them.
+import { setMaxListeners } from "node:events";
+import http from "node:http";
+import https from "node:https";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { NetworkType } from "@/db/schema/values";
+import type { HeartbeatInput } from "@/server/schemas/device";
+
+/** What a simulated terminal starts from: read from the console API or straight from the database. */
+export interface FleetTerminal {
+  id: string;
+  serialNumber: string;
+  merchantId: string | null;
+  firmwareVersion: string | null;
+  network: NetworkType | null;
+  batteryPercent: number | null;
+}
+
+const ERROR_CODES = ["PRINTER_PAPER_OUT", "NETWORK_TIMEOUT", "CARD_READ_FAILED", "PIN_PAD_TAMPER"];
+const NETWORKS: NetworkType[] = ["wifi", "cellular", "ethernet"];
+// Card payments per local hour (Asia/Shanghai) relative to the peak: quiet at night, busy at lunch and dinner.
+const HOURLY_ACTIVITY = [0.04, 0.02, 0.01, 0.01, 0.01, 0.03, 0.1, 0.35, 0.6, 0.55, 0.65, 0.9, 1, 0.8, 0.55, 0.5, 0.6, 0.8, 1, 0.95, 0.75, 0.5, 0.25, 0.1];
+const PEAK_TRANSACTIONS_PER_HOUR = 30;
+
+const uniform = (min: number, max: number) => min + Math.random() * (max - min);
+
+function poisson(mean: number): number {
+  // Knuth's method is exact but its exp(-mean) underflows for large means, where a normal is close enough.
+  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * (Math.random() + Math.random() + Math.random() - 1.5) * 2));
+  const limit = Math.exp(-mean);
+  let k = 0;
+  for (let p = Math.random(); p > limit; p *= Math.random()) k++;
+  return k;
+}
+
+/** A terminal's device token and the readings it reports, which drift from one check-in to the next. */
+export class SimulatedTerminal {
+  private battery: number;
+  private charging = false;
+  // Each discharge ends at a different level, so some terminals dip under the 20 % low-battery mark and some do not.
+  private rechargeBelow = uniform(8, 40);
+  private readonly signalBase = uniform(-95, -55);
+  private readonly network: NetworkType;
+  private readonly busyness = uniform(0.3, 1.5);
+
+  constructor(
+    readonly terminal: FleetTerminal,
+    readonly token: string,
+  ) {
+    this.battery = terminal.batteryPercent ?? uniform(40, 100);
+    this.network = terminal.network ?? NETWORKS[Math.floor(Math.random() * NETWORKS.length)]!;
+  }
+
+  /** The next heartbeat body; `intervalSeconds` is the time since the previous one. */
+  report(now: Date, intervalSeconds: number): HeartbeatInput {
+    if (this.charging) {
+      this.battery = Math.min(100, this.battery + uniform(3, 8));
+      if (this.battery >= 95) this.charging = false;
+    } else {
+      this.battery = Math.max(0, this.battery - uniform(0.5, 1));
+      if (this.battery < this.rechargeBelow) {
+        this.charging = true;
+        this.rechargeBelow = uniform(8, 40);
+      }
+    }
+    // China keeps UTC+8 all year, so the local hour needs no time-zone database.
+    const localHour = (now.getUTCHours() + 8) % 24;
+    const expectedTransactions = (HOURLY_ACTIVITY[localHour]! * PEAK_TRANSACTIONS_PER_HOUR * this.busyness * intervalSeconds) / 3600;
+    return {
+      firmwareVersion: this.terminal.firmwareVersion ?? "1.0.0",
+      batteryPercent: Math.round(this.battery),
+      signalDbm: Math.round(Math.min(-30, this.signalBase + uniform(-4, 4))),
+      network: this.network,
+      errors: Math.random() < 0.01 ? [{ code: ERROR_CODES[Math.floor(Math.random() * ERROR_CODES.length)]! }] : [],
+      transactionsSinceLast: poisson(expectedTransactions),
+    };
+  }
+}
+
+/** One heartbeat's result; status 0 means no HTTP answer (connection refused, reset, timeout). */
+export interface Outcome {
+  status: number;
+  latencyMs: number;
+  nextHeartbeatSeconds?: number;
+  retryAfterSeconds?: number;
+  /** The error code and message of a refusal, or the network error. */
+  detail?: string;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * node:http with keep-alive sockets rather than fetch: per request it costs a fraction of the CPU,
+ * and the generator shares the machine with the server it measures.
+ */
+export class HeartbeatClient {
+  private readonly agents: { "http:": http.Agent; "https:": https.Agent };
+
+  constructor(maxSockets: number) {
+    this.agents = { "http:": new http.Agent({ keepAlive: true, maxSockets }), "https:": new https.Agent({ keepAlive: true, maxSockets }) };
+  }
+
+  async send(url: URL, token: string, report: HeartbeatInput): Promise<Outcome> {
+    const started = performance.now();
+    try {
+      const response = await this.post(url, token, JSON.stringify(report), true);
+      const latencyMs = performance.now() - started;
+      if (response.status === 200) return { status: 200, latencyMs, nextHeartbeatSeconds: (JSON.parse(response.text) as { nextHeartbeatSeconds: number }).nextHeartbeatSeconds };
+      const retryAfter = Number(response.retryAfter);
+      return { status: response.status, latencyMs, retryAfterSeconds: retryAfter > 0 ? retryAfter : undefined, detail: errorDetail(response.text) };
+    } catch (error) {
+      return { status: 0, latencyMs: performance.now() - started, detail: (error as NodeJS.ErrnoException).code ?? String(error) };
+    }
+  }
+
+  close() {
+    this.agents["http:"].destroy();
+    this.agents["https:"].destroy();
+  }
+
+  private post(url: URL, token: string, body: string, retryStaleSocket: boolean): Promise<{ status: number; retryAfter?: string; text: string }> {
+    return new Promise((resolve, reject) => {
+      const request = (url.protocol === "https:" ? https : http).request(
+        url,
+        {
+          method: "POST",
+          agent: this.agents[url.protocol as "http:" | "https:"],
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          timeout: REQUEST_TIMEOUT_MS,
+        },
+        (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (text += chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"], text }));
+          response.on("error", reject);
+        },
+      );
+      request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed while it sat idle fails on first reuse: not the server's fault.
+        if (retryStaleSocket && request.reusedSocket && error.code === "ECONNRESET") this.post(url, token, body, false).then(resolve, reject);
+        else reject(error);
+      });
+      request.end(body);
+    });
+  }
+}
+
+function errorDetail(text: string): string {
+  try {
+    const { error } = JSON.parse(text) as { error: { code: string; message: string } };
+    return `${error.code}: ${error.message}`;
+  } catch {
+    return text.slice(0, 200);
+  }
+}
+
+export const heartbeatUrl = (base: URL) => new URL("/api/device/v1/heartbeat", base);
+
+/** Counts of heartbeats by result, and the latencies of the answered ones since `latencies` was last emptied. */
+export class LoadStats {
+  sent = 0;
+  ok = 0;
+  /** Failures by HTTP status, "network" for no answer. */
+  readonly failures = new Map<string, number>();
+  latencies: number[] = [];
+
+  record(outcome: Outcome) {
+    this.sent++;
+    if (outcome.status !== 0) this.latencies.push(outcome.latencyMs);
+    if (outcome.status === 200) this.ok++;
+    else {
+      const key = outcome.status === 0 ? "network" : String(outcome.status);
+      this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    }
+  }
+
+  get errors(): number {
+    return this.sent - this.ok;
+  }
+
+  failureSummary(): string {
+    return this.failures.size === 0 ? "none" : [...this.failures].map(([key, n]) => `${key}×${n}`).join(", ");
+  }
+}
+
+/** The p-th percentile (0–100) of ascending values, nearest rank. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export interface PacedOptions {
+  url: URL;
+  /** Fixed seconds between heartbeats; undefined follows the server's nextHeartbeatSeconds, as real terminals do. */
+  intervalSeconds: number | undefined;
+  /** First heartbeats are spread at random over this many seconds, so the load is smooth from the start. */
+  spreadSeconds: number;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+const MAX_BACKOFF_SECONDS = 60;
+
+/**
+ * Every terminal checks in on its own clock, as a fleet does: on 200 it waits the interval, on 429
+ * the Retry-After, on 401 it stops (its token is gone), and after a network error it backs off
+ * exponentially. Resolves when `signal` aborts and the requests in flight have finished.
+ */
+export async function runPaced(fleet: SimulatedTerminal[], client: HeartbeatClient, stats: LoadStats, options: PacedOptions): Promise<void> {
+  const { url, signal, log } = options;
+  // Every waiting terminal listens for the abort: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, signal);
+  const pause = (seconds: number) => sleep(seconds * 1000, true, { signal }).catch(() => false);
+
+  async function live(terminal: SimulatedTerminal) {
+    let interval = options.intervalSeconds ?? options.spreadSeconds;
+    let failuresInRow = 0;
+    let delay = Math.random() * options.spreadSeconds;
+    while (await pause(delay)) {
+      const outcome = await client.send(url, terminal.token, terminal.report(new Date(), interval));
+      stats.record(outcome);
+      failuresInRow = outcome.status === 0 ? failuresInRow + 1 : 0;
+      if (outcome.status === 200) {
+        interval = options.intervalSeconds ?? outcome.nextHeartbeatSeconds ?? interval;
+        delay = interval;
+      } else if (outcome.status === 429) {
+        delay = outcome.retryAfterSeconds ?? interval;
+      } else if (outcome.status === 401) {
+        log(`${terminal.terminal.serialNumber}: 401 (${outcome.detail}); this terminal stops.`);
+        return;
+      } else if (outcome.status === 0) {
+        delay = Math.min(MAX_BACKOFF_SECONDS, 2 ** failuresInRow) * uniform(0.5, 1);
+      } else {
+        // Any other refusal (400, 5xx) is logged and retried at the next regular check-in.
+        log(`${terminal.terminal.serialNumber}: ${outcome.status} (${outcome.detail}).`);
+        delay = interval;
+      }
+    }
+  }
+
+  await Promise.all(fleet.map(live));
+}
+
+/**
+ * Closed loop for the benchmark: `concurrency` requests always in flight, each new one for the
+ * next terminal in turn (so every token stays far below its rate limit) and the next server in
+ * turn. Returns the elapsed milliseconds, from the start until the last answer.
+ */
+export async function runClosedLoop(
+  fleet: SimulatedTerminal[],
+  urls: URL[],
+  client: HeartbeatClient,
+  stats: LoadStats,
+  options: { concurrency: number; durationMs: number; nominalIntervalSeconds: number },
+): Promise<number> {
+  const started = performance.now();
+  const deadline = started + options.durationMs;
+  let next = 0;
+  async function worker() {
+    while (performance.now() < deadline) {
+      const i = next++;
+      const terminal = fleet[i % fleet.length]!;
+      stats.record(await client.send(urls[i % urls.length]!, terminal.token, terminal.report(new Date(), options.nominalIntervalSeconds)));
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return performance.now() - started;
+}

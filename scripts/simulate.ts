@@ -1,0 +1,117 @@
+// Terminal simulator: acts as N terminals checking in through the real device API.
+//
+//   npm run simulate -- --terminals N [--base URL] [--interval S] [--duration S]
+//                       [--serials A,B,…] [--email E --password P]
+//
+// --base      the app, default http://localhost:3000
+// --interval  seconds between a terminal's heartbeats. Without it every terminal follows the
+//             server's nextHeartbeatSeconds (HEARTBEAT_INTERVAL_SECONDS, 300 by default), as real
+//             terminals do; a short interval such as 10 makes a small fleet look busy.
+// --duration  stop after this many seconds (default: until Ctrl-C or SIGTERM)
+// --serials   simulate these terminals (comma-separated) instead of the first N active ones
+// --email, --password  an admin login, default the demo admin
+//
+// Device tokens: until SMS activation exists, the simulator signs in as an admin and issues a new
+// token for each of the first N active terminals (terminals.issueDeviceToken revokes the earlier
+// ones, so a terminal that was simulated before simply gets a fresh token). The first heartbeats
+// are spread over one interval; a status line is printed every 10 s.
+import { parseArgs } from "node:util";
+import { connectConsole } from "./lib/console-api";
+import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal } from "./lib/heartbeat-load";
+
+const { values } = parseArgs({
+  options: {
+    terminals: { type: "string", default: "100" },
+    base: { type: "string", default: "http://localhost:3000" },
+    interval: { type: "string" },
+    duration: { type: "string" },
+    serials: { type: "string" },
+    email: { type: "string", default: "admin@demo.posfleet.dev" },
+    password: { type: "string", default: "demo-password-1" },
+  },
+});
+
+function positive(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n > 0)) {
+    console.error(`--${name} must be a positive number.`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const wanted = Math.floor(positive("terminals", values.terminals)!);
+const intervalSeconds = positive("interval", values.interval);
+const durationSeconds = positive("duration", values.duration);
+const base = new URL(values.base);
+const url = heartbeatUrl(base);
+const STATUS_EVERY_MS = 10_000;
+const TOKEN_REQUESTS_IN_FLIGHT = 8;
+
+const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`);
+
+const consoleApi = await connectConsole(base, { email: values.email, password: values.password });
+const serials = values.serials?.split(",").map((s) => s.trim()).filter(Boolean);
+const terminals = serials?.length ? await consoleApi.terminalsBySerial(serials) : await consoleApi.activeTerminals(wanted);
+if (!serials?.length && terminals.length < wanted) {
+  log(
+    `Only ${terminals.length} active terminals exist; simulating those. For more, stop the app and run ` +
+      "`npm run db:seed -- --terminals 1000` (it resets the demo data and adds generated active FLEET-* terminals).",
+  );
+}
+if (terminals.length === 0) process.exit(1);
+
+log(`Obtaining device tokens for ${terminals.length} terminals…`);
+const fleet: SimulatedTerminal[] = [];
+let nextIndex = 0;
+await Promise.all(
+  Array.from({ length: TOKEN_REQUESTS_IN_FLIGHT }, async () => {
+    while (nextIndex < terminals.length) {
+      const terminal = terminals[nextIndex++]!;
+      fleet.push(new SimulatedTerminal(terminal, await consoleApi.obtainDeviceToken(terminal)));
+    }
+  }),
+);
+
+const client = new HeartbeatClient(64);
+const stats = new LoadStats();
+
+// Without --interval the server decides; one terminal's first heartbeat tells how long that is,
+// so the others can be spread over it.
+let spreadSeconds = intervalSeconds;
+if (spreadSeconds === undefined) {
+  const first = fleet[0]!;
+  const outcome = await client.send(url, first.token, first.report(new Date(), 0));
+  stats.record(outcome);
+  if (outcome.status !== 200) {
+    log(`The first heartbeat failed: ${outcome.status || "no answer"} ${outcome.detail ?? ""}`);
+    process.exit(1);
+  }
+  spreadSeconds = outcome.nextHeartbeatSeconds!;
+}
+log(`${fleet.length} terminals check in every ${intervalSeconds ?? `${spreadSeconds} (server's)`} s at ${url.href}.`);
+
+const stop = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
+if (durationSeconds) setTimeout(() => stop.abort(), durationSeconds * 1000).unref();
+
+let lastSent = stats.sent;
+let lastAt = performance.now();
+function statusLine() {
+  const now = performance.now();
+  const rate = ((stats.sent - lastSent) * 1000) / (now - lastAt);
+  const latencies = stats.latencies.sort((a, b) => a - b);
+  const latency = latencies.length ? `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms` : "no answers";
+  log(`sent ${stats.sent}, ok ${stats.ok}, errors ${stats.failureSummary()}, ${rate.toFixed(1)}/s (${latency} over the last ${Math.round((now - lastAt) / 1000)} s)`);
+  stats.latencies = [];
+  lastSent = stats.sent;
+  lastAt = now;
+}
+const ticker = setInterval(statusLine, STATUS_EVERY_MS);
+
+await runPaced(fleet, client, stats, { url, intervalSeconds, spreadSeconds, signal: stop.signal, log });
+clearInterval(ticker);
+statusLine();
+client.close();
+log(`Stopped: ${stats.sent} heartbeats sent, ${stats.ok} ok, ${stats.errors} errors.`);
