@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { deviceTokens, terminals, type TerminalStatus } from "@/db/schema";
-import { Batcher, perDatabase } from "../batcher";
+import { Batcher, DEVICE_REQUEST_BATCHING, perDatabase } from "../batcher";
 import { fleetConfig } from "../config";
 import { AppError, notFound } from "../errors";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
@@ -66,7 +66,9 @@ async function authenticateBatch(db: Db, hashes: string[], now: Date): Promise<D
     update device_tokens dt set
       window_count = case when dt.window_start <= ${windowStart.toISOString()}::timestamptz then i.n else dt.window_count + i.n end,
       window_start = case when dt.window_start <= ${windowStart.toISOString()}::timestamptz then ${now.toISOString()}::timestamptz else dt.window_start end
-    from jsonb_to_recordset(${JSON.stringify(unique.map((hash) => ({ hash, n: counts.get(hash) })))}::jsonb) as i(hash text, n int), terminals t
+    -- The limit tells the planner the real row count (it assumes 100), so it looks tokens up by index.
+    from (select * from jsonb_to_recordset(${JSON.stringify(unique.map((hash) => ({ hash, n: counts.get(hash) })))}::jsonb) as r(hash text, n int) limit ${unique.length}) i,
+      terminals t
     where dt.token_hash = i.hash and dt.revoked_at is null and t.id = dt.terminal_id
     returning dt.token_hash, dt.terminal_id, t.serial_number, t.merchant_id, t.status, dt.window_count, dt.window_start`,
   );
@@ -88,7 +90,7 @@ async function authenticateBatch(db: Db, hashes: string[], now: Date): Promise<D
   });
 }
 
-const authBatcher = perDatabase((db: Db) => new Batcher((hashes: string[]) => authenticateBatch(db, hashes, new Date()), { maxBatch: 500, concurrency: 4 }));
+const authBatcher = perDatabase((db: Db) => new Batcher((hashes: string[]) => authenticateBatch(db, hashes, new Date()), DEVICE_REQUEST_BATCHING));
 
 /** Authenticates one request's token; concurrent requests share a statement. */
 export function authenticateDevice(db: Db, token: string): Promise<DeviceAuthResult> {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { Batcher, perDatabase } from "../batcher";
+import { Batcher, DEVICE_REQUEST_BATCHING, perDatabase } from "../batcher";
 import { fleetConfig } from "../config";
 import type { HeartbeatInput } from "../schemas/device";
 import type { AuthenticatedDevice } from "./device-tokens";
@@ -36,6 +36,8 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<void> {
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
         terminal_id uuid, merchant_id uuid, firmware_version text, battery smallint, signal smallint,
         network network_type, error_count smallint, errors jsonb, transactions int, at timestamptz)
+      -- The limit tells the planner the real row count (it assumes 100), so it looks up by index.
+      limit ${rows.length}
     ), latest as (
       update terminals t set
         firmware_version = i.firmware_version,
@@ -67,7 +69,7 @@ const checkInBatcher = perDatabase(
         await recordCheckIns(db, batch);
         return batch.map(() => null);
       },
-      { maxBatch: 500, concurrency: 4 },
+      DEVICE_REQUEST_BATCHING,
     ),
 );
 
