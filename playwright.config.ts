@@ -25,11 +25,11 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    // Against the production build that `npm test` makes just before.
-    command: `node_modules/.bin/next start -p ${port}`,
+    // The production server, on the build that `npm test` makes just before.
+    command: "node_modules/.bin/tsx server/main.ts",
     url: `http://localhost:${port}/login`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { PGLITE_DIR: dataDir, SEED_DEMO: "1", AUTH_SIGNIN_LIMIT_PER_MINUTE: "1000", DATABASE_URL: "" },
+    env: { PORT: String(port), PGLITE_DIR: dataDir, SEED_DEMO: "1", AUTH_SIGNIN_LIMIT_PER_MINUTE: "1000", DATABASE_URL: "" },
   },
 });

@@ -1,6 +1,6 @@
 // Heartbeat benchmark: the device API's sustained check-in rate on a production build.
 //
-//   npm run bench:heartbeat [-- --duration 30 --concurrency 32 --instances 1 --terminals 20000
+//   npm run bench:heartbeat [-- --duration 30 --concurrency 128 --instances 1 --terminals 20000
 //                              --warmup 5 --port 4300 --engine postgres|pglite --skip-build --fresh
 //                              --baseline-batch N --cpu-prof DIR]
 //
@@ -11,7 +11,7 @@
 //    and a generated fleet (--fresh starts from an empty database), and issues a device token for
 //    each of --terminals active terminals. Enough terminals keep every token far below the per-token
 //    rate limit (DEVICE_RATE_LIMIT_PER_MINUTE, 60): at 5,000/s over 20,000 tokens each sees 15/min.
-// 3. Starts --instances `next start` processes (production mode) on consecutive ports from --port and
+// 3. Starts --instances production servers (`npm start`'s server/main.ts) on consecutive ports from --port and
 //    drives them with --concurrency requests always in flight, round-robin over tokens and servers:
 //    --warmup seconds unmeasured, then --duration seconds measured. Every latency is kept.
 // 4. Baseline: the same row writes straight through pg, without HTTP, auth or Next.js (see baseline()).
@@ -52,8 +52,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "30" },
     warmup: { type: "string", default: "5" },
     // The most in flight that keeps p99 under 100 ms on 2 cores today; more raises throughput a little
-    // and latency a lot, since one next start process is CPU-bound (see the cpu line).
-    concurrency: { type: "string", default: "32" },
+    // and latency a lot, since one server process is CPU-bound (see the cpu line).
+    concurrency: { type: "string", default: "128" },
     instances: { type: "string", default: "1" },
     terminals: { type: "string", default: "20000" },
     port: { type: "string", default: "4300" },
@@ -239,8 +239,9 @@ function startServer(port: number): Server {
   }
   // Its own process group, so stopping it also stops anything it started.
   const profile = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values["cpu-prof"])}`] : [];
-  const child = spawn(process.execPath, [...profile, nextBin, "start", "-p", String(port)], { cwd: root, env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[next :${port}] `)));
+  env.PORT = String(port);
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "server/main.ts"], { cwd: root, env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[server :${port}] `)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return { port, child, exited };
 }
@@ -259,7 +260,7 @@ async function waitUntilReady(server: Server) {
     }
     await sleep(250);
   }
-  throw new Error(exited ? `next start on port ${server.port} exited during start-up.` : `next start on port ${server.port} did not become ready.`);
+  throw new Error(exited ? `The server on port ${server.port} exited during start-up.` : `The server on port ${server.port} did not become ready.`);
 }
 
 async function stopServer(server: Server) {
@@ -318,7 +319,7 @@ function cpuReport(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof
   const generator = used((pid) => pid === process.pid);
   const other = Math.max(0, cores(after.busy - before.busy) - server - postgres - generator);
   const database = target.engine === "postgres" ? `postgres ${postgres.toFixed(2)}` : "PGlite runs inside next";
-  return `next ${server.toFixed(2)}, ${database}, load generator ${generator.toFixed(2)}, other processes ${other.toFixed(2)} of ${os.availableParallelism()} cores`;
+  return `app server ${server.toFixed(2)}, ${database}, load generator ${generator.toFixed(2)}, other processes ${other.toFixed(2)} of ${os.availableParallelism()} cores`;
 }
 
 /**
@@ -429,7 +430,7 @@ async function main() {
         "",
         "```",
         `machine    ${os.availableParallelism()} cores, Node ${process.version}, ${engine === "postgres" ? "PostgreSQL" : "PGlite"} ${version}, load average ${loadBefore.toFixed(2)} before the run`,
-        `load       ${concurrency} in flight over ${fmt(fleet.length)} terminals, ${instances} next start instance(s), ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up`,
+        `load       ${concurrency} in flight over ${fmt(fleet.length)} terminals, ${instances} server instance(s), ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up`,
         `app        ${fmt(app)} heartbeats/s (${fmt(stats.ok)} ok in ${(elapsedMs / 1000).toFixed(1)} s)`,
         `latency    p50 ${ms(50)}, p95 ${ms(95)}, p99 ${ms(99)}, max ${ms(100)}`,
         `errors     ${stats.errors} (${stats.failureSummary()})`,

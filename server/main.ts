@@ -1,0 +1,22 @@
+// The production server (`npm start`): Next serves the console, its API routes and the device API,
+// except that the device API's endpoints are served straight from node:http (see
+// server/device-api/node.ts) so that a large fleet's heartbeats skip Next's per-request work.
+import http from "node:http";
+import next from "next";
+import { deviceRouteOf, serveDeviceNode } from "./device-api/node";
+
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOSTNAME ?? "0.0.0.0";
+
+// No hostname for Next: request URLs then keep the Host the client used, which sign-in's origin check compares.
+const app = next({ dev: false, dir: process.cwd(), port });
+const handleWithNext = app.getRequestHandler();
+await app.prepare();
+
+http
+  .createServer((req, res) => {
+    const endpoint = deviceRouteOf(req);
+    if (endpoint) void serveDeviceNode(req, res, endpoint);
+    else void handleWithNext(req, res);
+  })
+  .listen(port, hostname, () => console.log(`POS Fleet: listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`));
