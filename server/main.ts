@@ -3,7 +3,8 @@
 // server/device-api/node.ts) so that a large fleet's heartbeats skip Next's per-request work.
 import http from "node:http";
 import next from "next";
-import { deviceRouteOf, serveDeviceNode } from "./device-api/node";
+import { getDb } from "./db";
+import { deviceApiLane } from "./device-api/node";
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? "0.0.0.0";
@@ -12,11 +13,10 @@ const hostname = process.env.HOSTNAME ?? "0.0.0.0";
 const app = next({ dev: false, dir: process.cwd(), port });
 const handleWithNext = app.getRequestHandler();
 await app.prepare();
+const serveDeviceApi = deviceApiLane(getDb);
 
 http
   .createServer((req, res) => {
-    const endpoint = deviceRouteOf(req);
-    if (endpoint) void serveDeviceNode(req, res, endpoint);
-    else void handleWithNext(req, res);
+    if (!serveDeviceApi(req, res)) void handleWithNext(req, res);
   })
   .listen(port, hostname, () => console.log(`POS Fleet: listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`));

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getDb } from "../db";
+import type { Db } from "@/db/client";
 import { deviceRoutes } from "./endpoints";
 import { MAX_BODY_BYTES } from "./http";
 
 const PREFIX = "/api/device/v1";
 
 /** The endpoint for a request, when the fast lane serves it. */
-export function deviceRouteOf(req: IncomingMessage) {
+function deviceRouteOf(req: IncomingMessage) {
   const path = req.url?.split("?")[0] ?? "";
   return path.startsWith(`${PREFIX}/`) ? deviceRoutes[`${req.method} ${path.slice(PREFIX.length)}`] : undefined;
 }
@@ -33,7 +33,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  * Serves a device API request straight from node:http through the same endpoint code as the route
  * handlers, without Next's per-request work (about 1 ms of CPU, the heartbeat path's main cost).
  */
-export async function serveDeviceNode(req: IncomingMessage, res: ServerResponse, serve: NonNullable<ReturnType<typeof deviceRouteOf>>) {
+async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse, serve: NonNullable<ReturnType<typeof deviceRouteOf>>) {
   try {
     const declared = Number(req.headers["content-length"] ?? 0);
     const body = declared > MAX_BODY_BYTES ? Buffer.alloc(0) : await readBody(req);
@@ -42,7 +42,7 @@ export async function serveDeviceNode(req: IncomingMessage, res: ServerResponse,
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: req.method, headers, body: new Uint8Array(body) });
-    const response = await serve(await getDb(), request);
+    const response = await serve(db, request);
     const payload = Buffer.from(await response.arrayBuffer());
     const complete = req.readableEnded;
     res.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": payload.length, ...(complete ? {} : { connection: "close" }) });
@@ -54,4 +54,23 @@ export async function serveDeviceNode(req: IncomingMessage, res: ServerResponse,
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "internal_error", message: "The server could not handle the request." } }));
   }
+}
+
+/**
+ * A node:http handler for the device API's endpoints; returns false for any other request, which
+ * the caller hands to Next.
+ */
+export function deviceApiLane(getDb: () => Promise<Db>) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const serve = deviceRouteOf(req);
+    if (!serve) return false;
+    void getDb().then(
+      (db) => serveDeviceNode(db, req, res, serve),
+      (error: unknown) => {
+        console.error("device API request failed:", error);
+        res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "unavailable", message: "The database is not available." } }));
+      },
+    );
+    return true;
+  };
 }

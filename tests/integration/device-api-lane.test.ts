@@ -1,0 +1,79 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { terminals } from "@/db/schema";
+import { deviceApiLane } from "@/server/device-api/node";
+import { MAX_BODY_BYTES } from "@/server/device-api/http";
+import { reissueDeviceToken } from "@/server/services/device-tokens";
+import { createTestDatabase } from "../helpers/db";
+
+let handle: DbHandle;
+let server: http.Server;
+let base: string;
+let token: string;
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  const lane = deviceApiLane(() => Promise.resolve(handle.db));
+  // What the lane does not serve goes to Next in production; here it is marked as such.
+  server = http.createServer((req, res) => {
+    if (!lane(req, res)) res.writeHead(599).end("next");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0004"));
+  token = (await reissueDeviceToken(handle.db, { id: null, label: "test", ip: null }, terminal!.id)).deviceToken;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await handle?.close();
+});
+
+const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+  // duplex: a streamed body is sent chunked, without Content-Length.
+  fetch(`${base}/api/device/v1${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers }, body, duplex: "half" } as RequestInit);
+
+describe("the production server's device API lane", () => {
+  it("serves a heartbeat through the same endpoint code", async () => {
+    const response = await post("/heartbeat", JSON.stringify({ firmwareVersion: "3.1.2", batteryPercent: 64 }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ nextHeartbeatSeconds: 300, update: null, notices: [] });
+    const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0004"));
+    expect(terminal).toMatchObject({ firmwareVersion: "3.1.2", batteryPercent: 64 });
+  });
+
+  it("answers errors in the contract's shape", async () => {
+    const bad = await post("/heartbeat", "{not json");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "invalid_request" } });
+    const field = await post("/heartbeat", JSON.stringify({ firmwareVersion: "1", batteryPercent: 101 }));
+    expect(((await field.json()) as { error: { message: string } }).error.message).toContain("batteryPercent");
+    const anonymous = await post("/heartbeat", "{}", { authorization: "" });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("refuses an oversize body with 413, declared or streamed", async () => {
+    const big = JSON.stringify({ firmwareVersion: "1", pad: "x".repeat(MAX_BODY_BYTES) });
+    const declared = await post("/heartbeat", big);
+    expect(declared.status).toBe(413);
+    const streamed = await post(
+      "/heartbeat",
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big));
+          controller.close();
+        },
+      }),
+    );
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
+  it("leaves other paths and methods to Next", async () => {
+    expect((await post("/nowhere", "{}")).status).toBe(599);
+    expect((await fetch(`${base}/api/device/v1/heartbeat`)).status).toBe(599);
+    expect((await fetch(`${base}/terminals`)).status).toBe(599);
+  });
+});
