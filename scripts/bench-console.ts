@@ -18,6 +18,7 @@ import type { Scope } from "@/server/scope";
 import { terminalActivity } from "@/server/services/activity";
 import { fleetOverview } from "@/server/services/overview";
 import { getTerminalBySerial, listTerminals } from "@/server/services/terminals";
+import { positiveInt } from "./lib/args";
 
 const TARGET_P95_MS = 50;
 const HISTORY_DAYS = 30;
@@ -30,15 +31,6 @@ const { values } = parseArgs({
     reseed: { type: "boolean", default: false },
   },
 });
-
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    console.error(`--${name} must be a positive whole number.`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const terminalTarget = positiveInt("terminals", values.terminals);
 const checkinTarget = positiveInt("checkins", values.checkins);

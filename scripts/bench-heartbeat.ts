@@ -38,6 +38,7 @@ import { issueDeviceToken } from "@/server/services/device-tokens";
 import { FLEET_EVENTS_CHANNEL } from "@/server/services/fleet-events";
 import { recordCheckIns, type CheckIn } from "@/server/services/heartbeat";
 import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runClosedLoop, SimulatedTerminal, type FleetTerminal } from "./lib/heartbeat-load";
+import { positiveInt } from "./lib/args";
 
 const TARGETS = { heartbeatsPerSecond: 3400, p99Ms: 100, ratio: 0.5 };
 // The app's write statements in flight per instance (the device API's Batcher setting).
@@ -63,15 +64,6 @@ const { values } = parseArgs({
     fresh: { type: "boolean", default: false },
   },
 });
-
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    console.error(`--${name} must be a positive whole number.`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const engine = values.engine;
 if (engine !== "postgres" && engine !== "pglite") {
