@@ -6,7 +6,8 @@ const integration = (engine: "pglite" | "postgres") => ({
   test: {
     name: `integration-${engine}`,
     include: ["tests/integration/**/*.test.ts"],
-    env: { TEST_ENGINE: engine },
+    // A fixed secret: without one, parallel test processes would each generate their own under .data/.
+    env: { TEST_ENGINE: engine, BETTER_AUTH_SECRET: "integration-tests-secret-0123456789abcdef" },
     globalSetup: ["tests/helpers/global-setup.ts"],
   },
 });

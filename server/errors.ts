@@ -1,5 +1,5 @@
 /** The domain's own refusals; routers and route handlers map them to tRPC codes or HTTP statuses. */
-export type AppErrorCode = "not_found" | "conflict" | "invalid" | "forbidden";
+export type AppErrorCode = "not_found" | "conflict" | "invalid" | "forbidden" | "rate_limited";
 
 export class AppError extends Error {
   constructor(

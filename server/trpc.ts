@@ -8,6 +8,7 @@ import { getDb } from "./db";
 import { AppError, sqlState, type AppErrorCode } from "./errors";
 import { scopeForUser } from "./scope";
 import type { AuditActor } from "./services/audit";
+import { clientIp } from "./client-ip";
 
 export interface Viewer {
   id: string;
@@ -23,9 +24,6 @@ export interface Context {
   ip: string | null;
 }
 
-export function clientIp(headers: Headers): string | null {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || null;
-}
 
 /** The viewer behind a request's session cookie; disabled accounts count as signed out. */
 export async function viewerFromHeaders(headers: Headers): Promise<Viewer | null> {
@@ -60,6 +58,7 @@ const trpcCodes: Record<AppErrorCode, TRPCError["code"]> = {
   conflict: "CONFLICT",
   invalid: "BAD_REQUEST",
   forbidden: "FORBIDDEN",
+  rate_limited: "TOO_MANY_REQUESTS",
 };
 
 /** The one place where domain errors become tRPC errors. */

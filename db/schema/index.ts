@@ -4,3 +4,4 @@ export * from "./merchants";
 export * from "./terminals";
 export * from "./values";
 export * from "./devices";
+export * from "./activations";

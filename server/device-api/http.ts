@@ -22,8 +22,8 @@ export function errorResponse(error: DeviceApiError): Response {
   return Response.json({ error: { code: error.code, message: error.message, ...error.extra } }, { status: error.status, headers: error.headers });
 }
 
-const statusOfAppError = { not_found: 404, conflict: 409, invalid: 422, forbidden: 401 } as const;
-const defaultCodeOfAppError = { not_found: "not_found", conflict: "conflict", invalid: "rule_refused", forbidden: "unauthorized" } as const;
+const statusOfAppError = { not_found: 404, conflict: 409, invalid: 422, forbidden: 401, rate_limited: 429 } as const;
+const defaultCodeOfAppError = { not_found: "not_found", conflict: "conflict", invalid: "rule_refused", forbidden: "unauthorized", rate_limited: "rate_limited" } as const;
 
 /** Reads at most 64 KiB, whatever Content-Length claims, and parses it as JSON. */
 async function readJson(req: Request): Promise<unknown> {
@@ -104,8 +104,9 @@ export async function handleDeviceRequest<Body, Auth extends boolean>(
     if (error instanceof DeviceApiError) return errorResponse(error);
     if (error instanceof AppError) {
       const code = typeof error.details?.code === "string" ? error.details.code : defaultCodeOfAppError[error.code];
-      const { code: _code, field: _field, ...extra } = error.details ?? {};
-      return errorResponse(new DeviceApiError(statusOfAppError[error.code], code, error.message, extra));
+      const { code: _code, field: _field, retryAfterSeconds, ...extra } = error.details ?? {};
+      const headers: Record<string, string> = typeof retryAfterSeconds === "number" ? { "Retry-After": String(retryAfterSeconds) } : {};
+      return errorResponse(new DeviceApiError(statusOfAppError[error.code], code, error.message, extra, headers));
     }
     console.error("device API request failed:", error);
     return errorResponse(new DeviceApiError(500, "internal_error", "The server could not handle the request."));

@@ -41,6 +41,8 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
+    // The direct peer's address, for the per-address limits when no proxy reports one.
+    if (!headers.has("x-forwarded-for") && !headers.has("x-real-ip") && req.socket.remoteAddress) headers.set("x-real-ip", req.socket.remoteAddress);
     const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: req.method, headers, body: new Uint8Array(body) });
     const response = await serve(db, request);
     const payload = Buffer.from(await response.arrayBuffer());

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { pruneCheckins } from "../services/retention";
+import { deliverDueSms } from "../sms/outbox";
 
 interface Job {
   name: string;
@@ -9,7 +10,11 @@ interface Job {
 }
 
 /** Background jobs. Each runs once per period across all app instances. */
-export const jobs: Job[] = [{ name: "prune-checkins", everySeconds: 3600, run: pruneCheckins }];
+export const jobs: Job[] = [
+  { name: "prune-checkins", everySeconds: 3600, run: pruneCheckins },
+  // Requests send at once; this retries what failed. Messages are claimed one by one, so it is safe anywhere.
+  { name: "deliver-sms", everySeconds: 10, run: (db, now) => deliverDueSms(db, now) },
+];
 
 /** How long a claimed run may take before another instance may take it over (a crashed instance). */
 const LEASE_SECONDS = 600;
@@ -50,9 +55,9 @@ export async function runDueJobs(db: Db, now: Date = new Date()): Promise<string
   return ran;
 }
 
-const TICK_MS = 60_000;
+const TICK_MS = 10_000;
 
-/** Checks for due jobs every minute in this process; the timer does not keep the process alive. */
+/** Checks for due jobs every ten seconds in this process; the timer does not keep the process alive. */
 export function startJobRunner(db: Db): void {
   const tick = () => void runDueJobs(db).catch((error: unknown) => console.error("Job runner:", error instanceof Error ? error.message : error));
   setTimeout(tick, 5_000).unref();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { networkTypes } from "@/db/schema/values";
+import { phoneE164 } from "./phone";
 
 // The device API v1 contract (DESIGN.md). Field names and ranges are fixed: terminals depend on them.
 
@@ -15,3 +16,12 @@ export const heartbeatInput = z.object({
   transactionsSinceLast: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type HeartbeatInput = z.output<typeof heartbeatInput>;
+
+const serialNumber = z.string().trim().min(1).max(40);
+
+export const activationRequestInput = z.object({ serialNumber, phone: z.string().max(40).pipe(phoneE164) });
+
+export const activationVerifyInput = z.object({
+  serialNumber,
+  code: z.string().trim().regex(/^\d{6}$/, { message: "must be the 6 digits of the SMS" }),
+});

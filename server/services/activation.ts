@@ -1,0 +1,199 @@
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
+import { activations, merchants, terminals } from "@/db/schema";
+import { fleetConfig } from "../config";
+import { authSecret } from "../env";
+import { AppError, notFound } from "../errors";
+import { queueSms } from "../sms/outbox";
+import { smsProviderFromEnv } from "../sms/providers";
+import { recordAudit, type AuditActor } from "./audit";
+import { issueDeviceToken } from "./device-tokens";
+import { notifyTerminalsChanged } from "./fleet-events";
+
+export const ACTIVATION_RULES = {
+  codeValidMinutes: 10,
+  maxWrongCodes: 5,
+  perTerminal: { minSecondsApart: 60, perHour: 5 },
+  perPhone: { perHour: 20, perDay: 50 },
+  perIp: { perHour: 30 },
+};
+
+/** Keyed hash of a code, bound to its activation: the database never holds a usable code. */
+function hashCode(activationId: string, code: string): string {
+  return createHmac("sha256", authSecret()).update(`activation:${activationId}:${code}`).digest("hex");
+}
+
+export const maskPhone = (phone: string) => (phone.length > 7 ? `${phone.slice(0, phone.length - 8)}****${phone.slice(-4)}` : "****");
+
+const rateLimited = (message: string, retryAfterSeconds: number) => new AppError("rate_limited", message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+
+type SendCounts = { terminal_hour: number; terminal_last: Date | string | null; terminal_oldest: Date | string | null; phone_hour: number; phone_day: number; ip_hour: number };
+
+/** Refuses a request past any sending limit, with the seconds until it would be allowed. */
+async function checkSendingLimits(tx: Db, terminalId: string, phone: string, ip: string | null, now: Date) {
+  const at = now.toISOString();
+  const [c] = await queryRows<SendCounts>(
+    tx,
+    // Bounded on both sides: the send log is read as of `now`.
+    sql`with log as (select * from activations where created_at <= ${at}::timestamptz and created_at > ${at}::timestamptz - interval '1 day')
+    select
+      (select count(*)::int from log where terminal_id = ${terminalId} and created_at > ${at}::timestamptz - interval '1 hour') as terminal_hour,
+      (select max(created_at) from log where terminal_id = ${terminalId}) as terminal_last,
+      (select min(created_at) from log where terminal_id = ${terminalId} and created_at > ${at}::timestamptz - interval '1 hour') as terminal_oldest,
+      (select count(*)::int from log where phone = ${phone} and created_at > ${at}::timestamptz - interval '1 hour') as phone_hour,
+      (select count(*)::int from log where phone = ${phone}) as phone_day,
+      (select count(*)::int from log where ${ip}::text is not null and request_ip = ${ip} and created_at > ${at}::timestamptz - interval '1 hour') as ip_hour`,
+  );
+  const { perTerminal, perPhone, perIp } = ACTIVATION_RULES;
+  const secondsSince = (value: Date | string | null) => (value === null ? Infinity : (now.getTime() - new Date(value).getTime()) / 1000);
+  const sinceLast = secondsSince(c!.terminal_last);
+  if (sinceLast < perTerminal.minSecondsApart) throw rateLimited("A code was sent to this terminal less than a minute ago.", perTerminal.minSecondsApart - sinceLast);
+  if (c!.terminal_hour >= perTerminal.perHour) throw rateLimited("Too many codes for this terminal in the last hour.", 3600 - secondsSince(c!.terminal_oldest));
+  if (c!.phone_hour >= perPhone.perHour) throw rateLimited("Too many codes for this phone number in the last hour.", 3600);
+  if (c!.phone_day >= perPhone.perDay) throw rateLimited("Too many codes for this phone number today.", 3600);
+  if (c!.ip_hour >= perIp.perHour) throw rateLimited("Too many activation requests from this address in the last hour.", 3600);
+}
+
+interface RequestInput {
+  serialNumber: string;
+  phone: string;
+  ip: string | null;
+}
+
+/**
+ * POST /activation/request: checks the phone against the merchant's registered number and the
+ * sending limits, replaces any earlier code and queues the SMS, all in one transaction. The
+ * terminal's row lock and advisory locks on the phone and the address serialise concurrent
+ * requests, so the limits hold across instances and parallel requests send one SMS.
+ */
+export async function requestActivation(db: Db, input: RequestInput, now: Date = new Date()) {
+  const actor: AuditActor = { id: null, label: `terminal ${input.serialNumber}`, ip: input.ip };
+  const serialNumber = input.serialNumber.toUpperCase();
+  try {
+    return await db.transaction(async (tx) => {
+      // Locks in one order (phone, address, terminal) so concurrent requests cannot deadlock.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`activation-phone:${input.phone}`}))`);
+      if (input.ip) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`activation-ip:${input.ip}`}))`);
+      const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber)).for("update");
+      if (!terminal) throw notFound("Terminal");
+      if (terminal.status === "active") throw new AppError("conflict", "This terminal is already active.");
+      if (terminal.status !== "in_stock") throw new AppError("conflict", `A terminal that is ${terminal.status} cannot be activated.`);
+      const [merchant] = terminal.merchantId ? await tx.select().from(merchants).where(eq(merchants.id, terminal.merchantId)) : [];
+      if (!merchant || merchant.status !== "active" || merchant.registeredPhone !== input.phone) {
+        throw new AppError("invalid", "This phone number is not the one registered for the terminal's merchant.", { code: "phone_not_registered" });
+      }
+      await checkSendingLimits(tx, terminal.id, input.phone, input.ip, now);
+
+      await tx
+        .update(activations)
+        .set({ status: "replaced", finishedAt: now })
+        .where(and(eq(activations.terminalId, terminal.id), eq(activations.status, "pending")));
+      const id = randomUUID();
+      const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+      const expiresAt = new Date(now.getTime() + ACTIVATION_RULES.codeValidMinutes * 60_000);
+      await tx.insert(activations).values({ id, terminalId: terminal.id, merchantId: merchant.id, phone: input.phone, codeHash: hashCode(id, code), requestIp: input.ip, createdAt: now, expiresAt });
+      const provider = smsProviderFromEnv();
+      await queueSms(
+        tx,
+        {
+          to: input.phone,
+          body: `[POS Fleet] Terminal ${serialNumber} activation code: ${code}. Valid for ${ACTIVATION_RULES.codeValidMinutes} minutes. Never share it.`,
+          template: "activation_code",
+          params: { code },
+        },
+        { activationId: id, merchantId: merchant.id },
+        provider.name,
+        now,
+      );
+      await recordAudit(tx, actor, {
+        action: "activation.requested",
+        entityType: "terminal",
+        entityId: terminal.id,
+        merchantId: merchant.id,
+        changes: { activationId: id, phone: input.phone },
+      });
+      return { activationId: id, expiresAt: expiresAt.toISOString(), resendAfterSeconds: ACTIVATION_RULES.perTerminal.minSecondsApart };
+    });
+  } catch (error) {
+    if (error instanceof AppError) await auditRefusal(db, actor, "activation.request_refused", serialNumber, error, { phone: input.phone });
+    throw error;
+  }
+}
+
+/** A refused request is audited after its transaction rolled back, with the terminal when it exists. */
+async function auditRefusal(db: Db, actor: AuditActor, action: string, serialNumber: string, error: AppError, changes: Record<string, unknown>) {
+  const [terminal] = await db.select({ id: terminals.id, merchantId: terminals.merchantId }).from(terminals).where(eq(terminals.serialNumber, serialNumber));
+  await recordAudit(db, actor, {
+    action,
+    entityType: "terminal",
+    entityId: terminal?.id ?? serialNumber,
+    merchantId: terminal?.merchantId ?? null,
+    changes: { ...changes, reason: typeof error.details?.code === "string" ? error.details.code : error.code },
+  });
+}
+
+interface VerifyInput {
+  serialNumber: string;
+  code: string;
+  ip: string | null;
+}
+
+type VerifyOutcome =
+  | { ok: true; deviceToken: string; terminal: { serialNumber: string; merchantId: string; storeId: string | null; status: "active" } }
+  | { ok: false; error: AppError };
+
+/**
+ * POST /activation/verify. The pending activation's row lock serialises concurrent attempts: wrong
+ * codes are counted one by one (the fifth locks it) and a right code activates exactly once.
+ */
+export async function verifyActivation(db: Db, input: VerifyInput, now: Date = new Date()) {
+  const actor: AuditActor = { id: null, label: `terminal ${input.serialNumber}`, ip: input.ip };
+  const serialNumber = input.serialNumber.toUpperCase();
+  const outcome = await db.transaction(async (tx): Promise<VerifyOutcome> => {
+    const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber)).for("update");
+    if (!terminal) return { ok: false, error: notFound("Terminal") };
+    if (terminal.status === "active") return { ok: false, error: new AppError("conflict", "This terminal is already active.") };
+    const [activation] = await tx.select().from(activations).where(eq(activations.terminalId, terminal.id)).orderBy(desc(activations.createdAt)).limit(1).for("update");
+    const audit = (action: string, changes: Record<string, unknown> = {}) =>
+      recordAudit(tx, actor, { action, entityType: "terminal", entityId: terminal.id, merchantId: terminal.merchantId, changes: { activationId: activation?.id, ...changes } });
+    if (!activation || (activation.status !== "pending" && activation.status !== "locked")) {
+      await audit("activation.verify_failed", { reason: "no_pending_activation" });
+      return { ok: false, error: new AppError("conflict", "No activation code is pending for this terminal; request one first.") };
+    }
+    if (activation.status === "locked") {
+      await audit("activation.verify_failed", { reason: "activation_locked" });
+      return { ok: false, error: new AppError("invalid", "Too many wrong codes: request a new code.", { code: "activation_locked" }) };
+    }
+    if (activation.expiresAt <= now) {
+      await audit("activation.verify_failed", { reason: "code_expired" });
+      return { ok: false, error: new AppError("invalid", "The code has expired: request a new one.", { code: "code_expired" }) };
+    }
+    const expected = Buffer.from(activation.codeHash, "hex");
+    const given = Buffer.from(hashCode(activation.id, input.code), "hex");
+    if (!timingSafeEqual(expected, given)) {
+      const wrongAttempts = activation.wrongAttempts + 1;
+      const locked = wrongAttempts >= ACTIVATION_RULES.maxWrongCodes;
+      await tx
+        .update(activations)
+        .set({ wrongAttempts, ...(locked ? { status: "locked" as const, finishedAt: now } : {}) })
+        .where(eq(activations.id, activation.id));
+      await audit(locked ? "activation.locked" : "activation.verify_failed", { reason: "invalid_code", wrongAttempts });
+      return locked
+        ? { ok: false, error: new AppError("invalid", "Too many wrong codes: request a new code.", { code: "activation_locked" }) }
+        : { ok: false, error: new AppError("invalid", "The code is not right.", { code: "invalid_code", attemptsLeft: ACTIVATION_RULES.maxWrongCodes - wrongAttempts }) };
+    }
+    await tx.update(activations).set({ status: "verified", finishedAt: now }).where(eq(activations.id, activation.id));
+    await tx.update(terminals).set({ status: "active", activatedAt: now, updatedAt: now }).where(eq(terminals.id, terminal.id));
+    const deviceToken = await issueDeviceToken(tx, terminal.id);
+    await audit("activation.verified");
+    await notifyTerminalsChanged(tx, [terminal.merchantId]);
+    return { ok: true, deviceToken, terminal: { serialNumber: terminal.serialNumber, merchantId: activation.merchantId, storeId: terminal.storeId, status: "active" } };
+  });
+  if (!outcome.ok) {
+    // Not found has no terminal to record against; everything else was audited in the transaction.
+    if (outcome.error.code === "not_found") await recordAudit(db, actor, { action: "activation.verify_failed", entityType: "terminal", entityId: serialNumber, changes: { reason: "not_found" } });
+    throw outcome.error;
+  }
+  return { deviceToken: outcome.deviceToken, terminal: outcome.terminal, heartbeatIntervalSeconds: fleetConfig.heartbeatIntervalSeconds() };
+}

@@ -1,0 +1,104 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
+import { activations, smsOutbox } from "@/db/schema";
+import { authSecret } from "../env";
+import { recordAudit, systemActor } from "../services/audit";
+import { smsProviderFromEnv, type SmsMessage, type SmsProvider } from "./providers";
+
+/** Delays before the 2nd, 3rd, … attempt; after the last, the message has failed. */
+const RETRY_DELAYS_SECONDS = [5, 30, 120, 600];
+const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
+/** A claimed message is left alone by other instances for this long. */
+const CLAIM_SECONDS = 120;
+
+// The code waits for delivery encrypted (AES-256-GCM), under a key derived from the server secret.
+const sealingKey = () => createHash("sha256").update(`${authSecret()}:sms-outbox`).digest();
+
+function seal(text: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", sealingKey(), iv);
+  const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+  return [iv, cipher.getAuthTag(), data].map((b) => b.toString("base64url")).join(".");
+}
+
+function unseal(sealed: string): string {
+  const [iv, tag, data] = sealed.split(".").map((part) => Buffer.from(part, "base64url"));
+  const decipher = createDecipheriv("aes-256-gcm", sealingKey(), iv!);
+  decipher.setAuthTag(tag!);
+  return Buffer.concat([decipher.update(data!), decipher.final()]).toString("utf8");
+}
+
+export const maskCode = (text: string) => text.replace(/\b\d{6}\b/g, "••••••");
+
+/** Queues a message inside the caller's transaction: it exists exactly when the activation does. */
+export async function queueSms(tx: Db, message: SmsMessage, refs: { activationId: string; merchantId: string }, provider: string, now: Date) {
+  const [row] = await tx
+    .insert(smsOutbox)
+    .values({ ...refs, to: message.to, template: message.template, preview: maskCode(message.body), secret: seal(JSON.stringify(message)), provider, createdAt: now, nextAttemptAt: now })
+    .returning({ id: smsOutbox.id });
+  return row!.id;
+}
+
+type ClaimedSms = { id: string; activation_id: string | null; merchant_id: string | null; to: string; secret: string | null; attempts: number };
+
+/**
+ * Sends the queued messages that are due. Each is claimed with FOR UPDATE SKIP LOCKED, so several
+ * instances never send one twice. A failure is retried with back-off; the last failure marks the
+ * message failed and ends its activation, which a new request then replaces.
+ */
+export async function deliverDueSms(db: Db, now: Date = new Date(), provider: SmsProvider = smsProviderFromEnv()): Promise<{ sent: number; failed: number }> {
+  const total = { sent: 0, failed: 0 };
+  // Claims a few at a time until nothing due is left, so a backlog never starves new messages.
+  for (;;) {
+    const { claimed, sent, failed } = await deliverClaim(db, now, provider);
+    total.sent += sent;
+    total.failed += failed;
+    if (claimed < CLAIM_BATCH) return total;
+  }
+}
+
+const CLAIM_BATCH = 20;
+
+async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
+  const claimed = await queryRows<ClaimedSms>(
+    db,
+    sql`update sms_outbox set attempts = attempts + 1, next_attempt_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${CLAIM_SECONDS})
+      where id in (select id from sms_outbox where status = 'queued' and next_attempt_at <= ${now.toISOString()}::timestamptz
+        order by next_attempt_at limit ${CLAIM_BATCH} for update skip locked)
+      returning id, activation_id, merchant_id, "to", secret, attempts`,
+  );
+  let sent = 0;
+  let failed = 0;
+  for (const sms of claimed) {
+    const audit = { entityType: "sms", entityId: sms.id, merchantId: sms.merchant_id, changes: { to: sms.to, provider: provider.name, attempt: sms.attempts } };
+    try {
+      const { messageId } = await provider.send(JSON.parse(unseal(sms.secret!)) as SmsMessage);
+      await db.transaction(async (tx) => {
+        await tx.update(smsOutbox).set({ status: "sent", sentAt: new Date(), secret: null, providerMessageId: messageId, lastError: null }).where(eq(smsOutbox.id, sms.id));
+        await recordAudit(tx, systemActor, { action: "sms.sent", ...audit });
+      });
+      sent++;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const final = sms.attempts >= MAX_ATTEMPTS || sms.secret === null;
+      await db.transaction(async (tx) => {
+        if (final) {
+          await tx.update(smsOutbox).set({ status: "failed", secret: null, lastError: reason }).where(eq(smsOutbox.id, sms.id));
+          if (sms.activation_id) {
+            await tx
+              .update(activations)
+              .set({ status: "failed", finishedAt: new Date() })
+              .where(and(eq(activations.id, sms.activation_id), eq(activations.status, "pending")));
+          }
+        } else {
+          const retryAt = new Date(now.getTime() + RETRY_DELAYS_SECONDS[sms.attempts - 1]! * 1000);
+          await tx.update(smsOutbox).set({ nextAttemptAt: retryAt, lastError: reason }).where(eq(smsOutbox.id, sms.id));
+        }
+        await recordAudit(tx, systemActor, { action: final ? "sms.failed" : "sms.retry_scheduled", ...audit, changes: { ...audit.changes, error: reason } });
+      });
+      if (final) failed++;
+    }
+  }
+  return { claimed: claimed.length, sent, failed };
+}
