@@ -8,8 +8,10 @@ export async function register() {
   const { authSecret, ConfigError } = await import("./server/env");
   const { getDatabase } = await import("./server/db");
   const { startJobRunner } = await import("./server/jobs");
+  const { smsProviderFromEnv } = await import("./server/sms/providers");
   try {
     authSecret();
+    console.log(`POS Fleet: SMS provider ${smsProviderFromEnv().name}.`);
     const { engine, db } = await getDatabase();
     console.log(`POS Fleet: database ready (${engine}).`);
     startJobRunner(db);

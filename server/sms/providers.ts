@@ -1,3 +1,5 @@
+import { createHmac, randomUUID } from "node:crypto";
+
 /** One SMS as every provider receives it; `body` holds the code as its only 6-digit number. */
 export interface SmsMessage {
   to: string;
@@ -39,8 +41,81 @@ function webhookProvider(url: string): SmsProvider {
   };
 }
 
+/** Twilio's Messages REST API: a form POST with HTTP basic auth by account SID and auth token. */
+function twilioProvider(config: { accountSid: string; authToken: string; from?: string; messagingServiceSid?: string; baseUrl: string }): SmsProvider {
+  return {
+    name: "twilio",
+    async send(message) {
+      const form = new URLSearchParams({ To: message.to, Body: message.body });
+      if (config.messagingServiceSid) form.set("MessagingServiceSid", config.messagingServiceSid);
+      else form.set("From", config.from!);
+      const response = await fetch(new URL(`/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`, config.baseUrl), {
+        method: "POST",
+        headers: { authorization: `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+        body: form,
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await response.json().catch(() => ({}))) as { sid?: string; message?: string; code?: number };
+      if (!response.ok) throw new Error(`Twilio refused the message: HTTP ${response.status} ${body.code ?? ""} ${body.message ?? ""}`.trim());
+      return { messageId: body.sid ?? null };
+    },
+  };
+}
+
+/** RFC 3986 encoding as Alibaba Cloud's signature (version 1.0) requires it. */
+export const aliyunPercentEncode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** The signature of an Alibaba Cloud RPC request: HMAC-SHA1 of the sorted, encoded parameters. */
+export function aliyunSignature(method: string, params: Record<string, string>, accessKeySecret: string): string {
+  const canonical = Object.keys(params)
+    .sort()
+    .map((key) => `${aliyunPercentEncode(key)}=${aliyunPercentEncode(params[key]!)}`)
+    .join("&");
+  const stringToSign = `${method}&${aliyunPercentEncode("/")}&${aliyunPercentEncode(canonical)}`;
+  return createHmac("sha1", `${accessKeySecret}&`).update(stringToSign).digest("base64");
+}
+
+/** Alibaba Cloud SMS SendSms with a sign name and an approved template taking ${code}. */
+function aliyunProvider(config: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; endpoint: string }): SmsProvider {
+  return {
+    name: "aliyun",
+    async send(message) {
+      // Mainland numbers go without the country code; others as digits with it.
+      const phone = message.to.startsWith("+86") ? message.to.slice(3) : message.to.replace(/^\+/, "");
+      const params: Record<string, string> = {
+        AccessKeyId: config.accessKeyId,
+        Action: "SendSms",
+        Format: "JSON",
+        PhoneNumbers: phone,
+        RegionId: "cn-hangzhou",
+        SignName: config.signName,
+        SignatureMethod: "HMAC-SHA1",
+        SignatureNonce: randomUUID(),
+        SignatureVersion: "1.0",
+        TemplateCode: config.templateCode,
+        TemplateParam: JSON.stringify(message.params),
+        Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        Version: "2017-05-25",
+      };
+      const url = new URL(config.endpoint);
+      for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+      url.searchParams.set("Signature", aliyunSignature("GET", params, config.accessKeySecret));
+      const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      const body = (await response.json().catch(() => ({}))) as { Code?: string; Message?: string; BizId?: string };
+      if (!response.ok || body.Code !== "OK") throw new Error(`Alibaba Cloud SMS refused the message: HTTP ${response.status} ${body.Code ?? ""} ${body.Message ?? ""}`.trim());
+      return { messageId: body.BizId ?? null };
+    },
+  };
+}
+
+function required(env: Record<string, string | undefined>, provider: string, names: string[]): Record<string, string> {
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length) throw new SmsConfigError(`SMS_PROVIDER=${provider} needs ${missing.join(", ")}.`);
+  return Object.fromEntries(names.map((name) => [name, env[name]!]));
+}
+
 /** The provider chosen by SMS_PROVIDER (default console), read when a message is sent. */
-export function smsProviderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsProvider {
+export function smsProviderFromEnv(env: Record<string, string | undefined> = process.env): SmsProvider {
   const name = env.SMS_PROVIDER ?? "console";
   switch (name) {
     case "console":
@@ -48,7 +123,28 @@ export function smsProviderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsPro
     case "webhook":
       if (!env.SMS_WEBHOOK_URL) throw new SmsConfigError("SMS_PROVIDER=webhook needs SMS_WEBHOOK_URL.");
       return webhookProvider(env.SMS_WEBHOOK_URL);
+    case "twilio": {
+      const c = required(env, name, ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]);
+      if (!env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) throw new SmsConfigError("SMS_PROVIDER=twilio needs TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID.");
+      return twilioProvider({
+        accountSid: c.TWILIO_ACCOUNT_SID!,
+        authToken: c.TWILIO_AUTH_TOKEN!,
+        from: env.TWILIO_FROM,
+        messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+        baseUrl: env.TWILIO_API_BASE_URL ?? "https://api.twilio.com",
+      });
+    }
+    case "aliyun": {
+      const c = required(env, name, ["ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME", "ALIYUN_SMS_TEMPLATE_CODE"]);
+      return aliyunProvider({
+        accessKeyId: c.ALIYUN_ACCESS_KEY_ID!,
+        accessKeySecret: c.ALIYUN_ACCESS_KEY_SECRET!,
+        signName: c.ALIYUN_SMS_SIGN_NAME!,
+        templateCode: c.ALIYUN_SMS_TEMPLATE_CODE!,
+        endpoint: env.ALIYUN_SMS_ENDPOINT ?? "https://dysmsapi.aliyuncs.com/",
+      });
+    }
     default:
-      throw new SmsConfigError(`SMS_PROVIDER=${name} is not supported; use console or webhook.`);
+      throw new SmsConfigError(`SMS_PROVIDER=${name} is not supported; use console, webhook, twilio or aliyun.`);
   }
 }
