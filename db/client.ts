@@ -13,8 +13,11 @@ export interface DbHandle {
   db: Db;
   engine: "pglite" | "postgres";
   target: DbTarget;
-  /** Subscribes to a NOTIFY channel; PostgreSQL gets a dedicated connection for it. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a NOTIFY channel; PostgreSQL gets a dedicated connection for it, re-opened when
+   * dropped, after which `onReconnect` runs (notifications in between are lost).
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -42,14 +45,16 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
       db: drizzle(pool, { schema }) as unknown as Db,
       engine: "postgres",
       target,
-      listen: async (channel, onPayload) => {
+      listen: async (channel, onPayload, onReconnect) => {
         const { Client } = await import("pg");
         let client: InstanceType<typeof Client> | undefined;
         let stopped = false;
+        let retry: ReturnType<typeof setTimeout> | undefined;
+        let connectedBefore = false;
         // A dropped connection (server restart, failover) is re-opened, so live updates resume.
         const reconnect = () => {
           client = undefined;
-          if (!stopped) setTimeout(() => void connect().catch(reconnect), 1000);
+          if (!stopped) retry = setTimeout(() => void connect().catch(reconnect), 1000).unref();
         };
         const connect = async () => {
           const next = new Client({ connectionString: target.url });
@@ -62,12 +67,16 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
             await next.end().catch(() => undefined);
             throw error;
           }
+          if (stopped) return void (await next.end());
           next.on("end", reconnect);
           client = next;
+          if (connectedBefore) onReconnect?.();
+          connectedBefore = true;
         };
         await connect();
         const stop = async () => {
           stopped = true;
+          clearTimeout(retry);
           listeners.delete(stop);
           await client?.end();
         };
@@ -75,7 +84,7 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
         return stop;
       },
       close: async () => {
-        await Promise.all([...listeners].map((stop) => stop()));
+        await Promise.allSettled([...listeners].map((stop) => stop()));
         await pool.end();
       },
     };

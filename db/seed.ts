@@ -227,11 +227,11 @@ async function seedCheckinHistory(tx: Db) {
     insert into checkins (terminal_id, at, firmware_version, battery_percent, signal_dbm, network, error_count, errors, transactions)
     select t.id, s.at, t.firmware_version,
       case when s.hours = 0 then t.battery_percent else (((t.battery_percent - 10 + 3 * s.hours) % 90) + 10)::smallint end,
-      case when s.hours = 0 then t.signal_dbm else greatest(-110, least(-40, t.signal_dbm + abs(hashtext(t.serial_number || s.at::text)) % 13 - 6))::smallint end,
+      case when s.hours = 0 then t.signal_dbm else greatest(-110, least(-40, t.signal_dbm + abs(hashtext(t.serial_number || extract(epoch from s.at)::text)) % 13 - 6))::smallint end,
       t.network,
-      case when s.hours = 0 then t.error_count else (abs(hashtext(s.at::text || t.serial_number)) % 60 = 0)::int end,
-      case when s.hours = 0 then t.last_errors when abs(hashtext(s.at::text || t.serial_number)) % 60 = 0 then '[{"code":"NETWORK_TIMEOUT"}]'::jsonb end,
-      case when extract(hour from s.at at time zone 'Asia/Shanghai') between 8 and 21 then abs(hashtext(t.serial_number || s.at::text || 'tx')) % 14 else 0 end
+      case when s.hours = 0 then t.error_count else (abs(hashtext(extract(epoch from s.at)::text || t.serial_number)) % 60 = 0)::int end,
+      case when s.hours = 0 then t.last_errors when abs(hashtext(extract(epoch from s.at)::text || t.serial_number)) % 60 = 0 then '[{"code":"NETWORK_TIMEOUT"}]'::jsonb end,
+      case when extract(hour from s.at at time zone 'Asia/Shanghai') between 8 and 21 then abs(hashtext(t.serial_number || extract(epoch from s.at)::text || 'tx')) % 14 else 0 end
     from terminals t
     cross join lateral (
       select at, (extract(epoch from t.last_seen_at - at) / 3600)::int as hours

@@ -87,7 +87,7 @@ const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres:postgres@localhost:5432/posfleet_heartbeat_bench";
 const target: Exclude<DbTarget, { engine: "pglite-memory" }> =
   engine === "postgres"
-    ? { engine: "postgres", url: databaseUrl, poolSize: APP_WRITE_CONCURRENCY * instances }
+    ? { engine: "postgres", url: databaseUrl, poolSize: Math.max(8, APP_WRITE_CONCURRENCY * instances) }
     : { engine: "pglite", dataDir: path.join(os.tmpdir(), "posfleet-heartbeat-bench-pglite") };
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -319,7 +319,7 @@ function cpuReport(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof
  * app's own write statement (recordCheckIns: latest state, history row, daily activity, notify),
  * called straight through a pg pool with the batch size the app's check-in Batcher formed during
  * the run (counted by the notifications: one per statement) and the same number of statements in
- * flight (the Batcher's 4 per instance). What the app adds (HTTP, Next.js routing, JSON and zod,
+ * flight (the Batcher's setting per instance). What the app adds (HTTP, request parsing, JSON and zod,
  * the token check with its rate-limit counter, the Batcher's queueing) is the difference. PGlite
  * cannot be watched from a second process, so there the batch size is --baseline-batch (default 100).
  */

@@ -7,7 +7,8 @@ import { getDb } from "./db";
 import { deviceApiLane } from "./device-api/node";
 
 const port = Number(process.env.PORT ?? 3000);
-const hostname = process.env.HOSTNAME ?? "0.0.0.0";
+// Not HOSTNAME: containers set it to their own name.
+const hostname = process.env.LISTEN_HOST ?? "0.0.0.0";
 
 // No hostname for Next: request URLs then keep the Host the client used, which sign-in's origin check compares.
 const app = next({ dev: false, dir: process.cwd(), port });

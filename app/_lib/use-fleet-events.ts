@@ -14,13 +14,20 @@ export function useFleetEvents(): boolean {
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     const source = new EventSource("/api/events");
-    source.onopen = () => setConnected(true);
-    // EventSource reconnects by itself (the server sets the retry delay).
-    source.onerror = () => setConnected(false);
-    source.addEventListener("terminals", () => {
+    const refresh = () => {
       void queryClient.invalidateQueries(trpc.terminals.pathFilter());
       void queryClient.invalidateQueries(trpc.overview.pathFilter());
-    });
+    };
+    let opened = false;
+    source.onopen = () => {
+      setConnected(true);
+      // Changes while the stream was down were not announced.
+      if (opened) refresh();
+      opened = true;
+    };
+    // EventSource reconnects by itself (the server sets the retry delay).
+    source.onerror = () => setConnected(false);
+    source.addEventListener("terminals", refresh);
     return () => source.close();
   }, [queryClient, trpc]);
   return connected;

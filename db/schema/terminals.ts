@@ -59,8 +59,10 @@ export const terminals = pgTable(
     // "Never seen" sorts as the oldest, so "not seen since X" is one index range (the offline filters).
     index("terminals_sort_last_seen_idx").on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber),
     // Small partial indexes for the overview's attention counts and the matching list filters.
-    index("terminals_low_battery_idx").on(t.merchantId).where(sql`${t.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`),
-    index("terminals_errors_idx").on(t.merchantId).where(sql`${t.errorCount} > 0`),
+    index("terminals_low_battery_idx")
+      .on(t.merchantId)
+      .where(sql`${t.status} in ('active', 'faulty') and ${t.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`),
+    index("terminals_errors_idx").on(t.merchantId).where(sql`${t.status} in ('active', 'faulty') and ${t.errorCount} > 0`),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
   ],
 );

@@ -43,7 +43,8 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
     }
     // The direct peer's address, for the per-address limits when no proxy reports one.
     if (!headers.has("x-forwarded-for") && !headers.has("x-real-ip") && req.socket.remoteAddress) headers.set("x-real-ip", req.socket.remoteAddress);
-    const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: req.method, headers, body: new Uint8Array(body) });
+    // A fixed origin: the endpoints never read the host, and a malformed Host header must not fail the request.
+    const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), { method: req.method, headers, body: new Uint8Array(body) });
     const response = await serve(db, request);
     const payload = Buffer.from(await response.arrayBuffer());
     const complete = req.readableEnded;

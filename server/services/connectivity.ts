@@ -1,4 +1,4 @@
-import { and, inArray, sql, type SQL } from "drizzle-orm";
+import { and, sql, type SQL } from "drizzle-orm";
 import { terminals, type TerminalStatus } from "@/db/schema";
 import { LOW_BATTERY_PERCENT } from "@/db/schema/values";
 import { fleetConfig, MISSED_CHECKINS_OFFLINE } from "../config";
@@ -19,11 +19,12 @@ export function isOnline(terminal: { status: TerminalStatus; lastSeenAt: Date | 
 export const lastSeenOrNever = sql`coalesce(${terminals.lastSeenAt}, '-infinity'::timestamptz)`;
 
 /**
- * The SQL form of the same rules, for list filters and overview counts. Online and offline concern
- * the terminals in service (those allowed to check in), so the two add up to that fleet.
+ * The SQL form of the same rules, for list filters and overview counts. All concern the terminals
+ * in service (those allowed to check in), so online and offline add up to that fleet. Constants are
+ * inline, so the planner can match the partial indexes of the same predicates.
  */
 export function connectivityCondition(filter: ConnectivityFilter, now: Date): SQL {
-  const inService = inArray(terminals.status, [...statusesWithDeviceAccess]);
+  const inService = sql`${terminals.status} in (${sql.raw(statusesWithDeviceAccess.map((s) => `'${s}'`).join(", "))})`;
   const notSeenSince = (cutoff: Date) => and(inService, sql`${lastSeenOrNever} < ${cutoff.toISOString()}::timestamptz`)!;
   switch (filter) {
     case "online":
@@ -33,9 +34,8 @@ export function connectivityCondition(filter: ConnectivityFilter, now: Date): SQ
     case "offline_day":
       return notSeenSince(new Date(now.getTime() - 86_400_000));
     case "low_battery":
-      // Constants inline, so the planner can match the partial indexes of the same predicates.
-      return sql`${terminals.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`;
+      return and(inService, sql`${terminals.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`)!;
     case "errors":
-      return sql`${terminals.errorCount} > 0`;
+      return and(inService, sql`${terminals.errorCount} > 0`)!;
   }
 }

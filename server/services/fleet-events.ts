@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbHandle } from "@/db/client";
-import type { Scope } from "../scope";
+import { scopeIncludes, type Scope } from "../scope";
 
 /**
  * Live console updates: writers NOTIFY this channel in the statement that changes the data, and
@@ -21,21 +21,29 @@ type Hub = { listeners: Set<Listener>; started: Promise<unknown> };
 // On globalThis so that module reloads in development keep one LISTEN per database.
 const holder = globalThis as unknown as { posFleetEventHubs?: WeakMap<DbHandle, Hub> };
 
-/** Subscribes to fleet events; the first subscriber for a database opens its LISTEN. */
-export function subscribeFleetEvents(handle: DbHandle, listener: Listener): () => void {
+/** Subscribes to fleet events; the first subscriber for a database opens its LISTEN (`ready`). */
+export function subscribeFleetEvents(handle: DbHandle, listener: Listener): { ready: Promise<void>; unsubscribe: () => void } {
   const hubs = (holder.posFleetEventHubs ??= new WeakMap());
   let hub = hubs.get(handle);
   if (!hub) {
     const listeners = new Set<Listener>();
-    const started = handle.listen(FLEET_EVENTS_CHANNEL, (payload) => {
-      let event: FleetEvent;
-      try {
-        event = JSON.parse(payload) as FleetEvent;
-      } catch {
-        return;
-      }
+    const deliver = (event: FleetEvent) => {
       for (const l of listeners) l(event);
-    });
+    };
+    const started = handle.listen(
+      FLEET_EVENTS_CHANNEL,
+      (payload) => {
+        let event: FleetEvent;
+        try {
+          event = JSON.parse(payload) as FleetEvent;
+        } catch {
+          return;
+        }
+        deliver(event);
+      },
+      // Changes may have been missed while the connection was down: every console refreshes.
+      () => deliver({ type: "terminals", all: true }),
+    );
     hub = { listeners, started };
     hubs.set(handle, hub);
     // Without a LISTEN the console still works, only without live updates; the next subscriber retries.
@@ -45,8 +53,8 @@ export function subscribeFleetEvents(handle: DbHandle, listener: Listener): () =
     });
   }
   hub.listeners.add(listener);
-  const { listeners } = hub;
-  return () => listeners.delete(listener);
+  const { listeners, started } = hub;
+  return { ready: started.then(() => undefined), unsubscribe: () => listeners.delete(listener) };
 }
 
 /** Tells the live consoles that terminals of these merchants changed; sent when the transaction commits. */
@@ -56,13 +64,19 @@ export async function notifyTerminalsChanged(tx: Db, merchantIds: (string | null
 }
 
 export function eventConcernsScope(event: FleetEvent, scope: Scope): boolean {
-  if (scope.kind === "all" || "all" in event) return true;
-  return event.merchantIds.some((id) => scope.merchantIds.includes(id));
+  return "all" in event || event.merchantIds.some((id) => scopeIncludes(scope, id));
 }
 
 const KEEPALIVE_MS = 25_000;
-/** A fleet under load changes constantly; a console needs at most one refresh per this many ms. */
-const COALESCE_MS = 2_000;
+/** Changes within this many ms reach a console as one event. */
+const COALESCE_MS = 1_000;
+/**
+ * A fleet under load changes all the time; each event makes a console refetch what it shows, so
+ * after one event the next waits this long.
+ */
+const MIN_EVENT_GAP_MS = 10_000;
+/** The stream ends after this long and the browser reconnects, so the session and scope are checked again. */
+const STREAM_LIFETIME_MS = 10 * 60_000;
 
 /**
  * A server-sent-events stream of the fleet events a viewer may see: "terminals" whenever terminals
@@ -72,7 +86,7 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
   const encoder = new TextEncoder();
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>({
-    start(controller) {
+    async start(controller) {
       const send = (text: string) => {
         try {
           controller.enqueue(encoder.encode(text));
@@ -81,17 +95,22 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
         }
       };
       let pending: ReturnType<typeof setTimeout> | undefined;
-      const unsubscribe = subscribeFleetEvents(handle, (event) => {
+      let lastSentAt = -Infinity;
+      const { ready, unsubscribe } = subscribeFleetEvents(handle, (event) => {
         if (pending || !eventConcernsScope(event, scope)) return;
+        const delay = Math.max(COALESCE_MS, lastSentAt + MIN_EVENT_GAP_MS - Date.now());
         pending = setTimeout(() => {
           pending = undefined;
+          lastSentAt = Date.now();
           send(`event: terminals\ndata: {}\n\n`);
-        }, COALESCE_MS);
+        }, delay);
       });
       const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+      const lifetime = setTimeout(() => cleanup(), STREAM_LIFETIME_MS);
       cleanup = () => {
         unsubscribe();
         clearInterval(keepalive);
+        clearTimeout(lifetime);
         clearTimeout(pending);
         signal.removeEventListener("abort", cleanup);
         try {
@@ -101,6 +120,13 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
         }
       };
       signal.addEventListener("abort", cleanup);
+      try {
+        await ready;
+      } catch {
+        // No LISTEN: fail the stream, so the browser shows it is not live and retries.
+        cleanup();
+        return;
+      }
       send("retry: 5000\n\n: connected\n\n");
     },
     cancel() {

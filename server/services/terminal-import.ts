@@ -4,6 +4,7 @@ import { merchants, stores, terminalModels, terminals } from "@/db/schema";
 import { AppError, sqlState } from "../errors";
 import { importRowSchema, type TerminalImportInput } from "../schemas/terminals";
 import { recordAudit, type AuditActor } from "./audit";
+import { notifyTerminalsChanged } from "./fleet-events";
 
 export interface ImportRowError {
   line: number;
@@ -92,6 +93,7 @@ export async function importTerminals(db: Db, actor: AuditActor, input: { rows: 
         );
         imported += created.length;
       }
+      if (imported > 0) await notifyTerminalsChanged(tx, valid.map((t) => t.merchantId ?? null));
     }
     const sortedErrors = [...errors].map(([line, messages]) => ({ line, messages })).sort((a, b) => a.line - b.line);
     return { total: input.rows.length, valid: valid.length, imported, errors: sortedErrors };

@@ -192,6 +192,7 @@ export async function createTerminal(db: Db, actor: AuditActor, input: TerminalC
         merchantId: terminal!.merchantId,
         changes: { serialNumber: terminal!.serialNumber, modelId: input.modelId, merchantId: input.merchantId, storeId: input.storeId },
       });
+      await notifyTerminalsChanged(tx, [terminal!.merchantId]);
       return terminal!;
     });
   } catch (error) {

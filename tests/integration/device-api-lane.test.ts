@@ -71,6 +71,19 @@ describe("the production server's device API lane", () => {
     expect(await streamed.json()).toMatchObject({ error: { code: "payload_too_large" } });
   });
 
+  it("does not fail on a malformed Host header", async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const { port } = server.address() as AddressInfo;
+      const req = http.request({ port, host: "127.0.0.1", path: "/api/device/v1/heartbeat", method: "POST", headers: { host: "a b", authorization: `Bearer ${token}`, "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ firmwareVersion: "3.1.2" }));
+    });
+    expect(status).toBe(200);
+  });
+
   it("leaves other paths and methods to Next", async () => {
     expect((await post("/nowhere", "{}")).status).toBe(599);
     expect((await fetch(`${base}/api/device/v1/heartbeat`)).status).toBe(599);

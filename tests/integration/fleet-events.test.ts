@@ -38,7 +38,9 @@ async function collect(scope: Parameters<typeof fleetEventStream>[1], ms: number
       text += decoder.decode(value);
     }
   })();
-  await new Promise((resolve) => setTimeout(resolve, 200)); // the LISTEN is in place
+  // The stream says it is connected once the LISTEN is in place.
+  for (let i = 0; i < 200 && !text.includes(": connected"); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(text).toContain(": connected");
   await during();
   await new Promise((resolve) => setTimeout(resolve, ms));
   abort.abort();
