@@ -1,3 +1,4 @@
+import { activationsRouter } from "./routers/activations";
 import { auditRouter } from "./routers/audit";
 import { merchantsRouter } from "./routers/merchants";
 import { modelsRouter } from "./routers/models";
@@ -13,6 +14,7 @@ export const appRouter = router({
   models: modelsRouter,
   users: usersRouter,
   audit: auditRouter,
+  activations: activationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,15 +1,18 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, like, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { activations, merchants, terminals } from "@/db/schema";
+import { activations, merchants, smsOutbox, terminals } from "@/db/schema";
 import { fleetConfig } from "../config";
 import { authSecret } from "../env";
 import { AppError, notFound } from "../errors";
+import type { ActivationListInput, SmsOutboxListInput } from "../schemas/activations";
+import { inScope, type Scope } from "../scope";
 import { queueSms } from "../sms/outbox";
 import { smsProviderFromEnv } from "../sms/providers";
 import { recordAudit, type AuditActor } from "./audit";
 import { issueDeviceToken } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
+import { escapeLike } from "./terminals";
 
 export const ACTIVATION_RULES = {
   codeValidMinutes: 10,
@@ -196,4 +199,80 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     throw outcome.error;
   }
   return { deviceToken: outcome.deviceToken, terminal: outcome.terminal, heartbeatIntervalSeconds: fleetConfig.heartbeatIntervalSeconds() };
+}
+
+/** Activations the viewer may see, newest first, with the phone masked and the attempts left. */
+export async function listActivations(db: Db, scope: Scope, input: ActivationListInput, now: Date = new Date()) {
+  const where = and(
+    inScope(activations.merchantId, scope),
+    input.status ? eq(activations.status, input.status) : undefined,
+    input.q ? like(terminals.serialNumber, `${escapeLike(input.q.toUpperCase())}%`) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        id: activations.id,
+        serialNumber: terminals.serialNumber,
+        merchantName: merchants.name,
+        phone: activations.phone,
+        status: activations.status,
+        wrongAttempts: activations.wrongAttempts,
+        createdAt: activations.createdAt,
+        expiresAt: activations.expiresAt,
+        finishedAt: activations.finishedAt,
+      })
+      .from(activations)
+      .innerJoin(terminals, eq(terminals.id, activations.terminalId))
+      .innerJoin(merchants, eq(merchants.id, activations.merchantId))
+      .where(where)
+      .orderBy(desc(activations.createdAt))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(activations).innerJoin(terminals, eq(terminals.id, activations.terminalId)).where(where),
+  ]);
+  const items = rows.map(({ phone, ...row }) => ({
+    ...row,
+    phone: maskPhone(phone),
+    expired: row.status === "pending" && row.expiresAt <= now,
+    attemptsLeft: Math.max(0, ACTIVATION_RULES.maxWrongCodes - row.wrongAttempts),
+  }));
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+/** The SMS outbox for admins: delivery state per message, codes masked. */
+export async function listSmsOutbox(db: Db, input: SmsOutboxListInput) {
+  const where = input.status ? eq(smsOutbox.status, input.status) : undefined;
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        id: smsOutbox.id,
+        to: smsOutbox.to,
+        preview: smsOutbox.preview,
+        provider: smsOutbox.provider,
+        status: smsOutbox.status,
+        attempts: smsOutbox.attempts,
+        lastError: smsOutbox.lastError,
+        createdAt: smsOutbox.createdAt,
+        sentAt: smsOutbox.sentAt,
+      })
+      .from(smsOutbox)
+      .where(where)
+      .orderBy(desc(smsOutbox.createdAt))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(smsOutbox).where(where),
+  ]);
+  return { items: rows.map((row) => ({ ...row, to: maskPhone(row.to) })), total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+/** An admin ends a pending activation: its code stops working at once. */
+export async function cancelActivation(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const [activation] = await tx.select().from(activations).where(eq(activations.id, id)).for("update");
+    if (!activation) throw notFound("Activation");
+    if (activation.status !== "pending") throw new AppError("conflict", `This activation is ${activation.status}, not pending.`);
+    await tx.update(activations).set({ status: "cancelled", finishedAt: now }).where(eq(activations.id, id));
+    await recordAudit(tx, actor, { action: "activation.cancelled", entityType: "terminal", entityId: activation.terminalId, merchantId: activation.merchantId, changes: { activationId: id } });
+    return { id, status: "cancelled" as const };
+  });
 }

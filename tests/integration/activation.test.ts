@@ -8,7 +8,7 @@ import { activationRequestEndpoint, activationVerifyEndpoint } from "@/server/de
 import { handleDeviceRequest } from "@/server/device-api/http";
 import { requestActivation, verifyActivation } from "@/server/services/activation";
 import { deliverDueSms } from "@/server/sms/outbox";
-import { createTestDatabase } from "../helpers/db";
+import { createTestDatabase, demoCallers } from "../helpers/db";
 
 // Tests with an injected clock use past dates, so their rows never count against real-time requests.
 // The SMS goes to a local stub of a company's SMS gateway (SMS_PROVIDER=webhook); the tests read
@@ -236,5 +236,30 @@ describe("SMS delivery", () => {
     expect(sms!.lastError).toContain("503");
     const [activation] = await handle.db.select().from(activations).where(eq(activations.id, activationId));
     expect(activation!.status).toBe("failed");
+  });
+});
+
+describe("activations in the console", () => {
+  it("are shown within the viewer's scope, with the phone masked", async () => {
+    const as = await demoCallers(handle.db);
+    const all = await as.admin.activations.list({});
+    expect(all.total).toBeGreaterThan(0);
+    expect(all.items.every((a) => a.phone.includes("****") && !a.phone.includes("13800138000"))).toBe(true);
+    expect((await as.technician.activations.list({})).total).toBe(all.total); // all are Demo Coffee's
+    expect((await as.merchant.activations.list({ q: "DEMO-0106" })).items[0]).toMatchObject({ serialNumber: "DEMO-0106", status: "verified" });
+    expect((await as.otherMerchant.activations.list({})).total).toBe(0);
+    const outbox = await as.admin.activations.outbox({});
+    expect(outbox.items.length).toBeGreaterThan(0);
+    expect(outbox.items.every((m) => !/\b\d{6}\b/.test(m.preview))).toBe(true);
+  });
+
+  it("can be cancelled by an admin, after which the code no longer works", async () => {
+    const as = await demoCallers(handle.db);
+    const t0 = new Date("2026-06-07T08:00:00Z");
+    const { activationId } = await requestActivation(handle.db, { serialNumber: "DEMO-0109", phone: DEMO_COFFEE_PHONE, ip: null }, t0);
+    await as.admin.activations.cancel({ id: activationId });
+    await expect(as.admin.activations.cancel({ id: activationId })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(verifyActivation(handle.db, { serialNumber: "DEMO-0109", code: "000000", ip: null }, t0)).rejects.toMatchObject({ code: "conflict" });
+    await expect(as.merchant.activations.cancel({ id: activationId })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

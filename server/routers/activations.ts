@@ -1,0 +1,9 @@
+import { activationCancelInput, activationListInput, smsOutboxListInput } from "../schemas/activations";
+import { cancelActivation, listActivations, listSmsOutbox } from "../services/activation";
+import { adminProcedure, protectedProcedure, router } from "../trpc";
+
+export const activationsRouter = router({
+  list: protectedProcedure.input(activationListInput).query(({ ctx, input }) => listActivations(ctx.db, ctx.scope, input)),
+  outbox: adminProcedure.input(smsOutboxListInput).query(({ ctx, input }) => listSmsOutbox(ctx.db, input)),
+  cancel: adminProcedure.input(activationCancelInput).mutation(({ ctx, input }) => cancelActivation(ctx.db, ctx.actor, input.id)),
+});
