@@ -3,6 +3,8 @@ import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+// The activation test receives the SMS codes here, as a company's SMS gateway would.
+export const smsGatewayPort = port + 99;
 // A fresh embedded database per run: the server seeds the demo data into it on first start.
 const dataDir = process.env.E2E_PGLITE_DIR ?? path.join(os.tmpdir(), `posfleet-e2e-${process.pid}`, "pglite");
 
@@ -30,6 +32,6 @@ export default defineConfig({
     url: `http://localhost:${port}/login`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { PORT: String(port), PGLITE_DIR: dataDir, SEED_DEMO: "1", AUTH_SIGNIN_LIMIT_PER_MINUTE: "1000", DATABASE_URL: "" },
+    env: { PORT: String(port), PGLITE_DIR: dataDir, SEED_DEMO: "1", AUTH_SIGNIN_LIMIT_PER_MINUTE: "1000", DATABASE_URL: "", SMS_PROVIDER: "webhook", SMS_WEBHOOK_URL: `http://127.0.0.1:${smsGatewayPort}/sms` },
   },
 });

@@ -1,6 +1,6 @@
 "use client";
 
-import { BoxesIcon, BuildingIcon, CpuIcon, LayoutDashboardIcon, LogOutIcon, MenuIcon, ScrollTextIcon, UsersIcon } from "lucide-react";
+import { BoxesIcon, BuildingIcon, CpuIcon, LayoutDashboardIcon, LogOutIcon, MenuIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
@@ -12,12 +12,13 @@ import { cn } from "../_lib/utils";
 import { LanguageSwitch } from "./language-switch";
 import { Button } from "./ui/button";
 
-type NavKey = "overview" | "terminals" | "merchants" | "myMerchant" | "models" | "users" | "audit";
+type NavKey = "overview" | "terminals" | "activations" | "merchants" | "myMerchant" | "models" | "users" | "audit";
 
 function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof BoxesIcon }[] {
   const items: { key: NavKey; href: string; icon: typeof BoxesIcon }[] = [
     { key: "overview", href: "/", icon: LayoutDashboardIcon },
     { key: "terminals", href: "/terminals", icon: CpuIcon },
+    { key: "activations", href: "/activations", icon: SmartphoneIcon },
   ];
   if (viewer.role === "merchant" && viewer.merchantId) items.push({ key: "myMerchant", href: `/merchants/${viewer.merchantId}`, icon: BuildingIcon });
   if (viewer.role !== "merchant") items.push({ key: "merchants", href: "/merchants", icon: BuildingIcon });

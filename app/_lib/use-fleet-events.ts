@@ -17,6 +17,7 @@ export function useFleetEvents(): boolean {
     const refresh = () => {
       void queryClient.invalidateQueries(trpc.terminals.pathFilter());
       void queryClient.invalidateQueries(trpc.overview.pathFilter());
+      void queryClient.invalidateQueries(trpc.activations.pathFilter());
     };
     let opened = false;
     source.onopen = () => {

@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { merchants } from "./merchants";
 import { terminals } from "./terminals";
+import { activationStatuses, smsStatuses } from "./values";
 
-export const activationStatuses = ["pending", "verified", "locked", "replaced", "cancelled", "failed"] as const;
 export const activationStatus = pgEnum("activation_status", activationStatuses);
 
 /**
@@ -39,7 +39,6 @@ export const activations = pgTable(
   ],
 );
 
-export const smsStatuses = ["queued", "sent", "failed"] as const;
 export const smsStatus = pgEnum("sms_status", smsStatuses);
 
 /**

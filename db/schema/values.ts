@@ -34,3 +34,6 @@ export type NetworkType = (typeof networkTypes)[number];
 
 /** Below this battery level a terminal needs attention (the overview, the list filter, a partial index). */
 export const LOW_BATTERY_PERCENT = 20;
+
+export const activationStatuses = ["pending", "verified", "locked", "replaced", "cancelled", "failed"] as const;
+export const smsStatuses = ["queued", "sent", "failed"] as const;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { activationStatuses, smsStatuses } from "@/db/schema/activations";
+import { activationStatuses, smsStatuses } from "@/db/schema/values";
 import { pageInput, trimmed, uuid } from "./common";
 
 export const activationListInput = z.object({

@@ -116,6 +116,7 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
         merchantId: merchant.id,
         changes: { activationId: id, phone: input.phone },
       });
+      await notifyTerminalsChanged(tx, [merchant.id]);
       return { activationId: id, expiresAt: expiresAt.toISOString(), resendAfterSeconds: ACTIVATION_RULES.perTerminal.minSecondsApart };
     });
   } catch (error) {
