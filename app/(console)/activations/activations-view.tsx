@@ -128,8 +128,8 @@ function CancelDialog({ id, serialNumber }: { id: string; serialNumber: string }
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
-        <Button size="sm" variant="outline">
-          {t("cancel")}
+        <Button size="sm" variant="outline" aria-label={`${t("cancel")} ${serialNumber}`}>
+          {t("cancelShort")}
         </Button>
       </DialogTrigger>
       <DialogContent closeLabel={tc("close")}>
