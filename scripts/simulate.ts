@@ -1,7 +1,7 @@
 // Terminal simulator: acts as N terminals checking in through the real device API.
 //
 //   npm run simulate -- --terminals N [--base URL] [--interval S] [--duration S]
-//                       [--serials A,B,…] [--email E --password P]
+//                       [--serials A,B,…] [--activate K [--sms-port P]] [--email E --password P]
 //
 // --base      the app, default http://localhost:3000
 // --interval  seconds between a terminal's heartbeats. Without it every terminal follows the
@@ -9,14 +9,19 @@
 //             terminals do; a short interval such as 10 makes a small fleet look busy.
 // --duration  stop after this many seconds (default: until Ctrl-C or SIGTERM)
 // --serials   simulate these terminals (comma-separated) instead of the first N active ones
+// --activate  also activate K terminals in stock through the SMS flow, as a merchant would: the
+//             simulator receives the SMS on --sms-port (default 3999), so start the app with
+//             SMS_PROVIDER=webhook SMS_WEBHOOK_URL=http://localhost:3999/sms. The sending limits
+//             (20 codes per phone an hour) bound how many activate.
 // --email, --password  an admin login, default the demo admin
 //
-// Device tokens: until SMS activation exists, the simulator signs in as an admin and issues a new
-// token for each of the first N active terminals (terminals.issueDeviceToken revokes the earlier
+// Device tokens: the simulator signs in as an admin and issues a new token for each of the first N
+// active terminals (terminals.issueDeviceToken revokes the earlier
 // ones, so a terminal that was simulated before simply gets a fresh token). The first heartbeats
 // are spread over one interval; a status line is printed every 10 s.
 import { parseArgs } from "node:util";
 import { connectConsole } from "./lib/console-api";
+import { activateBySms, startSmsInbox } from "./lib/sms-activation";
 import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal } from "./lib/heartbeat-load";
 
 const { values } = parseArgs({
@@ -26,6 +31,8 @@ const { values } = parseArgs({
     interval: { type: "string" },
     duration: { type: "string" },
     serials: { type: "string" },
+    activate: { type: "string" },
+    "sms-port": { type: "string", default: "3999" },
     email: { type: "string", default: "admin@demo.posfleet.dev" },
     password: { type: "string", default: "demo-password-1" },
   },
@@ -73,6 +80,23 @@ await Promise.all(
     }
   }),
 );
+
+const toActivate = values.activate === undefined ? 0 : Math.floor(positive("activate", values.activate)!);
+if (toActivate > 0) {
+  const inbox = await startSmsInbox(Math.floor(positive("sms-port", values["sms-port"])!));
+  try {
+    for (const terminal of await consoleApi.inStockTerminals(toActivate)) {
+      try {
+        fleet.push(new SimulatedTerminal(terminal, await activateBySms(base, inbox, terminal.serialNumber, terminal.phone)));
+        log(`Activated ${terminal.serialNumber} by SMS code.`);
+      } catch (error) {
+        log(`Could not activate ${terminal.serialNumber}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  } finally {
+    await inbox.close();
+  }
+}
 
 const client = new HeartbeatClient(64);
 const stats = new LoadStats();

@@ -44,6 +44,17 @@ export async function connectConsole(base: URL, credentials: { email: string; pa
       return found;
     },
 
+    /** Up to `limit` terminals in stock that belong to a merchant, with the merchant's registered phone. */
+    async inStockTerminals(limit: number): Promise<(FleetTerminal & { phone: string })[]> {
+      const { items } = await api.terminals.list.query({ status: ["in_stock"], sort: "serialNumber", dir: "asc", page: 1, pageSize: PAGE_SIZE });
+      const assigned = items.filter((t) => t.merchantId).slice(0, limit);
+      const phones = new Map<string, string>();
+      for (const t of assigned) {
+        if (!phones.has(t.merchantId!)) phones.set(t.merchantId!, (await api.merchants.getById.query({ id: t.merchantId! })).registeredPhone);
+      }
+      return assigned.map((t) => ({ ...t, phone: phones.get(t.merchantId!)! }));
+    },
+
     /** The named terminals, each of which must be active. */
     async terminalsBySerial(serialNumbers: string[]): Promise<FleetTerminal[]> {
       const found = await Promise.all(serialNumbers.map((serialNumber) => api.terminals.getBySerial.query({ serialNumber })));
