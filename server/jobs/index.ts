@@ -21,25 +21,40 @@ const LEASE_SECONDS = 600;
 
 /**
  * Claims a due job with one atomic update: of several instances asking at once, exactly one gets
- * the row back. Returns false when the job is not due or another instance holds it.
+ * the row back. Returns the claim (its lease end), or null when the job is not due or held.
  */
-export async function claimJob(db: Db, job: Job, now: Date): Promise<boolean> {
+export async function claimJob(db: Db, job: Job, now: Date): Promise<string | null> {
   await db.execute(sql`insert into scheduled_jobs (name, next_run_at) values (${job.name}, ${now.toISOString()}::timestamptz) on conflict (name) do nothing`);
-  const claimed = await queryRows<{ name: string }>(
+  const [claim] = await queryRows<{ locked_until: Date | string }>(
     db,
     sql`update scheduled_jobs set locked_until = ${now.toISOString()}::timestamptz + make_interval(secs => ${LEASE_SECONDS})
       where name = ${job.name} and next_run_at <= ${now.toISOString()}::timestamptz
         and (locked_until is null or locked_until < ${now.toISOString()}::timestamptz)
-      returning name`,
+      returning locked_until`,
   );
-  return claimed.length === 1;
+  return claim ? new Date(claim.locked_until).toISOString() : null;
+}
+
+/**
+ * Records a run and schedules the next, only while the claim is still this run's: a run that
+ * outlived its lease was taken over, and the new holder's lease must stand. Returns whether it did.
+ */
+export async function finishJob(db: Db, job: Job, claim: string, now: Date, result: Record<string, unknown>): Promise<boolean> {
+  const rows = await queryRows<{ name: string }>(
+    db,
+    sql`update scheduled_jobs set locked_until = null, last_run_at = ${now.toISOString()}::timestamptz,
+      next_run_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${job.everySeconds}), last_result = ${JSON.stringify(result)}::jsonb
+      where name = ${job.name} and locked_until = ${claim}::timestamptz returning name`,
+  );
+  return rows.length === 1;
 }
 
 /** Runs every due job this instance can claim, and schedules its next run. */
 export async function runDueJobs(db: Db, now: Date = new Date()): Promise<string[]> {
   const ran: string[] = [];
   for (const job of jobs) {
-    if (!(await claimJob(db, job, now))) continue;
+    const claim = await claimJob(db, job, now);
+    if (!claim) continue;
     let result: Record<string, unknown>;
     try {
       result = { ok: true, ...(await job.run(db, now)) };
@@ -47,9 +62,7 @@ export async function runDueJobs(db: Db, now: Date = new Date()): Promise<string
       result = { ok: false, error: error instanceof Error ? error.message : String(error) };
       console.error(`Job ${job.name} failed:`, result.error);
     }
-    await db.execute(sql`update scheduled_jobs set locked_until = null, last_run_at = ${now.toISOString()}::timestamptz,
-      next_run_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${job.everySeconds}), last_result = ${JSON.stringify(result)}::jsonb
-      where name = ${job.name}`);
+    await finishJob(db, job, claim, now, result);
     ran.push(job.name);
   }
   return ran;

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type DbHandle } from "@/db/client";
-import { runDueJobs } from "@/server/jobs";
+import { claimJob, finishJob, jobs, runDueJobs } from "@/server/jobs";
 import { pruneCheckins } from "@/server/services/retention";
 import { createTestDatabase, FIXED_NOW } from "../helpers/db";
 
@@ -49,5 +49,17 @@ describe("the job runner", () => {
     await handle.db.execute(sql`update scheduled_jobs set next_run_at = ${hours(2).toISOString()}::timestamptz, locked_until = ${hours(2.1).toISOString()}::timestamptz`);
     expect(await runDueJobs(handle.db, hours(2.05))).toEqual([]);
     expect((await runDueJobs(handle.db, hours(2.2))).sort()).toEqual(["deliver-sms", "prune-checkins"]);
+  });
+
+  it("keeps the new holder's lease when a run that outlived its lease finishes", async () => {
+    const job = jobs.find((j) => j.name === "prune-checkins")!;
+    const late = await claimJob(handle.db, job, hours(10));
+    expect(late).not.toBeNull();
+    const taker = await claimJob(handle.db, job, hours(10.5)); // the lease is 10 minutes
+    expect(taker).not.toBeNull();
+    expect(await finishJob(handle.db, job, late!, hours(10.6), { ok: true })).toBe(false);
+    const [row] = await queryRows<{ locked_until: Date | string }>(handle.db, sql`select locked_until from scheduled_jobs where name = 'prune-checkins'`);
+    expect(new Date(row!.locked_until).toISOString()).toBe(taker);
+    expect(await finishJob(handle.db, job, taker!, hours(10.6), { ok: true })).toBe(true);
   });
 });
