@@ -6,6 +6,7 @@ import { fleetConfig } from "../config";
 import { authSecret } from "../env";
 import { AppError, notFound } from "../errors";
 import type { ActivationListInput, SmsOutboxListInput } from "../schemas/activations";
+import { maskPhone } from "../schemas/masking";
 import { inScope, type Scope } from "../scope";
 import { queueSms } from "../sms/outbox";
 import { smsProviderFromEnv } from "../sms/providers";
@@ -26,8 +27,6 @@ export const ACTIVATION_RULES = {
 function hashCode(activationId: string, code: string): string {
   return createHmac("sha256", authSecret()).update(`activation:${activationId}:${code}`).digest("hex");
 }
-
-export const maskPhone = (phone: string) => (phone.length > 7 ? `${phone.slice(0, phone.length - 8)}****${phone.slice(-4)}` : "****");
 
 const rateLimited = (message: string, retryAfterSeconds: number) => new AppError("rate_limited", message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
 
