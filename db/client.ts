@@ -35,7 +35,9 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
   if (target.engine === "postgres") {
     const { Pool } = await import("pg");
     const { drizzle } = await import("drizzle-orm/node-postgres");
-    const pool = new Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    // A statement waiting on a row lock gives up after 10 s instead of stalling everything queued
+    // behind it (the device API runs one write statement at a time per instance).
+    const pool = new Pool({ connectionString: target.url, max: target.poolSize ?? 10, options: "-c lock_timeout=10000" });
     // An idle connection the server drops (restart, failover) must not crash the app; the pool replaces it.
     pool.on("error", (error: Error & { code?: string }) => {
       if (error.code !== "57P01") console.error("PostgreSQL connection lost:", error.message);

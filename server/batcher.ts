@@ -6,16 +6,20 @@ import { sqlState } from "./errors";
  * low load every call is its own batch; under load the batches grow and the statements per
  * call shrink.
  */
+/** Thrown when a Batcher's queue is full: the caller should shed the request and ask for a retry. */
+export class BatcherOverloadedError extends Error {}
+
 export class Batcher<Item, Result> {
   private queue: { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
   private inFlight = 0;
 
   constructor(
     private readonly run: (items: Item[]) => Promise<Result[]>,
-    private readonly options: { maxBatch: number; concurrency: number },
+    private readonly options: { maxBatch: number; concurrency: number; maxQueue: number },
   ) {}
 
   add(item: Item): Promise<Result> {
+    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new BatcherOverloadedError("Too many requests are waiting."));
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.flush();
@@ -56,7 +60,7 @@ export class Batcher<Item, Result> {
  * runs, the next requests gather into one larger batch, which costs PostgreSQL far less per row
  * than several small concurrent statements.
  */
-export const DEVICE_REQUEST_BATCHING = { maxBatch: 500, concurrency: 1 };
+export const DEVICE_REQUEST_BATCHING = { maxBatch: 500, concurrency: 1, maxQueue: 20_000 };
 
 /** One instance per database (a test may open several), created on first use. */
 export function perDatabase<Key extends object, Value>(create: (db: Key) => Value): (db: Key) => Value {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Db } from "@/db/client";
+import { BatcherOverloadedError } from "../batcher";
 import { AppError } from "../errors";
 import { authenticateDevice, type AuthenticatedDevice } from "../services/device-tokens";
 
@@ -108,7 +109,13 @@ export async function handleDeviceRequest<Body, Auth extends boolean>(
       const headers: Record<string, string> = typeof retryAfterSeconds === "number" ? { "Retry-After": String(retryAfterSeconds) } : {};
       return errorResponse(new DeviceApiError(statusOfAppError[error.code], code, error.message, extra, headers));
     }
+    // The instance is saturated (or the database stalled): terminals retry later, as they do after a 429.
+    if (error instanceof BatcherOverloadedError) return errorResponse(new DeviceApiError(503, "overloaded", "The server is busy; retry later.", {}, { "Retry-After": "5" }));
     console.error("device API request failed:", error);
     return errorResponse(new DeviceApiError(500, "internal_error", "The server could not handle the request."));
   }
 }
+
+/** Unknown paths and methods under the device API answer in the contract's shape too. */
+export const noSuchEndpoint = () => errorResponse(new DeviceApiError(404, "not_found", "No such device API endpoint."));
+export const methodNotAllowed = () => errorResponse(new DeviceApiError(405, "method_not_allowed", "This endpoint takes POST.", {}, { Allow: "POST" }));

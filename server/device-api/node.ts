@@ -1,14 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
 import { deviceRoutes } from "./endpoints";
-import { MAX_BODY_BYTES } from "./http";
+import { MAX_BODY_BYTES, methodNotAllowed, noSuchEndpoint } from "./http";
 
 const PREFIX = "/api/device/v1";
 
-/** The endpoint for a request, when the fast lane serves it. */
-function deviceRouteOf(req: IncomingMessage) {
+type Serve = (db: Db, req: Request) => Promise<Response>;
+
+/** How the lane answers a request: through an endpoint, with 404/405 in the contract's shape, or not at all. */
+function deviceRouteOf(req: IncomingMessage): Serve | undefined {
   const path = req.url?.split("?")[0] ?? "";
-  return path.startsWith(`${PREFIX}/`) ? deviceRoutes[`${req.method} ${path.slice(PREFIX.length)}`] : undefined;
+  if (!path.startsWith(`${PREFIX}/`)) return undefined;
+  const endpointPath = path.slice(PREFIX.length);
+  const serve = deviceRoutes[`${req.method} ${endpointPath}`];
+  if (serve) return serve;
+  const known = Object.keys(deviceRoutes).some((route) => route.endsWith(` ${endpointPath}`));
+  return async () => (known ? methodNotAllowed() : noSuchEndpoint());
 }
 
 /** Reads the body, stopping one byte past the limit: the endpoint then answers 413 whatever was declared. */
@@ -33,7 +40,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  * Serves a device API request straight from node:http through the same endpoint code as the route
  * handlers, without Next's per-request work (about 1 ms of CPU, the heartbeat path's main cost).
  */
-async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse, serve: NonNullable<ReturnType<typeof deviceRouteOf>>) {
+async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse, serve: Serve) {
   try {
     const declared = Number(req.headers["content-length"] ?? 0);
     const body = declared > MAX_BODY_BYTES ? Buffer.alloc(0) : await readBody(req);
@@ -44,7 +51,7 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
     // The direct peer's address, for the per-address limits when no proxy reports one.
     if (!headers.has("x-forwarded-for") && !headers.has("x-real-ip") && req.socket.remoteAddress) headers.set("x-real-ip", req.socket.remoteAddress);
     // A fixed origin: the endpoints never read the host, and a malformed Host header must not fail the request.
-    const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), { method: req.method, headers, body: new Uint8Array(body) });
+    const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body) });
     const response = await serve(db, request);
     const payload = Buffer.from(await response.arrayBuffer());
     const complete = req.readableEnded;

@@ -31,6 +31,8 @@ afterAll(async () => {
   await handle?.close();
 });
 
+const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string } }).error;
+
 const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
   // duplex: a streamed body is sent chunked, without Content-Length.
   fetch(`${base}/api/device/v1${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers }, body, duplex: "half" } as RequestInit);
@@ -84,9 +86,15 @@ describe("the production server's device API lane", () => {
     expect(status).toBe(200);
   });
 
-  it("leaves other paths and methods to Next", async () => {
-    expect((await post("/nowhere", "{}")).status).toBe(599);
-    expect((await fetch(`${base}/api/device/v1/heartbeat`)).status).toBe(599);
+  it("answers unknown paths and methods in the contract's shape and leaves the rest to Next", async () => {
+    const unknown = await post("/nowhere", "{}");
+    expect(unknown.status).toBe(404);
+    expect(await errorOf(unknown)).toMatchObject({ code: "not_found" });
+    const wrongMethod = await fetch(`${base}/api/device/v1/heartbeat`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
+    expect(await errorOf(wrongMethod)).toMatchObject({ code: "method_not_allowed" });
     expect((await fetch(`${base}/terminals`)).status).toBe(599);
+    expect((await fetch(`${base}/api/device/v1x`)).status).toBe(599);
   });
 });

@@ -7,6 +7,7 @@ import { handleDeviceRequest, MAX_BODY_BYTES } from "@/server/device-api/http";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { setTerminalStatus } from "@/server/services/terminals";
 import { GET as unknownPath } from "@/app/api/device/v1/[...path]/route";
+import { GET as heartbeatGet } from "@/app/api/device/v1/heartbeat/route";
 import { createTestDatabase } from "../helpers/db";
 
 let handle: DbHandle;
@@ -158,6 +159,7 @@ describe("POST /heartbeat", () => {
 describe("other paths", () => {
   it("answer 404 in the contract's shape", async () => {
     await expectError(unknownPath(), 404, "not_found");
+    await expectError(heartbeatGet(), 405, "method_not_allowed");
   });
 });
 

@@ -1,4 +1,6 @@
 import { activationVerifyEndpoint } from "@/server/device-api/endpoints";
+import { methodNotAllowed } from "@/server/device-api/http";
 import { serveDevice } from "@/server/device-api/serve";
 
 export const POST = (req: Request) => serveDevice(activationVerifyEndpoint, req);
+export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };
