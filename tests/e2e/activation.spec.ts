@@ -21,6 +21,8 @@ test("a merchant watches a terminal go from in stock to active through the SMS c
     await expect(page.getByTestId("live-status")).toHaveAttribute("data-live", "true");
     const row = page.getByTestId("activations").getByRole("row").filter({ hasText: "DEMO-0110" });
     await expect(row).toHaveCount(0);
+    const waiting = page.getByTestId("in-stock").getByRole("link", { name: "DEMO-0110" });
+    await expect(waiting).toBeVisible();
 
     // On the terminal: the merchant's registered number, without +86.
     const asked = await request.post("/api/device/v1/activation/request", { data: { serialNumber: "DEMO-0110", phone: "13800138000" } });
@@ -33,6 +35,7 @@ test("a merchant watches a terminal go from in stock to active through the SMS c
     expect(verified.status()).toBe(200);
     expect(((await verified.json()) as { terminal: { status: string } }).terminal.status).toBe("active");
     await expect(row).toContainText("Activated", { timeout: 20_000 });
+    await expect(waiting).toHaveCount(0);
 
     await row.getByRole("link", { name: "DEMO-0110" }).click();
     await expect(page.getByRole("heading", { name: "DEMO-0110" })).toBeVisible();

@@ -1,12 +1,13 @@
 "use client";
 
-import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
 import { activationStatuses, smsStatuses, type UserRole } from "@/db/schema/values";
 import { activationListInput, smsOutboxListInput } from "@/server/schemas/activations";
+import { terminalListInput } from "@/server/schemas/terminals";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { FormError } from "@/app/_components/form-error";
 import { EmptyState, Pagination } from "@/app/_components/list-controls";
@@ -38,9 +39,7 @@ export function ActivationsView({ role }: { role: UserRole }) {
           <CardDescription>{t("how")}</CardDescription>
         </CardHeader>
         <CardContent>
-          <Link className="text-sm text-primary hover:underline" href="/terminals?status=in_stock">
-            {t("inStockLink")}
-          </Link>
+          <InStockTerminals />
         </CardContent>
       </Card>
 
@@ -107,6 +106,35 @@ export function ActivationsView({ role }: { role: UserRole }) {
       </div>
       <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />
       {role === "admin" && <SmsOutbox />}
+    </div>
+  );
+}
+
+/** The terminals waiting for activation, so a merchant sees which ones to switch on. */
+function InStockTerminals() {
+  const t = useTranslations("activations");
+  const trpc = useTRPC();
+  const { data } = useQuery(trpc.terminals.list.queryOptions(terminalListInput.parse({ status: ["in_stock"], pageSize: 25 })));
+  if (!data) return <div className="h-6 animate-pulse rounded bg-muted" />;
+  return (
+    <div className="space-y-2 text-sm" data-testid="in-stock">
+      <p>{t("inStock", { count: data.total })}</p>
+      {data.items.length > 0 && (
+        <ul className="flex flex-wrap gap-1.5">
+          {data.items.map((terminal) => (
+            <li key={terminal.id}>
+              <Link className="rounded-full border px-2.5 py-0.5 font-mono text-xs hover:bg-accent" href={`/terminals/${encodeURIComponent(terminal.serialNumber)}`}>
+                {terminal.serialNumber}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {data.total > data.items.length && (
+        <Link className="text-primary hover:underline" href="/terminals?status=in_stock">
+          {t("inStockLink")}
+        </Link>
+      )}
     </div>
   );
 }
