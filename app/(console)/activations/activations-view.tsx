@@ -104,7 +104,7 @@ export function ActivationsView({ role }: { role: UserRole }) {
           </Table>
         )}
       </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />
+      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
       {role === "admin" && <SmsOutbox />}
     </div>
   );
@@ -241,7 +241,7 @@ function SmsOutbox() {
           </Table>
         )}
       </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={(patch) => setInput({ ...input, ...patch })} />
+      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={(patch) => setInput({ ...input, ...patch })} />}
     </section>
   );
 }
