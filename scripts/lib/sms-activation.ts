@@ -5,7 +5,7 @@ import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface SmsInbox {
-  /** The code of the first SMS naming the serial number, waiting up to `timeoutMs`. */
+  /** The code of the latest SMS for the serial number, waiting up to `timeoutMs`. */
   codeFor(serialNumber: string, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -29,8 +29,13 @@ export async function startSmsInbox(port: number): Promise<SmsInbox> {
   return {
     async codeFor(serialNumber, timeoutMs = 30_000) {
       for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
-        const index = received.findIndex((sms) => sms.body.includes(serialNumber));
-        if (index >= 0) return received.splice(index, 1)[0]!.code;
+        // The latest message for exactly this terminal: a resend replaces the earlier code.
+        const forTerminal = (sms: { body: string }) => sms.body.includes(`Terminal ${serialNumber} `);
+        const latest = received.findLast(forTerminal);
+        if (latest) {
+          received.splice(0, received.length, ...received.filter((sms) => !forTerminal(sms)));
+          return latest.code;
+        }
       }
       throw new Error(`No SMS for ${serialNumber} arrived; is the app running with SMS_PROVIDER=webhook and SMS_WEBHOOK_URL=http://localhost:${port}/sms?`);
     },

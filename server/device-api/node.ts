@@ -48,8 +48,11 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    // The direct peer's address, for the per-address limits when no proxy reports one.
-    if (!headers.has("x-forwarded-for") && !headers.has("x-real-ip") && req.socket.remoteAddress) headers.set("x-real-ip", req.socket.remoteAddress);
+    // The per-address limits and the audit use the peer's address; a client cannot choose it
+    // with headers unless a trusted proxy in front (TRUST_PROXY=1) sets X-Forwarded-For.
+    headers.delete("x-real-ip");
+    if (process.env.TRUST_PROXY !== "1") headers.delete("x-forwarded-for");
+    if (req.socket.remoteAddress) headers.set("x-real-ip", req.socket.remoteAddress.replace(/^::ffff:/, ""));
     // A fixed origin: the endpoints never read the host, and a malformed Host header must not fail the request.
     const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body) });
     const response = await serve(db, request);

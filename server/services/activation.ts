@@ -1,5 +1,5 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
-import { and, count, desc, eq, like, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { activations, merchants, smsOutbox, terminals } from "@/db/schema";
 import { fleetConfig } from "../config";
@@ -13,7 +13,7 @@ import { smsProviderFromEnv } from "../sms/providers";
 import { recordAudit, type AuditActor } from "./audit";
 import { issueDeviceToken } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
-import { escapeLike } from "./terminals";
+import { escapeLike } from "./sql-text";
 
 export const ACTIVATION_RULES = {
   codeValidMinutes: 10,
@@ -28,33 +28,58 @@ function hashCode(activationId: string, code: string): string {
   return createHmac("sha256", authSecret()).update(`activation:${activationId}:${code}`).digest("hex");
 }
 
+const ADVISORY_CLASS = { phone: 41, ip: 42 } as const;
+
 const rateLimited = (message: string, retryAfterSeconds: number) => new AppError("rate_limited", message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
 
-type SendCounts = { terminal_hour: number; terminal_last: Date | string | null; terminal_oldest: Date | string | null; phone_hour: number; phone_day: number; ip_hour: number };
+type SendCounts = {
+  terminal_hour: number;
+  terminal_last: Date | string | null;
+  terminal_oldest: Date | string | null;
+  phone_hour: number;
+  phone_day: number;
+  ip_hour: number;
+  phone_hour_free_at: Date | string | null;
+  phone_day_free_at: Date | string | null;
+  ip_hour_free_at: Date | string | null;
+};
 
-/** Refuses a request past any sending limit, with the seconds until it would be allowed. */
+/**
+ * Refuses a request past any sending limit, with the seconds until every limit would allow it: a
+ * window frees a slot when its limit-th newest send leaves it.
+ */
 async function checkSendingLimits(tx: Db, terminalId: string, phone: string, ip: string | null, now: Date) {
   const at = now.toISOString();
+  const { perTerminal, perPhone, perIp } = ACTIVATION_RULES;
   const [c] = await queryRows<SendCounts>(
     tx,
-    // Bounded on both sides: the send log is read as of `now`.
-    sql`with log as (select * from activations where created_at <= ${at}::timestamptz and created_at > ${at}::timestamptz - interval '1 day')
+    // Bounded on both sides: the send log is read as of `now`. Not materialized, so each
+    // subquery uses its own index rather than a scan of the whole fleet's day.
+    sql`with log as not materialized (select * from activations where created_at <= ${at}::timestamptz and created_at > ${at}::timestamptz - interval '1 day')
     select
       (select count(*)::int from log where terminal_id = ${terminalId} and created_at > ${at}::timestamptz - interval '1 hour') as terminal_hour,
       (select max(created_at) from log where terminal_id = ${terminalId}) as terminal_last,
       (select min(created_at) from log where terminal_id = ${terminalId} and created_at > ${at}::timestamptz - interval '1 hour') as terminal_oldest,
       (select count(*)::int from log where phone = ${phone} and created_at > ${at}::timestamptz - interval '1 hour') as phone_hour,
       (select count(*)::int from log where phone = ${phone}) as phone_day,
-      (select count(*)::int from log where ${ip}::text is not null and request_ip = ${ip} and created_at > ${at}::timestamptz - interval '1 hour') as ip_hour`,
+      (select count(*)::int from log where ${ip}::text is not null and request_ip = ${ip} and created_at > ${at}::timestamptz - interval '1 hour') as ip_hour,
+      (select created_at + interval '1 hour' from log where phone = ${phone} and created_at > ${at}::timestamptz - interval '1 hour' order by created_at desc offset ${perPhone.perHour - 1} limit 1) as phone_hour_free_at,
+      (select created_at + interval '1 day' from log where phone = ${phone} order by created_at desc offset ${perPhone.perDay - 1} limit 1) as phone_day_free_at,
+      (select created_at + interval '1 hour' from log where ${ip}::text is not null and request_ip = ${ip} and created_at > ${at}::timestamptz - interval '1 hour' order by created_at desc offset ${perIp.perHour - 1} limit 1) as ip_hour_free_at`,
   );
-  const { perTerminal, perPhone, perIp } = ACTIVATION_RULES;
+  const secondsUntil = (value: Date | string | null) => (value === null ? 0 : (new Date(value).getTime() - now.getTime()) / 1000);
   const secondsSince = (value: Date | string | null) => (value === null ? Infinity : (now.getTime() - new Date(value).getTime()) / 1000);
+  const refusals: [string, number][] = [];
   const sinceLast = secondsSince(c!.terminal_last);
-  if (sinceLast < perTerminal.minSecondsApart) throw rateLimited("A code was sent to this terminal less than a minute ago.", perTerminal.minSecondsApart - sinceLast);
-  if (c!.terminal_hour >= perTerminal.perHour) throw rateLimited("Too many codes for this terminal in the last hour.", 3600 - secondsSince(c!.terminal_oldest));
-  if (c!.phone_hour >= perPhone.perHour) throw rateLimited("Too many codes for this phone number in the last hour.", 3600);
-  if (c!.phone_day >= perPhone.perDay) throw rateLimited("Too many codes for this phone number today.", 3600);
-  if (c!.ip_hour >= perIp.perHour) throw rateLimited("Too many activation requests from this address in the last hour.", 3600);
+  if (sinceLast < perTerminal.minSecondsApart) refusals.push(["A code was sent to this terminal less than a minute ago.", perTerminal.minSecondsApart - sinceLast]);
+  if (c!.terminal_hour >= perTerminal.perHour) refusals.push(["Too many codes for this terminal in the last hour.", 3600 - secondsSince(c!.terminal_oldest)]);
+  if (c!.phone_hour >= perPhone.perHour) refusals.push(["Too many codes for this phone number in the last hour.", secondsUntil(c!.phone_hour_free_at)]);
+  if (c!.phone_day >= perPhone.perDay) refusals.push(["Too many codes for this phone number today.", secondsUntil(c!.phone_day_free_at)]);
+  if (c!.ip_hour >= perIp.perHour) refusals.push(["Too many activation requests from this address in the last hour.", secondsUntil(c!.ip_hour_free_at)]);
+  if (refusals.length === 0) return;
+  // The longest wait: asking earlier would only be refused again.
+  const [message, wait] = refusals.reduce((longest, r) => (r[1] > longest[1] ? r : longest));
+  throw rateLimited(message, wait);
 }
 
 interface RequestInput {
@@ -75,8 +100,9 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
   try {
     return await db.transaction(async (tx) => {
       // Locks in one order (phone, address, terminal) so concurrent requests cannot deadlock.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`activation-phone:${input.phone}`}))`);
-      if (input.ip) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`activation-ip:${input.ip}`}))`);
+      // Two-part keys: a class per kind, so phone, address and other advisory locks never collide.
+      await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(ADVISORY_CLASS.phone))}, hashtext(${input.phone}))`);
+      if (input.ip) await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(ADVISORY_CLASS.ip))}, hashtext(${input.ip}))`);
       const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber)).for("update");
       if (!terminal) throw notFound("Terminal");
       if (terminal.status === "active") throw new AppError("conflict", "This terminal is already active.");
@@ -87,10 +113,7 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
       }
       await checkSendingLimits(tx, terminal.id, input.phone, input.ip, now);
 
-      await tx
-        .update(activations)
-        .set({ status: "replaced", finishedAt: now })
-        .where(and(eq(activations.terminalId, terminal.id), eq(activations.status, "pending")));
+      await endPendingActivations(tx, terminal.id, "replaced", now);
       const id = randomUUID();
       const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
       const expiresAt = new Date(now.getTime() + ACTIVATION_RULES.codeValidMinutes * 60_000);
@@ -122,6 +145,23 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
     if (error instanceof AppError) await auditRefusal(db, actor, "activation.request_refused", serialNumber, error, { phone: input.phone });
     throw error;
   }
+}
+
+/**
+ * Ends a terminal's pending activation (a new request replaces it, an admin cancels it, the terminal
+ * is retired or moved) together with its undelivered SMS: a stale code must not arrive later.
+ */
+export async function endPendingActivations(tx: Db, terminalId: string, status: "replaced" | "cancelled", now: Date = new Date()) {
+  const ended = await tx
+    .update(activations)
+    .set({ status, finishedAt: now })
+    .where(and(eq(activations.terminalId, terminalId), eq(activations.status, "pending")))
+    .returning({ id: activations.id });
+  if (ended.length === 0) return;
+  await tx
+    .update(smsOutbox)
+    .set({ status: "failed", secret: null, lastError: `activation ${status}` })
+    .where(and(inArray(smsOutbox.activationId, ended.map((a) => a.id)), eq(smsOutbox.status, "queued")));
 }
 
 /** A refused request is audited after its transaction rolled back, with the terminal when it exists. */
@@ -157,10 +197,23 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber)).for("update");
     if (!terminal) return { ok: false, error: notFound("Terminal") };
     if (terminal.status === "active") return { ok: false, error: new AppError("conflict", "This terminal is already active.") };
-    const [activation] = await tx.select().from(activations).where(eq(activations.terminalId, terminal.id)).orderBy(desc(activations.createdAt)).limit(1).for("update");
+    // The live activation, else the latest locked one: a replaced or cancelled code never counts.
+    const [activation] = await tx
+      .select()
+      .from(activations)
+      .where(and(eq(activations.terminalId, terminal.id), inArray(activations.status, ["pending", "locked"])))
+      .orderBy(sql`${activations.status} = 'pending' desc`, desc(activations.createdAt))
+      .limit(1)
+      .for("update");
     const audit = (action: string, changes: Record<string, unknown> = {}) =>
-      recordAudit(tx, actor, { action, entityType: "terminal", entityId: terminal.id, merchantId: terminal.merchantId, changes: { activationId: activation?.id, ...changes } });
-    if (!activation || (activation.status !== "pending" && activation.status !== "locked")) {
+      recordAudit(tx, actor, {
+        action,
+        entityType: "terminal",
+        entityId: terminal.id,
+        merchantId: terminal.merchantId,
+        changes: { activationId: activation?.id, phone: activation?.phone, ...changes },
+      });
+    if (!activation) {
       await audit("activation.verify_failed", { reason: "no_pending_activation" });
       return { ok: false, error: new AppError("conflict", "No activation code is pending for this terminal; request one first.") };
     }
@@ -171,6 +224,13 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     if (activation.expiresAt <= now) {
       await audit("activation.verify_failed", { reason: "code_expired" });
       return { ok: false, error: new AppError("invalid", "The code has expired: request a new one.", { code: "code_expired" }) };
+    }
+    // The terminal must still be the merchant's and in stock: it may have been retired or moved since.
+    const [merchant] = await tx.select({ status: merchants.status }).from(merchants).where(eq(merchants.id, activation.merchantId));
+    if (terminal.status !== "in_stock" || terminal.merchantId !== activation.merchantId || merchant?.status !== "active") {
+      await tx.update(activations).set({ status: "cancelled", finishedAt: now }).where(eq(activations.id, activation.id));
+      await audit("activation.verify_failed", { reason: "terminal_changed" });
+      return { ok: false, error: new AppError("conflict", "The terminal was retired or moved since the code was sent; request a new one.") };
     }
     const expected = Buffer.from(activation.codeHash, "hex");
     const given = Buffer.from(hashCode(activation.id, input.code), "hex");
@@ -271,7 +331,7 @@ export async function cancelActivation(db: Db, actor: AuditActor, id: string, no
     const [activation] = await tx.select().from(activations).where(eq(activations.id, id)).for("update");
     if (!activation) throw notFound("Activation");
     if (activation.status !== "pending") throw new AppError("conflict", `This activation is ${activation.status}, not pending.`);
-    await tx.update(activations).set({ status: "cancelled", finishedAt: now }).where(eq(activations.id, id));
+    await endPendingActivations(tx, activation.terminalId, "cancelled", now);
     await recordAudit(tx, actor, { action: "activation.cancelled", entityType: "terminal", entityId: activation.terminalId, merchantId: activation.merchantId, changes: { activationId: id } });
     return { id, status: "cancelled" as const };
   });

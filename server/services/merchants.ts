@@ -6,7 +6,7 @@ import { AppError, notFound } from "../errors";
 import type { merchantCreateInput, merchantListInput, storeCreateInput, storeUpdateInput } from "../schemas/merchants";
 import { inScope, type Scope } from "../scope";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
-import { escapeLike } from "./terminals";
+import { escapeLike } from "./sql-text";
 
 // Drizzle leaves columns unqualified in single-table selects, so correlated subqueries name the outer table themselves.
 const terminalCount = sql<number>`(select count(*)::int from terminals t where t.merchant_id = "merchants"."id")`;

@@ -8,12 +8,13 @@ import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit
 import { connectivityCondition, isOnline, lastSeenOrNever } from "./connectivity";
 import { revokeDeviceTokens } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
+import { escapeLike } from "./sql-text";
+import { endPendingActivations } from "./activation";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
   return statusChangesByHand[from].includes(to);
 }
 
-export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">, now: Date): SQL | undefined {
   return and(
@@ -226,6 +227,8 @@ export async function assignTerminal(db: Db, actor: AuditActor, input: { id: str
       .set({ merchantId: input.merchantId, storeId: input.storeId, updatedAt: new Date() })
       .where(eq(terminals.id, input.id))
       .returning();
+    // A code sent to the old merchant's phone must not activate the terminal for the new one.
+    await endPendingActivations(tx, input.id, "cancelled");
     // Both the old and the new merchant see the move in their trails.
     for (const merchantId of new Set([before.merchantId, input.merchantId])) {
       await recordAudit(tx, actor, { action: "terminal.assigned", entityType: "terminal", entityId: input.id, merchantId, changes });
@@ -245,6 +248,7 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
     const [after] = await tx.update(terminals).set({ status: input.status, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
     // A lost, stolen, stocked or retired terminal's token must never work again, even if reinstated.
     if (!statusesWithDeviceAccess.includes(input.status)) await revokeDeviceTokens(tx, input.id);
+    if (before.status === "in_stock") await endPendingActivations(tx, input.id, "cancelled");
     await recordAudit(tx, actor, {
       action: "terminal.status_changed",
       entityType: "terminal",

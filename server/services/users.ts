@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import { accounts, merchants, sessions, technicianAssignments, users, type UserRole } from "@/db/schema";
 import { AppError, notFound, sqlState } from "../errors";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
-import { escapeLike } from "./terminals";
+import { escapeLike } from "./sql-text";
 
 const publicColumns = {
   id: users.id,

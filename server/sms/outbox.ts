@@ -6,8 +6,11 @@ import { authSecret } from "../env";
 import { recordAudit, systemActor } from "../services/audit";
 import { smsProviderFromEnv, type SmsMessage, type SmsProvider } from "./providers";
 
-/** Delays before the 2nd, 3rd, … attempt; after the last, the message has failed. */
-const RETRY_DELAYS_SECONDS = [5, 30, 120, 600];
+/**
+ * Delays before the 2nd, 3rd, … attempt; after the last, the message has failed. All five attempts
+ * fit in a code's 10 minutes: a code that arrives later is of no use.
+ */
+export const RETRY_DELAYS_SECONDS = [5, 30, 120, 300];
 const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
 /** A claimed message is left alone by other instances for this long. */
 const CLAIM_SECONDS = 120;
@@ -40,6 +43,9 @@ export async function queueSms(tx: Db, message: SmsMessage, refs: { activationId
   return row!.id;
 }
 
+/** Only while the message is still this attempt's: a claim that outlived its lease was taken over. */
+const ownClaim = (sms: ClaimedSms) => and(eq(smsOutbox.id, sms.id), eq(smsOutbox.status, "queued"), eq(smsOutbox.attempts, sms.attempts));
+
 type ClaimedSms = { id: string; activation_id: string | null; merchant_id: string | null; to: string; secret: string | null; attempts: number };
 
 /**
@@ -58,9 +64,14 @@ export async function deliverDueSms(db: Db, now: Date = new Date(), provider: Sm
   }
 }
 
-const CLAIM_BATCH = 20;
+// With 10 s per send at worst, a claim is done well within its lease.
+const CLAIM_BATCH = 5;
 
 async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
+  // A code whose activation was replaced, cancelled or has expired is never sent late.
+  await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'activation no longer pending'
+    from activations a where o.activation_id = a.id and o.status = 'queued'
+      and (a.status <> 'pending' or a.expires_at <= ${now.toISOString()}::timestamptz)`);
   const claimed = await queryRows<ClaimedSms>(
     db,
     sql`update sms_outbox set attempts = attempts + 1, next_attempt_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${CLAIM_SECONDS})
@@ -71,11 +82,11 @@ async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
   let sent = 0;
   let failed = 0;
   for (const sms of claimed) {
-    const audit = { entityType: "sms", entityId: sms.id, merchantId: sms.merchant_id, changes: { to: sms.to, provider: provider.name, attempt: sms.attempts } };
+    const audit = { entityType: "sms", entityId: sms.id, merchantId: sms.merchant_id, changes: { activationId: sms.activation_id, to: sms.to, provider: provider.name, attempt: sms.attempts } };
     try {
       const { messageId } = await provider.send(JSON.parse(unseal(sms.secret!)) as SmsMessage);
       await db.transaction(async (tx) => {
-        await tx.update(smsOutbox).set({ status: "sent", sentAt: new Date(), secret: null, providerMessageId: messageId, lastError: null }).where(eq(smsOutbox.id, sms.id));
+        await tx.update(smsOutbox).set({ status: "sent", sentAt: new Date(), secret: null, providerMessageId: messageId, lastError: null }).where(ownClaim(sms));
         await recordAudit(tx, systemActor, { action: "sms.sent", ...audit });
       });
       sent++;
@@ -84,8 +95,8 @@ async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
       const final = sms.attempts >= MAX_ATTEMPTS || sms.secret === null;
       await db.transaction(async (tx) => {
         if (final) {
-          await tx.update(smsOutbox).set({ status: "failed", secret: null, lastError: reason }).where(eq(smsOutbox.id, sms.id));
-          if (sms.activation_id) {
+          const [own] = await tx.update(smsOutbox).set({ status: "failed", secret: null, lastError: reason }).where(ownClaim(sms)).returning({ id: smsOutbox.id });
+          if (own && sms.activation_id) {
             await tx
               .update(activations)
               .set({ status: "failed", finishedAt: new Date() })
@@ -93,7 +104,7 @@ async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
           }
         } else {
           const retryAt = new Date(now.getTime() + RETRY_DELAYS_SECONDS[sms.attempts - 1]! * 1000);
-          await tx.update(smsOutbox).set({ nextAttemptAt: retryAt, lastError: reason }).where(eq(smsOutbox.id, sms.id));
+          await tx.update(smsOutbox).set({ nextAttemptAt: retryAt, lastError: reason }).where(ownClaim(sms));
         }
         await recordAudit(tx, systemActor, { action: final ? "sms.failed" : "sms.retry_scheduled", ...audit, changes: { ...audit.changes, error: reason } });
       });

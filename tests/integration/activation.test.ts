@@ -7,7 +7,7 @@ import { activations, auditLog, deviceTokens, smsOutbox, terminals } from "@/db/
 import { activationRequestEndpoint, activationVerifyEndpoint } from "@/server/device-api/endpoints";
 import { handleDeviceRequest } from "@/server/device-api/http";
 import { requestActivation, verifyActivation } from "@/server/services/activation";
-import { deliverDueSms } from "@/server/sms/outbox";
+import { deliverDueSms, RETRY_DELAYS_SECONDS } from "@/server/sms/outbox";
 import { createTestDatabase, demoCallers } from "../helpers/db";
 
 // Tests with an injected clock use past dates, so their rows never count against real-time requests.
@@ -136,7 +136,8 @@ describe("POST /activation/request", () => {
     }
     await expect(requestActivation(handle.db, { serialNumber: "DEMO-0110", phone: DEMO_COFFEE_PHONE, ip: "10.8.1.1" }, new Date(t0.getTime() + 10 * 61_000))).rejects.toMatchObject({
       code: "rate_limited",
-      message: expect.stringContaining("last hour") as unknown,
+      message: expect.stringContaining("phone number in the last hour") as unknown,
+      details: { retryAfterSeconds: 3600 - 610 }, // when the oldest of the 20 leaves the hour
     });
     // The day and address limits count the same send log; earlier sends stand in for them here.
     const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0110"));
@@ -149,6 +150,7 @@ describe("POST /activation/request", () => {
     await expect(requestActivation(handle.db, { serialNumber: "DEMO-0110", phone: DEMO_COFFEE_PHONE, ip: "10.8.2.1" }, later)).rejects.toMatchObject({
       code: "rate_limited",
       message: expect.stringContaining("today") as unknown,
+      details: { retryAfterSeconds: 16 * 3600 }, // the oldest of the 50, sent 8 hours before, leaves the day
     });
     const nextDay = new Date(later.getTime() + 86_400_000);
     await handle.db.insert(activations).values(sends(30, new Date(nextDay.getTime() - 1_800_000), { phone: "+8613700000000", requestIp: "10.7.7.7" }));
@@ -217,6 +219,21 @@ describe("POST /activation/verify", () => {
   });
 });
 
+describe("a code sent before the terminal changed", () => {
+  it("does not activate a terminal retired or moved since, and is not delivered late", async () => {
+    const as = await demoCallers(handle.db);
+    const t0 = new Date("2026-06-08T08:00:00Z");
+    const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0104"));
+    const { activationId } = await requestActivation(handle.db, { serialNumber: "DEMO-0104", phone: DEMO_COFFEE_PHONE, ip: null }, new Date(t0.getTime() + 3_600_000));
+    await as.admin.terminals.setStatus({ id: terminal!.id, status: "retired" });
+    const [activation] = await handle.db.select().from(activations).where(eq(activations.id, activationId));
+    expect(activation!.status).toBe("cancelled");
+    const [sms] = await handle.db.select().from(smsOutbox).where(eq(smsOutbox.activationId, activationId));
+    expect(sms).toMatchObject({ status: "failed", secret: null });
+    await expect(verifyActivation(handle.db, { serialNumber: "DEMO-0104", code: "000000", ip: null }, t0)).rejects.toMatchObject({ code: "conflict" });
+  });
+});
+
 describe("SMS delivery", () => {
   it("retries a failing provider with back-off and ends the activation when it gives up", async () => {
     gatewayStatus = 503;
@@ -227,9 +244,11 @@ describe("SMS delivery", () => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       await deliverDueSms(handle.db, now);
       expect(await own()).toMatchObject({ attempts: attempt, status: attempt === 5 ? "failed" : "queued" });
-      await deliverDueSms(handle.db, now);
+      if (attempt === 5) break;
+      const delay = RETRY_DELAYS_SECONDS[attempt - 1]! * 1000;
+      await deliverDueSms(handle.db, new Date(now.getTime() + delay - 1000));
       expect((await own()).attempts).toBe(attempt); // not due again before its back-off
-      now = new Date(now.getTime() + 3_600_000);
+      now = new Date(now.getTime() + delay);
     }
     const [sms] = await handle.db.select().from(smsOutbox).where(eq(smsOutbox.activationId, activationId));
     expect(sms).toMatchObject({ status: "failed", attempts: 5, secret: null });
