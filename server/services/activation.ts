@@ -123,7 +123,8 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
         tx,
         {
           to: input.phone,
-          body: `[POS Fleet] Terminal ${serialNumber} activation code: ${code}. Valid for ${ACTIVATION_RULES.codeValidMinutes} minutes. Never share it.`,
+          // The code must be the message's only 6-digit number, so a serial with one stays out.
+          body: `[POS Fleet] Terminal${/\d{6}/.test(serialNumber) ? "" : ` ${serialNumber}`} activation code: ${code}. Valid for ${ACTIVATION_RULES.codeValidMinutes} minutes. Never share it.`,
           template: "activation_code",
           params: { code },
         },
