@@ -32,50 +32,39 @@ const ADVISORY_CLASS = { phone: 41, ip: 42 } as const;
 
 const rateLimited = (message: string, retryAfterSeconds: number) => new AppError("rate_limited", message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
 
-type SendCounts = {
-  terminal_hour: number;
-  terminal_last: Date | string | null;
-  terminal_oldest: Date | string | null;
-  phone_hour: number;
-  phone_day: number;
-  ip_hour: number;
-  phone_hour_free_at: Date | string | null;
-  phone_day_free_at: Date | string | null;
-  ip_hour_free_at: Date | string | null;
-};
-
 /**
- * Refuses a request past any sending limit, with the seconds until every limit would allow it: a
- * window frees a slot when its limit-th newest send leaves it.
+ * Refuses a request past any sending limit, with the seconds until every limit would allow it. A
+ * window is full when it holds its limit-th newest send, and frees a slot when that send leaves it.
  */
 async function checkSendingLimits(tx: Db, terminalId: string, phone: string, ip: string | null, now: Date) {
   const at = now.toISOString();
   const { perTerminal, perPhone, perIp } = ACTIVATION_RULES;
-  const [c] = await queryRows<SendCounts>(
+  const windows = [
+    { message: "Too many codes for this terminal in the last hour.", sendsOf: sql`terminal_id = ${terminalId}`, seconds: 3600, limit: perTerminal.perHour },
+    { message: "Too many codes for this phone number in the last hour.", sendsOf: sql`phone = ${phone}`, seconds: 3600, limit: perPhone.perHour },
+    { message: "Too many codes for this phone number today.", sendsOf: sql`phone = ${phone}`, seconds: 86_400, limit: perPhone.perDay },
+    { message: "Too many activation requests from this address in the last hour.", sendsOf: ip ? sql`request_ip = ${ip}` : sql`false`, seconds: 3600, limit: perIp.perHour },
+  ];
+  const freeAt = windows.map(
+    ({ sendsOf, seconds, limit }, i) =>
+      sql`(select created_at + make_interval(secs => ${seconds}) from log where ${sendsOf} and created_at > ${at}::timestamptz - make_interval(secs => ${seconds})
+        order by created_at desc offset ${limit - 1} limit 1) as ${sql.raw(`free_at_${i}`)}`,
+  );
+  const [row] = await queryRows<Record<string, Date | string | null>>(
     tx,
     // Bounded on both sides: the send log is read as of `now`. Not materialized, so each
     // subquery uses its own index rather than a scan of the whole fleet's day.
     sql`with log as not materialized (select * from activations where created_at <= ${at}::timestamptz and created_at > ${at}::timestamptz - interval '1 day')
-    select
-      (select count(*)::int from log where terminal_id = ${terminalId} and created_at > ${at}::timestamptz - interval '1 hour') as terminal_hour,
-      (select max(created_at) from log where terminal_id = ${terminalId}) as terminal_last,
-      (select min(created_at) from log where terminal_id = ${terminalId} and created_at > ${at}::timestamptz - interval '1 hour') as terminal_oldest,
-      (select count(*)::int from log where phone = ${phone} and created_at > ${at}::timestamptz - interval '1 hour') as phone_hour,
-      (select count(*)::int from log where phone = ${phone}) as phone_day,
-      (select count(*)::int from log where ${ip}::text is not null and request_ip = ${ip} and created_at > ${at}::timestamptz - interval '1 hour') as ip_hour,
-      (select created_at + interval '1 hour' from log where phone = ${phone} and created_at > ${at}::timestamptz - interval '1 hour' order by created_at desc offset ${perPhone.perHour - 1} limit 1) as phone_hour_free_at,
-      (select created_at + interval '1 day' from log where phone = ${phone} order by created_at desc offset ${perPhone.perDay - 1} limit 1) as phone_day_free_at,
-      (select created_at + interval '1 hour' from log where ${ip}::text is not null and request_ip = ${ip} and created_at > ${at}::timestamptz - interval '1 hour' order by created_at desc offset ${perIp.perHour - 1} limit 1) as ip_hour_free_at`,
+    select (select max(created_at) from log where terminal_id = ${terminalId}) as last_sent, ${sql.join(freeAt, sql`, `)}`,
   );
-  const secondsUntil = (value: Date | string | null) => (value === null ? 0 : (new Date(value).getTime() - now.getTime()) / 1000);
-  const secondsSince = (value: Date | string | null) => (value === null ? Infinity : (now.getTime() - new Date(value).getTime()) / 1000);
+  const secondsUntil = (value: Date | string) => (new Date(value).getTime() - now.getTime()) / 1000;
   const refusals: [string, number][] = [];
-  const sinceLast = secondsSince(c!.terminal_last);
-  if (sinceLast < perTerminal.minSecondsApart) refusals.push(["A code was sent to this terminal less than a minute ago.", perTerminal.minSecondsApart - sinceLast]);
-  if (c!.terminal_hour >= perTerminal.perHour) refusals.push(["Too many codes for this terminal in the last hour.", 3600 - secondsSince(c!.terminal_oldest)]);
-  if (c!.phone_hour >= perPhone.perHour) refusals.push(["Too many codes for this phone number in the last hour.", secondsUntil(c!.phone_hour_free_at)]);
-  if (c!.phone_day >= perPhone.perDay) refusals.push(["Too many codes for this phone number today.", secondsUntil(c!.phone_day_free_at)]);
-  if (c!.ip_hour >= perIp.perHour) refusals.push(["Too many activation requests from this address in the last hour.", secondsUntil(c!.ip_hour_free_at)]);
+  const untilNextAllowed = row!.last_sent ? perTerminal.minSecondsApart + secondsUntil(row!.last_sent) : 0;
+  if (untilNextAllowed > 0) refusals.push(["A code was sent to this terminal less than a minute ago.", untilNextAllowed]);
+  windows.forEach(({ message }, i) => {
+    const full = row![`free_at_${i}`];
+    if (full) refusals.push([message, secondsUntil(full)]);
+  });
   if (refusals.length === 0) return;
   // The longest wait: asking earlier would only be refused again.
   const [message, wait] = refusals.reduce((longest, r) => (r[1] > longest[1] ? r : longest));
@@ -183,6 +172,8 @@ interface VerifyInput {
   ip: string | null;
 }
 
+const activationLocked = () => new AppError("invalid", "Too many wrong codes: request a new code.", { code: "activation_locked" });
+
 type VerifyOutcome =
   | { ok: true; deviceToken: string; terminal: { serialNumber: string; merchantId: string; storeId: string | null; status: "active" } }
   | { ok: false; error: AppError };
@@ -220,7 +211,7 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     }
     if (activation.status === "locked") {
       await audit("activation.verify_failed", { reason: "activation_locked" });
-      return { ok: false, error: new AppError("invalid", "Too many wrong codes: request a new code.", { code: "activation_locked" }) };
+      return { ok: false, error: activationLocked() };
     }
     if (activation.expiresAt <= now) {
       await audit("activation.verify_failed", { reason: "code_expired" });
@@ -229,7 +220,7 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     // The terminal must still be the merchant's and in stock: it may have been retired or moved since.
     const [merchant] = await tx.select({ status: merchants.status }).from(merchants).where(eq(merchants.id, activation.merchantId));
     if (terminal.status !== "in_stock" || terminal.merchantId !== activation.merchantId || merchant?.status !== "active") {
-      await tx.update(activations).set({ status: "cancelled", finishedAt: now }).where(eq(activations.id, activation.id));
+      await endPendingActivations(tx, terminal.id, "cancelled", now);
       await audit("activation.verify_failed", { reason: "terminal_changed" });
       return { ok: false, error: new AppError("conflict", "The terminal was retired or moved since the code was sent; request a new one.") };
     }
@@ -244,7 +235,7 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
         .where(eq(activations.id, activation.id));
       await audit(locked ? "activation.locked" : "activation.verify_failed", { reason: "invalid_code", wrongAttempts });
       return locked
-        ? { ok: false, error: new AppError("invalid", "Too many wrong codes: request a new code.", { code: "activation_locked" }) }
+        ? { ok: false, error: activationLocked() }
         : { ok: false, error: new AppError("invalid", "The code is not right.", { code: "invalid_code", attemptsLeft: ACTIVATION_RULES.maxWrongCodes - wrongAttempts }) };
     }
     await tx.update(activations).set({ status: "verified", finishedAt: now }).where(eq(activations.id, activation.id));

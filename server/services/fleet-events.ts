@@ -79,8 +79,9 @@ const MIN_EVENT_GAP_MS = 10_000;
 const STREAM_LIFETIME_MS = 10 * 60_000;
 
 /**
- * A server-sent-events stream of the fleet events a viewer may see: "terminals" whenever terminals
- * in the scope changed, at most once per COALESCE_MS, and a comment now and then so proxies keep it open.
+ * A server-sent-events stream of the fleet events a viewer may see: "terminals" when terminals in
+ * the scope changed (changes within COALESCE_MS as one, at most one per MIN_EVENT_GAP_MS), and a
+ * comment now and then so proxies keep it open.
  */
 export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSignal): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();

@@ -54,6 +54,10 @@ type ClaimedSms = { id: string; activation_id: string | null; merchant_id: strin
  * message failed and ends its activation, which a new request then replaces.
  */
 export async function deliverDueSms(db: Db, now: Date = new Date(), provider: SmsProvider = smsProviderFromEnv()): Promise<{ sent: number; failed: number }> {
+  // A code whose activation was replaced, cancelled or has expired is never sent late.
+  await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'activation no longer pending'
+    from activations a where o.activation_id = a.id and o.status = 'queued'
+      and (a.status <> 'pending' or a.expires_at <= ${now.toISOString()}::timestamptz)`);
   const total = { sent: 0, failed: 0 };
   // Claims a few at a time until nothing due is left, so a backlog never starves new messages.
   for (;;) {
@@ -68,10 +72,6 @@ export async function deliverDueSms(db: Db, now: Date = new Date(), provider: Sm
 const CLAIM_BATCH = 5;
 
 async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
-  // A code whose activation was replaced, cancelled or has expired is never sent late.
-  await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'activation no longer pending'
-    from activations a where o.activation_id = a.id and o.status = 'queued'
-      and (a.status <> 'pending' or a.expires_at <= ${now.toISOString()}::timestamptz)`);
   const claimed = await queryRows<ClaimedSms>(
     db,
     sql`update sms_outbox set attempts = attempts + 1, next_attempt_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${CLAIM_SECONDS})
