@@ -20,6 +20,7 @@
 // ones, so a terminal that was simulated before simply gets a fresh token). The first heartbeats
 // are spread over one interval; a status line is printed every 10 s.
 import { parseArgs } from "node:util";
+import { positiveInt, positiveNumber } from "./lib/args";
 import { connectConsole } from "./lib/console-api";
 import { activateBySms, startSmsInbox } from "./lib/sms-activation";
 import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal } from "./lib/heartbeat-load";
@@ -38,19 +39,9 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!(n > 0)) {
-    console.error(`--${name} must be a positive number.`);
-    process.exit(2);
-  }
-  return n;
-}
-
-const wanted = Math.floor(positive("terminals", values.terminals)!);
-const intervalSeconds = positive("interval", values.interval);
-const durationSeconds = positive("duration", values.duration);
+const wanted = positiveInt("terminals", values.terminals);
+const intervalSeconds = positiveNumber("interval", values.interval);
+const durationSeconds = positiveNumber("duration", values.duration);
 const base = new URL(values.base);
 const url = heartbeatUrl(base);
 const STATUS_EVERY_MS = 10_000;
@@ -81,9 +72,9 @@ await Promise.all(
   }),
 );
 
-const toActivate = values.activate === undefined ? 0 : Math.floor(positive("activate", values.activate)!);
+const toActivate = values.activate === undefined ? 0 : positiveInt("activate", values.activate);
 if (toActivate > 0) {
-  const inbox = await startSmsInbox(Math.floor(positive("sms-port", values["sms-port"])!));
+  const inbox = await startSmsInbox(positiveInt("sms-port", values["sms-port"]));
   try {
     for (const terminal of await consoleApi.inStockTerminals(toActivate)) {
       try {
