@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -7,7 +8,7 @@ const integration = (engine: "pglite" | "postgres") => ({
     name: `integration-${engine}`,
     include: ["tests/integration/**/*.test.ts"],
     // A fixed secret: without one, parallel test processes would each generate their own under .data/.
-    env: { TEST_ENGINE: engine, BETTER_AUTH_SECRET: "integration-tests-secret-0123456789abcdef" },
+    env: { TEST_ENGINE: engine, BETTER_AUTH_SECRET: "integration-tests-secret-0123456789abcdef", FIRMWARE_STORAGE_DIR: path.join(os.tmpdir(), "posfleet-test-firmware") },
     globalSetup: ["tests/helpers/global-setup.ts"],
   },
 });

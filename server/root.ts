@@ -1,8 +1,10 @@
 import { activationsRouter } from "./routers/activations";
 import { auditRouter } from "./routers/audit";
+import { firmwareRouter } from "./routers/firmware";
 import { merchantsRouter } from "./routers/merchants";
 import { modelsRouter } from "./routers/models";
 import { overviewRouter } from "./routers/overview";
+import { rolloutsRouter } from "./routers/rollouts";
 import { terminalsRouter } from "./routers/terminals";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
@@ -15,6 +17,8 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   activations: activationsRouter,
+  firmware: firmwareRouter,
+  rollouts: rolloutsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,3 +5,4 @@ export * from "./terminals";
 export * from "./values";
 export * from "./devices";
 export * from "./activations";
+export * from "./firmware";

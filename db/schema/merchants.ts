@@ -1,6 +1,6 @@
 import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
-import { merchantStatuses, type BusinessHours } from "./values";
+import { DEFAULT_MAINTENANCE_WINDOW, merchantStatuses, type BusinessHours } from "./values";
 
 export const merchantStatus = pgEnum("merchant_status", merchantStatuses);
 
@@ -32,6 +32,9 @@ export const stores = pgTable(
     region: text("region").notNull().default(""),
     timeZone: text("time_zone").notNull().default("Asia/Shanghai"),
     businessHours: jsonb("business_hours").$type<BusinessHours>().notNull().default({}),
+    // Firmware installs only between these local times ("HH:MM"; may wrap past midnight).
+    maintenanceStarts: text("maintenance_starts").notNull().default(DEFAULT_MAINTENANCE_WINDOW.starts),
+    maintenanceEnds: text("maintenance_ends").notNull().default(DEFAULT_MAINTENANCE_WINDOW.ends),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -37,3 +37,24 @@ export const LOW_BATTERY_PERCENT = 20;
 
 export const activationStatuses = ["pending", "verified", "locked", "replaced", "cancelled", "failed"] as const;
 export const smsStatuses = ["queued", "sent", "failed"] as const;
+
+export const releaseChannels = ["stable", "beta"] as const;
+export type ReleaseChannel = (typeof releaseChannels)[number];
+export const releaseStatuses = ["draft", "published", "deprecated"] as const;
+export type ReleaseStatus = (typeof releaseStatuses)[number];
+
+export const rolloutStatuses = ["scheduled", "running", "paused", "completed", "cancelled"] as const;
+export type RolloutStatus = (typeof rolloutStatuses)[number];
+export const phaseStatuses = ["pending", "running", "awaiting_approval", "completed"] as const;
+export type PhaseStatus = (typeof phaseStatuses)[number];
+
+/** The device API's update statuses in their only allowed order, then the server's own end state. */
+export const reportedJobStatuses = ["downloading", "downloaded", "installing", "succeeded", "failed"] as const;
+export type ReportedJobStatus = (typeof reportedJobStatuses)[number];
+export const jobStatuses = ["pending", ...reportedJobStatuses, "cancelled"] as const;
+export type JobStatus = (typeof jobStatuses)[number];
+/** A terminal has at most one job in these states. */
+export const openJobStatuses = ["pending", "downloading", "downloaded", "installing"] as const satisfies readonly JobStatus[];
+
+/** When installs may run unless a store says otherwise: at night, in the store's time zone. */
+export const DEFAULT_MAINTENANCE_WINDOW = { starts: "02:00", ends: "05:00" } as const;

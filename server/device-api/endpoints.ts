@@ -1,10 +1,12 @@
 import { clientIp } from "../client-ip";
-import { activationRequestInput, activationVerifyInput, heartbeatInput } from "../schemas/device";
+import { activationRequestInput, activationVerifyInput, heartbeatInput, updateStatusInput } from "../schemas/device";
 import { deliverDueSms } from "../sms/outbox";
 import { requestActivation, verifyActivation } from "../services/activation";
 import { processHeartbeat } from "../services/heartbeat";
+import { releaseForTerminal, reportJobStatus } from "../services/rollouts";
 import type { Db } from "@/db/client";
-import { deviceEndpoint, handleDeviceRequest } from "./http";
+import { deviceEndpoint, handleDeviceRequest, idFromPath, type DeviceEndpoint } from "./http";
+import { imageResponse } from "./image-response";
 
 /** The device API v1 endpoints; app/api/device/v1/ routes each path to one of these. */
 export const heartbeatEndpoint = deviceEndpoint({
@@ -30,12 +32,72 @@ export const activationVerifyEndpoint = deviceEndpoint({
   handle: ({ db, req, body }) => verifyActivation(db, { ...body, ip: clientIp(req.headers) }),
 });
 
+export const updateStatusEndpoint = deviceEndpoint({
+  auth: true,
+  body: updateStatusInput,
+  handle: ({ db, device, body, params }) => reportJobStatus(db, device, idFromPath(params.jobId, "Update job"), body),
+});
+
+export const firmwareDownloadEndpoint = deviceEndpoint({
+  auth: true,
+  handle: async ({ db, device, req, params }) => {
+    const release = await releaseForTerminal(db, device.terminalId, idFromPath(params.releaseId, "Firmware image"));
+    return imageResponse(release, req.headers.get("range"));
+  },
+});
+
+interface DeviceRoute {
+  method: "GET" | "POST";
+  /** Under /api/device/v1; ":name" segments are path parameters. */
+  path: string;
+  serve: (db: Db, req: Request, params: Record<string, string>) => Promise<Response>;
+}
+
+const route = <Body, Auth extends boolean>(method: DeviceRoute["method"], path: string, endpoint: DeviceEndpoint<Body, Auth>): DeviceRoute => ({
+  method,
+  path,
+  serve: (db, req, params) => handleDeviceRequest(db, endpoint, req, params),
+});
+
 /**
- * The same endpoints by method and path (under /api/device/v1), for the production server's fast
- * lane (server/main.ts); paths not listed here go through Next and its route handlers.
+ * The same endpoints by method and path, for the production server's fast lane (server/main.ts);
+ * paths not listed here go through Next and its route handlers.
  */
-export const deviceRoutes: Record<string, (db: Db, req: Request) => Promise<Response>> = {
-  "POST /heartbeat": (db, req) => handleDeviceRequest(db, heartbeatEndpoint, req),
-  "POST /activation/request": (db, req) => handleDeviceRequest(db, activationRequestEndpoint, req),
-  "POST /activation/verify": (db, req) => handleDeviceRequest(db, activationVerifyEndpoint, req),
-};
+export const deviceRoutes: DeviceRoute[] = [
+  route("POST", "/heartbeat", heartbeatEndpoint),
+  route("POST", "/activation/request", activationRequestEndpoint),
+  route("POST", "/activation/verify", activationVerifyEndpoint),
+  route("POST", "/updates/:jobId/status", updateStatusEndpoint),
+  route("GET", "/firmware/:releaseId", firmwareDownloadEndpoint),
+];
+
+function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split("/");
+  const got = path.split("/");
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i]!.startsWith(":")) {
+      if (!got[i]) return null;
+      params[want[i]!.slice(1)] = decodeURIComponent(got[i]!);
+    } else if (want[i] !== got[i]) return null;
+  }
+  return params;
+}
+
+/** The route for a method and path, or which methods the path takes (405) or nothing (404). */
+export function findDeviceRoute(method: string, path: string): { route: DeviceRoute; params: Record<string, string> } | { allowed: string[] } {
+  const allowed: string[] = [];
+  for (const r of deviceRoutes) {
+    let params: Record<string, string> | null;
+    try {
+      params = matchPath(r.path, path);
+    } catch {
+      params = null;
+    }
+    if (!params) continue;
+    if (r.method === method) return { route: r, params };
+    allowed.push(r.method);
+  }
+  return { allowed };
+}

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { BatcherOverloadedError } from "../batcher";
 import { AppError } from "../errors";
+import { pathId } from "../schemas/device";
 import { authenticateDevice, type AuthenticatedDevice } from "../services/device-tokens";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -118,4 +119,15 @@ export async function handleDeviceRequest<Body, Auth extends boolean>(
 
 /** Unknown paths and methods under the device API answer in the contract's shape too. */
 export const noSuchEndpoint = () => errorResponse(new DeviceApiError(404, "not_found", "No such device API endpoint."));
-export const methodNotAllowed = () => errorResponse(new DeviceApiError(405, "method_not_allowed", "This endpoint takes POST.", {}, { Allow: "POST" }));
+export const methodNotAllowed = (allowed: string[] = ["POST"]) =>
+  errorResponse(new DeviceApiError(405, "method_not_allowed", `This endpoint takes ${allowed.join(", ")}.`, {}, { Allow: allowed.join(", ") }));
+/** For route files: every other method of a POST endpoint. */
+export const postOnly = () => methodNotAllowed(["POST"]);
+export const getOnly = () => methodNotAllowed(["GET"]);
+
+/** A path id that is not a uuid names nothing: 404, never a database error. */
+export function idFromPath(value: string | undefined, what: string): string {
+  const parsed = pathId.safeParse(value);
+  if (!parsed.success) throw new DeviceApiError(404, "not_found", `${what} was not found.`);
+  return parsed.data;
+}

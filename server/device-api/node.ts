@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Db } from "@/db/client";
-import { deviceRoutes } from "./endpoints";
+import { findDeviceRoute } from "./endpoints";
 import { MAX_BODY_BYTES, methodNotAllowed, noSuchEndpoint } from "./http";
 
 const PREFIX = "/api/device/v1";
@@ -11,11 +13,9 @@ type Serve = (db: Db, req: Request) => Promise<Response>;
 function deviceRouteOf(req: IncomingMessage): Serve | undefined {
   const path = req.url?.split("?")[0] ?? "";
   if (!path.startsWith(`${PREFIX}/`)) return undefined;
-  const endpointPath = path.slice(PREFIX.length);
-  const serve = deviceRoutes[`${req.method} ${endpointPath}`];
-  if (serve) return serve;
-  const known = Object.keys(deviceRoutes).some((route) => route.endsWith(` ${endpointPath}`));
-  return async () => (known ? methodNotAllowed() : noSuchEndpoint());
+  const found = findDeviceRoute(req.method ?? "", path.slice(PREFIX.length));
+  if ("route" in found) return (db, request) => found.route.serve(db, request, found.params);
+  return async () => (found.allowed.length ? methodNotAllowed(found.allowed) : noSuchEndpoint());
 }
 
 /** Reads the body, stopping one byte past the limit: the endpoint then answers 413 whatever was declared. */
@@ -56,8 +56,14 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
     // A fixed origin: the endpoints never read the host, and a malformed Host header must not fail the request.
     const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body) });
     const response = await serve(db, request);
-    const payload = Buffer.from(await response.arrayBuffer());
     const complete = req.readableEnded;
+    if (response.headers.has("content-length") && response.body) {
+      // A firmware image: streamed, never held in memory.
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>), res);
+      return;
+    }
+    const payload = Buffer.from(await response.arrayBuffer());
     res.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": payload.length, ...(complete ? {} : { connection: "close" }) });
     res.end(payload);
     // An oversize body was not read to the end; the connection cannot be reused.

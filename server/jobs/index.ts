@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { pruneCheckins } from "../services/retention";
+import { advanceRollouts } from "../services/rollouts";
 import { deliverDueSms } from "../sms/outbox";
 
 interface Job {
@@ -14,6 +15,8 @@ export const jobs: Job[] = [
   { name: "prune-checkins", everySeconds: 3600, run: pruneCheckins },
   // Requests send at once; this retries what failed. Messages are claimed one by one, so it is safe anywhere.
   { name: "deliver-sms", everySeconds: 10, run: (db, now) => deliverDueSms(db, now) },
+  // Scheduled starts, phase advancement and automatic pauses.
+  { name: "advance-rollouts", everySeconds: 10, run: advanceRollouts },
 ];
 
 /** How long a claimed run may take before another instance may take it over (a crashed instance). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { networkTypes } from "@/db/schema/values";
+import { networkTypes, reportedJobStatuses } from "@/db/schema/values";
 import { phoneE164 } from "./phone";
 
 // The device API v1 contract (DESIGN.md). Field names and ranges are fixed: terminals depend on them.
@@ -25,3 +25,14 @@ export const activationVerifyInput = z.object({
   serialNumber,
   code: z.string().trim().regex(/^\d{6}$/, { message: "must be the 6 digits of the SMS" }),
 });
+
+export const updateStatusInput = z.object({
+  status: z.enum(reportedJobStatuses),
+  progressPercent: z.number().min(0).max(100).transform(Math.round).optional(),
+  errorCode: z.string().trim().min(1).max(64).optional(),
+  message: z.string().max(500).optional(),
+});
+export type UpdateStatusInput = z.output<typeof updateStatusInput>;
+
+/** Ids in device API paths; anything else is a 404, never a database error. */
+export const pathId = z.uuid();

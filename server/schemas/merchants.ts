@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { merchantStatuses, weekdays } from "@/db/schema/values";
+import { DEFAULT_MAINTENANCE_WINDOW, merchantStatuses, weekdays } from "@/db/schema/values";
 import { pageInput, requiredText, sortDirection, trimmed, uuid } from "./common";
 import { phoneE164 } from "./phone";
 
@@ -41,12 +41,25 @@ export const timeZone = z.string().refine(
   { message: "is not a known time zone" },
 );
 
-export const storeFields = {
+// Without defaults: an update changes only the fields it names (zod keeps defaults inside .partial()).
+const storeFields = {
   name: requiredText(120),
-  address: trimmed(200).default(""),
-  region: trimmed(80).default(""),
+  address: trimmed(200),
+  region: trimmed(80),
+  timeZone,
+  businessHours: businessHours.unwrap(),
+  // The daily window for firmware installs, in the store's time zone; it may wrap past midnight.
+  maintenanceStarts: time,
+  maintenanceEnds: time,
+};
+export const storeCreateInput = z.object({
+  merchantId: uuid,
+  ...storeFields,
+  address: storeFields.address.default(""),
+  region: storeFields.region.default(""),
   timeZone: timeZone.default("Asia/Shanghai"),
   businessHours,
-};
-export const storeCreateInput = z.object({ merchantId: uuid, ...storeFields });
+  maintenanceStarts: time.default(DEFAULT_MAINTENANCE_WINDOW.starts),
+  maintenanceEnds: time.default(DEFAULT_MAINTENANCE_WINDOW.ends),
+});
 export const storeUpdateInput = z.object(storeFields).partial().extend({ id: uuid });

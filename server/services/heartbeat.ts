@@ -5,6 +5,7 @@ import { fleetConfig } from "../config";
 import type { HeartbeatInput } from "../schemas/device";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
+import { dueUpdates, type DueUpdate } from "./rollouts";
 
 export interface CheckIn {
   device: AuthenticatedDevice;
@@ -62,12 +63,14 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<void> {
     select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds })})`);
 }
 
+/** Stores a batch of check-ins and looks up, in one more statement, which of them have an update due. */
 const checkInBatcher = perDatabase(
   (db: Db) =>
     new Batcher(
-      async (batch: CheckIn[]) => {
+      async (batch: CheckIn[]): Promise<(DueUpdate | null)[]> => {
         await recordCheckIns(db, batch);
-        return batch.map(() => null);
+        const due = await dueUpdates(db, [...new Set(batch.map((c) => c.device.terminalId))], batch[0]!.at);
+        return batch.map((c) => due.get(c.device.terminalId) ?? null);
       },
       DEVICE_REQUEST_BATCHING,
     ),
@@ -75,12 +78,12 @@ const checkInBatcher = perDatabase(
 
 /** A terminal's check-in: stores it (batched with concurrent ones) and answers per the contract. */
 export async function processHeartbeat(db: Db, device: AuthenticatedDevice, report: HeartbeatInput, now: Date = new Date()) {
-  await checkInBatcher(db).add({ device, report, at: now });
+  const update = await checkInBatcher(db).add({ device, report, at: now });
   return {
     serverTime: now.toISOString(),
     nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(),
-    // Filled by the rollout and notice features; the shape is final.
-    update: null,
+    update,
+    // Filled by the notices feature; the shape is final.
     notices: [] as { id: string; title: string; body: string; severity: "info" | "warning" | "critical"; publishedAt: string }[],
   };
 }

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "@/db/client";
-import { merchants, stores, terminals, type MerchantStatus } from "@/db/schema";
+import { merchants, stores, terminals, type BusinessHours, type MerchantStatus } from "@/db/schema";
+import { windowOverlapsBusinessHours } from "./rollout-rules";
 import { AppError, notFound } from "../errors";
 import type { merchantCreateInput, merchantListInput, storeCreateInput, storeUpdateInput } from "../schemas/merchants";
 import { inScope, type Scope } from "../scope";
@@ -37,6 +38,8 @@ export async function getMerchant(db: Db, scope: Scope, id: string) {
       region: stores.region,
       timeZone: stores.timeZone,
       businessHours: stores.businessHours,
+      maintenanceStarts: stores.maintenanceStarts,
+      maintenanceEnds: stores.maintenanceEnds,
       terminalCount: sql<number>`(select count(*)::int from terminals t where t.store_id = "stores"."id")`,
     })
     .from(stores)
@@ -75,10 +78,21 @@ export async function updateMerchant(
   });
 }
 
+const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Installs never run while the store trades, and need some time. */
+function assertMaintenanceWindow(store: { maintenanceStarts: string; maintenanceEnds: string; businessHours: BusinessHours }) {
+  if (store.maintenanceStarts === store.maintenanceEnds) throw new AppError("invalid", "The maintenance window must not be empty.", { field: "maintenanceEnds" });
+  if (windowOverlapsBusinessHours(store.maintenanceStarts, store.maintenanceEnds, store.businessHours)) {
+    throw new AppError("invalid", "The maintenance window overlaps the store's business hours.", { field: "maintenanceStarts" });
+  }
+}
+
 export async function createStore(db: Db, actor: AuditActor, input: z.output<typeof storeCreateInput>) {
   return db.transaction(async (tx) => {
     const [merchant] = await tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, input.merchantId));
     if (!merchant) throw new AppError("invalid", "The merchant does not exist.", { field: "merchantId" });
+    assertMaintenanceWindow(input);
     const [store] = await tx.insert(stores).values(input).returning();
     await recordAudit(tx, actor, { action: "store.created", entityType: "store", entityId: store!.id, merchantId: input.merchantId, changes: input });
     return store!;
@@ -90,6 +104,7 @@ export async function updateStore(db: Db, actor: AuditActor, input: z.output<typ
     const [before] = await tx.select().from(stores).where(eq(stores.id, input.id)).for("update");
     if (!before) throw notFound("Store");
     const { id, ...patch } = input;
+    assertMaintenanceWindow({ ...before, ...stripUndefined(patch) });
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
     const [after] = await tx.update(stores).set({ ...patch, updatedAt: new Date() }).where(eq(stores.id, id)).returning();

@@ -44,6 +44,21 @@ const rules: Record<string, Role[]> = {
   "users.setPassword": admins,
   "users.setAssignments": admins,
   "audit.list": admins,
+  "firmware.list": admins,
+  "firmware.get": admins,
+  "firmware.create": admins,
+  "firmware.update": admins,
+  "firmware.setStatus": admins,
+  "firmware.deleteDraft": admins,
+  "rollouts.list": admins,
+  "rollouts.get": admins,
+  "rollouts.jobs": admins,
+  "rollouts.preview": admins,
+  "rollouts.create": admins,
+  "rollouts.pause": admins,
+  "rollouts.resume": admins,
+  "rollouts.cancel": admins,
+  "rollouts.approvePhase": admins,
 };
 
 let handle: DbHandle;

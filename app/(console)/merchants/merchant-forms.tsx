@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { weekdays, type BusinessHours } from "@/db/schema/values";
+import { DEFAULT_MAINTENANCE_WINDOW, weekdays, type BusinessHours } from "@/db/schema/values";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
 import { Button } from "@/app/_components/ui/button";
 import { useTRPC } from "@/app/_lib/trpc/client";
@@ -60,7 +60,7 @@ export function MerchantDialog({ merchant }: { merchant?: Merchant }) {
   );
 }
 
-type Store = { id: string; name: string; address: string; region: string; timeZone: string; businessHours: BusinessHours };
+type Store = { id: string; name: string; address: string; region: string; timeZone: string; businessHours: BusinessHours; maintenanceStarts: string; maintenanceEnds: string };
 
 export function StoreDialog({ merchantId, store }: { merchantId: string; store?: Store }) {
   const t = useTranslations("stores");
@@ -84,7 +84,7 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
         const opens = formText(form, "opens");
         const closes = formText(form, "closes");
         const businessHours: BusinessHours = opens && closes ? Object.fromEntries(weekdays.map((d) => [d, { opens, closes }])) : {};
-        const values = { name: formText(form, "name"), address: formText(form, "address"), region: formText(form, "region"), timeZone: formText(form, "timeZone"), businessHours };
+        const values = { name: formText(form, "name"), address: formText(form, "address"), region: formText(form, "region"), timeZone: formText(form, "timeZone"), businessHours, maintenanceStarts: formText(form, "maintenanceStarts"), maintenanceEnds: formText(form, "maintenanceEnds") };
         return store ? update.mutateAsync({ id: store.id, ...values }) : create.mutateAsync({ merchantId, ...values });
       }}
     >
@@ -95,6 +95,10 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
       <div className="grid grid-cols-2 gap-3">
         <Field name="opens" label={t("opens")} error={mutation.error} type="time" defaultValue={hours?.opens ?? "09:00"} />
         <Field name="closes" label={t("closes")} error={mutation.error} type="time" defaultValue={hours?.closes ?? "21:00"} />
+      </div>
+      <div className="grid grid-cols-2 gap-3">
+        <Field name="maintenanceStarts" label={t("maintenanceStarts")} error={mutation.error} type="time" defaultValue={store?.maintenanceStarts ?? DEFAULT_MAINTENANCE_WINDOW.starts} />
+        <Field name="maintenanceEnds" label={t("maintenanceEnds")} error={mutation.error} type="time" defaultValue={store?.maintenanceEnds ?? DEFAULT_MAINTENANCE_WINDOW.ends} />
       </div>
     </FormDialog>
   );

@@ -84,6 +84,7 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
                   <TableHead>{tst("address")}</TableHead>
                   <TableHead>{tst("region")}</TableHead>
                   <TableHead>{tst("hours")}</TableHead>
+                  <TableHead>{tst("maintenance")}</TableHead>
                   <TableHead>{t("terminals")}</TableHead>
                   {role === "admin" && <TableHead />}
                 </TableRow>
@@ -97,6 +98,7 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
                       <TableCell>{store.address || "—"}</TableCell>
                       <TableCell>{store.region || "—"}</TableCell>
                       <TableCell>{hours ? `${hours.opens}–${hours.closes} (${store.timeZone})` : tst("noHours")}</TableCell>
+                      <TableCell>{`${store.maintenanceStarts}–${store.maintenanceEnds}`}</TableCell>
                       <TableCell>
                         <Link className="text-primary hover:underline" href={`/terminals?merchantId=${id}&storeId=${store.id}`}>
                           {store.terminalCount}

@@ -1,6 +1,6 @@
 import { activationRequestEndpoint } from "@/server/device-api/endpoints";
-import { methodNotAllowed } from "@/server/device-api/http";
+import { postOnly } from "@/server/device-api/http";
 import { serveDevice } from "@/server/device-api/serve";
 
 export const POST = (req: Request) => serveDevice(activationRequestEndpoint, req);
-export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };
+export { postOnly as GET, postOnly as PUT, postOnly as PATCH, postOnly as DELETE };

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { jobStatuses, releaseChannels, releaseStatuses, rolloutStatuses } from "@/db/schema/values";
+import { pageInput, requiredText, trimmed, uuid } from "./common";
+import { firmwareVersion, serialNumber } from "./terminals";
+
+export const releaseCreateInput = z.object({
+  version: firmwareVersion.pipe(z.string().min(1, { message: "is required" })),
+  modelIds: z.array(uuid).min(1, { message: "pick at least one model" }).max(50),
+  channel: z.enum(releaseChannels).default("stable"),
+  notes: trimmed(5000).default(""),
+  isRollback: z.boolean().default(false),
+});
+export const releaseUpdateInput = releaseCreateInput.partial().extend({ id: uuid });
+
+export const releaseListInput = z.object({
+  q: trimmed(40).optional(),
+  status: z.enum(releaseStatuses).optional(),
+  channel: z.enum(releaseChannels).optional(),
+  modelId: uuid.optional(),
+  ...pageInput,
+});
+export type ReleaseListInput = z.output<typeof releaseListInput>;
+
+const percent = z.number().min(0).max(100);
+
+export const rolloutTargetInput = z
+  .object({
+    modelIds: z.array(uuid).max(50).default([]),
+    merchantIds: z.array(uuid).max(500).default([]),
+    storeIds: z.array(uuid).max(500).default([]),
+    firmwareVersions: z.array(firmwareVersion.pipe(z.string().min(1))).max(50).default([]),
+    // A pasted list replaces the other filters.
+    serialNumbers: z.array(serialNumber).max(100_000).default([]),
+  })
+  .default({ modelIds: [], merchantIds: [], storeIds: [], firmwareVersions: [], serialNumbers: [] });
+export type RolloutTargetInput = z.output<typeof rolloutTargetInput>;
+
+export const phaseInput = z.object({
+  percent: z.number().gt(0, { message: "must be above 0" }).max(100),
+  successThreshold: percent.default(95),
+  failureThreshold: percent.default(10),
+  requiresApproval: z.boolean().default(false),
+});
+
+export const defaultPhases = [1, 10, 50, 100].map((p) => ({ percent: p, successThreshold: 95, failureThreshold: 10, requiresApproval: false }));
+
+export const rolloutPreviewInput = z.object({ releaseId: uuid, target: rolloutTargetInput });
+
+export const rolloutCreateInput = rolloutPreviewInput.extend({
+  name: requiredText(120),
+  phases: z
+    .array(phaseInput)
+    .min(1)
+    .max(10)
+    .refine((phases) => phases.every((p, i) => i === 0 || p.percent > phases[i - 1]!.percent), { message: "each phase must reach a larger share than the one before" })
+    .refine((phases) => phases.at(-1)?.percent === 100, { message: "the last phase must reach 100%" })
+    .default(defaultPhases),
+  startsAt: z.coerce.date().optional(),
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+});
+export type RolloutCreateInput = z.output<typeof rolloutCreateInput>;
+
+export const rolloutListInput = z.object({ status: z.enum(rolloutStatuses).optional(), releaseId: uuid.optional(), ...pageInput });
+export type RolloutListInput = z.output<typeof rolloutListInput>;
+
+export const rolloutJobListInput = z.object({
+  id: uuid,
+  status: z.enum(jobStatuses).optional(),
+  phase: z.number().int().min(1).max(10).optional(),
+  q: trimmed(40).optional(),
+  errorCode: trimmed(64).optional(),
+  ...pageInput,
+});
+export type RolloutJobListInput = z.output<typeof rolloutJobListInput>;
+
+export const idInput = z.object({ id: uuid });

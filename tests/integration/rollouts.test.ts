@@ -1,0 +1,280 @@
+import { createHash } from "node:crypto";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { auditLog, rolloutPhases, rollouts, stores, terminalModels, terminals, updateJobs } from "@/db/schema";
+import { firmwareDownloadEndpoint, heartbeatEndpoint, updateStatusEndpoint } from "@/server/device-api/endpoints";
+import { handleDeviceRequest } from "@/server/device-api/http";
+import { reissueDeviceToken } from "@/server/services/device-tokens";
+import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
+import { advanceRollouts, cancelRollout, createRollout, previewRollout, resumeRollout } from "@/server/services/rollouts";
+import { rolloutCreateInput } from "@/server/schemas/firmware";
+import { createTestDatabase, demoCallers } from "../helpers/db";
+
+let handle: DbHandle;
+const actor = { id: null, label: "admin-test", ip: null };
+// 02:30 in Shanghai (the demo stores' zone): inside the default 02:00–05:00 window.
+const NIGHT = new Date("2026-06-10T18:30:00Z");
+// 16:00 in Shanghai: trading hours.
+const DAY = new Date("2026-06-10T08:00:00Z");
+const image = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 251));
+const imageSha = createHash("sha256").update(image).digest("hex");
+
+const streamOf = (bytes: Buffer) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      // Several chunks, as an upload arrives.
+      for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(new Uint8Array(bytes.subarray(i, i + 65_536)));
+      controller.close();
+    },
+  });
+
+async function modelId(model: string) {
+  const [row] = await handle.db.select().from(terminalModels).where(eq(terminalModels.model, model));
+  return row!.id;
+}
+
+async function publishedRelease(version: string, model: string, extra: { isRollback?: boolean } = {}) {
+  const release = await createRelease(handle.db, actor, { version, modelIds: [await modelId(model)], channel: "stable", notes: "", isRollback: extra.isRollback ?? false });
+  await uploadReleaseImage(handle.db, actor, release.id, `fw-${version}.bin`, streamOf(image));
+  await setReleaseStatus(handle.db, actor, release.id, "published");
+  return release;
+}
+
+const tokens = new Map<string, string>();
+async function tokenOf(terminalId: string) {
+  if (!tokens.has(terminalId)) tokens.set(terminalId, (await reissueDeviceToken(handle.db, actor, terminalId)).deviceToken);
+  return tokens.get(terminalId)!;
+}
+
+async function heartbeat(terminalId: string, firmwareVersion: string) {
+  // The heartbeat's clock is the request time; the window check below uses services directly.
+  const response = await handleDeviceRequest(
+    handle.db,
+    heartbeatEndpoint,
+    new Request("http://localhost/api/device/v1/heartbeat", { method: "POST", headers: { authorization: `Bearer ${await tokenOf(terminalId)}` }, body: JSON.stringify({ firmwareVersion }) }),
+  );
+  expect(response.status).toBe(200);
+  return (await response.json()) as { update: null | { jobId: string; version: string; url: string; sha256: string; sizeBytes: number } };
+}
+
+async function report(terminalId: string, jobId: string, body: unknown) {
+  return handleDeviceRequest(
+    handle.db,
+    updateStatusEndpoint,
+    new Request(`http://localhost/api/device/v1/updates/${jobId}/status`, { method: "POST", headers: { authorization: `Bearer ${await tokenOf(terminalId)}` }, body: JSON.stringify(body) }),
+    { jobId },
+  );
+}
+
+async function download(terminalId: string, releaseId: string, range?: string) {
+  return handleDeviceRequest(
+    handle.db,
+    firmwareDownloadEndpoint,
+    new Request(`http://localhost/api/device/v1/firmware/${releaseId}`, { headers: { authorization: `Bearer ${await tokenOf(terminalId)}`, ...(range ? { range } : {}) } }),
+    { releaseId },
+  );
+}
+
+const jobsOf = (rolloutId: string) =>
+  handle.db
+    .select({ id: updateJobs.id, terminalId: updateJobs.terminalId, status: updateJobs.status, attempt: updateJobs.attempt, phase: rolloutPhases.position })
+    .from(updateJobs)
+    .innerJoin(rolloutPhases, eq(rolloutPhases.id, updateJobs.phaseId))
+    .where(eq(updateJobs.rolloutId, rolloutId));
+
+const rolloutRow = async (id: string) => (await handle.db.select().from(rollouts).where(eq(rollouts.id, id)))[0]!;
+const phasesOf = (id: string) => handle.db.select().from(rolloutPhases).where(eq(rolloutPhases.rolloutId, id)).orderBy(rolloutPhases.position);
+
+const create = (input: Record<string, unknown>, now = NIGHT) => createRollout(handle.db, actor, rolloutCreateInput.parse({ name: "Test rollout", ...input }), now);
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+});
+afterAll(async () => handle?.close());
+
+describe("firmware releases", () => {
+  it("streams the image to storage with its size and sha256, and publishes only with an image", async () => {
+    const release = await createRelease(handle.db, actor, { version: "9.9.9", modelIds: [await modelId("P2")], channel: "beta", notes: "", isRollback: false });
+    await expect(setReleaseStatus(handle.db, actor, release.id, "published")).rejects.toThrow(/Upload the image/);
+    const stored = await uploadReleaseImage(handle.db, actor, release.id, "p2.bin", streamOf(image));
+    expect(stored).toEqual({ sizeBytes: image.length, sha256: imageSha });
+    await setReleaseStatus(handle.db, actor, release.id, "published");
+    await expect(uploadReleaseImage(handle.db, actor, release.id, "again.bin", streamOf(image))).rejects.toThrow(/Only a draft/);
+    // The same version for the same model again is refused.
+    await expect(createRelease(handle.db, actor, { version: "9.9.9", modelIds: [await modelId("P2")], channel: "stable", notes: "", isRollback: false })).rejects.toThrow(/already exists/);
+    const actions = await handle.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entityId, release.id));
+    expect(actions.map((a) => a.action).sort()).toEqual(["firmware.created", "firmware.image_uploaded", "firmware.published"]);
+  });
+
+  it("refuses rollouts of drafts", async () => {
+    const draft = await createRelease(handle.db, actor, { version: "9.9.10", modelIds: [await modelId("P2")], channel: "stable", notes: "", isRollback: false });
+    await expect(previewRollout(handle.db, { releaseId: draft.id, target: rolloutCreateInput.shape.target.parse({}) })).rejects.toThrow(/Only a published release/);
+  });
+});
+
+describe("a rollout", () => {
+  it("targets compatible terminals that move forward, one open job each, and delivers inside the store's window", async () => {
+    // A920 Pro terminals run 2.3.1 or 2.4.0 in the demo data.
+    const release = await publishedRelease("2.5.0", "A920 Pro");
+    const a920 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A920 Pro")), inArray(terminals.status, ["active", "faulty"])));
+    const preview = await previewRollout(handle.db, { releaseId: release.id, target: rolloutCreateInput.shape.target.parse({ modelIds: [await modelId("A920 Pro"), await modelId("A80")] }) });
+    expect(preview.eligible).toBe(a920.length);
+    expect(preview.excluded.incompatible).toBeGreaterThan(0);
+
+    const { id, terminalCount } = await create({ releaseId: release.id, target: { modelIds: [await modelId("A920 Pro")] }, phases: [{ percent: 50, successThreshold: 100, failureThreshold: 20 }, { percent: 100, successThreshold: 100, failureThreshold: 20 }] });
+    expect(terminalCount).toBe(a920.length);
+    const jobs = await jobsOf(id);
+    expect(jobs.filter((j) => j.phase === 1)).toHaveLength(Math.ceil(a920.length / 2));
+    expect((await phasesOf(id)).map((p) => p.status)).toEqual(["running", "pending"]);
+
+    // A second rollout of the same terminals finds them all busy.
+    const newer = await publishedRelease("2.6.0", "A920 Pro");
+    expect((await previewRollout(handle.db, { releaseId: newer.id, target: rolloutCreateInput.shape.target.parse({ modelIds: [await modelId("A920 Pro")] }) })).excluded.openJob).toBe(a920.length);
+    await expect(create({ releaseId: newer.id, target: { modelIds: [await modelId("A920 Pro")] } })).rejects.toThrow(/No terminal/);
+
+    const { dueUpdates } = await import("@/server/services/rollouts");
+    const first = jobs.find((j) => j.phase === 1)!;
+    const second = jobs.find((j) => j.phase === 2)!;
+    expect((await dueUpdates(handle.db, [first.terminalId], NIGHT)).get(first.terminalId)).toMatchObject({ jobId: first.id, version: "2.5.0", sha256: imageSha, sizeBytes: image.length, url: `/api/device/v1/firmware/${release.id}` });
+    expect((await dueUpdates(handle.db, [first.terminalId], DAY)).size).toBe(0);
+    expect((await dueUpdates(handle.db, [second.terminalId], NIGHT)).size).toBe(0);
+
+    // Another time zone moves the window: 18:30 UTC is 20:30 in Berlin.
+    const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.id, first.terminalId));
+    await handle.db.update(stores).set({ timeZone: "Europe/Berlin" }).where(eq(stores.id, terminal!.storeId!));
+    expect((await dueUpdates(handle.db, [first.terminalId], NIGHT)).size).toBe(0);
+    expect((await dueUpdates(handle.db, [first.terminalId], new Date("2026-06-11T00:30:00Z"))).size).toBe(1);
+    await handle.db.update(stores).set({ timeZone: "Asia/Shanghai" }).where(eq(stores.id, terminal!.storeId!));
+
+    await cancelRollout(handle.db, actor, id);
+    expect(new Set((await jobsOf(id)).map((j) => j.status))).toEqual(new Set(["cancelled"]));
+    expect((await dueUpdates(handle.db, [first.terminalId], NIGHT)).size).toBe(0);
+  });
+
+  it("serves the image only to terminals with a job, with Range", async () => {
+    const release = await publishedRelease("1.9.5", "A80");
+    const a80 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.8.2")));
+    const { id } = await create({ releaseId: release.id, target: { serialNumbers: [a80[0]!.serialNumber] } });
+    const [job] = await jobsOf(id);
+
+    const whole = await download(job!.terminalId, release.id);
+    expect(whole.status).toBe(200);
+    expect(createHash("sha256").update(Buffer.from(await whole.arrayBuffer())).digest("hex")).toBe(imageSha);
+
+    const part = await download(job!.terminalId, release.id, "bytes=1000-1999");
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 1000-1999/${image.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(image.subarray(1000, 2000));
+    const tail = await download(job!.terminalId, release.id, "bytes=-10");
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(image.subarray(image.length - 10));
+    expect((await download(job!.terminalId, release.id, `bytes=${image.length}-`)).status).toBe(416);
+
+    // Another terminal, and a path that is no id, get 404.
+    expect((await download(a80[1]!.id, release.id)).status).toBe(404);
+    expect((await download(job!.terminalId, "not-an-id")).status).toBe(404);
+  });
+
+  it("moves jobs forward only, retries failed downloads, advances phases and pauses itself past the failure threshold", async () => {
+    const release = await publishedRelease("5.3.0", "V400m");
+    const { id, terminalCount } = await create({
+      releaseId: release.id,
+      target: { modelIds: [await modelId("V400m")] },
+      maxAttempts: 2,
+      phases: [
+        { percent: 1, successThreshold: 100, failureThreshold: 0 },
+        { percent: 100, successThreshold: 100, failureThreshold: 20 },
+      ],
+    });
+    expect(terminalCount).toBeGreaterThanOrEqual(6);
+    const [first] = (await jobsOf(id)).filter((j) => j.phase === 1);
+
+    // The heartbeat carries the job only while it is due: not during trading hours.
+    const hb = await heartbeat(first!.terminalId, "5.1.0");
+    const { isInsideWindow } = await import("@/server/services/rollout-rules");
+    expect(hb.update === null).toBe(!isInsideWindow(new Date(), "Asia/Shanghai", "02:00", "05:00"));
+
+    expect((await report(first!.terminalId, first!.id, { status: "downloading", progressPercent: 10 })).status).toBe(200);
+    // A failed download with attempts left goes back to pending for another attempt.
+    expect((await report(first!.terminalId, first!.id, { status: "failed", errorCode: "download_timeout" })).status).toBe(200);
+    expect((await jobsOf(id)).find((j) => j.id === first!.id)).toMatchObject({ status: "pending", attempt: 2 });
+    expect((await report(first!.terminalId, first!.id, { status: "downloaded" })).status).toBe(200);
+    expect((await report(first!.terminalId, first!.id, { status: "downloaded" })).status).toBe(200);
+    const back = await report(first!.terminalId, first!.id, { status: "downloading" });
+    expect(back.status).toBe(409);
+    expect(((await back.json()) as { error: { code: string } }).error.code).toBe("conflict");
+    expect((await report(first!.terminalId, first!.id, { status: "bogus" })).status).toBe(400);
+    expect((await report(first!.terminalId, "00000000-0000-4000-8000-000000000000", { status: "installing" })).status).toBe(404);
+    expect((await report(first!.terminalId, first!.id, { status: "succeeded" })).status).toBe(200);
+
+    // Phase 1 succeeded in full: the next step starts phase 2.
+    await advanceRollouts(handle.db, NIGHT);
+    expect((await phasesOf(id)).map((p) => p.status)).toEqual(["completed", "running"]);
+
+    // Phase 2: failures past 20% of its terminals pause the rollout.
+    const phase2 = (await jobsOf(id)).filter((j) => j.phase === 2);
+    const failures = Math.floor(phase2.length * 0.2) + 1;
+    for (const job of phase2.slice(0, failures)) {
+      expect((await report(job.terminalId, job.id, { status: "installing" })).status).toBe(200);
+      expect((await report(job.terminalId, job.id, { status: "failed", errorCode: "install_verify_failed" })).status).toBe(200);
+    }
+    await advanceRollouts(handle.db, NIGHT);
+    const paused = await rolloutRow(id);
+    expect(paused).toMatchObject({ status: "paused", pauseReason: "failure_threshold" });
+    const [pauseEntry] = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, id), eq(auditLog.action, "rollout.paused")));
+    expect(pauseEntry).toMatchObject({ actorLabel: "system" });
+    // Paused: nothing is due.
+    const { dueUpdates } = await import("@/server/services/rollouts");
+    expect((await dueUpdates(handle.db, [phase2.at(-1)!.terminalId], NIGHT)).size).toBe(0);
+
+    // Resuming accepts the failures so far; it does not pause again at once.
+    await resumeRollout(handle.db, actor, id, NIGHT);
+    await advanceRollouts(handle.db, NIGHT);
+    expect((await rolloutRow(id)).status).toBe("running");
+    expect((await dueUpdates(handle.db, [phase2.at(-1)!.terminalId], NIGHT)).size).toBe(1);
+  });
+
+  it("never offers a downgrade unless the release is a rollback", async () => {
+    const move5000 = await modelId("Move/5000");
+    const onNewest = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, move5000), eq(terminals.firmwareVersion, "11.6.0"), eq(terminals.status, "active")));
+    const older = await publishedRelease("11.5.0", "Move/5000");
+    const target = rolloutCreateInput.shape.target.parse({ serialNumbers: onNewest.map((t) => t.serialNumber) });
+    expect(await previewRollout(handle.db, { releaseId: older.id, target })).toMatchObject({ eligible: 0, excluded: { notNewer: onNewest.length } });
+    const rollback = await publishedRelease("11.5.1", "Move/5000", { isRollback: true });
+    expect((await previewRollout(handle.db, { releaseId: rollback.id, target })).eligible).toBe(onNewest.length);
+  });
+
+  it("starts at its start time, once, however many steps run at once", async () => {
+    const release = await publishedRelease("3.2.0", "P2");
+    const later = new Date(NIGHT.getTime() + 3_600_000);
+    const { id } = await create({ releaseId: release.id, target: { modelIds: [await modelId("P2")] }, startsAt: later.toISOString() });
+    expect((await rolloutRow(id)).status).toBe("scheduled");
+    await advanceRollouts(handle.db, NIGHT);
+    expect((await rolloutRow(id)).status).toBe("scheduled");
+    await Promise.all([advanceRollouts(handle.db, later), advanceRollouts(handle.db, later), advanceRollouts(handle.db, later)]);
+    expect((await rolloutRow(id)).status).toBe("running");
+    const started = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, id), eq(auditLog.action, "rollout.started")));
+    expect(started).toHaveLength(1);
+    expect((await phasesOf(id))[0]!.status).toBe("running");
+  });
+
+  it("keeps one open job per terminal under concurrent rollouts", async () => {
+    const release = await publishedRelease("11.7.0", "Move/5000");
+    const target = { modelIds: [await modelId("Move/5000")] };
+    const results = await Promise.allSettled([create({ name: "A", releaseId: release.id, target }), create({ name: "B", releaseId: release.id, target })]);
+    const open = await handle.db.execute(sql`select terminal_id, count(*) as n from update_jobs where status in ('pending','downloading','downloaded','installing') group by terminal_id having count(*) > 1`);
+    expect((open as unknown as { rows: unknown[] }).rows).toHaveLength(0);
+    expect(results.some((r) => r.status === "rejected")).toBe(true);
+  });
+});
+
+describe("store maintenance windows", () => {
+  it("may not overlap business hours", async () => {
+    const { admin } = await demoCallers(handle.db);
+    const [store] = await handle.db.select().from(stores).limit(1);
+    await expect(admin.merchants.updateStore({ id: store!.id, maintenanceStarts: "20:00", maintenanceEnds: "23:00" })).rejects.toThrow(/overlaps/);
+    await admin.merchants.updateStore({ id: store!.id, maintenanceStarts: "23:00", maintenanceEnds: "05:00" });
+    const [after] = await handle.db.select().from(stores).where(eq(stores.id, store!.id));
+    expect(after).toMatchObject({ maintenanceStarts: "23:00", maintenanceEnds: "05:00" });
+  });
+});
