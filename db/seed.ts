@@ -1,11 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
-import { count, sql } from "drizzle-orm";
+import { count, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import {
   accounts,
   auditLog,
+  firmwareReleaseModels,
+  firmwareReleases,
   merchants,
+  rolloutPhases,
+  rollouts,
+  updateJobs,
   stores,
   technicianAssignments,
   terminalModels,
@@ -13,6 +18,10 @@ import {
   users,
   type BusinessHours,
   type NetworkType,
+  type PhaseStatus,
+  type ReleaseChannel,
+  type ReleaseStatus,
+  type RolloutTarget,
   type TerminalStatus,
   type UserRole,
 } from "./schema";
@@ -118,13 +127,24 @@ export async function isDatabaseEmpty(db: Db): Promise<boolean> {
 /** Removes everything but the append-only audit log, for `npm run db:seed` on a used database. */
 export async function clearFleetData(db: Db): Promise<void> {
   await db.execute(
-    sql`truncate table checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
+    sql`truncate table update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
   );
 }
 
-export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
+/** Puts an image's bytes into the firmware storage (which lives in server/); the seed only records the result. */
+export type StoreFirmwareImage = (bytes: Uint8Array) => Promise<{ key: string; sizeBytes: number; sha256: string }>;
+
+/**
+ * Seeds the demo data. With an image store it also seeds firmware releases, a finished and a
+ * running rollout; without one (the benchmarks) there is no firmware demo data.
+ */
+export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: StoreFirmwareImage): Promise<void> {
   const random = prng(20261125);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const images = new Map<string, Awaited<ReturnType<StoreFirmwareImage>>>();
+  if (storeImage) {
+    for (const release of demoReleases) images.set(release.version, await storeImage(demoImage(release.version)));
+  }
   await db.transaction(async (tx) => {
     const models = await tx
       .insert(terminalModels)
@@ -212,8 +232,124 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<void> {
         await tx.insert(technicianAssignments).values({ technicianId: id, merchantId: merchantIds.get(merchant)! });
       }
     }
+    if (storeImage) await seedFirmware(tx, models, images, now);
     await tx.insert(auditLog).values({ actorLabel: "system", action: "demo.seeded", entityType: "system", entityId: "demo", changes: { terminals: rows.length } });
   });
+}
+
+/** The demo releases: each model's two versions in the fleet, a beta, a newer P2 release being rolled out, and a draft. */
+const demoReleases: { version: string; model: string; channel: ReleaseChannel; status: ReleaseStatus; daysAgo: number; notes: string }[] = [
+  ...demoModels.flatMap((m) =>
+    m.firmware.map((version, i) => ({ version, model: m.model, channel: "stable" as const, status: "published" as const, daysAgo: i === 0 ? 120 : 45, notes: `${m.manufacturer} ${m.model} firmware ${version}.` })),
+  ),
+  { version: "2.5.0-beta.1", model: "A920 Pro", channel: "beta", status: "published", daysAgo: 6, notes: "Faster contactless kernel; for pilot stores." },
+  { version: "3.2.0", model: "P2", channel: "stable", status: "published", daysAgo: 3, notes: "Security patch: PIN pad firmware and TLS library." },
+  { version: "1.9.1", model: "A80", channel: "stable", status: "draft", daysAgo: 1, notes: "Printer driver fixes (image pending)." },
+];
+
+/** Deterministic bytes, so every machine's demo images have the same sha256. */
+function demoImage(version: string): Uint8Array {
+  const bytes = new Uint8Array(256 * 1024);
+  const seed = `POS Fleet demo firmware ${version}\n`;
+  for (let i = 0; i < bytes.length; i++) bytes[i] = seed.charCodeAt(i % seed.length) ^ (i >> 10);
+  return bytes;
+}
+
+/**
+ * Firmware demo data: the releases, a completed rollout (V400m to 5.2.3, the version those
+ * terminals run) and a running one (P2 to 3.2.0 at the other merchants, halfway through phase 2).
+ */
+async function seedFirmware(tx: Db, models: { id: string; model: string }[], images: Map<string, { key: string; sizeBytes: number; sha256: string }>, now: Date) {
+  const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
+  const modelId = (model: string) => models.find((m) => m.model === model)!.id;
+  const releaseIds = new Map<string, string>();
+  for (const r of demoReleases) {
+    const image = r.status === "draft" ? undefined : images.get(r.version);
+    const [release] = await tx
+      .insert(firmwareReleases)
+      .values({
+        version: r.version,
+        channel: r.channel,
+        status: r.status,
+        notes: r.notes,
+        storageKey: image?.key,
+        fileName: image ? `${r.model.replace(/\W+/g, "-").toLowerCase()}-${r.version}.bin` : null,
+        sizeBytes: image?.sizeBytes,
+        sha256: image?.sha256,
+        createdBy: `admin@${DEMO_EMAIL_DOMAIN}`,
+        createdAt: daysAgo(r.daysAgo),
+        publishedAt: r.status === "published" ? daysAgo(r.daysAgo) : null,
+      })
+      .returning({ id: firmwareReleases.id });
+    await tx.insert(firmwareReleaseModels).values({ releaseId: release!.id, modelId: modelId(r.model) });
+    releaseIds.set(`${r.model} ${r.version}`, release!.id);
+  }
+
+  const rolloutOf = async (values: { name: string; release: string; status: "completed" | "running"; startedDaysAgo: number; target: RolloutTarget }, phases: { percent: number; status: PhaseStatus }[]) => {
+    const [rollout] = await tx
+      .insert(rollouts)
+      .values({
+        name: values.name,
+        releaseId: releaseIds.get(values.release)!,
+        status: values.status,
+        target: values.target,
+        startsAt: daysAgo(values.startedDaysAgo),
+        createdBy: `admin@${DEMO_EMAIL_DOMAIN}`,
+        createdAt: daysAgo(values.startedDaysAgo),
+        updatedAt: now,
+        finishedAt: values.status === "completed" ? daysAgo(values.startedDaysAgo - 2) : null,
+      })
+      .returning({ id: rollouts.id });
+    const phaseRows = await tx
+      .insert(rolloutPhases)
+      .values(phases.map((p, i) => ({ rolloutId: rollout!.id, position: i + 1, percent: p.percent, successThreshold: 95, failureThreshold: 30, status: p.status, startedAt: p.status === "pending" ? null : daysAgo(values.startedDaysAgo - i), completedAt: p.status === "completed" ? daysAgo(values.startedDaysAgo - i - 1) : null })))
+      .returning({ id: rolloutPhases.id, position: rolloutPhases.position });
+    return { rolloutId: rollout!.id, phaseIds: phaseRows.sort((a, b) => a.position - b.position).map((p) => p.id) };
+  };
+
+  // Completed: every V400m that runs 5.2.3 got it through this rollout.
+  const v400m = await tx.select({ id: terminals.id }).from(terminals).where(sql`${terminals.modelId} = ${modelId("V400m")} and ${terminals.firmwareVersion} = '5.2.3' and ${terminals.status} in ('active', 'faulty')`);
+  const finished = await rolloutOf({ name: "V400m 5.2.3 fleet update", release: "V400m 5.2.3", status: "completed", startedDaysAgo: 40, target: { modelIds: [modelId("V400m")] } }, [{ percent: 100, status: "completed" }]);
+  if (v400m.length) {
+    await tx.insert(updateJobs).values(v400m.map((t) => ({ rolloutId: finished.rolloutId, phaseId: finished.phaseIds[0]!, terminalId: t.id, fromVersion: "5.1.0", status: "succeeded" as const, progressPercent: 100, createdAt: daysAgo(40), updatedAt: daysAgo(39), finishedAt: daysAgo(39) })));
+  }
+  await tx.update(rolloutPhases).set({ terminalCount: v400m.length }).where(sql`${rolloutPhases.id} = ${finished.phaseIds[0]!}`);
+  await tx.update(rollouts).set({ terminalCount: v400m.length }).where(sql`${rollouts.id} = ${finished.rolloutId}`);
+
+  // Running: the P2 terminals of the other merchants; phase 1 done, phase 2 under way with one failure.
+  const p2 = await tx
+    .select({ id: terminals.id, serial: terminals.serialNumber, version: terminals.firmwareVersion })
+    .from(terminals)
+    .where(sql`${terminals.modelId} = ${modelId("P2")} and ${terminals.status} in ('active', 'faulty') and ${terminals.serialNumber} not like 'DEMO-%'`)
+    .orderBy(terminals.serialNumber);
+  const running = await rolloutOf({ name: "P2 3.2.0 security patch", release: "P2 3.2.0", status: "running", startedDaysAgo: 2, target: { modelIds: [modelId("P2")] } }, [
+    { percent: 20, status: "completed" },
+    { percent: 100, status: "running" },
+  ]);
+  const phaseOneSize = Math.max(1, Math.ceil(p2.length * 0.2));
+  const phaseTwoStates = ["succeeded", "installing", "failed", "pending", "downloading"] as const;
+  const jobs = p2.map((t, i) => {
+    const status = i < phaseOneSize ? "succeeded" : phaseTwoStates[(i - phaseOneSize) % phaseTwoStates.length]!;
+    return {
+      rolloutId: running.rolloutId,
+      phaseId: running.phaseIds[i < phaseOneSize ? 0 : 1]!,
+      terminalId: t.id,
+      fromVersion: t.version,
+      status,
+      progressPercent: status === "succeeded" ? 100 : status === "downloading" ? 40 : null,
+      errorCode: status === "failed" ? "install_verify_failed" : null,
+      message: status === "failed" ? "Signature check of the installed image failed" : null,
+      createdAt: daysAgo(2),
+      updatedAt: daysAgo(1),
+      finishedAt: status === "succeeded" || status === "failed" ? daysAgo(1) : null,
+    };
+  });
+  if (jobs.length) await tx.insert(updateJobs).values(jobs);
+  const updated = p2.filter((_, i) => jobs[i]!.status === "succeeded").map((t) => t.id);
+  if (updated.length) await tx.update(terminals).set({ firmwareVersion: "3.2.0" }).where(inArray(terminals.id, updated));
+  await tx.update(rolloutPhases).set({ terminalCount: phaseOneSize }).where(sql`${rolloutPhases.id} = ${running.phaseIds[0]!}`);
+  await tx.update(rolloutPhases).set({ terminalCount: p2.length - phaseOneSize }).where(sql`${rolloutPhases.id} = ${running.phaseIds[1]!}`);
+  await tx.update(rollouts).set({ terminalCount: p2.length }).where(sql`${rollouts.id} = ${running.rolloutId}`);
 }
 
 /**

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { DataDirLockedError, openDatabase, targetFromEnv } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { clearFleetData, isDatabaseEmpty, seedDemo, seedLargeFleet } from "@/db/seed";
+import { bytesStorer } from "@/server/storage/firmware-storage";
 
 const { values } = parseArgs({ options: { terminals: { type: "string", default: "0" } } });
 const extra = Number(values.terminals);
@@ -16,7 +17,7 @@ try {
   const handle = await openDatabase(targetFromEnv());
   await migrateDatabase(handle);
   if (!(await isDatabaseEmpty(handle.db))) await clearFleetData(handle.db);
-  await seedDemo(handle.db);
+  await seedDemo(handle.db, new Date(), bytesStorer());
   console.log(`Demo data seeded (${handle.engine}).`);
   if (extra > 0) {
     const started = Date.now();

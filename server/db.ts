@@ -2,6 +2,7 @@ import { and, eq, like } from "drizzle-orm";
 import { openDatabase, targetFromEnv, type Db, type DbHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { DEMO_EMAIL_DOMAIN, isDatabaseEmpty, seedDemo } from "@/db/seed";
+import { bytesStorer } from "./storage/firmware-storage";
 import { sessions, users } from "@/db/schema";
 import { demoEnabled, isProductionMode } from "./env";
 
@@ -26,7 +27,7 @@ export async function getDb(): Promise<Db> {
 async function prepare(): Promise<DbHandle> {
   const handle = await openDatabase(targetFromEnv());
   await migrateDatabase(handle);
-  if (demoEnabled() && (await isDatabaseEmpty(handle.db))) await seedDemo(handle.db);
+  if (demoEnabled() && (await isDatabaseEmpty(handle.db))) await seedDemo(handle.db, new Date(), bytesStorer());
   if (isProductionMode()) await disableDemoLogins(handle.db);
   return handle;
 }

@@ -69,7 +69,44 @@ export function OverviewView() {
         <ChartCard title={t("byModel")} data={data.byModel.map((m) => ({ name: m.name, value: m.n }))} color="var(--chart-1)" />
         <ChartCard title={t("byFirmware")} data={data.byFirmware.map((f) => ({ name: f.version || t("unknownFirmware"), value: f.n }))} color="var(--chart-2)" />
       </div>
+      <ComplianceCard models={data.firmwareCompliance} />
     </div>
+  );
+}
+
+/** Per model, how much of the fleet in service runs the latest stable release. */
+function ComplianceCard({ models }: { models: { modelId: string; model: string; latestVersion: string; total: number; current: number }[] }) {
+  const t = useTranslations("overview");
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{t("compliance")}</CardTitle>
+        <CardDescription>{t("complianceHint")}</CardDescription>
+      </CardHeader>
+      <CardContent>
+        {models.length === 0 ? (
+          <p className="text-sm text-muted-foreground">{t("complianceEmpty")}</p>
+        ) : (
+          <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="compliance">
+            {models.map((m) => {
+              const share = m.total ? Math.round((m.current / m.total) * 100) : 0;
+              return (
+                <li key={m.modelId} className="space-y-1">
+                  <div className="flex items-baseline justify-between gap-2 text-sm">
+                    <span className="font-medium">{m.model}</span>
+                    <span className="tabular-nums">{share}%</span>
+                  </div>
+                  <div className="h-2 overflow-hidden rounded bg-muted" role="progressbar" aria-label={m.model} aria-valuenow={share} aria-valuemin={0} aria-valuemax={100}>
+                    <div className={share >= 90 ? "h-full bg-emerald-500" : share >= 50 ? "h-full bg-amber-500" : "h-full bg-red-500"} style={{ width: `${share}%` }} />
+                  </div>
+                  <p className="text-xs text-muted-foreground">{t("onLatest", { current: m.current, total: m.total, version: m.latestVersion })}</p>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </CardContent>
+    </Card>
   );
 }
 

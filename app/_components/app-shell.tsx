@@ -1,6 +1,6 @@
 "use client";
 
-import { BoxesIcon, BuildingIcon, CpuIcon, LayoutDashboardIcon, LogOutIcon, MenuIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon } from "lucide-react";
+import { BoxesIcon, BuildingIcon, CpuIcon, HardDriveDownloadIcon, LayoutDashboardIcon, LogOutIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
@@ -12,7 +12,7 @@ import { cn } from "../_lib/utils";
 import { LanguageSwitch } from "./language-switch";
 import { Button } from "./ui/button";
 
-type NavKey = "overview" | "terminals" | "activations" | "merchants" | "myMerchant" | "models" | "users" | "audit";
+type NavKey = "overview" | "terminals" | "activations" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
 
 function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof BoxesIcon }[] {
   const items: { key: NavKey; href: string; icon: typeof BoxesIcon }[] = [
@@ -23,7 +23,11 @@ function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof Box
   if (viewer.role === "merchant" && viewer.merchantId) items.push({ key: "myMerchant", href: `/merchants/${viewer.merchantId}`, icon: BuildingIcon });
   if (viewer.role !== "merchant") items.push({ key: "merchants", href: "/merchants", icon: BuildingIcon });
   if (viewer.role === "admin") {
-    items.push({ key: "models", href: "/models", icon: BoxesIcon }, { key: "users", href: "/users", icon: UsersIcon }, { key: "audit", href: "/audit", icon: ScrollTextIcon });
+    items.push(
+      { key: "firmware", href: "/firmware", icon: HardDriveDownloadIcon },
+      { key: "rollouts", href: "/rollouts", icon: RocketIcon },
+      { key: "models", href: "/models", icon: BoxesIcon }, { key: "users", href: "/users", icon: UsersIcon }, { key: "audit", href: "/audit", icon: ScrollTextIcon },
+    );
   }
   return items;
 }

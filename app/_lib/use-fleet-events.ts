@@ -5,8 +5,8 @@ import { useEffect, useState } from "react";
 import { useTRPC } from "./trpc/client";
 
 /**
- * Keeps the open page current: the server's event stream says when terminals changed, and the
- * queries showing terminals refetch. Returns whether the stream is connected.
+ * Keeps the open page current: the server's event stream says when terminals (or their updates)
+ * changed, and the queries showing them refetch. Returns whether the stream is connected.
  */
 export function useFleetEvents(): boolean {
   const trpc = useTRPC();
@@ -18,6 +18,7 @@ export function useFleetEvents(): boolean {
       void queryClient.invalidateQueries(trpc.terminals.pathFilter());
       void queryClient.invalidateQueries(trpc.overview.pathFilter());
       void queryClient.invalidateQueries(trpc.activations.pathFilter());
+      void queryClient.invalidateQueries(trpc.rollouts.pathFilter());
     };
     let opened = false;
     source.onopen = () => {

@@ -191,11 +191,8 @@ export async function getRelease(db: Db, id: string) {
   return release;
 }
 
-/**
- * Per model, the share of its terminals in service that run the model's newest published stable
- * release (the overview's compliance chart).
- */
-export async function firmwareCompliance(db: Db, merchantCondition: SQL) {
+/** Each model's newest published stable release (rollbacks aside): what "current" means for compliance. */
+export async function latestStableVersions(db: Db): Promise<Map<string, string>> {
   const stable = await queryRows<{ model_id: string; version: string }>(
     db,
     sql`select rm.model_id, r.version from firmware_releases r join firmware_release_models rm on rm.release_id = r.id
@@ -206,17 +203,5 @@ export async function firmwareCompliance(db: Db, merchantCondition: SQL) {
     const current = latest.get(model_id);
     if (!current || compareFirmwareVersions(version, current) > 0) latest.set(model_id, version);
   }
-  if (latest.size === 0) return [];
-  const latestRows = JSON.stringify([...latest].map(([model_id, version]) => ({ model_id, version })));
-  const rows = await queryRows<{ model_id: string; name: string; version: string; total: number; current: number }>(
-    db,
-    sql`select l.model_id, m.manufacturer || ' ' || m.model as name, l.version,
-        count(t.id)::int as total, count(t.id) filter (where t.firmware_version = l.version)::int as current
-      from jsonb_to_recordset(${latestRows}::jsonb) as l(model_id uuid, version text)
-      join terminal_models m on m.id = l.model_id
-      left join terminals t on t.model_id = l.model_id and t.status in ('active', 'faulty') and ${merchantCondition}
-      group by l.model_id, m.manufacturer, m.model, l.version
-      order by name`,
-  );
-  return rows.map((r) => ({ modelId: r.model_id, model: r.name, latestVersion: r.version, total: r.total, current: r.current }));
+  return latest;
 }

@@ -4,6 +4,7 @@ import { merchants, stores, terminalModels, terminals, type TerminalStatus } fro
 import { statusesWithDeviceAccess, type ConnectivityFilter } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
 import { transactionsPerDay } from "./activity";
+import { latestStableVersions } from "./firmware";
 import { connectivityCondition } from "./connectivity";
 
 /** Fleet counts for the overview: by status, by model and by firmware version. */
@@ -18,8 +19,8 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
       .where(and(visible, connectivityCondition(filter, now)))
       .then(([row]) => row?.n ?? 0);
   // The statements run concurrently, each on its own pooled connection.
-  const [groups, models, [merchantCount], [storeCount], offline, offlineDay, lowBattery, errors, daily] = await Promise.all([
-    // One pass over the visible terminals yields all three breakdowns.
+  const [groups, models, [merchantCount], [storeCount], offline, offlineDay, lowBattery, errors, daily, latestStable] = await Promise.all([
+    // One pass over the visible terminals yields all four breakdowns.
     db
       .select({
         status: terminals.status,
@@ -27,11 +28,12 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
         firmwareVersion: terminals.firmwareVersion,
         byStatus: sql<number>`grouping(${terminals.status})`,
         byModel: sql<number>`grouping(${terminals.modelId})`,
+        byVersion: sql<number>`grouping(${terminals.firmwareVersion})`,
         n: count(),
       })
       .from(terminals)
       .where(visible)
-      .groupBy(sql`grouping sets ((${terminals.status}), (${terminals.modelId}), (${terminals.firmwareVersion}))`),
+      .groupBy(sql`grouping sets ((${terminals.status}), (${terminals.modelId}), (${terminals.firmwareVersion}), (${terminals.modelId}, ${terminals.firmwareVersion}, ${terminals.status}))`),
     db.select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` }).from(terminalModels),
     db.select({ n: count() }).from(merchants).where(inScope(merchants.id, scope)),
     db.select({ n: count() }).from(stores).where(inScope(stores.merchantId, scope)),
@@ -40,21 +42,34 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
     countWhere("low_battery"),
     countWhere("errors"),
     transactionsPerDay(db, scope, now),
+    latestStableVersions(db),
   ]);
   const modelName = new Map(models.map((m) => [m.id, m.name]));
-  const byStatus = groups.filter((g) => g.byStatus === 0).map((g) => ({ status: g.status as TerminalStatus, n: g.n }));
+  const only = (g: (typeof groups)[number], set: "status" | "model" | "version") =>
+    g.byStatus === Number(set !== "status") && g.byModel === Number(set !== "model") && g.byVersion === Number(set !== "version");
+  const byStatus = groups.filter((g) => only(g, "status")).map((g) => ({ status: g.status as TerminalStatus, n: g.n }));
   const byModel = groups
-    .filter((g) => g.byModel === 0)
+    .filter((g) => only(g, "model"))
     .map((g) => ({ modelId: g.modelId, name: modelName.get(g.modelId) ?? "?", n: g.n }))
     .sort((a, b) => b.n - a.n);
   const byFirmware = groups
-    .filter((g) => g.byStatus === 1 && g.byModel === 1)
+    .filter((g) => only(g, "version"))
     .map((g) => ({ version: g.firmwareVersion ?? "", n: g.n }))
     .sort((a, b) => b.n - a.n)
     .slice(0, 12);
   const total = byStatus.reduce((sum, s) => sum + s.n, 0);
   const inService = byStatus.filter((s) => statusesWithDeviceAccess.includes(s.status)).reduce((sum, s) => sum + s.n, 0);
   const attention: Record<ConnectivityFilter, number> = { online: inService - offline, offline, offline_day: offlineDay, low_battery: lowBattery, errors };
+  // Per model with a stable release: how many of its terminals in service run that release.
+  const compliance = new Map<string, { modelId: string; model: string; latestVersion: string; total: number; current: number }>();
+  for (const g of groups) {
+    const latestVersion = latestStable.get(g.modelId);
+    if (g.byStatus !== 0 || g.byModel !== 0 || g.byVersion !== 0 || !latestVersion || !statusesWithDeviceAccess.includes(g.status)) continue;
+    const entry = compliance.get(g.modelId) ?? { modelId: g.modelId, model: modelName.get(g.modelId) ?? "?", latestVersion, total: 0, current: 0 };
+    entry.total += g.n;
+    if (g.firmwareVersion === latestVersion) entry.current += g.n;
+    compliance.set(g.modelId, entry);
+  }
   return {
     total,
     byStatus,
@@ -64,5 +79,6 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
     stores: storeCount?.n ?? 0,
     attention,
     transactionsPerDay: daily,
+    firmwareCompliance: [...compliance.values()].sort((a, b) => a.model.localeCompare(b.model)),
   };
 }

@@ -10,6 +10,7 @@ import { revokeDeviceTokens } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 import { endPendingActivations } from "./activation";
+import { terminalUpdateJobs } from "./rollouts";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
   return statusChangesByHand[from].includes(to);
@@ -137,8 +138,8 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
     .leftJoin(stores, eq(stores.id, terminals.storeId))
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
-  const history = await auditTrail(db, scope, "terminal", terminal.id);
-  return { ...terminal, online: isOnline(terminal, new Date()), history };
+  const [history, updates] = await Promise.all([auditTrail(db, scope, "terminal", terminal.id), terminalUpdateJobs(db, terminal.id)]);
+  return { ...terminal, online: isOnline(terminal, new Date()), history, updates };
 }
 
 async function terminalForChange(db: Db, id: string) {

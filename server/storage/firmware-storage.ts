@@ -72,3 +72,17 @@ export function firmwareStorage(): FirmwareStorage {
 
 /** The largest image an upload may carry (FIRMWARE_MAX_MB, 512 MiB by default). */
 export const maxImageBytes = () => Number(process.env.FIRMWARE_MAX_MB ?? 512) * 1024 * 1024;
+
+/** Stores bytes already in memory (the demo seed's images) through the streaming interface. */
+export function bytesStorer(storage: FirmwareStorage = firmwareStorage()) {
+  return (bytes: Uint8Array) =>
+    storage.put(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+      maxImageBytes(),
+    );
+}

@@ -6,6 +6,7 @@ import type { TestProject } from "vitest/node";
 import { openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDemo } from "@/db/seed";
+import { bytesStorer, filesystemStorage } from "@/server/storage/firmware-storage";
 import { adminUrl, FIXED_NOW } from "./db";
 
 declare module "vitest" {
@@ -30,7 +31,7 @@ export default async function setup(project: TestProject) {
     await admin.query(`create database ${template}`);
     const handle = await openDatabase({ engine: "postgres", url: withDatabase(url, template), poolSize: 2 });
     await migrateDatabase(handle);
-    await seedDemo(handle.db, FIXED_NOW);
+    await seedDemo(handle.db, FIXED_NOW, bytesStorer(filesystemStorage(String(project.config.env.FIRMWARE_STORAGE_DIR))));
     await handle.close();
     project.provide("postgresTemplate", template);
     project.provide("pgliteSnapshot", "");
@@ -41,7 +42,7 @@ export default async function setup(project: TestProject) {
   }
   const handle = await openDatabase({ engine: "pglite-memory" });
   await migrateDatabase(handle);
-  await seedDemo(handle.db, FIXED_NOW);
+  await seedDemo(handle.db, FIXED_NOW, bytesStorer(filesystemStorage(String(project.config.env.FIRMWARE_STORAGE_DIR))));
   const client = (handle.db as unknown as { $client: PGlite }).$client;
   const snapshot = await client.dumpDataDir("none");
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "posfleet-")), "snapshot.tar");

@@ -3,10 +3,13 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { terminals } from "@/db/schema";
+import { terminals, updateJobs } from "@/db/schema";
 import { deviceApiLane } from "@/server/device-api/node";
 import { MAX_BODY_BYTES } from "@/server/device-api/http";
+import { rolloutCreateInput } from "@/server/schemas/firmware";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
+import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
+import { createRollout } from "@/server/services/rollouts";
 import { createTestDatabase } from "../helpers/db";
 
 let handle: DbHandle;
@@ -96,5 +99,31 @@ describe("the production server's device API lane", () => {
     expect(await errorOf(wrongMethod)).toMatchObject({ code: "method_not_allowed" });
     expect((await fetch(`${base}/terminals`)).status).toBe(599);
     expect((await fetch(`${base}/api/device/v1x`)).status).toBe(599);
+  });
+
+  it("streams firmware with Range and takes update status reports by path", async () => {
+    const actor = { id: null, label: "test", ip: null };
+    const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0004"));
+    const image = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 253));
+    const release = await createRelease(handle.db, actor, { version: "30.0.0", modelIds: [terminal!.modelId], channel: "stable", notes: "", isRollback: false });
+    await uploadReleaseImage(handle.db, actor, release.id, "p2.bin", new Blob([image]).stream());
+    await setReleaseStatus(handle.db, actor, release.id, "published");
+    await createRollout(handle.db, actor, rolloutCreateInput.parse({ name: "lane", releaseId: release.id, target: { serialNumbers: ["DEMO-0004"] } }));
+    const [job] = await handle.db.select().from(updateJobs).where(eq(updateJobs.terminalId, terminal!.id));
+
+    const auth = { authorization: `Bearer ${token}` };
+    const part = await fetch(`${base}/api/device/v1/firmware/${release.id}`, { headers: { ...auth, range: "bytes=100000-" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 100000-199999/200000`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(image.subarray(100_000));
+    const whole = await fetch(`${base}/api/device/v1/firmware/${release.id}`, { headers: auth });
+    expect(Buffer.from(await whole.arrayBuffer())).toEqual(image);
+    expect((await fetch(`${base}/api/device/v1/firmware/${release.id}`, { method: "POST", headers: auth })).headers.get("allow")).toBe("GET");
+
+    expect((await post(`/updates/${job!.id}/status`, JSON.stringify({ status: "installing" }))).status).toBe(200);
+    expect((await post(`/updates/${job!.id}/status`, JSON.stringify({ status: "downloading" }))).status).toBe(409);
+    const wrongMethod = await fetch(`${base}/api/device/v1/updates/${job!.id}/status`, { headers: auth });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
   });
 });

@@ -93,6 +93,33 @@ beforeAll(async () => {
 });
 afterAll(async () => handle?.close());
 
+describe("the demo data and the overview", () => {
+  it("has a completed and a running rollout, and per-model firmware compliance", async () => {
+    const { admin, merchant } = await demoCallers(handle.db);
+    const seeded = await admin.rollouts.list({ status: "completed" });
+    expect(seeded.items.map((r) => r.name)).toContain("V400m 5.2.3 fleet update");
+    const running = (await admin.rollouts.list({ status: "running" })).items.find((r) => r.name === "P2 3.2.0 security patch")!;
+    const progress = await admin.rollouts.get({ id: running.id });
+    expect(progress.phases.map((p) => p.status)).toEqual(["completed", "running"]);
+    expect(progress.totals.failed).toBe(1);
+    expect(progress.failureCodes).toEqual([{ errorCode: "install_verify_failed", failed: 1, retried: 0 }]);
+
+    // V400m's newest stable release is 5.2.3: compliance counts its terminals in service on it.
+    const v400m = await modelId("V400m");
+    const inService = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, v400m), inArray(terminals.status, ["active", "faulty"])));
+    const overview = await admin.overview.get();
+    expect(overview.firmwareCompliance.find((c) => c.modelId === v400m)).toMatchObject({
+      latestVersion: "5.2.3",
+      total: inService.length,
+      current: inService.filter((t) => t.firmwareVersion === "5.2.3").length,
+    });
+    // A merchant's compliance covers only their own terminals.
+    const own = (await merchant.overview.get()).firmwareCompliance.reduce((sum, c) => sum + c.total, 0);
+    const demoCoffee = await handle.db.select().from(terminals).where(and(eq(terminals.merchantId, (await merchant.users.me()).merchantId!), inArray(terminals.status, ["active", "faulty"])));
+    expect(own).toBe(demoCoffee.length);
+  });
+});
+
 describe("firmware releases", () => {
   it("streams the image to storage with its size and sha256, and publishes only with an image", async () => {
     const release = await createRelease(handle.db, actor, { version: "9.9.9", modelIds: [await modelId("P2")], channel: "beta", notes: "", isRollback: false });
@@ -245,7 +272,7 @@ describe("a rollout", () => {
   });
 
   it("starts at its start time, once, however many steps run at once", async () => {
-    const release = await publishedRelease("3.2.0", "P2");
+    const release = await publishedRelease("3.3.0", "P2");
     const later = new Date(NIGHT.getTime() + 3_600_000);
     const { id } = await create({ releaseId: release.id, target: { modelIds: [await modelId("P2")] }, startsAt: later.toISOString() });
     expect((await rolloutRow(id)).status).toBe("scheduled");

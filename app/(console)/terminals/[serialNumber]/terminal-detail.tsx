@@ -17,6 +17,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/c
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
 import { Input, Label } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { JobStatusBadge } from "@/app/_components/rollout-status";
 import { PlacementFields } from "../placement-fields";
 import { DeviceTokenDialog } from "./device-token-dialog";
 import { TerminalActivity } from "./terminal-activity";
@@ -122,6 +123,37 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
       </div>
 
       <TerminalActivity serialNumber={terminal.serialNumber} />
+
+      <Card>
+        <CardHeader>
+          <CardTitle>{t("updates")}</CardTitle>
+        </CardHeader>
+        <CardContent>
+          {terminal.updates.length === 0 ? (
+            <p className="text-sm text-muted-foreground">{t("noUpdates")}</p>
+          ) : (
+            <ul className="space-y-2" data-testid="terminal-updates">
+              {terminal.updates.map((job) => (
+                <li key={job.id} className="flex flex-wrap items-center gap-2 text-sm">
+                  <span className="font-mono font-medium">{job.version}</span>
+                  <JobStatusBadge status={job.status} />
+                  {job.errorCode && <span className="font-mono text-xs text-destructive">{job.errorCode}</span>}
+                  {role === "admin" ? (
+                    <Link className="text-primary hover:underline" href={`/rollouts/${job.rolloutId}`}>
+                      {job.rolloutName}
+                    </Link>
+                  ) : (
+                    <span className="text-muted-foreground">{job.rolloutName}</span>
+                  )}
+                  <span className="text-xs text-muted-foreground">
+                    <RelativeTime date={job.updatedAt} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </CardContent>
+      </Card>
 
       <Card>
         <CardHeader>

@@ -1,0 +1,375 @@
+"use client";
+
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { SearchIcon } from "lucide-react";
+import { useTranslations } from "next-intl";
+import Link from "next/link";
+import { useState } from "react";
+import { releaseChannels, releaseStatuses } from "@/db/schema/values";
+import { releaseListInput } from "@/server/schemas/firmware";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
+import { FieldError, FormError } from "@/app/_components/form-error";
+import { Field, formText } from "@/app/_components/form-dialog";
+import { DateTime, formatBytes } from "@/app/_components/format";
+import { EmptyState, Pagination } from "@/app/_components/list-controls";
+import { Badge } from "@/app/_components/ui/badge";
+import { Button } from "@/app/_components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
+import { Input, Label, Select, Textarea } from "@/app/_components/ui/input";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
+import { cn } from "@/app/_lib/utils";
+
+const statusVariant = { draft: "muted", published: "success", deprecated: "warning" } as const;
+
+export function FirmwareView() {
+  const t = useTranslations("firmware");
+  const trpc = useTRPC();
+  const { input, update, isPending } = useListParams(releaseListInput);
+  const { data } = useSuspenseQuery(trpc.firmware.list.queryOptions(input));
+  const { data: models } = useSuspenseQuery(trpc.models.list.queryOptions());
+  const search = useSearchParam(input.q, update);
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-xl font-semibold">{t("title")}</h1>
+        <ReleaseDialog models={models} />
+      </div>
+      <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
+        <label className="relative">
+          <span className="sr-only">{t("search")}</span>
+          <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
+          <Input className="pl-8" placeholder={t("search")} {...search.inputProps} />
+        </label>
+        <Select aria-label={t("status")} value={input.status ?? ""} onChange={(e) => update({ status: e.target.value })}>
+          <option value="">{t("allStatuses")}</option>
+          {releaseStatuses.map((s) => (
+            <option key={s} value={s}>
+              {t(`statuses.${s}`)}
+            </option>
+          ))}
+        </Select>
+        <Select aria-label={t("channel")} value={input.channel ?? ""} onChange={(e) => update({ channel: e.target.value })}>
+          <option value="">{t("allChannels")}</option>
+          {releaseChannels.map((c) => (
+            <option key={c} value={c}>
+              {t(`channels.${c}`)}
+            </option>
+          ))}
+        </Select>
+        <Select aria-label={t("models")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
+          <option value="">{t("allModels")}</option>
+          {models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.manufacturer} {m.model}
+            </option>
+          ))}
+        </Select>
+      </div>
+
+      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="releases">
+        {data.items.length === 0 ? (
+          <EmptyState title={t("empty")} hint={t("emptyHint")} />
+        ) : (
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>{t("version")}</TableHead>
+                <TableHead>{t("status")}</TableHead>
+                <TableHead>{t("models")}</TableHead>
+                <TableHead className="text-right">{t("size")}</TableHead>
+                <TableHead>{t("sha256")}</TableHead>
+                <TableHead>{t("created")}</TableHead>
+                <TableHead className="text-right">{t("rollouts")}</TableHead>
+                <TableHead />
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {data.items.map((r) => (
+                <TableRow key={r.id} data-testid={`release-${r.version}`}>
+                  <TableCell className="font-mono font-medium">
+                    {r.version}{" "}
+                    <Badge variant="outline" className="ml-1">
+                      {t(`channels.${r.channel}`)}
+                    </Badge>
+                    {r.isRollback && (
+                      <Badge variant="warning" className="ml-1">
+                        {t("rollbackBadge")}
+                      </Badge>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    <Badge variant={statusVariant[r.status]}>{t(`statuses.${r.status}`)}</Badge>
+                  </TableCell>
+                  <TableCell className="max-w-64 text-xs">{r.models.map((m) => m.name).join(", ")}</TableCell>
+                  <TableCell className="text-right tabular-nums">{r.sizeBytes === null ? <span className="text-muted-foreground">{t("noImage")}</span> : formatBytes(r.sizeBytes)}</TableCell>
+                  <TableCell className="font-mono text-xs" title={r.sha256 ?? undefined}>
+                    {r.sha256 ? `${r.sha256.slice(0, 12)}…` : "—"}
+                  </TableCell>
+                  <TableCell>
+                    <DateTime date={r.createdAt} />
+                  </TableCell>
+                  <TableCell className="text-right tabular-nums">
+                    {r.rolloutCount > 0 ? (
+                      <Link className="text-primary hover:underline" href={`/rollouts?releaseId=${r.id}`}>
+                        {r.rolloutCount}
+                      </Link>
+                    ) : (
+                      0
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    <ReleaseActions release={r} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </div>
+      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+    </div>
+  );
+}
+
+function useInvalidateReleases() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries(trpc.firmware.pathFilter());
+}
+
+function ReleaseActions({ release }: { release: { id: string; version: string; status: "draft" | "published" | "deprecated"; sizeBytes: number | null } }) {
+  const t = useTranslations("firmware");
+  const trpc = useTRPC();
+  const invalidate = useInvalidateReleases();
+  const setStatus = useMutation(trpc.firmware.setStatus.mutationOptions({ onSuccess: invalidate }));
+  const remove = useMutation(trpc.firmware.deleteDraft.mutationOptions({ onSuccess: invalidate }));
+  const version = release.version;
+  return (
+    <div className="flex flex-wrap justify-end gap-1.5">
+      {release.status === "draft" && release.sizeBytes === null && <UploadImageDialog releaseId={release.id} version={version} />}
+      {release.status === "draft" && release.sizeBytes !== null && (
+        <ConfirmDialog label={t("publish")} description={t("publishConfirm", { version })} onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "published" })} error={setStatus.error} pending={setStatus.isPending} />
+      )}
+      {release.status === "published" && (
+        <Button asChild size="sm">
+          <Link href={`/rollouts/new?releaseId=${release.id}`}>{t("rollOut")}</Link>
+        </Button>
+      )}
+      {release.status === "published" && (
+        <ConfirmDialog label={t("deprecate")} description={t("deprecateConfirm", { version })} onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "deprecated" })} error={setStatus.error} pending={setStatus.isPending} />
+      )}
+      {release.status === "deprecated" && (
+        <ConfirmDialog label={t("republish")} description={t("publishConfirm", { version })} onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "published" })} error={setStatus.error} pending={setStatus.isPending} />
+      )}
+      {release.status === "draft" && (
+        <ConfirmDialog label={t("delete")} destructive description={t("deleteConfirm", { version })} onConfirm={() => remove.mutateAsync({ id: release.id })} error={remove.error} pending={remove.isPending} />
+      )}
+    </div>
+  );
+}
+
+/** Streams a file to the upload endpoint with progress (fetch cannot report upload progress). */
+function uploadImage(releaseId: string, file: File, onProgress: (percent: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", `/api/firmware/releases/${releaseId}/image`);
+    xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      let message = xhr.statusText;
+      try {
+        message = (JSON.parse(xhr.responseText) as { error: { message: string } }).error.message;
+      } catch {
+        // Not our JSON error: keep the status text.
+      }
+      reject(new Error(message));
+    };
+    xhr.onerror = () => reject(new Error("network error"));
+    xhr.send(file);
+  });
+}
+
+function UploadProgress({ percent }: { percent: number | null }) {
+  const t = useTranslations("firmware");
+  if (percent === null) return null;
+  return (
+    <div className="space-y-1" role="status">
+      <div className="h-2 overflow-hidden rounded bg-muted">
+        <div className="h-full bg-primary transition-all" style={{ width: `${percent}%` }} />
+      </div>
+      <p className="text-xs text-muted-foreground">{t("uploading", { percent })}</p>
+    </div>
+  );
+}
+
+/** A new release: its details, then its image streamed to the server. */
+function ReleaseDialog({ models }: { models: { id: string; manufacturer: string; model: string }[] }) {
+  const t = useTranslations("firmware");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const invalidate = useInvalidateReleases();
+  const [open, setOpen] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [uploadError, setUploadError] = useState<Error | null>(null);
+  const create = useMutation(trpc.firmware.create.mutationOptions());
+  const busy = create.isPending || progress !== null;
+  const reset = (next: boolean) => {
+    setOpen(next);
+    create.reset();
+    setUploadError(null);
+    setProgress(null);
+  };
+
+  async function submit(form: FormData) {
+    setUploadError(null);
+    const file = form.get("image");
+    const release = await create.mutateAsync({
+      version: formText(form, "version"),
+      modelIds: form.getAll("modelIds").map(String),
+      channel: formText(form, "channel") as "stable" | "beta",
+      notes: formText(form, "notes"),
+      isRollback: form.get("isRollback") === "on",
+    });
+    await invalidate();
+    if (file instanceof File && file.size > 0) {
+      setProgress(0);
+      try {
+        await uploadImage(release.id, file, setProgress);
+      } catch (error) {
+        // The draft exists; its row offers the upload again.
+        setUploadError(new Error(t("uploadFailed", { message: (error as Error).message })));
+        setProgress(null);
+        await invalidate();
+        return;
+      }
+    }
+    await invalidate();
+    reset(false);
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={reset}>
+      <DialogTrigger asChild>
+        <Button>{t("new")}</Button>
+      </DialogTrigger>
+      <DialogContent closeLabel={tc("close")} className="max-h-[90vh] overflow-y-auto">
+        <DialogHeader>
+          <DialogTitle>{t("new")}</DialogTitle>
+          <DialogDescription>{t("createHint")}</DialogDescription>
+        </DialogHeader>
+        <form
+          className="grid gap-3"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit(new FormData(e.currentTarget)).catch(() => undefined);
+          }}
+        >
+          <div className="grid grid-cols-2 gap-3">
+            <Field name="version" label={t("version")} error={create.error} required placeholder="2.5.0" />
+            <Field name="channel" label={t("channel")} error={create.error} defaultValue="stable">
+              {releaseChannels.map((c) => (
+                <option key={c} value={c}>
+                  {t(`channels.${c}`)}
+                </option>
+              ))}
+            </Field>
+          </div>
+          <fieldset className="grid gap-1.5">
+            <legend className="mb-1.5 text-sm font-medium">{t("pickModels")}</legend>
+            <div className="grid gap-1 sm:grid-cols-2">
+              {models.map((m) => (
+                <label key={m.id} className="flex items-center gap-2 text-sm">
+                  <input type="checkbox" name="modelIds" value={m.id} className="size-4" />
+                  {m.manufacturer} {m.model}
+                </label>
+              ))}
+            </div>
+            <FieldError error={create.error} field="modelIds" />
+          </fieldset>
+          <div className="grid gap-1.5">
+            <Label htmlFor="release-notes">{t("notes")}</Label>
+            <Textarea id="release-notes" name="notes" rows={3} />
+          </div>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="isRollback" className="size-4" />
+            {t("rollback")}
+          </label>
+          <div className="grid gap-1.5">
+            <Label htmlFor="release-image">{t("image")}</Label>
+            <Input id="release-image" name="image" type="file" />
+          </div>
+          <UploadProgress percent={progress} />
+          <FormError error={create.error ?? uploadError} />
+          <DialogFooter>
+            <Button type="button" variant="outline" onClick={() => reset(false)}>
+              {tc("cancel")}
+            </Button>
+            <Button type="submit" disabled={busy}>
+              {busy ? tc("saving") : tc("save")}
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+/** The image for a draft that has none yet (or whose upload failed). */
+function UploadImageDialog({ releaseId, version }: { releaseId: string; version: string }) {
+  const t = useTranslations("firmware");
+  const tc = useTranslations("common");
+  const invalidate = useInvalidateReleases();
+  const [open, setOpen] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>
+        <Button size="sm">{t("uploadImage")}</Button>
+      </DialogTrigger>
+      <DialogContent closeLabel={tc("close")}>
+        <DialogHeader>
+          <DialogTitle>
+            {t("uploadImage")} · {version}
+          </DialogTitle>
+          <DialogDescription>{t("createHint")}</DialogDescription>
+        </DialogHeader>
+        <form
+          className="grid gap-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const file = new FormData(e.currentTarget).get("image");
+            if (!(file instanceof File) || file.size === 0) return;
+            setError(null);
+            setProgress(0);
+            uploadImage(releaseId, file, setProgress).then(
+              async () => {
+                await invalidate();
+                setProgress(null);
+                setOpen(false);
+              },
+              (err: Error) => {
+                setProgress(null);
+                setError(new Error(t("uploadFailed", { message: err.message })));
+              },
+            );
+          }}
+        >
+          <Input aria-label={t("image")} name="image" type="file" required />
+          <UploadProgress percent={progress} />
+          <FormError error={error} />
+          <DialogFooter>
+            <Button type="submit" disabled={progress !== null}>
+              {t("uploadImage")}
+            </Button>
+          </DialogFooter>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { releaseListInput } from "@/server/schemas/firmware";
+import { TableSkeleton } from "@/app/_components/list-controls";
+import { getQueryClient, HydrateClient, trpc, viewerWithRole } from "@/app/_lib/trpc/server";
+import { NewRolloutForm, publishedReleasesInput } from "./new-rollout-form";
+
+export const metadata: Metadata = { title: "New rollout" };
+
+export default async function NewRolloutPage({ searchParams }: { searchParams: Promise<{ releaseId?: string }> }) {
+  await viewerWithRole("admin");
+  const queryClient = getQueryClient();
+  void queryClient.prefetchQuery(trpc.firmware.list.queryOptions(releaseListInput.parse(publishedReleasesInput)));
+  void queryClient.prefetchQuery(trpc.terminals.filterOptions.queryOptions());
+  const { releaseId } = await searchParams;
+  return (
+    <HydrateClient>
+      <Suspense fallback={<TableSkeleton />}>
+        <NewRolloutForm initialReleaseId={typeof releaseId === "string" ? releaseId : undefined} />
+      </Suspense>
+    </HydrateClient>
+  );
+}
