@@ -17,6 +17,7 @@ import {
   terminals,
   users,
   type BusinessHours,
+  type JobStatus,
   type NetworkType,
   type PhaseStatus,
   type ReleaseChannel,
@@ -314,7 +315,7 @@ async function seedFirmware(tx: Db, models: { id: string; model: string }[], ima
     await tx.insert(updateJobs).values(v400m.map((t) => ({ rolloutId: finished.rolloutId, phaseId: finished.phaseIds[0]!, terminalId: t.id, fromVersion: "5.1.0", status: "succeeded" as const, progressPercent: 100, createdAt: daysAgo(40), updatedAt: daysAgo(39), finishedAt: daysAgo(39) })));
   }
   await tx.update(rolloutPhases).set({ terminalCount: v400m.length }).where(sql`${rolloutPhases.id} = ${finished.phaseIds[0]!}`);
-  await tx.update(rollouts).set({ terminalCount: v400m.length }).where(sql`${rollouts.id} = ${finished.rolloutId}`);
+  await tx.update(rollouts).set({ terminalCount: v400m.length, jobCounts: { succeeded: v400m.length } }).where(sql`${rollouts.id} = ${finished.rolloutId}`);
 
   // Running: the P2 terminals of the other merchants; phase 1 done, phase 2 under way with one failure.
   const p2 = await tx
@@ -349,7 +350,9 @@ async function seedFirmware(tx: Db, models: { id: string; model: string }[], ima
   if (updated.length) await tx.update(terminals).set({ firmwareVersion: "3.2.0" }).where(inArray(terminals.id, updated));
   await tx.update(rolloutPhases).set({ terminalCount: phaseOneSize }).where(sql`${rolloutPhases.id} = ${running.phaseIds[0]!}`);
   await tx.update(rolloutPhases).set({ terminalCount: p2.length - phaseOneSize }).where(sql`${rolloutPhases.id} = ${running.phaseIds[1]!}`);
-  await tx.update(rollouts).set({ terminalCount: p2.length }).where(sql`${rollouts.id} = ${running.rolloutId}`);
+  const jobCounts: Partial<Record<JobStatus, number>> = {};
+  for (const job of jobs) jobCounts[job.status] = (jobCounts[job.status] ?? 0) + 1;
+  await tx.update(rollouts).set({ terminalCount: p2.length, jobCounts }).where(sql`${rollouts.id} = ${running.rolloutId}`);
 }
 
 /**

@@ -24,3 +24,13 @@ export function formatBytes(bytes: number) {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+export function DateOnly({ date }: { date: Date | null | undefined }) {
+  const format = useFormatter();
+  if (!date) return <span className="text-muted-foreground">—</span>;
+  return (
+    <time dateTime={date.toISOString()} title={format.dateTime(date, { dateStyle: "medium", timeStyle: "short" })}>
+      {format.dateTime(date, { dateStyle: "medium" })}
+    </time>
+  );
+}

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { terminalModels, terminals } from "./terminals";
-import { jobStatuses, phaseStatuses, releaseChannels, releaseStatuses, rolloutStatuses } from "./values";
+import { jobStatuses, phaseStatuses, releaseChannels, releaseStatuses, rolloutStatuses, type JobStatus } from "./values";
 
 export const releaseChannel = pgEnum("release_channel", releaseChannels);
 export const releaseStatus = pgEnum("release_status", releaseStatuses);
@@ -44,13 +44,16 @@ export const firmwareReleaseModels = pgTable(
 
 export const rolloutStatus = pgEnum("rollout_status", rolloutStatuses);
 
-/** Which terminals a rollout was asked for; kept as entered so the rollout page can show it. */
+/**
+ * Which terminals a rollout was asked for, as the rollout page shows it. A pasted list is kept as
+ * its length only: the jobs name the terminals, and 100,000 serials would weigh on every read.
+ */
 export interface RolloutTarget {
   modelIds?: string[];
   merchantIds?: string[];
   storeIds?: string[];
   firmwareVersions?: string[];
-  serialNumbers?: string[];
+  serialCount?: number;
 }
 
 export const rollouts = pgTable(
@@ -68,6 +71,8 @@ export const rollouts = pgTable(
     maxAttempts: smallint("max_attempts").notNull().default(3),
     pauseReason: text("pause_reason"),
     terminalCount: integer("terminal_count").notNull().default(0),
+    // Jobs by status as of the rollout job's last step, for the list (the rollout page counts live).
+    jobCounts: jsonb("job_counts").$type<Partial<Record<JobStatus, number>>>().notNull().default(sql`'{}'::jsonb`),
     createdBy: text("created_by"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -134,6 +139,8 @@ export const updateJobs = pgTable(
     uniqueIndex("update_jobs_one_open_idx").on(t.terminalId).where(sql`${t.status} in ('pending', 'downloading', 'downloaded', 'installing')`),
     index("update_jobs_terminal_idx").on(t.terminalId, t.createdAt),
     index("update_jobs_rollout_idx").on(t.rolloutId, t.phaseId, t.status),
+    // The rollout page lists its terminals most recently changed first.
+    index("update_jobs_rollout_recent_idx").on(t.rolloutId, t.updatedAt.desc(), t.id.desc()),
     index("update_jobs_errors_idx").on(t.rolloutId, t.errorCode).where(sql`${t.errorCode} is not null`),
   ],
 );

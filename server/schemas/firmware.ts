@@ -74,3 +74,6 @@ export const rolloutJobListInput = z.object({
 export type RolloutJobListInput = z.output<typeof rolloutJobListInput>;
 
 export const idInput = z.object({ id: uuid });
+
+/** The releases a rollout can use, as the create form lists them. */
+export const publishedReleasesInput = releaseListInput.parse({ status: "published", pageSize: 100 });

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, like, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { firmwareReleaseModels, firmwareReleases, rollouts, terminalModels, type ReleaseStatus } from "@/db/schema";
+import { firmwareReleaseModels, firmwareReleases, terminalModels, type ReleaseStatus } from "@/db/schema";
 import { AppError, notFound } from "../errors";
 import type { ReleaseListInput, releaseCreateInput, releaseUpdateInput } from "../schemas/firmware";
 import { firmwareStorage, maxImageBytes, type FirmwareStorage } from "../storage/firmware-storage";
@@ -132,15 +132,16 @@ export async function deleteDraftRelease(db: Db, actor: AuditActor, id: string, 
   return { id };
 }
 
+// Qualified by hand: Drizzle leaves columns unqualified in single-table selects.
 const modelNames = sql<{ id: string; name: string }[]>`coalesce((select json_agg(json_build_object('id', m.id, 'name', m.manufacturer || ' ' || m.model) order by m.manufacturer, m.model)
-  from ${firmwareReleaseModels} rm join ${terminalModels} m on m.id = rm.model_id where rm.release_id = ${firmwareReleases.id}), '[]'::json)`;
+  from firmware_release_models rm join terminal_models m on m.id = rm.model_id where rm.release_id = "firmware_releases"."id"), '[]'::json)`;
 
 export async function listReleases(db: Db, input: ReleaseListInput) {
   const where: SQL | undefined = and(
     input.q ? like(firmwareReleases.version, `${escapeLike(input.q)}%`) : undefined,
     input.status ? eq(firmwareReleases.status, input.status) : undefined,
     input.channel ? eq(firmwareReleases.channel, input.channel) : undefined,
-    input.modelId ? sql`exists (select 1 from ${firmwareReleaseModels} rm where rm.release_id = ${firmwareReleases.id} and rm.model_id = ${input.modelId})` : undefined,
+    input.modelId ? sql`exists (select 1 from firmware_release_models rm where rm.release_id = "firmware_releases"."id" and rm.model_id = ${input.modelId})` : undefined,
   );
   const [items, [total]] = await Promise.all([
     db
@@ -155,7 +156,7 @@ export async function listReleases(db: Db, input: ReleaseListInput) {
         createdAt: firmwareReleases.createdAt,
         publishedAt: firmwareReleases.publishedAt,
         models: modelNames,
-        rolloutCount: sql<number>`(select count(*)::int from ${rollouts} r where r.release_id = ${firmwareReleases.id})`,
+        rolloutCount: sql<number>`(select count(*)::int from rollouts r where r.release_id = "firmware_releases"."id")`,
       })
       .from(firmwareReleases)
       .where(where)

@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, inArray, like, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { firmwareReleases, merchants, rolloutPhases, rollouts, stores, terminals, updateJobs, type JobStatus, type RolloutStatus } from "@/db/schema";
+import { firmwareReleases, merchants, rolloutPhases, rollouts, stores, terminals, updateJobs, type JobStatus, type RolloutStatus, type RolloutTarget } from "@/db/schema";
 import { openJobStatuses } from "@/db/schema/values";
 import { AppError, notFound } from "../errors";
 import type { RolloutCreateInput, RolloutJobListInput, RolloutListInput, RolloutTargetInput } from "../schemas/firmware";
@@ -24,9 +24,12 @@ interface Candidate {
   open_job: boolean;
 }
 
-/** A list as one JSON parameter: both drivers pass it alike, whatever its length. */
-const jsonList = (values: string[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
-const uuidList = (values: string[]) => sql`(select value::uuid from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+/**
+ * A list as one JSON parameter: both drivers pass it alike, whatever its length. The limit tells
+ * the planner the real row count (it assumes 100), so 100,000 serials are joined, not probed one by one.
+ */
+const jsonList = (values: string[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
+const uuidList = (values: string[]) => sql`(select value::uuid from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
 
 /**
  * The terminals a target names, and which of them can take the release: in service, of a model the
@@ -79,6 +82,18 @@ export async function previewRollout(db: Db, input: { releaseId: string; target:
 
 const JOB_INSERT_CHUNK = 20_000;
 
+function storedTarget(target: RolloutTargetInput): RolloutTarget {
+  if (target.serialNumbers.length) return { serialCount: new Set(target.serialNumbers).size };
+  return { modelIds: target.modelIds, merchantIds: target.merchantIds, storeIds: target.storeIds, firmwareVersions: target.firmwareVersions };
+}
+
+/** Keeps the list's per-status counts current; the rollout page itself always counts live. */
+async function storeJobCounts(tx: Db, rolloutId: string, counts: JobCounts) {
+  const totals: Partial<Record<JobStatus, number>> = {};
+  for (const c of counts.values()) for (const [status, n] of Object.entries(c) as [JobStatus, number][]) if (n) totals[status] = (totals[status] ?? 0) + n;
+  await tx.update(rollouts).set({ jobCounts: totals }).where(eq(rollouts.id, rolloutId));
+}
+
 /**
  * Creates a rollout: its phases and one pending job per eligible terminal, shuffled across the
  * phases so each phase is a fair sample. Terminals that gained an open job meanwhile are skipped
@@ -94,7 +109,7 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
     if (eligible.length === 0) throw new AppError("invalid", "No terminal in this target can take the release.", { field: "target" });
     const [rollout] = await tx
       .insert(rollouts)
-      .values({ name: input.name, releaseId: release.id, status: startsAt > now ? "scheduled" : "running", target: input.target, startsAt, maxAttempts: input.maxAttempts, createdBy: actor.label, createdAt: now, updatedAt: now })
+      .values({ name: input.name, releaseId: release.id, status: startsAt > now ? "scheduled" : "running", target: storedTarget(input.target), startsAt, maxAttempts: input.maxAttempts, createdBy: actor.label, createdAt: now, updatedAt: now })
       .returning();
     const phases = await tx
       .insert(rolloutPhases)
@@ -131,7 +146,8 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
       await tx.update(rolloutPhases).set({ terminalCount: perPhase.get(phase.id) ?? 0 }).where(eq(rolloutPhases.id, phase.id));
     }
     await tx.update(rollouts).set({ terminalCount: total }).where(eq(rollouts.id, rollout!.id));
-    await recordAudit(tx, actor, auditRollout("created", rollout!.id, { name: input.name, releaseId: release.id, version: release.version, target: input.target, phases: input.phases, startsAt: startsAt.toISOString(), terminals: total }));
+    await tx.update(rollouts).set({ jobCounts: { pending: total } }).where(eq(rollouts.id, rollout!.id));
+    await recordAudit(tx, actor, auditRollout("created", rollout!.id, { name: input.name, releaseId: release.id, version: release.version, target: storedTarget(input.target), phases: input.phases, startsAt: startsAt.toISOString(), terminals: total }));
     if (rollout!.status === "running") await stepRollout(tx, rollout!.id, now);
     return { id: rollout!.id, terminalCount: total };
   });
@@ -162,6 +178,7 @@ async function jobCountsByPhase(tx: Db, rolloutId: string): Promise<JobCounts> {
 async function stepRollout(tx: Db, rolloutId: string, now: Date): Promise<string | null> {
   const phases = await tx.select().from(rolloutPhases).where(eq(rolloutPhases.rolloutId, rolloutId)).orderBy(asc(rolloutPhases.position));
   const counts = await jobCountsByPhase(tx, rolloutId);
+  await storeJobCounts(tx, rolloutId, counts);
   const progressOf = (phase: (typeof phases)[number]) => {
     const c = counts.get(phase.id);
     return { ...phase, total: phase.terminalCount, succeeded: c?.succeeded ?? 0, failed: c?.failed ?? 0 };
@@ -289,6 +306,7 @@ export async function cancelRollout(db: Db, actor: AuditActor, id: string, now: 
         where rollout_id = ${id} and status in (${openStatusList}) returning id`,
     );
     await tx.update(rollouts).set({ status: "cancelled", finishedAt: now, updatedAt: now }).where(eq(rollouts.id, id));
+    await storeJobCounts(tx, id, await jobCountsByPhase(tx, id));
     await recordAudit(tx, actor, auditRollout("cancelled", id, { cancelledJobs: cancelled.length }));
     await notifyTerminalsChanged(tx, []);
     return { status: "cancelled" as const, cancelledJobs: cancelled.length };
@@ -352,7 +370,7 @@ export async function dueUpdates(db: Db, terminalIds: string[], now: Date = new 
 export async function reportJobStatus(db: Db, device: AuthenticatedDevice, jobId: string, report: UpdateStatusInput, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [job] = await tx
-      .select({ id: updateJobs.id, status: updateJobs.status, attempt: updateJobs.attempt, maxAttempts: rollouts.maxAttempts })
+      .select({ id: updateJobs.id, rolloutId: updateJobs.rolloutId, status: updateJobs.status, attempt: updateJobs.attempt, maxAttempts: rollouts.maxAttempts, rolloutStatus: rollouts.status })
       .from(updateJobs)
       .innerJoin(rollouts, eq(rollouts.id, updateJobs.rolloutId))
       .where(and(eq(updateJobs.id, jobId), eq(updateJobs.terminalId, device.terminalId)))
@@ -381,6 +399,8 @@ export async function reportJobStatus(db: Db, device: AuthenticatedDevice, jobId
       })
       .where(eq(updateJobs.id, jobId));
     if (ended) await notifyTerminalsChanged(tx, [device.merchantId]);
+    // The rollout job counts running rollouts; a straggler of any other is counted here (rare).
+    if (ended && job.rolloutStatus !== "running") await storeJobCounts(tx, job.rolloutId, await jobCountsByPhase(tx, job.rolloutId));
     return { ok: true as const };
   });
 }
@@ -413,6 +433,7 @@ export async function listRollouts(db: Db, input: RolloutListInput) {
         createdAt: rollouts.createdAt,
         finishedAt: rollouts.finishedAt,
         terminalCount: rollouts.terminalCount,
+        jobCounts: rollouts.jobCounts,
         releaseId: rollouts.releaseId,
         version: firmwareReleases.version,
       })
@@ -424,19 +445,7 @@ export async function listRollouts(db: Db, input: RolloutListInput) {
       .offset((input.page - 1) * input.pageSize),
     db.select({ n: count() }).from(rollouts).where(where),
   ]);
-  const counts = new Map<string, Record<JobStatus, number>>();
-  if (rows.length) {
-    const grouped = await queryRows<{ rollout_id: string; status: JobStatus; n: number }>(
-      db,
-      sql`select rollout_id, status, count(*)::int as n from update_jobs where rollout_id in ${uuidList(rows.map((r) => r.id))} group by 1, 2`,
-    );
-    for (const { rollout_id, status, n } of grouped) {
-      const c = counts.get(rollout_id) ?? emptyCounts();
-      c[status] = n;
-      counts.set(rollout_id, c);
-    }
-  }
-  return { items: rows.map((r) => ({ ...r, counts: counts.get(r.id) ?? emptyCounts() })), total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+  return { items: rows.map(({ jobCounts, ...r }) => ({ ...r, counts: { ...emptyCounts(), ...jobCounts } })), total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
 /** A rollout with its release, its phases' progress by job status, and the most frequent failure codes. */
@@ -478,16 +487,19 @@ export async function getRolloutProgress(db: Db, id: string) {
   return { ...rollout, phases: phaseProgress, totals, failureCodes: failureCodes.map((f) => ({ errorCode: f.error_code, failed: f.failed, retried: f.retried })) };
 }
 
-/** The rollout's terminals with their job state, filtered and paged. */
+/**
+ * The rollout's terminals with their job state, most recently changed first. Every filter is a
+ * condition on the jobs themselves, so the count never joins and a page walks an index.
+ */
 export async function listRolloutJobs(db: Db, input: RolloutJobListInput) {
   const where = and(
     eq(updateJobs.rolloutId, input.id),
     input.status ? eq(updateJobs.status, input.status) : undefined,
-    input.phase ? eq(rolloutPhases.position, input.phase) : undefined,
+    input.phase ? sql`${updateJobs.phaseId} = (select id from rollout_phases where rollout_id = ${input.id} and position = ${input.phase})` : undefined,
     input.errorCode ? eq(updateJobs.errorCode, input.errorCode) : undefined,
-    input.q ? like(terminals.serialNumber, `${escapeLike(input.q.toUpperCase())}%`) : undefined,
+    input.q ? sql`${updateJobs.terminalId} in (select id from terminals where serial_number like ${`${escapeLike(input.q.toUpperCase())}%`})` : undefined,
   );
-  const base = () =>
+  const [items, [total]] = await Promise.all([
     db
       .select({
         id: updateJobs.id,
@@ -507,19 +519,12 @@ export async function listRolloutJobs(db: Db, input: RolloutJobListInput) {
       .innerJoin(rolloutPhases, eq(rolloutPhases.id, updateJobs.phaseId))
       .innerJoin(terminals, eq(terminals.id, updateJobs.terminalId))
       .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
-      .leftJoin(stores, eq(stores.id, terminals.storeId));
-  const [items, [total]] = await Promise.all([
-    base()
+      .leftJoin(stores, eq(stores.id, terminals.storeId))
       .where(where)
-      .orderBy(asc(rolloutPhases.position), sql`${terminals.serialNumber} collate "C"`)
+      .orderBy(desc(updateJobs.updatedAt), desc(updateJobs.id))
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize),
-    db
-      .select({ n: count() })
-      .from(updateJobs)
-      .innerJoin(rolloutPhases, eq(rolloutPhases.id, updateJobs.phaseId))
-      .innerJoin(terminals, eq(terminals.id, updateJobs.terminalId))
-      .where(where),
+    db.select({ n: count() }).from(updateJobs).where(where),
   ]);
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }

@@ -99,6 +99,7 @@ describe("the demo data and the overview", () => {
     const seeded = await admin.rollouts.list({ status: "completed" });
     expect(seeded.items.map((r) => r.name)).toContain("V400m 5.2.3 fleet update");
     const running = (await admin.rollouts.list({ status: "running" })).items.find((r) => r.name === "P2 3.2.0 security patch")!;
+    expect(running.counts).toMatchObject({ succeeded: 2, failed: 1 });
     const progress = await admin.rollouts.get({ id: running.id });
     expect(progress.phases.map((p) => p.status)).toEqual(["completed", "running"]);
     expect(progress.totals.failed).toBe(1);
@@ -248,6 +249,8 @@ describe("a rollout", () => {
     await advanceRollouts(handle.db, NIGHT);
     const paused = await rolloutRow(id);
     expect(paused).toMatchObject({ status: "paused", pauseReason: "failure_threshold" });
+    // The list's counts are as of this step.
+    expect(paused.jobCounts).toMatchObject({ succeeded: 1, failed: failures });
     const [pauseEntry] = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, id), eq(auditLog.action, "rollout.paused")));
     expect(pauseEntry).toMatchObject({ actorLabel: "system" });
     // Paused: nothing is due.

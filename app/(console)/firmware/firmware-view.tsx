@@ -10,7 +10,7 @@ import { releaseListInput } from "@/server/schemas/firmware";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { FieldError, FormError } from "@/app/_components/form-error";
 import { Field, formText } from "@/app/_components/form-dialog";
-import { DateTime, formatBytes } from "@/app/_components/format";
+import { DateOnly, formatBytes } from "@/app/_components/format";
 import { EmptyState, Pagination } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
@@ -108,8 +108,8 @@ export function FirmwareView() {
                   <TableCell className="font-mono text-xs" title={r.sha256 ?? undefined}>
                     {r.sha256 ? `${r.sha256.slice(0, 12)}…` : "—"}
                   </TableCell>
-                  <TableCell>
-                    <DateTime date={r.createdAt} />
+                  <TableCell className="whitespace-nowrap">
+                    <DateOnly date={r.createdAt} />
                   </TableCell>
                   <TableCell className="text-right tabular-nums">
                     {r.rolloutCount > 0 ? (
@@ -148,7 +148,7 @@ function ReleaseActions({ release }: { release: { id: string; version: string; s
   const remove = useMutation(trpc.firmware.deleteDraft.mutationOptions({ onSuccess: invalidate }));
   const version = release.version;
   return (
-    <div className="flex flex-wrap justify-end gap-1.5">
+    <div className="flex justify-end gap-1.5 whitespace-nowrap">
       {release.status === "draft" && release.sizeBytes === null && <UploadImageDialog releaseId={release.id} version={version} />}
       {release.status === "draft" && release.sizeBytes !== null && (
         <ConfirmDialog label={t("publish")} description={t("publishConfirm", { version })} onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "published" })} error={setStatus.error} pending={setStatus.isPending} />

@@ -74,7 +74,7 @@ export function RolloutDetail({ id }: { id: string }) {
       </Card>
 
       <div className="grid gap-4 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
+        <Card className="min-w-0 lg:col-span-2">
           <CardHeader>
             <CardTitle>{t("phaseTable")}</CardTitle>
           </CardHeader>
@@ -110,11 +110,11 @@ export function RolloutDetail({ id }: { id: string }) {
             </Table>
           </CardContent>
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader>
             <CardTitle>{t("failureCodes")}</CardTitle>
           </CardHeader>
-          <CardContent>
+          <CardContent className="overflow-x-auto">
             {rollout.failureCodes.length === 0 ? (
               <p className="text-sm text-muted-foreground">{t("noFailures")}</p>
             ) : (

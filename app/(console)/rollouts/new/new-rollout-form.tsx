@@ -6,14 +6,12 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { defaultPhases, releaseListInput } from "@/server/schemas/firmware";
+import { defaultPhases, publishedReleasesInput } from "@/server/schemas/firmware";
 import { FieldError, FormError } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Input, Label, Select, Textarea } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
-
-export const publishedReleasesInput = { status: "published", pageSize: 100 } as const;
 
 type Phase = (typeof defaultPhases)[number];
 type Mode = "filters" | "serials";
@@ -57,7 +55,7 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const router = useRouter();
-  const { data: releases } = useSuspenseQuery(trpc.firmware.list.queryOptions(releaseListInput.parse(publishedReleasesInput)));
+  const { data: releases } = useSuspenseQuery(trpc.firmware.list.queryOptions(publishedReleasesInput));
   const { data: options } = useSuspenseQuery(trpc.terminals.filterOptions.queryOptions());
   const [releaseId, setReleaseId] = useState(releases.items.some((r) => r.id === initialReleaseId) ? initialReleaseId! : (releases.items[0]?.id ?? ""));
   const release = releases.items.find((r) => r.id === releaseId);
@@ -186,9 +184,8 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
         </CardHeader>
         <CardContent className="space-y-3">
           {phases.map((p, i) => (
-            <fieldset key={i} className="grid grid-cols-2 items-end gap-2 rounded-md border p-2 sm:grid-cols-[auto_1fr_1fr_1fr_auto_auto]">
+            <fieldset key={i} className="grid grid-cols-2 items-end gap-2 rounded-md border p-2 sm:grid-cols-[1fr_1fr_1fr_auto_auto]">
               <legend className="px-1 text-sm font-medium">{t("phase", { n: i + 1 })}</legend>
-              <span className="hidden text-sm font-medium sm:block">{i + 1}</span>
               {(["percent", "successThreshold", "failureThreshold"] as const).map((key) => (
                 <label key={key} className="grid gap-1 text-xs">
                   {t(key === "percent" ? "share" : key)}

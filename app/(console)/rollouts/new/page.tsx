@@ -1,16 +1,16 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { releaseListInput } from "@/server/schemas/firmware";
+import { publishedReleasesInput } from "@/server/schemas/firmware";
 import { TableSkeleton } from "@/app/_components/list-controls";
 import { getQueryClient, HydrateClient, trpc, viewerWithRole } from "@/app/_lib/trpc/server";
-import { NewRolloutForm, publishedReleasesInput } from "./new-rollout-form";
+import { NewRolloutForm } from "./new-rollout-form";
 
 export const metadata: Metadata = { title: "New rollout" };
 
 export default async function NewRolloutPage({ searchParams }: { searchParams: Promise<{ releaseId?: string }> }) {
   await viewerWithRole("admin");
   const queryClient = getQueryClient();
-  void queryClient.prefetchQuery(trpc.firmware.list.queryOptions(releaseListInput.parse(publishedReleasesInput)));
+  void queryClient.prefetchQuery(trpc.firmware.list.queryOptions(publishedReleasesInput));
   void queryClient.prefetchQuery(trpc.terminals.filterOptions.queryOptions());
   const { releaseId } = await searchParams;
   return (

@@ -1,0 +1,2 @@
+ALTER TABLE "rollouts" ADD COLUMN "job_counts" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
+CREATE INDEX "update_jobs_rollout_recent_idx" ON "update_jobs" USING btree ("rollout_id","updated_at" DESC NULLS LAST,"id" DESC NULLS LAST);
