@@ -9,7 +9,6 @@
 // target; timings never fail the run.
 import { parseArgs } from "node:util";
 import { sql, type SQL } from "drizzle-orm";
-import pg from "pg";
 import { openDatabase, queryRows, targetFromEnv, type Db } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { isDatabaseEmpty, seedDemo, seedLargeFleet } from "@/db/seed";
@@ -19,6 +18,7 @@ import { terminalActivity } from "@/server/services/activity";
 import { fleetOverview } from "@/server/services/overview";
 import { getTerminalBySerial, listTerminals } from "@/server/services/terminals";
 import { positiveInt } from "./lib/args";
+import { ensureDatabase } from "./lib/bench-db";
 
 const TARGET_P95_MS = 50;
 const HISTORY_DAYS = 30;
@@ -39,25 +39,6 @@ const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres:postgres@loca
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 const fmt = (n: number) => n.toLocaleString("en");
-
-/** Creates the database (dropping it first for --reseed) through the maintenance database. */
-async function ensureDatabase(reseed: boolean) {
-  const maintenance = new URL(url);
-  const name = decodeURIComponent(maintenance.pathname.slice(1));
-  maintenance.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: maintenance.toString() });
-  await client.connect();
-  try {
-    if (reseed) {
-      await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
-      console.log(`Dropped database ${name}.`);
-    }
-    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [name]);
-    if (!rowCount) await client.query(`create database ${client.escapeIdentifier(name)}`);
-  } finally {
-    await client.end();
-  }
-}
 
 async function one<Row>(db: Db, query: SQL): Promise<Row> {
   const [row] = await queryRows<Row>(db, query);
@@ -239,7 +220,7 @@ async function bench(db: Db, now: Date) {
 }
 
 try {
-  await ensureDatabase(values.reseed);
+  await ensureDatabase(url, values.reseed);
   // The app's own pool settings, so the in-process figures match what the server would see.
   const handle = await openDatabase(targetFromEnv({ ...process.env, DATABASE_URL: url } as NodeJS.ProcessEnv));
   try {
