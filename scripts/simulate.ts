@@ -2,6 +2,7 @@
 //
 //   npm run simulate -- --terminals N [--base URL] [--interval S] [--duration S]
 //                       [--serials A,B,…] [--activate K [--sms-port P]] [--email E --password P]
+//                       [--fail-rate R] [--seed S]
 //
 // --base      the app, default http://localhost:3000
 // --interval  seconds between a terminal's heartbeats. Without it every terminal follows the
@@ -14,14 +15,27 @@
 //             SMS_PROVIDER=webhook SMS_WEBHOOK_URL=http://localhost:3999/sms. The sending limits
 //             (20 codes per phone an hour) bound how many activate.
 // --email, --password  an admin login, default the demo admin
+// --fail-rate the share (0..1, default 0) of terminals whose firmware install fails
+// --seed      which terminals those are (a whole number, default 1): whether one fails is a hash of
+//             the seed, its serial number and the version, so the same seed repeats a run's failures
+//
+// Firmware updates: when a heartbeat answer offers one, the terminal downloads the image in 256 KiB
+// Range requests, checks its size and sha256 (a mismatch is reported as failed, checksum_mismatch,
+// and the server offers the job again while attempts are left), reports downloaded and installing,
+// reboots for a few seconds without heartbeats, then reports succeeded and checks in with the new
+// version, or reports failed, install_failed. The server offers updates only inside the store's
+// maintenance window. The status line counts updates in progress, succeeded, failed (by error
+// code) and dropped: given up because the job was cancelled or has ended, or the server did not
+// answer (an open job is taken up again, and its download resumed, at the next offer).
 //
 // Device tokens: the simulator signs in as an admin and issues a new token for each of the first N
 // active terminals (terminals.issueDeviceToken revokes the earlier
 // ones, so a terminal that was simulated before simply gets a fresh token). The first heartbeats
 // are spread over one interval; a status line is printed every 10 s.
 import { parseArgs } from "node:util";
-import { positiveInt, positiveNumber } from "./lib/args";
+import { fraction, positiveInt, positiveNumber, wholeNumber } from "./lib/args";
 import { connectConsole } from "./lib/console-api";
+import { FirmwareUpdater } from "./lib/firmware-update";
 import { activateBySms, startSmsInbox } from "./lib/sms-activation";
 import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal } from "./lib/heartbeat-load";
 
@@ -36,12 +50,16 @@ const { values } = parseArgs({
     "sms-port": { type: "string", default: "3999" },
     email: { type: "string", default: "admin@demo.posfleet.dev" },
     password: { type: "string", default: "demo-password-1" },
+    "fail-rate": { type: "string", default: "0" },
+    seed: { type: "string", default: "1" },
   },
 });
 
 const wanted = positiveInt("terminals", values.terminals);
 const intervalSeconds = positiveNumber("interval", values.interval);
 const durationSeconds = positiveNumber("duration", values.duration);
+const failRate = fraction("fail-rate", values["fail-rate"]);
+const seed = wholeNumber("seed", values.seed);
 const base = new URL(values.base);
 const url = heartbeatUrl(base);
 const STATUS_EVERY_MS = 10_000;
@@ -91,6 +109,8 @@ if (toActivate > 0) {
 
 const client = new HeartbeatClient(64);
 const stats = new LoadStats();
+const stop = new AbortController();
+const updates = new FirmwareUpdater({ base, failRate, seed, signal: stop.signal, log });
 
 // Without --interval the server decides; one terminal's first heartbeat tells how long that is,
 // so the others can be spread over it.
@@ -99,6 +119,7 @@ if (spreadSeconds === undefined) {
   const first = fleet[0]!;
   const outcome = await client.send(url, first.token, first.report(new Date(), 0));
   stats.record(outcome);
+  updates.onOutcome(first, outcome);
   if (outcome.status !== 200) {
     log(`The first heartbeat failed: ${outcome.status || "no answer"} ${outcome.detail ?? ""}`);
     process.exit(1);
@@ -107,7 +128,6 @@ if (spreadSeconds === undefined) {
 }
 log(`${fleet.length} terminals check in every ${intervalSeconds ?? `${spreadSeconds} (server's)`} s at ${url.href}.`);
 
-const stop = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
 if (durationSeconds) setTimeout(() => stop.abort(), durationSeconds * 1000).unref();
 
@@ -118,15 +138,19 @@ function statusLine() {
   const rate = ((stats.sent - lastSent) * 1000) / (now - lastAt);
   const latencies = stats.latencies.sort((a, b) => a - b);
   const latency = latencies.length ? `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms` : "no answers";
-  log(`sent ${stats.sent}, ok ${stats.ok}, errors ${stats.failureSummary()}, ${rate.toFixed(1)}/s (${latency} over the last ${Math.round((now - lastAt) / 1000)} s)`);
+  log(
+    `sent ${stats.sent}, ok ${stats.ok}, errors ${stats.failureSummary()}, ${rate.toFixed(1)}/s (${latency} over the last ${Math.round((now - lastAt) / 1000)} s); ` +
+      `updates: ${updates.summary()}`,
+  );
   stats.latencies = [];
   lastSent = stats.sent;
   lastAt = now;
 }
 const ticker = setInterval(statusLine, STATUS_EVERY_MS);
 
-await runPaced(fleet, client, stats, { url, intervalSeconds, spreadSeconds, signal: stop.signal, log });
+await runPaced(fleet, client, stats, { url, intervalSeconds, spreadSeconds, signal: stop.signal, log, ready: updates.ready, onOutcome: updates.onOutcome });
+await updates.settled();
 clearInterval(ticker);
 statusLine();
 client.close();
-log(`Stopped: ${stats.sent} heartbeats sent, ${stats.ok} ok, ${stats.errors} errors.`);
+log(`Stopped: ${stats.sent} heartbeats sent, ${stats.ok} ok, ${stats.errors} errors; updates: ${updates.summary()}.`);

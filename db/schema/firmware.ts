@@ -139,8 +139,8 @@ export const updateJobs = pgTable(
     uniqueIndex("update_jobs_one_open_idx").on(t.terminalId).where(sql`${t.status} in ('pending', 'downloading', 'downloaded', 'installing')`),
     index("update_jobs_terminal_idx").on(t.terminalId, t.createdAt),
     index("update_jobs_rollout_idx").on(t.rolloutId, t.phaseId, t.status),
-    // The rollout page lists its terminals most recently changed first.
-    index("update_jobs_rollout_recent_idx").on(t.rolloutId, t.updatedAt.desc(), t.id.desc()),
+    // The rollout page lists its terminals most recently changed first: this index scanned backwards.
+    index("update_jobs_rollout_changed_idx").on(t.rolloutId, t.updatedAt, t.id),
     index("update_jobs_errors_idx").on(t.rolloutId, t.errorCode).where(sql`${t.errorCode} is not null`),
   ],
 );

@@ -18,3 +18,23 @@ export function positiveNumber(name: string, text: string | undefined): number |
   }
   return n;
 }
+
+/** A command-line option that must be a whole number, 0 or more. */
+export function wholeNumber(name: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
+    console.error(`--${name} must be a whole number.`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** A command-line option that must be a number from 0 to 1. */
+export function fraction(name: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !(n >= 0 && n <= 1)) {
+    console.error(`--${name} must be a number from 0 to 1.`);
+    process.exit(2);
+  }
+  return n;
+}

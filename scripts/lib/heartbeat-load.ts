@@ -45,6 +45,8 @@ export class SimulatedTerminal {
   private readonly signalBase = uniform(-95, -55);
   private readonly network: NetworkType;
   private readonly busyness = uniform(0.3, 1.5);
+  /** What the heartbeats report; a simulated firmware update changes it. */
+  firmwareVersion: string;
 
   constructor(
     readonly terminal: FleetTerminal,
@@ -52,6 +54,7 @@ export class SimulatedTerminal {
   ) {
     this.battery = terminal.batteryPercent ?? uniform(40, 100);
     this.network = terminal.network ?? NETWORKS[Math.floor(Math.random() * NETWORKS.length)]!;
+    this.firmwareVersion = terminal.firmwareVersion ?? "1.0.0";
   }
 
   /** The next heartbeat body; `intervalSeconds` is the time since the previous one. */
@@ -70,7 +73,7 @@ export class SimulatedTerminal {
     const localHour = (now.getUTCHours() + 8) % 24;
     const expectedTransactions = (HOURLY_ACTIVITY[localHour]! * PEAK_TRANSACTIONS_PER_HOUR * this.busyness * intervalSeconds) / 3600;
     return {
-      firmwareVersion: this.terminal.firmwareVersion ?? "1.0.0",
+      firmwareVersion: this.firmwareVersion,
       batteryPercent: Math.round(this.battery),
       signalDbm: Math.round(Math.min(-30, this.signalBase + uniform(-4, 4))),
       network: this.network,
@@ -80,11 +83,22 @@ export class SimulatedTerminal {
   }
 }
 
+/** A firmware update offered in a heartbeat answer (the `update` field of the device API v1 contract). */
+export interface OfferedUpdate {
+  jobId: string;
+  version: string;
+  /** The image's path, relative to the server. */
+  url: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
 /** One heartbeat's result; status 0 means no HTTP answer (connection refused, reset, timeout). */
 export interface Outcome {
   status: number;
   latencyMs: number;
   nextHeartbeatSeconds?: number;
+  update?: OfferedUpdate | null;
   retryAfterSeconds?: number;
   /** The error code and message of a refusal, or the network error. */
   detail?: string;
@@ -108,7 +122,10 @@ export class HeartbeatClient {
     try {
       const response = await this.post(url, token, JSON.stringify(report), true);
       const latencyMs = performance.now() - started;
-      if (response.status === 200) return { status: 200, latencyMs, nextHeartbeatSeconds: (JSON.parse(response.text) as { nextHeartbeatSeconds: number }).nextHeartbeatSeconds };
+      if (response.status === 200) {
+        const { nextHeartbeatSeconds, update } = JSON.parse(response.text) as { nextHeartbeatSeconds: number; update: OfferedUpdate | null };
+        return { status: 200, latencyMs, nextHeartbeatSeconds, update };
+      }
       const retryAfter = Number(response.retryAfter);
       return { status: response.status, latencyMs, retryAfterSeconds: retryAfter > 0 ? retryAfter : undefined, detail: errorDetail(response.text) };
     } catch (error) {
@@ -150,7 +167,8 @@ export class HeartbeatClient {
   }
 }
 
-function errorDetail(text: string): string {
+/** The code and message of a device API refusal, or the start of an answer that is not one. */
+export function errorDetail(text: string): string {
   try {
     const { error } = JSON.parse(text) as { error: { code: string; message: string } };
     return `${error.code}: ${error.message}`;
@@ -202,6 +220,10 @@ export interface PacedOptions {
   spreadSeconds: number;
   signal: AbortSignal;
   log: (line: string) => void;
+  /** Resolves when the terminal can check in again, if it is away (rebooting into new firmware). */
+  ready?: (terminal: SimulatedTerminal) => Promise<void> | undefined;
+  /** Sees every heartbeat's outcome, e.g. to start the update it offers. */
+  onOutcome?: (terminal: SimulatedTerminal, outcome: Outcome) => void;
 }
 
 const MAX_BACKOFF_SECONDS = 60;
@@ -222,8 +244,11 @@ export async function runPaced(fleet: SimulatedTerminal[], client: HeartbeatClie
     let failuresInRow = 0;
     let delay = Math.random() * options.spreadSeconds;
     while (await pause(delay)) {
+      await options.ready?.(terminal);
+      if (signal.aborted) return;
       const outcome = await client.send(url, terminal.token, terminal.report(new Date(), interval));
       stats.record(outcome);
+      options.onOutcome?.(terminal, outcome);
       failuresInRow = outcome.status === 0 ? failuresInRow + 1 : 0;
       if (outcome.status === 200) {
         interval = options.intervalSeconds ?? outcome.nextHeartbeatSeconds ?? interval;
