@@ -192,6 +192,16 @@ export async function getRelease(db: Db, id: string) {
   return release;
 }
 
+/** Where a release's image is, for an admin's download; null without an image. */
+export async function getReleaseImage(db: Db, id: string) {
+  const [row] = await db
+    .select({ storageKey: firmwareReleases.storageKey, sizeBytes: firmwareReleases.sizeBytes, sha256: firmwareReleases.sha256, fileName: firmwareReleases.fileName, version: firmwareReleases.version })
+    .from(firmwareReleases)
+    .where(eq(firmwareReleases.id, id));
+  if (!row?.storageKey || row.sizeBytes === null) return null;
+  return { storageKey: row.storageKey, sizeBytes: row.sizeBytes, sha256: row.sha256, fileName: row.fileName ?? `firmware-${row.version}.bin` };
+}
+
 /** Each model's newest published stable release (rollbacks aside): what "current" means for compliance. */
 export async function latestStableVersions(db: Db): Promise<Map<string, string>> {
   const stable = await queryRows<{ model_id: string; version: string }>(

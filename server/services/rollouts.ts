@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { firmwareReleases, merchants, rolloutPhases, rollouts, stores, terminals, updateJobs, type JobStatus, type RolloutStatus, type RolloutTarget } from "@/db/schema";
 import { openJobStatuses } from "@/db/schema/values";
+import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
 import type { RolloutCreateInput, RolloutJobListInput, RolloutListInput, RolloutTargetInput } from "../schemas/firmware";
 import type { UpdateStatusInput } from "../schemas/device";
@@ -487,46 +488,70 @@ export async function getRolloutProgress(db: Db, id: string) {
   return { ...rollout, phases: phaseProgress, totals, failureCodes: failureCodes.map((f) => ({ errorCode: f.error_code, failed: f.failed, retried: f.retried })) };
 }
 
-/**
- * The rollout's terminals with their job state, most recently changed first. Every filter is a
- * condition on the jobs themselves, so the count never joins and a page walks an index.
- */
-export async function listRolloutJobs(db: Db, input: RolloutJobListInput) {
-  const where = and(
+/** The job list's filters, each a condition on the jobs themselves, so counting never joins. */
+function jobListConditions(input: Omit<RolloutJobListInput, "page" | "pageSize">) {
+  return and(
     eq(updateJobs.rolloutId, input.id),
     input.status ? eq(updateJobs.status, input.status) : undefined,
     input.phase ? sql`${updateJobs.phaseId} = (select id from rollout_phases where rollout_id = ${input.id} and position = ${input.phase})` : undefined,
     input.errorCode ? eq(updateJobs.errorCode, input.errorCode) : undefined,
     input.q ? sql`${updateJobs.terminalId} in (select id from terminals where serial_number like ${`${escapeLike(input.q.toUpperCase())}%`})` : undefined,
   );
+}
+
+/** Jobs with their terminal. */
+function jobRows(db: Db, where: SQL | undefined) {
+  return db
+    .select({
+      id: updateJobs.id,
+      serialNumber: terminals.serialNumber,
+      merchantName: merchants.name,
+      storeName: stores.name,
+      phase: rolloutPhases.position,
+      status: updateJobs.status,
+      attempt: updateJobs.attempt,
+      progressPercent: updateJobs.progressPercent,
+      fromVersion: updateJobs.fromVersion,
+      errorCode: updateJobs.errorCode,
+      message: updateJobs.message,
+      updatedAt: updateJobs.updatedAt,
+    })
+    .from(updateJobs)
+    .innerJoin(rolloutPhases, eq(rolloutPhases.id, updateJobs.phaseId))
+    .innerJoin(terminals, eq(terminals.id, updateJobs.terminalId))
+    .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
+    .leftJoin(stores, eq(stores.id, terminals.storeId))
+    .where(where);
+}
+
+/** The rollout's terminals with their job state, filtered and paged, most recently changed first (an index walked backwards). */
+export async function listRolloutJobs(db: Db, input: RolloutJobListInput) {
+  const where = jobListConditions(input);
   const [items, [total]] = await Promise.all([
-    db
-      .select({
-        id: updateJobs.id,
-        serialNumber: terminals.serialNumber,
-        merchantName: merchants.name,
-        storeName: stores.name,
-        phase: rolloutPhases.position,
-        status: updateJobs.status,
-        attempt: updateJobs.attempt,
-        progressPercent: updateJobs.progressPercent,
-        fromVersion: updateJobs.fromVersion,
-        errorCode: updateJobs.errorCode,
-        message: updateJobs.message,
-        updatedAt: updateJobs.updatedAt,
-      })
-      .from(updateJobs)
-      .innerJoin(rolloutPhases, eq(rolloutPhases.id, updateJobs.phaseId))
-      .innerJoin(terminals, eq(terminals.id, updateJobs.terminalId))
-      .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
-      .leftJoin(stores, eq(stores.id, terminals.storeId))
-      .where(where)
+    jobRows(db, where)
       .orderBy(desc(updateJobs.updatedAt), desc(updateJobs.id))
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize),
     db.select({ n: count() }).from(updateJobs).where(where),
   ]);
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+const jobCsvColumns = ["serial_number", "merchant", "store", "phase", "status", "attempt", "progress_percent", "from_version", "error_code", "message", "updated_at"] as const;
+
+/** The filtered job list as CSV, a thousand rows at a time in id order after the last one sent. */
+export async function* exportRolloutJobsCsv(db: Db, input: Omit<RolloutJobListInput, "page" | "pageSize">): AsyncGenerator<string> {
+  yield csvLine([...jobCsvColumns]);
+  let after: string | null = null;
+  type Row = Awaited<ReturnType<typeof jobRows>>[number];
+  for (;;) {
+    const rows: Row[] = await jobRows(db, and(jobListConditions(input), after ? gt(updateJobs.id, after) : undefined))
+      .orderBy(asc(updateJobs.id))
+      .limit(1000);
+    if (rows.length === 0) return;
+    yield rows.map((r) => csvLine([r.serialNumber, r.merchantName, r.storeName, r.phase, r.status, r.attempt, r.progressPercent, r.fromVersion, r.errorCode, r.message, r.updatedAt])).join("");
+    after = rows[rows.length - 1]!.id;
+  }
 }
 
 /** A terminal's updates, newest first, for its page (scoped by the caller). */

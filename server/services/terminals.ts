@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { merchants, stores, terminalModels, terminals, type TerminalStatus } from "@/db/schema";
+import { csvLine } from "../csv";
 import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, statusesWithDeviceAccess, type TerminalListFilters } from "../schemas/terminals";
 import { inScope, type Scope } from "../scope";
@@ -80,13 +81,6 @@ export async function listTerminals(db: Db, scope: Scope, filters: TerminalListF
 
 const csvColumns = ["serial_number", "manufacturer", "model", "status", "merchant_id", "merchant", "store_id", "store", "firmware_version", "last_seen_at"] as const;
 
-function csvCell(value: unknown): string {
-  const text = value instanceof Date ? value.toISOString() : value == null ? "" : String(value);
-  // A leading = + - @ would run as a formula in a spreadsheet.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /** The filtered list as CSV, streamed in serial-number order a thousand rows at a time. */
 export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters, now: Date = new Date()): AsyncGenerator<string> {
   yield `${csvColumns.join(",")}\n`;
@@ -113,7 +107,7 @@ export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: Termina
       .orderBy(asc(terminals.serialNumber))
       .limit(1000);
     if (rows.length === 0) return;
-    yield rows.map((r) => `${Object.values(r).map(csvCell).join(",")}\n`).join("");
+    yield rows.map((r) => csvLine(Object.values(r))).join("");
     after = rows[rows.length - 1]!.serialNumber;
   }
 }

@@ -7,7 +7,7 @@ import { firmwareDownloadEndpoint, heartbeatEndpoint, updateStatusEndpoint } fro
 import { handleDeviceRequest } from "@/server/device-api/http";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
-import { advanceRollouts, cancelRollout, createRollout, previewRollout, resumeRollout } from "@/server/services/rollouts";
+import { advanceRollouts, cancelRollout, createRollout, exportRolloutJobsCsv, previewRollout, resumeRollout } from "@/server/services/rollouts";
 import { rolloutCreateInput } from "@/server/schemas/firmware";
 import { createTestDatabase, demoCallers } from "../helpers/db";
 
@@ -104,6 +104,14 @@ describe("the demo data and the overview", () => {
     expect(progress.phases.map((p) => p.status)).toEqual(["completed", "running"]);
     expect(progress.totals.failed).toBe(1);
     expect(progress.failureCodes).toEqual([{ errorCode: "install_verify_failed", failed: 1, retried: 0 }]);
+    // The terminal table, filtered, and its CSV export.
+    expect((await admin.rollouts.jobs({ id: running.id, status: "failed" })).items.map((j) => j.errorCode)).toEqual(["install_verify_failed"]);
+    let csv = "";
+    for await (const chunk of exportRolloutJobsCsv(handle.db, { id: running.id })) csv += chunk;
+    const lines = csv.trim().split("\n");
+    expect(lines[0]).toBe("serial_number,merchant,store,phase,status,attempt,progress_percent,from_version,error_code,message,updated_at");
+    expect(lines).toHaveLength(1 + running.terminalCount);
+    expect(lines.find((l) => l.includes(",failed,"))).toContain("install_verify_failed");
 
     // V400m's newest stable release is 5.2.3: compliance counts its terminals in service on it.
     const v400m = await modelId("V400m");

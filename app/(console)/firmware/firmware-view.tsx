@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
@@ -89,8 +89,8 @@ export function FirmwareView() {
             <TableBody>
               {data.items.map((r) => (
                 <TableRow key={r.id} data-testid={`release-${r.version}`}>
-                  <TableCell className="font-mono font-medium">
-                    {r.version}{" "}
+                  <TableCell className="font-mono font-medium whitespace-nowrap">
+                    <ReleaseDetails id={r.id} version={r.version} />{" "}
                     <Badge variant="outline" className="ml-1">
                       {t(`channels.${r.channel}`)}
                     </Badge>
@@ -131,6 +131,81 @@ export function FirmwareView() {
       </div>
       {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
     </div>
+  );
+}
+
+/** A release's full record: image, checksum, notes (editable at any status) and a download link. */
+function ReleaseDetails({ id, version }: { id: string; version: string }) {
+  const t = useTranslations("firmware");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const invalidate = useInvalidateReleases();
+  const [open, setOpen] = useState(false);
+  const { data } = useQuery({ ...trpc.firmware.get.queryOptions({ id }), enabled: open });
+  const save = useMutation(trpc.firmware.update.mutationOptions({ onSuccess: invalidate }));
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>
+        <button type="button" className="text-primary hover:underline">
+          {version}
+        </button>
+      </DialogTrigger>
+      <DialogContent closeLabel={tc("close")} className="max-h-[90vh] overflow-y-auto">
+        <DialogHeader>
+          <DialogTitle className="font-mono">{version}</DialogTitle>
+          <DialogDescription>{data ? data.models.map((m) => m.name).join(", ") : "…"}</DialogDescription>
+        </DialogHeader>
+        {data && (
+          <div className="grid gap-3 text-sm">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
+              <dt className="text-muted-foreground">{t("status")}</dt>
+              <dd>
+                <Badge variant={statusVariant[data.status]}>{t(`statuses.${data.status}`)}</Badge> <Badge variant="outline">{t(`channels.${data.channel}`)}</Badge>
+              </dd>
+              <dt className="text-muted-foreground">{t("fileName")}</dt>
+              <dd className="break-all font-mono text-xs">{data.fileName ?? t("noImage")}</dd>
+              <dt className="text-muted-foreground">{t("size")}</dt>
+              <dd>{data.sizeBytes === null ? "—" : `${formatBytes(data.sizeBytes)} (${data.sizeBytes.toLocaleString()} B)`}</dd>
+              <dt className="text-muted-foreground">{t("sha256")}</dt>
+              <dd className="break-all font-mono text-xs" data-testid="release-sha256">
+                {data.sha256 ?? "—"}
+              </dd>
+              <dt className="text-muted-foreground">{t("created")}</dt>
+              <dd>
+                <DateOnly date={data.createdAt} /> · {data.createdBy}
+              </dd>
+              <dt className="text-muted-foreground">{t("publishedAt")}</dt>
+              <dd>
+                <DateOnly date={data.publishedAt} />
+              </dd>
+            </dl>
+            <form
+              className="grid gap-1.5"
+              onSubmit={(e) => {
+                e.preventDefault();
+                save.mutate({ id, notes: formText(new FormData(e.currentTarget), "notes") });
+              }}
+            >
+              <Label htmlFor={`notes-${id}`}>{t("notes")}</Label>
+              <Textarea id={`notes-${id}`} name="notes" rows={4} defaultValue={data.notes} />
+              <FormError error={save.error} />
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                {data.sizeBytes !== null ? (
+                  <a className="text-primary hover:underline" href={`/api/firmware/releases/${id}/image`} download>
+                    {t("download")}
+                  </a>
+                ) : (
+                  <span />
+                )}
+                <Button type="submit" size="sm" disabled={save.isPending}>
+                  {save.isSuccess ? t("notesSaved") : tc("save")}
+                </Button>
+              </div>
+            </form>
+          </div>
+        )}
+      </DialogContent>
+    </Dialog>
   );
 }
 

@@ -11,6 +11,7 @@ import { rolloutJobListInput } from "@/server/schemas/firmware";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { EmptyState, Pagination, TableSkeleton } from "@/app/_components/list-controls";
+import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Input, Select } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
@@ -198,14 +199,21 @@ function RolloutActions({ id, status, awaitingApproval }: { id: string; status: 
 function RolloutJobs({ id, phases }: { id: string; phases: number }) {
   const t = useTranslations("rollouts");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(rolloutJobListInput.omit({ id: true }));
+  const { input, update, isPending, queryString } = useListParams(rolloutJobListInput.omit({ id: true }));
   const { data } = useSuspenseQuery({ ...trpc.rollouts.jobs.queryOptions({ ...input, id }), refetchInterval: LIVE_REFRESH_MS });
   const search = useSearchParam(input.q, update);
   return (
     <section className="space-y-2" aria-labelledby="jobs-title">
-      <h2 id="jobs-title" className="text-lg font-semibold">
-        {t("jobs")}
-      </h2>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="jobs-title" className="text-lg font-semibold">
+          {t("jobs")}
+        </h2>
+        <Button asChild size="sm" variant="outline">
+          <a href={`/api/rollouts/${id}/export${queryString ? `?${queryString}` : ""}`} download>
+            {t("exportCsv")}
+          </a>
+        </Button>
+      </div>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <label className="relative">
           <span className="sr-only">{t("search")}</span>

@@ -1,10 +1,30 @@
+import { imageResponse } from "./device-api/image-response";
+import { DeviceApiError, errorResponse } from "./device-api/http";
 import { AppError } from "./errors";
 import { uuid } from "./schemas/common";
-import { uploadReleaseImage } from "./services/firmware";
+import { getReleaseImage, uploadReleaseImage } from "./services/firmware";
 import { createContext } from "./trpc";
 
 const problem = (status: number, code: string, message: string) => Response.json({ error: { code, message } }, { status });
 const statusOf = { not_found: 404, conflict: 409, invalid: 400, forbidden: 403, rate_limited: 429 } as const;
+
+/** An admin downloads a release's image (Range works as for terminals). */
+export async function downloadFirmwareImage(req: Request, releaseId: string): Promise<Response> {
+  const ctx = await createContext({ headers: req.headers });
+  if (!ctx.viewer) return problem(401, "unauthorized", "Please sign in.");
+  if (ctx.viewer.role !== "admin") return problem(403, "forbidden", "Only admins download firmware here.");
+  if (!uuid.safeParse(releaseId).success) return problem(404, "not_found", "Firmware release was not found.");
+  const image = await getReleaseImage(ctx.db, releaseId);
+  if (!image) return problem(404, "not_found", "This release has no image.");
+  try {
+    const response = imageResponse(image, req.headers.get("range"));
+    response.headers.set("Content-Disposition", `attachment; filename="${image.fileName.replace(/[^\w.-]+/g, "_")}"`);
+    return response;
+  } catch (error) {
+    if (error instanceof DeviceApiError) return errorResponse(error);
+    throw error;
+  }
+}
 
 /**
  * The upload of a draft's image, for an admin's session: the body streams to storage (never held
