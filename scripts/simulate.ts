@@ -19,7 +19,7 @@
 // --seed      which terminals those are (a whole number, default 1): whether one fails is a hash of
 //             the seed, its serial number and the version, so the same seed repeats a run's failures
 //
-// Firmware updates: when a heartbeat answer offers one, the terminal downloads the image in 256 KiB
+// Firmware updates: when a heartbeat answer offers one, the terminal downloads the image in 8 MiB
 // Range requests, checks its size and sha256 (a mismatch is reported as failed, checksum_mismatch,
 // and the server offers the job again while attempts are left), reports downloaded and installing,
 // reboots for a few seconds without heartbeats, then reports succeeded and checks in with the new

@@ -8,6 +8,18 @@ import { createContext } from "./trpc";
 const problem = (status: number, code: string, message: string) => Response.json({ error: { code, message } }, { status });
 const statusOf = { not_found: 404, conflict: 409, invalid: 400, forbidden: 403, rate_limited: 429 } as const;
 
+/** The browser sends the file name percent-encoded; a name that does not decode is kept as sent. */
+function fileNameOf(header: string | null): string | null {
+  if (!header) return null;
+  let name = header;
+  try {
+    name = decodeURIComponent(header);
+  } catch {
+    // Not percent-encoding after all.
+  }
+  return name.trim().slice(0, 200) || null;
+}
+
 /** An admin downloads a release's image (Range works as for terminals). */
 export async function downloadFirmwareImage(req: Request, releaseId: string): Promise<Response> {
   const ctx = await createContext({ headers: req.headers });
@@ -36,7 +48,7 @@ export async function uploadFirmwareImage(req: Request, releaseId: string): Prom
   if (ctx.viewer.role !== "admin") return problem(403, "forbidden", "Only admins upload firmware.");
   if (!uuid.safeParse(releaseId).success) return problem(404, "not_found", "Firmware release was not found.");
   if (!req.body) return problem(400, "invalid_request", "The request has no image.");
-  const fileName = decodeURIComponent(req.headers.get("x-file-name") ?? "firmware.bin").slice(0, 200) || "firmware.bin";
+  const fileName = fileNameOf(req.headers.get("x-file-name")) ?? "firmware.bin";
   try {
     const stored = await uploadReleaseImage(ctx.db, { id: ctx.viewer.id, label: ctx.viewer.email, ip: ctx.ip }, releaseId, fileName, req.body);
     return Response.json(stored);

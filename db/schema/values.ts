@@ -56,5 +56,8 @@ export type JobStatus = (typeof jobStatuses)[number];
 /** A terminal has at most one job in these states. */
 export const openJobStatuses = ["pending", "downloading", "downloaded", "installing"] as const satisfies readonly JobStatus[];
 
+/** The fleet's home time zone: new stores start in it, and a terminal without a store follows it. */
+export const DEFAULT_TIME_ZONE = "Asia/Shanghai";
+
 /** When installs may run unless a store says otherwise: at night, in the store's time zone. */
 export const DEFAULT_MAINTENANCE_WINDOW = { starts: "02:00", ends: "05:00" } as const;

@@ -3,14 +3,21 @@ import { jobStatuses, releaseChannels, releaseStatuses, rolloutStatuses } from "
 import { pageInput, requiredText, trimmed, uuid } from "./common";
 import { firmwareVersion, serialNumber } from "./terminals";
 
-export const releaseCreateInput = z.object({
+// Without defaults: an update changes only the fields it names (zod keeps defaults inside .partial()).
+const releaseFields = {
   version: firmwareVersion.pipe(z.string().min(1, { message: "is required" })),
   modelIds: z.array(uuid).min(1, { message: "pick at least one model" }).max(50),
-  channel: z.enum(releaseChannels).default("stable"),
-  notes: trimmed(5000).default(""),
-  isRollback: z.boolean().default(false),
+  channel: z.enum(releaseChannels),
+  notes: trimmed(5000),
+  isRollback: z.boolean(),
+};
+export const releaseCreateInput = z.object({
+  ...releaseFields,
+  channel: releaseFields.channel.default("stable"),
+  notes: releaseFields.notes.default(""),
+  isRollback: releaseFields.isRollback.default(false),
 });
-export const releaseUpdateInput = releaseCreateInput.partial().extend({ id: uuid });
+export const releaseUpdateInput = z.object(releaseFields).partial().extend({ id: uuid });
 
 export const releaseListInput = z.object({
   q: trimmed(40).optional(),

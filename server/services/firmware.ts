@@ -14,8 +14,12 @@ type ReleaseUpdate = z.output<typeof releaseUpdateInput>;
 
 const auditRelease = (action: string, id: string, changes: Record<string, unknown> = {}) => ({ action: `firmware.${action}`, entityType: "firmware_release", entityId: id, changes });
 
-/** The same version twice for one model would make "which image is 2.4.0" ambiguous. */
+/**
+ * The same version twice for one model would make "which image is 2.4.0" ambiguous. The models'
+ * rows are locked first, so two releases created at once cannot both pass the check.
+ */
 async function assertVersionFree(tx: Db, version: string, modelIds: string[], exceptId?: string) {
+  await tx.select({ id: terminalModels.id }).from(terminalModels).where(inArray(terminalModels.id, modelIds)).for("no key update");
   const clash = await tx
     .select({ id: firmwareReleases.id })
     .from(firmwareReleases)

@@ -63,6 +63,11 @@ export async function notifyTerminalsChanged(tx: Db, merchantIds: (string | null
   await tx.execute(sql`select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds: ids })})`);
 }
 
+/** Tells every live console that something fleet-wide changed (a rollout's state); sent on commit. */
+export async function notifyFleetChanged(tx: Db): Promise<void> {
+  await tx.execute(sql`select pg_notify(${FLEET_EVENTS_CHANNEL}, ${JSON.stringify({ type: "terminals", all: true })})`);
+}
+
 export function eventConcernsScope(event: FleetEvent, scope: Scope): boolean {
   return "all" in event || event.merchantIds.some((id) => scopeIncludes(scope, id));
 }

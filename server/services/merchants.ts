@@ -104,7 +104,10 @@ export async function updateStore(db: Db, actor: AuditActor, input: z.output<typ
     const [before] = await tx.select().from(stores).where(eq(stores.id, input.id)).for("update");
     if (!before) throw notFound("Store");
     const { id, ...patch } = input;
-    assertMaintenanceWindow({ ...before, ...stripUndefined(patch) });
+    // Checked when the window or the hours change, so a store saved before windows existed stays editable.
+    if (patch.maintenanceStarts !== undefined || patch.maintenanceEnds !== undefined || patch.businessHours !== undefined) {
+      assertMaintenanceWindow({ ...before, ...stripUndefined(patch) });
+    }
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
     const [after] = await tx.update(stores).set({ ...patch, updatedAt: new Date() }).where(eq(stores.id, id)).returning();

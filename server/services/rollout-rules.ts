@@ -1,26 +1,35 @@
 // The rules of firmware rollouts as plain functions of their inputs (and an explicit clock), so
 // the rollout service, the device API and the unit tests share one implementation of each.
-import { openJobStatuses, type BusinessHours, type JobStatus, type ReportedJobStatus, type Weekday } from "@/db/schema/values";
+import type { BusinessHours, JobStatus, ReportedJobStatus, Weekday } from "@/db/schema/values";
 
-/**
- * Orders firmware versions by their dotted parts: numbers numerically ("2.10" after "2.9"),
- * anything else as text; a version with more parts is newer ("2.3.1" after "2.3").
- */
-export function compareFirmwareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.trim().replace(/^v/i, "").split(/[.\-+_]/);
-  const pa = parts(a);
-  const pb = parts(b);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
+/** Dotted parts compared numerically when both are numbers, else as text; more parts is newer. */
+function compareParts(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
     if (x === undefined) return -1;
     if (y === undefined) return 1;
-    const nx = /^\d+$/.test(x) ? Number(x) : NaN;
-    const ny = /^\d+$/.test(y) ? Number(y) : NaN;
-    const order = !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x.localeCompare(y, "en");
+    const order = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x.localeCompare(y, "en");
     if (order !== 0) return Math.sign(order);
   }
   return 0;
+}
+
+/**
+ * Orders firmware versions as semantic versions do: "2.10" after "2.9", "2.3.1" after "2.3", a
+ * pre-release before its release ("2.5.0-beta.1" before "2.5.0"), build metadata ("+7") ignored.
+ */
+export function compareFirmwareVersions(a: string, b: string): number {
+  const split = (v: string) => {
+    const [core = "", pre] = v.trim().replace(/^v/i, "").split("+")[0]!.split(/-(.*)/s);
+    return { core: core.split(/[._]/), pre: pre === undefined ? null : pre.split(".") };
+  };
+  const x = split(a);
+  const y = split(b);
+  const order = compareParts(x.core, y.core);
+  if (order !== 0) return order;
+  if (x.pre === null || y.pre === null) return x.pre === y.pre ? 0 : x.pre === null ? 1 : -1;
+  return compareParts(x.pre, y.pre);
 }
 
 /** A terminal takes a release only to move forward, unless the release is a rollback; never the version it runs. */
@@ -42,8 +51,6 @@ export function judgeStatusReport(current: JobStatus, reported: ReportedJobStatu
   if (jobOrder[reported] <= jobOrder[current]) return { outcome: "conflict", reason: `The update is already ${current}; statuses only move forward.` };
   return { outcome: "move" };
 }
-
-export const isOpenJob = (status: JobStatus) => (openJobStatuses as readonly JobStatus[]).includes(status);
 
 /**
  * A failure before the image was downloaded is retried (the terminal gets the job again) while
@@ -123,6 +130,7 @@ export interface PhaseProgress {
   total: number;
   succeeded: number;
   failed: number;
+  cancelled: number;
   acceptedFailures: number;
   successThreshold: number;
   failureThreshold: number;
@@ -133,13 +141,13 @@ export type PhaseDecision = "pause" | "advance" | "await_approval" | "wait";
 
 /**
  * What a running phase does next: pause when its new failures pass the failure threshold (a
- * share of the phase's terminals), move on when its successes reach the success threshold, or
+ * share of the phase's terminals), move on when its successes reach the success threshold (a
+ * share of the terminals that can still succeed: failed and cancelled jobs are out of it), or
  * wait for an admin's approval first when the phase asks for it.
  */
 export function decidePhase(p: PhaseProgress): PhaseDecision {
-  if (p.total === 0) return p.requiresApproval ? "await_approval" : "advance";
-  const failedShare = ((p.failed - p.acceptedFailures) / p.total) * 100;
-  if (failedShare > p.failureThreshold) return "pause";
-  if ((p.succeeded / p.total) * 100 >= p.successThreshold) return p.requiresApproval ? "await_approval" : "advance";
+  if (p.total > 0 && ((p.failed - p.acceptedFailures) / p.total) * 100 > p.failureThreshold) return "pause";
+  const candidates = p.total - p.failed - p.cancelled;
+  if (candidates <= 0 || (p.succeeded / candidates) * 100 >= p.successThreshold) return p.requiresApproval ? "await_approval" : "advance";
   return "wait";
 }

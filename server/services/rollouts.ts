@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { firmwareReleases, merchants, rolloutPhases, rollouts, stores, terminals, updateJobs, type JobStatus, type RolloutStatus, type RolloutTarget } from "@/db/schema";
-import { openJobStatuses } from "@/db/schema/values";
+import { DEFAULT_MAINTENANCE_WINDOW, DEFAULT_TIME_ZONE, openJobStatuses } from "@/db/schema/values";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
 import type { RolloutCreateInput, RolloutJobListInput, RolloutListInput, RolloutTargetInput } from "../schemas/firmware";
@@ -9,7 +9,7 @@ import type { UpdateStatusInput } from "../schemas/device";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { recordAudit, systemActor, type AuditActor } from "./audit";
 import type { AuthenticatedDevice } from "./device-tokens";
-import { notifyTerminalsChanged } from "./fleet-events";
+import { notifyFleetChanged, notifyTerminalsChanged } from "./fleet-events";
 import { decidePhase, failureIsRetried, isInsideWindow, judgeStatusReport, mayInstall, phaseSizes } from "./rollout-rules";
 import { escapeLike } from "./sql-text";
 
@@ -67,8 +67,10 @@ async function resolveTarget(db: Db, release: { id: string; version: string; isR
   return { matched: rows.length, eligible, excluded: { ...excluded, unknownSerials: Math.max(0, unknownSerials) } };
 }
 
-async function releaseForRollout(db: Db, releaseId: string) {
-  const [release] = await db.select().from(firmwareReleases).where(eq(firmwareReleases.id, releaseId));
+/** The release to roll out; inside a transaction it is held (FOR SHARE) so it cannot change meanwhile. */
+async function releaseForRollout(db: Db, releaseId: string, hold = false) {
+  const query = db.select().from(firmwareReleases).where(eq(firmwareReleases.id, releaseId));
+  const [release] = hold ? await query.for("share") : await query;
   if (!release) throw notFound("Firmware release");
   if (release.status !== "published") throw new AppError("invalid", `Only a published release can be rolled out; this one is ${release.status}.`, { field: "releaseId" });
   return release;
@@ -103,9 +105,7 @@ async function storeJobCounts(tx: Db, rolloutId: string, counts: JobCounts) {
 export async function createRollout(db: Db, actor: AuditActor, input: RolloutCreateInput, now: Date = new Date()) {
   const startsAt = input.startsAt && input.startsAt > now ? input.startsAt : now;
   return db.transaction(async (tx) => {
-    const [release] = await tx.select().from(firmwareReleases).where(eq(firmwareReleases.id, input.releaseId)).for("share");
-    if (!release) throw notFound("Firmware release");
-    if (release.status !== "published") throw new AppError("invalid", `Only a published release can be rolled out; this one is ${release.status}.`, { field: "releaseId" });
+    const release = await releaseForRollout(tx, input.releaseId, true);
     const { eligible } = await resolveTarget(tx, release, input.target);
     if (eligible.length === 0) throw new AppError("invalid", "No terminal in this target can take the release.", { field: "target" });
     const [rollout] = await tx
@@ -182,7 +182,7 @@ async function stepRollout(tx: Db, rolloutId: string, now: Date): Promise<string
   await storeJobCounts(tx, rolloutId, counts);
   const progressOf = (phase: (typeof phases)[number]) => {
     const c = counts.get(phase.id);
-    return { ...phase, total: phase.terminalCount, succeeded: c?.succeeded ?? 0, failed: c?.failed ?? 0 };
+    return { ...phase, total: phase.terminalCount, succeeded: c?.succeeded ?? 0, failed: c?.failed ?? 0, cancelled: c?.cancelled ?? 0 };
   };
   for (const phase of phases) {
     if (phase.status === "pending") continue;
@@ -194,9 +194,16 @@ async function stepRollout(tx: Db, rolloutId: string, now: Date): Promise<string
     }
   }
   let current = phases.find((p) => p.status === "running" || p.status === "awaiting_approval");
+  // Waiting for an admin: nothing to do until the approval.
+  if (current?.status === "awaiting_approval") return null;
   if (!current) {
     const next = phases.find((p) => p.status === "pending");
-    if (!next) return null;
+    if (!next) {
+      // Every phase is done (say, the last approved while failures paused it): the rollout is complete.
+      await tx.update(rollouts).set({ status: "completed", finishedAt: now, updatedAt: now }).where(eq(rollouts.id, rolloutId));
+      await recordAudit(tx, systemActor, auditRollout("completed", rolloutId));
+      return "completed";
+    }
     await tx.update(rolloutPhases).set({ status: "running", startedAt: now }).where(eq(rolloutPhases.id, next.id));
     current = { ...next, status: "running" };
   }
@@ -250,11 +257,14 @@ export async function advanceRollouts(db: Db, now: Date = new Date()) {
       } else if (rollout.status !== "running") return;
       const outcome = await stepRollout(tx, id, now);
       if (outcome) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-      if (outcome) await notifyTerminalsChanged(tx, []);
+      if (outcome) await notifyRolloutsChanged(tx);
     });
   }
   return outcomes;
 }
+
+/** Rollout changes concern admins, who see every merchant: consoles refresh what they show. */
+const notifyRolloutsChanged = (tx: Db) => notifyFleetChanged(tx);
 
 async function lockRollout(tx: Db, id: string) {
   const [rollout] = await tx.select().from(rollouts).where(eq(rollouts.id, id)).for("update");
@@ -290,28 +300,40 @@ export async function resumeRollout(db: Db, actor: AuditActor, id: string, now: 
     await tx.update(rollouts).set({ status, pauseReason: null, updatedAt: now }).where(eq(rollouts.id, id));
     await recordAudit(tx, actor, auditRollout("resumed", id, { acceptedFailures: rollout.pauseReason === "failure_threshold" }));
     if (status === "running") await stepRollout(tx, id, now);
-    await notifyTerminalsChanged(tx, []);
+    await notifyRolloutsChanged(tx);
     return { status };
   });
 }
 
-/** Ends a rollout for good; its open jobs are cancelled, so those terminals may get other updates. */
+/**
+ * Ends a rollout for good: its pending jobs are cancelled, so those terminals may get other
+ * updates; updates already under way finish and report. A completed rollout keeps its status and
+ * only gives up the jobs of terminals that never came back.
+ */
 export async function cancelRollout(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const rollout = await lockRollout(tx, id);
     if (rollout.status === "cancelled") return { status: rollout.status, cancelledJobs: 0 };
-    if (rollout.status === "completed") throw new AppError("conflict", "A completed rollout cannot be cancelled.");
     const cancelled = await queryRows<{ id: string }>(
       tx,
-      sql`update update_jobs set status = 'cancelled', finished_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
-        where rollout_id = ${id} and status in (${openStatusList}) returning id`,
+      sql`update update_jobs set status = 'cancelled', finished_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz,
+          history = history || ${JSON.stringify([{ status: "cancelled", at: now.toISOString() }])}::jsonb
+        where rollout_id = ${id} and status = 'pending' returning id`,
     );
-    await tx.update(rollouts).set({ status: "cancelled", finishedAt: now, updatedAt: now }).where(eq(rollouts.id, id));
+    const status = rollout.status === "completed" ? "completed" : "cancelled";
+    if (status === "cancelled") await tx.update(rollouts).set({ status, finishedAt: now, updatedAt: now }).where(eq(rollouts.id, id));
     await storeJobCounts(tx, id, await jobCountsByPhase(tx, id));
-    await recordAudit(tx, actor, auditRollout("cancelled", id, { cancelledJobs: cancelled.length }));
-    await notifyTerminalsChanged(tx, []);
-    return { status: "cancelled" as const, cancelledJobs: cancelled.length };
+    await recordAudit(tx, actor, auditRollout(status === "cancelled" ? "cancelled" : "remaining_cancelled", id, { cancelledJobs: cancelled.length }));
+    await notifyRolloutsChanged(tx);
+    return { status, cancelledJobs: cancelled.length };
   });
+}
+
+/** A terminal that leaves service or changes model gives up its open update, so it blocks no rollout. */
+export async function cancelOpenJob(tx: Db, terminalId: string, now: Date = new Date()) {
+  await tx.execute(sql`update update_jobs set status = 'cancelled', finished_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz,
+      history = history || ${JSON.stringify([{ status: "cancelled", at: now.toISOString() }])}::jsonb
+    where terminal_id = ${terminalId} and status in (${openStatusList})`);
 }
 
 /** An admin lets a phase that waits for approval hand over to the next. */
@@ -322,9 +344,9 @@ export async function approvePhase(db: Db, actor: AuditActor, id: string, now: D
     const waiting = phases.find((p) => p.status === "awaiting_approval");
     if (!waiting || rollout.status !== "running") throw new AppError("conflict", "No phase of this rollout is waiting for approval.");
     await recordAudit(tx, actor, auditRollout("phase_approved", id, { phase: waiting.position }));
-    await completePhase(tx, id, phases, waiting, now);
-    await stepRollout(tx, id, now);
-    await notifyTerminalsChanged(tx, []);
+    // After the last phase the rollout is complete and not stepped again.
+    if (await completePhase(tx, id, phases, waiting, now)) await stepRollout(tx, id, now);
+    await notifyRolloutsChanged(tx);
     return { approvedPhase: waiting.position };
   });
 }
@@ -345,9 +367,22 @@ export interface DueUpdate {
 export async function dueUpdates(db: Db, terminalIds: string[], now: Date = new Date()): Promise<Map<string, DueUpdate>> {
   const due = new Map<string, DueUpdate>();
   if (terminalIds.length === 0) return due;
-  const rows = await queryRows<{ terminal_id: string; job_id: string; release_id: string; version: string; sha256: string; size_bytes: number | string; time_zone: string | null; starts: string | null; ends: string | null }>(
+  const rows = await queryRows<{
+    terminal_id: string;
+    job_id: string;
+    release_id: string;
+    version: string;
+    is_rollback: boolean;
+    sha256: string;
+    size_bytes: number | string;
+    firmware_version: string | null;
+    time_zone: string | null;
+    starts: string | null;
+    ends: string | null;
+  }>(
     db,
-    sql`select j.terminal_id, j.id as job_id, r.id as release_id, r.version, r.sha256, r.size_bytes, s.time_zone, s.maintenance_starts as starts, s.maintenance_ends as ends
+    sql`select j.terminal_id, j.id as job_id, r.id as release_id, r.version, r.is_rollback, r.sha256, r.size_bytes, t.firmware_version,
+        s.time_zone, s.maintenance_starts as starts, s.maintenance_ends as ends
       from update_jobs j
       join rollouts ro on ro.id = j.rollout_id and ro.status in ('running', 'completed')
       join rollout_phases p on p.id = j.phase_id and p.status <> 'pending'
@@ -356,10 +391,21 @@ export async function dueUpdates(db: Db, terminalIds: string[], now: Date = new 
       left join stores s on s.id = t.store_id
       where j.terminal_id in ${uuidList(terminalIds)} and j.status in (${openStatusList})`,
   );
+  const alreadyInstalled: string[] = [];
   for (const row of rows) {
+    // The terminal runs the release (its success report was lost): the job is done, not offered again.
+    if (row.firmware_version === row.version) alreadyInstalled.push(row.job_id);
+    // A terminal that moved past the release since the rollout began is never taken back.
+    if (!mayInstall(row.firmware_version, row.version, row.is_rollback)) continue;
     // A terminal without a store follows the default window in the fleet's default zone.
-    if (!isInsideWindow(now, row.time_zone ?? "Asia/Shanghai", row.starts ?? "02:00", row.ends ?? "05:00")) continue;
+    const { starts, ends } = row.starts && row.ends ? { starts: row.starts, ends: row.ends } : DEFAULT_MAINTENANCE_WINDOW;
+    if (!isInsideWindow(now, row.time_zone ?? DEFAULT_TIME_ZONE, starts, ends)) continue;
     due.set(row.terminal_id, { jobId: row.job_id, version: row.version, url: `/api/device/v1/firmware/${row.release_id}`, sha256: row.sha256, sizeBytes: Number(row.size_bytes) });
+  }
+  if (alreadyInstalled.length) {
+    await db.execute(sql`update update_jobs set status = 'succeeded', progress_percent = 100, finished_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz,
+        history = history || ${JSON.stringify([{ status: "succeeded", at: now.toISOString() }])}::jsonb
+      where id in ${uuidList(alreadyInstalled)} and status in (${openStatusList})`);
   }
   return due;
 }
@@ -371,13 +417,24 @@ export async function dueUpdates(db: Db, terminalIds: string[], now: Date = new 
 export async function reportJobStatus(db: Db, device: AuthenticatedDevice, jobId: string, report: UpdateStatusInput, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [job] = await tx
-      .select({ id: updateJobs.id, rolloutId: updateJobs.rolloutId, status: updateJobs.status, attempt: updateJobs.attempt, maxAttempts: rollouts.maxAttempts, rolloutStatus: rollouts.status })
+      .select({
+        id: updateJobs.id,
+        rolloutId: updateJobs.rolloutId,
+        status: updateJobs.status,
+        attempt: updateJobs.attempt,
+        lastReported: sql<string | null>`${updateJobs.history} -> -1 ->> 'status'`,
+        maxAttempts: rollouts.maxAttempts,
+        rolloutStatus: rollouts.status,
+      })
       .from(updateJobs)
       .innerJoin(rollouts, eq(rollouts.id, updateJobs.rolloutId))
       .where(and(eq(updateJobs.id, jobId), eq(updateJobs.terminalId, device.terminalId)))
       .for("update", { of: updateJobs });
     if (!job) throw notFound("Update job");
-    const judged = judgeStatusReport(job.status, report.status);
+    // A failed download put the job back to pending for another attempt: the same report again
+    // (its answer was lost) is a repeat, not a failure of the next attempt.
+    const repeatedFailure = job.status === "pending" && job.lastReported === "failed" && report.status === "failed";
+    const judged = repeatedFailure ? ({ outcome: "repeat" } as const) : judgeStatusReport(job.status, report.status);
     if (judged.outcome === "conflict") throw new AppError("conflict", judged.reason, { code: "conflict" });
     if (judged.outcome === "repeat") {
       if (report.progressPercent !== undefined) await tx.update(updateJobs).set({ progressPercent: report.progressPercent, updatedAt: now }).where(eq(updateJobs.id, jobId));
@@ -400,8 +457,12 @@ export async function reportJobStatus(db: Db, device: AuthenticatedDevice, jobId
       })
       .where(eq(updateJobs.id, jobId));
     if (ended) await notifyTerminalsChanged(tx, [device.merchantId]);
-    // The rollout job counts running rollouts; a straggler of any other is counted here (rare).
-    if (ended && job.rolloutStatus !== "running") await storeJobCounts(tx, job.rolloutId, await jobCountsByPhase(tx, job.rolloutId));
+    // The rollout job counts running rollouts; a straggler of any other is counted here (rare),
+    // unless an admin's action holds the rollout: never wait for it while holding the job (deadlock).
+    if (ended && job.rolloutStatus !== "running") {
+      const [free] = await queryRows<{ id: string }>(tx, sql`select id from rollouts where id = ${job.rolloutId} for update skip locked`);
+      if (free) await storeJobCounts(tx, job.rolloutId, await jobCountsByPhase(tx, job.rolloutId));
+    }
     return { ok: true as const };
   });
 }

@@ -11,7 +11,7 @@ import { revokeDeviceTokens } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 import { endPendingActivations } from "./activation";
-import { terminalUpdateJobs } from "./rollouts";
+import { cancelOpenJob, terminalUpdateJobs } from "./rollouts";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
   return statusChangesByHand[from].includes(to);
@@ -204,6 +204,8 @@ export async function updateTerminal(db: Db, actor: AuditActor, input: { id: str
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
     const [after] = await tx.update(terminals).set({ ...patch, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
+    // Firmware for the old model is no use to the new one.
+    if (changes.modelId) await cancelOpenJob(tx, input.id);
     await recordAudit(tx, actor, { action: "terminal.updated", entityType: "terminal", entityId: input.id, merchantId: after!.merchantId, changes });
     await notifyTerminalsChanged(tx, [after!.merchantId]);
     return after!;
@@ -242,7 +244,10 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
     }
     const [after] = await tx.update(terminals).set({ status: input.status, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
     // A lost, stolen, stocked or retired terminal's token must never work again, even if reinstated.
-    if (!statusesWithDeviceAccess.includes(input.status)) await revokeDeviceTokens(tx, input.id);
+    if (!statusesWithDeviceAccess.includes(input.status)) {
+      await revokeDeviceTokens(tx, input.id);
+      await cancelOpenJob(tx, input.id);
+    }
     if (before.status === "in_stock") await endPendingActivations(tx, input.id, "cancelled");
     await recordAudit(tx, actor, {
       action: "terminal.status_changed",

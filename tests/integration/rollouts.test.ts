@@ -306,6 +306,63 @@ describe("a rollout", () => {
   });
 });
 
+describe("review cases", () => {
+  it("edits a published release's notes without touching its channel or rollback flag", async () => {
+    const release = await createRelease(handle.db, actor, { version: "7.0.0-beta.1", modelIds: [await modelId("P2")], channel: "beta", notes: "", isRollback: true });
+    const { admin } = await demoCallers(handle.db);
+    await admin.firmware.update({ id: release.id, notes: "Known issue: none." });
+    expect(await admin.firmware.get({ id: release.id })).toMatchObject({ channel: "beta", isRollback: true, notes: "Known issue: none." });
+    await uploadReleaseImage(handle.db, actor, release.id, "p2.bin", streamOf(image));
+    await setReleaseStatus(handle.db, actor, release.id, "published");
+    await admin.firmware.update({ id: release.id, notes: "Pilot only." });
+    expect(await admin.firmware.get({ id: release.id })).toMatchObject({ status: "published", channel: "beta", notes: "Pilot only." });
+    await expect(admin.firmware.update({ id: release.id, channel: "stable" })).rejects.toThrow(/Only a draft/);
+  });
+
+  it("treats a repeated failure report as a repeat, finishes jobs of terminals already on the version, never offers a downgrade, and frees retired terminals", async () => {
+    const release = await publishedRelease("5.4.0", "V400m");
+    const { id } = await create({ releaseId: release.id, target: { modelIds: [await modelId("V400m")] }, maxAttempts: 3, phases: [{ percent: 100, successThreshold: 100, failureThreshold: 100 }] });
+    const [first, second, third, fourth] = await jobsOf(id);
+
+    await report(first!.terminalId, first!.id, { status: "downloading" });
+    expect((await report(first!.terminalId, first!.id, { status: "failed", errorCode: "download_timeout" })).status).toBe(200);
+    // The same report again (its answer was lost): still attempt 2, not a third attempt.
+    expect((await report(first!.terminalId, first!.id, { status: "failed", errorCode: "download_timeout" })).status).toBe(200);
+    expect((await jobsOf(id)).find((j) => j.id === first!.id)).toMatchObject({ status: "pending", attempt: 2 });
+
+    const { dueUpdates } = await import("@/server/services/rollouts");
+    // Already on 5.4.0 (the success report was lost): done, not offered.
+    await handle.db.update(terminals).set({ firmwareVersion: "5.4.0" }).where(eq(terminals.id, second!.terminalId));
+    // Moved on to 5.5.0 since: not taken back.
+    await handle.db.update(terminals).set({ firmwareVersion: "5.5.0" }).where(eq(terminals.id, third!.terminalId));
+    const due = await dueUpdates(handle.db, [second!.terminalId, third!.terminalId, fourth!.terminalId], NIGHT);
+    expect([...due.keys()]).toEqual([fourth!.terminalId]);
+    expect((await jobsOf(id)).find((j) => j.id === second!.id)?.status).toBe("succeeded");
+
+    // Retiring a terminal ends its open job, so it blocks no rollout.
+    const { admin } = await demoCallers(handle.db);
+    await admin.terminals.setStatus({ id: fourth!.terminalId, status: "retired" });
+    expect((await jobsOf(id)).find((j) => j.id === fourth!.id)?.status).toBe("cancelled");
+  });
+
+  it("lets a completed rollout give up the jobs of terminals that never came back", async () => {
+    const release = await publishedRelease("1.9.7", "A80");
+    const a80 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.9.0")));
+    const { id } = await create({ releaseId: release.id, target: { serialNumbers: a80.slice(0, 2).map((t) => t.serialNumber) }, phases: [{ percent: 100, successThreshold: 50, failureThreshold: 50, requiresApproval: true }] });
+    const [done, away] = await jobsOf(id);
+    await report(done!.terminalId, done!.id, { status: "succeeded" });
+    await advanceRollouts(handle.db, NIGHT);
+    expect((await phasesOf(id))[0]!.status).toBe("awaiting_approval");
+    // Waiting for approval is no change: the step reports nothing.
+    expect((await advanceRollouts(handle.db, NIGHT)).awaiting_approval).toBe(0);
+    const { admin } = await demoCallers(handle.db);
+    await admin.rollouts.approvePhase({ id });
+    expect((await rolloutRow(id)).status).toBe("completed");
+    expect(await admin.rollouts.cancel({ id })).toEqual({ status: "completed", cancelledJobs: 1 });
+    expect((await jobsOf(id)).find((j) => j.id === away!.id)?.status).toBe("cancelled");
+  });
+});
+
 describe("store maintenance windows", () => {
   it("may not overlap business hours", async () => {
     const { admin } = await demoCallers(handle.db);

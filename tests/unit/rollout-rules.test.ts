@@ -17,6 +17,11 @@ describe("firmware versions", () => {
     expect(compareFirmwareVersions("2.3", "2.3.1")).toBe(-1);
     expect(compareFirmwareVersions("v5.2.3", "5.2.3")).toBe(0);
     expect(compareFirmwareVersions("1.0.0-beta", "1.0.0-alpha")).toBe(1);
+    // A pre-release comes before its release; build metadata does not count.
+    expect(compareFirmwareVersions("2.5.0-beta.1", "2.5.0")).toBe(-1);
+    expect(compareFirmwareVersions("2.5.0-beta.2", "2.5.0-beta.10")).toBe(-1);
+    expect(compareFirmwareVersions("2.5.0+7", "2.5.0")).toBe(0);
+    expect(compareFirmwareVersions("2.5.0-rc.1", "2.4.9")).toBe(1);
     expect(["11.6.0", "2.4.0", "11.4.2", "2.3.1"].sort(compareFirmwareVersions)).toEqual(["2.3.1", "2.4.0", "11.4.2", "11.6.0"]);
   });
 
@@ -89,7 +94,7 @@ describe("phases", () => {
     expect(phaseSizes(0, [50, 100])).toEqual([0, 0]);
   });
 
-  const phase = { total: 10, succeeded: 0, failed: 0, acceptedFailures: 0, successThreshold: 90, failureThreshold: 20, requiresApproval: false };
+  const phase = { total: 10, succeeded: 0, failed: 0, cancelled: 0, acceptedFailures: 0, successThreshold: 90, failureThreshold: 20, requiresApproval: false };
 
   it("pause when new failures pass the threshold, advance at the success share, or wait for approval", () => {
     expect(decidePhase({ ...phase, succeeded: 5, failed: 2 })).toBe("wait");
@@ -99,5 +104,9 @@ describe("phases", () => {
     // Failures accepted on resume no longer count.
     expect(decidePhase({ ...phase, succeeded: 5, failed: 4, acceptedFailures: 3 })).toBe("wait");
     expect(decidePhase({ ...phase, total: 0 })).toBe("advance");
+    // Success is a share of the terminals that can still succeed: failures under the threshold do not hold the phase.
+    expect(decidePhase({ ...phase, succeeded: 8, failed: 2 })).toBe("advance");
+    expect(decidePhase({ ...phase, succeeded: 7, failed: 2 })).toBe("wait");
+    expect(decidePhase({ ...phase, succeeded: 6, failed: 3, acceptedFailures: 3, cancelled: 1 })).toBe("advance");
   });
 });

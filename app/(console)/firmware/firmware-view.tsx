@@ -290,6 +290,8 @@ function ReleaseDialog({ models }: { models: { id: string; manufacturer: string;
   const [open, setOpen] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [uploadError, setUploadError] = useState<Error | null>(null);
+  // Once the draft exists, saving again only retries the upload.
+  const [draftId, setDraftId] = useState<string | null>(null);
   const create = useMutation(trpc.firmware.create.mutationOptions());
   const busy = create.isPending || progress !== null;
   const reset = (next: boolean) => {
@@ -297,23 +299,29 @@ function ReleaseDialog({ models }: { models: { id: string; manufacturer: string;
     create.reset();
     setUploadError(null);
     setProgress(null);
+    setDraftId(null);
   };
 
   async function submit(form: FormData) {
     setUploadError(null);
     const file = form.get("image");
-    const release = await create.mutateAsync({
-      version: formText(form, "version"),
-      modelIds: form.getAll("modelIds").map(String),
-      channel: formText(form, "channel") as "stable" | "beta",
-      notes: formText(form, "notes"),
-      isRollback: form.get("isRollback") === "on",
-    });
-    await invalidate();
+    let releaseId = draftId;
+    if (!releaseId) {
+      const release = await create.mutateAsync({
+        version: formText(form, "version"),
+        modelIds: form.getAll("modelIds").map(String),
+        channel: formText(form, "channel") as "stable" | "beta",
+        notes: formText(form, "notes"),
+        isRollback: form.get("isRollback") === "on",
+      });
+      releaseId = release.id;
+      setDraftId(releaseId);
+      await invalidate();
+    }
     if (file instanceof File && file.size > 0) {
       setProgress(0);
       try {
-        await uploadImage(release.id, file, setProgress);
+        await uploadImage(releaseId, file, setProgress);
       } catch (error) {
         // The draft exists; its row offers the upload again.
         setUploadError(new Error(t("uploadFailed", { message: (error as Error).message })));

@@ -64,7 +64,12 @@ export function RolloutDetail({ id }: { id: string }) {
             </p>
           )}
         </div>
-        <RolloutActions id={id} status={rollout.status} awaitingApproval={rollout.phases.some((p) => p.status === "awaiting_approval")} />
+        <RolloutActions
+          id={id}
+          status={rollout.status}
+          awaitingApproval={rollout.phases.some((p) => p.status === "awaiting_approval")}
+          pendingJobs={rollout.totals.pending}
+        />
       </div>
 
       <Card>
@@ -173,7 +178,7 @@ export function RolloutDetail({ id }: { id: string }) {
   );
 }
 
-function RolloutActions({ id, status, awaitingApproval }: { id: string; status: string; awaitingApproval: boolean }) {
+function RolloutActions({ id, status, awaitingApproval, pendingJobs }: { id: string; status: string; awaitingApproval: boolean; pendingJobs: number }) {
   const t = useTranslations("rollouts");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -191,6 +196,9 @@ function RolloutActions({ id, status, awaitingApproval }: { id: string; status: 
       {status === "paused" && <ConfirmDialog label={t("resume")} variant="default" description={t("resumeConfirm")} onConfirm={() => resume.mutateAsync({ id })} error={resume.error} pending={resume.isPending} />}
       {["running", "scheduled", "paused"].includes(status) && (
         <ConfirmDialog label={t("cancel")} destructive description={t("cancelConfirm")} onConfirm={() => cancel.mutateAsync({ id })} error={cancel.error} pending={cancel.isPending} />
+      )}
+      {status === "completed" && pendingJobs > 0 && (
+        <ConfirmDialog label={t("cancelRemaining")} destructive description={t("cancelRemainingConfirm", { count: pendingJobs })} onConfirm={() => cancel.mutateAsync({ id })} error={cancel.error} pending={cancel.isPending} />
       )}
     </div>
   );
@@ -236,7 +244,15 @@ function RolloutJobs({ id, phases }: { id: string; phases: number }) {
             </option>
           ))}
         </Select>
-        <Input aria-label={t("errorCode")} placeholder={t("errorCode")} defaultValue={input.errorCode ?? ""} onBlur={(e) => update({ errorCode: e.target.value.trim() })} />
+        {/* Keyed on the URL's value, so following a failure code's link shows it here too. */}
+        <Input
+          key={input.errorCode ?? ""}
+          aria-label={t("errorCode")}
+          placeholder={t("errorCode")}
+          defaultValue={input.errorCode ?? ""}
+          onBlur={(e) => update({ errorCode: e.target.value.trim() })}
+          onKeyDown={(e) => e.key === "Enter" && update({ errorCode: e.currentTarget.value.trim() })}
+        />
       </div>
       <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="rollout-jobs">
         {data.items.length === 0 ? (

@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery, useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useSuspenseQuery } from "@tanstack/react-query";
 import { PlusIcon, Trash2Icon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
@@ -74,8 +74,13 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
     mode === "serials"
       ? { serialNumbers: splitList(serialText) }
       : { modelIds, merchantIds, storeIds: storeIds.filter((id) => !merchantIds.length || merchantIds.includes(options.stores.find((s) => s.id === id)?.merchantId ?? "")), firmwareVersions: versions };
-  const previewInput = useDebounced({ releaseId, target }, 400);
-  const preview = useQuery({ ...trpc.rollouts.preview.queryOptions(previewInput), enabled: Boolean(previewInput.releaseId), placeholderData: keepPreviousData });
+  const previewInput = useDebounced(JSON.stringify({ releaseId, target }), 400);
+  const preview = useMutation(trpc.rollouts.preview.mutationOptions());
+  const { mutate: runPreview } = preview;
+  useEffect(() => {
+    const input = JSON.parse(previewInput) as { releaseId: string; target: typeof target };
+    if (input.releaseId) runPreview(input);
+  }, [previewInput, runPreview]);
   const create = useMutation(trpc.rollouts.create.mutationOptions({ onSuccess: (created) => router.push(`/rollouts/${created.id}`) }));
 
   if (releases.items.length === 0) {
