@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { queryRows, type Db } from "@/db/client";
 import { Batcher, DEVICE_REQUEST_BATCHING, perDatabase } from "../batcher";
 import { fleetConfig } from "../config";
 import type { HeartbeatInput } from "../schemas/device";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
-import { dueUpdates, type DueUpdate } from "./rollouts";
+import { offerCandidatesSql, offersFor, type DueUpdate, type OfferCandidate } from "./rollouts";
 
 export interface CheckIn {
   device: AuthenticatedDevice;
@@ -15,9 +15,10 @@ export interface CheckIn {
 
 /**
  * Writes a batch of check-ins in one statement: the terminals' latest state, the history rows,
- * the merchants' daily activity and one notification for the live console.
+ * the merchants' daily activity and one notification for the live console. Returns the update
+ * jobs that could be offered to these terminals.
  */
-export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<void> {
+export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<OfferCandidate[]> {
   // One JSON parameter rather than typed arrays: both drivers pass it the same way.
   const rows = batch.map((c) => ({
     terminal_id: c.device.terminalId,
@@ -32,7 +33,9 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<void> {
     at: c.at.toISOString(),
   }));
   const merchantIds = [...new Set(batch.flatMap((c) => (c.device.merchantId ? [c.device.merchantId] : [])))];
-  await db.execute(sql`
+  const [result] = await queryRows<{ offers: OfferCandidate[] | null }>(
+    db,
+    sql`
     with i as (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
         terminal_id uuid, merchant_id uuid, firmware_version text, battery smallint, signal smallint,
@@ -60,16 +63,20 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<void> {
         transactions = daily_activity.transactions + excluded.transactions,
         checkins = daily_activity.checkins + excluded.checkins
     )
-    select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds })})`);
+    select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds })}),
+      -- The same statement finds the updates due to these terminals, by the firmware they just reported.
+      (select json_agg(o) from (${offerCandidatesSql(sql`select distinct on (terminal_id) terminal_id, firmware_version from i order by terminal_id, at desc`)}) o) as offers`,
+  );
+  return result?.offers ?? [];
 }
 
-/** Stores a batch of check-ins and looks up, in one more statement, which of them have an update due. */
+/** Stores a batch of check-ins and answers each with the update due to it, if any. */
 const checkInBatcher = perDatabase(
   (db: Db) =>
     new Batcher(
       async (batch: CheckIn[]): Promise<(DueUpdate | null)[]> => {
-        await recordCheckIns(db, batch);
-        const due = await dueUpdates(db, [...new Set(batch.map((c) => c.device.terminalId))], batch[0]!.at);
+        const candidates = await recordCheckIns(db, batch);
+        const due = candidates.length ? await offersFor(db, candidates, batch[0]!.at) : new Map<string, DueUpdate>();
         return batch.map((c) => due.get(c.device.terminalId) ?? null);
       },
       DEVICE_REQUEST_BATCHING,

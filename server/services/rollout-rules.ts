@@ -83,6 +83,13 @@ export function isInsideWindow(at: Date, timeZone: string, starts: string, ends:
   return from <= to ? minute >= from && minute < to : minute >= from || minute < to;
 }
 
+/** Whether a store is open at `at` by its opening hours, in its time zone. */
+export function isInsideBusinessHours(at: Date, timeZone: string, hours: BusinessHours): boolean {
+  const { weekday, minute } = localClock(at, timeZone);
+  const today = hours[weekday];
+  return today !== undefined && minute >= minutesOf(today.opens) && minute < minutesOf(today.closes);
+}
+
 /** The minutes of the week a daily window covers, as [start, end) ranges within 0..7×1440. */
 function windowRanges(starts: string, ends: string): [number, number][] {
   const from = minutesOf(starts);

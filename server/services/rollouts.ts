@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { firmwareReleases, merchants, rolloutPhases, rollouts, stores, terminals, updateJobs, type JobStatus, type RolloutStatus, type RolloutTarget } from "@/db/schema";
+import { firmwareReleases, merchants, rolloutPhases, rollouts, stores, terminals, updateJobs, type BusinessHours, type JobStatus, type RolloutStatus, type RolloutTarget } from "@/db/schema";
 import { DEFAULT_MAINTENANCE_WINDOW, DEFAULT_TIME_ZONE, openJobStatuses } from "@/db/schema/values";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
@@ -10,7 +10,7 @@ import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { recordAudit, systemActor, type AuditActor } from "./audit";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { notifyFleetChanged, notifyTerminalsChanged } from "./fleet-events";
-import { decidePhase, failureIsRetried, isInsideWindow, judgeStatusReport, mayInstall, phaseSizes } from "./rollout-rules";
+import { decidePhase, failureIsRetried, isInsideBusinessHours, isInsideWindow, judgeStatusReport, mayInstall, phaseSizes } from "./rollout-rules";
 import { escapeLike } from "./sql-text";
 
 const openStatusList = sql.raw(openJobStatuses.map((s) => `'${s}'`).join(", "));
@@ -359,55 +359,71 @@ export interface DueUpdate {
   sizeBytes: number;
 }
 
+/** A candidate for an offer: an open job in a started phase of a delivering rollout, with what decides it. */
+export interface OfferCandidate {
+  terminal_id: string;
+  job_id: string;
+  release_id: string;
+  version: string;
+  is_rollback: boolean;
+  sha256: string;
+  size_bytes: number | string;
+  firmware_version: string | null;
+  time_zone: string | null;
+  starts: string | null;
+  ends: string | null;
+  business_hours: BusinessHours | null;
+}
+
 /**
- * The update each of these terminals should start now: its open job, in a rollout that runs (or
- * completed, for terminals that were away), in a phase that has started, while its store's
- * maintenance window is open in the store's time zone.
+ * The open jobs of the terminals in `checkedIn` (rows of terminal_id and firmware_version) in a
+ * rollout that runs (or completed, for terminals that were away) and a phase that has started. The
+ * heartbeat writer embeds it in its own statement, so a check-in costs no extra round trip.
  */
-export async function dueUpdates(db: Db, terminalIds: string[], now: Date = new Date()): Promise<Map<string, DueUpdate>> {
+export function offerCandidatesSql(checkedIn: SQL): SQL {
+  return sql`select j.terminal_id, j.id as job_id, r.id as release_id, r.version, r.is_rollback, r.sha256, r.size_bytes, c.firmware_version,
+      s.time_zone, s.maintenance_starts as starts, s.maintenance_ends as ends, s.business_hours
+    from (${checkedIn}) c
+    join update_jobs j on j.terminal_id = c.terminal_id and j.status in (${openStatusList})
+    join rollouts ro on ro.id = j.rollout_id and ro.status in ('running', 'completed')
+    join rollout_phases p on p.id = j.phase_id and p.status <> 'pending'
+    join firmware_releases r on r.id = ro.release_id
+    join terminals t on t.id = j.terminal_id
+    left join stores s on s.id = t.store_id`;
+}
+
+/**
+ * Which candidates are offered now: inside the store's maintenance window and outside its
+ * business hours, in the store's time zone, and never a downgrade. A terminal that already runs
+ * the release (its success report was lost) has its job marked succeeded instead.
+ */
+export async function offersFor(db: Db, candidates: OfferCandidate[], now: Date): Promise<Map<string, DueUpdate>> {
   const due = new Map<string, DueUpdate>();
-  if (terminalIds.length === 0) return due;
-  const rows = await queryRows<{
-    terminal_id: string;
-    job_id: string;
-    release_id: string;
-    version: string;
-    is_rollback: boolean;
-    sha256: string;
-    size_bytes: number | string;
-    firmware_version: string | null;
-    time_zone: string | null;
-    starts: string | null;
-    ends: string | null;
-  }>(
-    db,
-    sql`select j.terminal_id, j.id as job_id, r.id as release_id, r.version, r.is_rollback, r.sha256, r.size_bytes, t.firmware_version,
-        s.time_zone, s.maintenance_starts as starts, s.maintenance_ends as ends
-      from update_jobs j
-      join rollouts ro on ro.id = j.rollout_id and ro.status in ('running', 'completed')
-      join rollout_phases p on p.id = j.phase_id and p.status <> 'pending'
-      join firmware_releases r on r.id = ro.release_id
-      join terminals t on t.id = j.terminal_id
-      left join stores s on s.id = t.store_id
-      where j.terminal_id in ${uuidList(terminalIds)} and j.status in (${openStatusList})`,
-  );
   const alreadyInstalled: string[] = [];
-  for (const row of rows) {
-    // The terminal runs the release (its success report was lost): the job is done, not offered again.
+  for (const row of candidates) {
     if (row.firmware_version === row.version) alreadyInstalled.push(row.job_id);
     // A terminal that moved past the release since the rollout began is never taken back.
     if (!mayInstall(row.firmware_version, row.version, row.is_rollback)) continue;
     // A terminal without a store follows the default window in the fleet's default zone.
     const { starts, ends } = row.starts && row.ends ? { starts: row.starts, ends: row.ends } : DEFAULT_MAINTENANCE_WINDOW;
-    if (!isInsideWindow(now, row.time_zone ?? DEFAULT_TIME_ZONE, starts, ends)) continue;
+    const timeZone = row.time_zone ?? DEFAULT_TIME_ZONE;
+    // Never while the store trades, even if its window was set before its hours changed.
+    if (!isInsideWindow(now, timeZone, starts, ends) || isInsideBusinessHours(now, timeZone, row.business_hours ?? {})) continue;
     due.set(row.terminal_id, { jobId: row.job_id, version: row.version, url: `/api/device/v1/firmware/${row.release_id}`, sha256: row.sha256, sizeBytes: Number(row.size_bytes) });
   }
   if (alreadyInstalled.length) {
     await db.execute(sql`update update_jobs set status = 'succeeded', progress_percent = 100, finished_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz,
         history = history || ${JSON.stringify([{ status: "succeeded", at: now.toISOString() }])}::jsonb
-      where id in ${uuidList(alreadyInstalled)} and status in (${openStatusList})`);
+      where id in ${uuidList([...new Set(alreadyInstalled)])} and status in (${openStatusList})`);
   }
   return due;
+}
+
+/** The update each of these terminals should start now, judged by the firmware they last reported. */
+export async function dueUpdates(db: Db, terminalIds: string[], now: Date = new Date()): Promise<Map<string, DueUpdate>> {
+  if (terminalIds.length === 0) return new Map();
+  const candidates = await queryRows<OfferCandidate>(db, offerCandidatesSql(sql`select id as terminal_id, firmware_version from terminals where id in ${uuidList(terminalIds)}`));
+  return offersFor(db, candidates, now);
 }
 
 /**

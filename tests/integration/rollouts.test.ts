@@ -6,6 +6,7 @@ import { auditLog, rolloutPhases, rollouts, stores, terminalModels, terminals, u
 import { firmwareDownloadEndpoint, heartbeatEndpoint, updateStatusEndpoint } from "@/server/device-api/endpoints";
 import { handleDeviceRequest } from "@/server/device-api/http";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
+import { processHeartbeat } from "@/server/services/heartbeat";
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
 import { advanceRollouts, cancelRollout, createRollout, exportRolloutJobsCsv, previewRollout, resumeRollout } from "@/server/services/rollouts";
 import { rolloutCreateInput } from "@/server/schemas/firmware";
@@ -270,6 +271,14 @@ describe("a rollout", () => {
     await advanceRollouts(handle.db, NIGHT);
     expect((await rolloutRow(id)).status).toBe("running");
     expect((await dueUpdates(handle.db, [phase2.at(-1)!.terminalId], NIGHT)).size).toBe(1);
+
+    // The heartbeat itself carries the job, by the firmware it reports and the store's clock.
+    const [t] = await handle.db.select().from(terminals).where(eq(terminals.id, phase2.at(-1)!.terminalId));
+    const device = { terminalId: t!.id, serialNumber: t!.serialNumber, merchantId: t!.merchantId };
+    expect((await processHeartbeat(handle.db, device, { firmwareVersion: "5.1.0" }, NIGHT)).update).toMatchObject({ jobId: phase2.at(-1)!.id, version: "5.3.0", sha256: imageSha });
+    expect((await processHeartbeat(handle.db, device, { firmwareVersion: "5.1.0" }, DAY)).update).toBeNull();
+    // Reporting a newer firmware than the release: not offered (no downgrade).
+    expect((await processHeartbeat(handle.db, device, { firmwareVersion: "6.0.0" }, NIGHT)).update).toBeNull();
   });
 
   it("never offers a downgrade unless the release is a rollback", async () => {
@@ -338,6 +347,13 @@ describe("review cases", () => {
     const due = await dueUpdates(handle.db, [second!.terminalId, third!.terminalId, fourth!.terminalId], NIGHT);
     expect([...due.keys()]).toEqual([fourth!.terminalId]);
     expect((await jobsOf(id)).find((j) => j.id === second!.id)?.status).toBe("succeeded");
+
+    // A store that trades at that hour (its hours changed after its window was set) gets nothing.
+    const [fourthTerminal] = await handle.db.select().from(terminals).where(eq(terminals.id, fourth!.terminalId));
+    const [store] = await handle.db.select().from(stores).where(eq(stores.id, fourthTerminal!.storeId!));
+    await handle.db.update(stores).set({ businessHours: { thu: { opens: "02:00", closes: "03:00" } } }).where(eq(stores.id, store!.id));
+    expect((await dueUpdates(handle.db, [fourth!.terminalId], NIGHT)).size).toBe(0);
+    await handle.db.update(stores).set({ businessHours: store!.businessHours }).where(eq(stores.id, store!.id));
 
     // Retiring a terminal ends its open job, so it blocks no rollout.
     const { admin } = await demoCallers(handle.db);

@@ -3,6 +3,7 @@ import {
   compareFirmwareVersions,
   decidePhase,
   failureIsRetried,
+  isInsideBusinessHours,
   isInsideWindow,
   judgeStatusReport,
   localClock,
@@ -73,6 +74,13 @@ describe("maintenance windows", () => {
     expect(isInsideWindow(at, "Europe/Berlin", "23:00", "01:00")).toBe(false);
     expect(isInsideWindow(new Date("2026-06-10T21:30:00Z"), "Europe/Berlin", "23:00", "01:00")).toBe(true);
     expect(isInsideWindow(new Date("2026-06-10T22:30:00Z"), "Europe/Berlin", "23:00", "01:00")).toBe(true);
+  });
+
+  it("know when a store trades, by its own clock", () => {
+    const hours = { thu: { opens: "02:00", closes: "03:00" } };
+    expect(isInsideBusinessHours(at, "Asia/Shanghai", hours)).toBe(true);
+    expect(isInsideBusinessHours(at, "Asia/Shanghai", { wed: hours.thu })).toBe(false);
+    expect(isInsideBusinessHours(at, "Europe/Berlin", hours)).toBe(false);
   });
 
   it("must stay clear of business hours on every day", () => {

@@ -80,7 +80,8 @@ export function FirmwareView() {
                 <TableHead>{t("status")}</TableHead>
                 <TableHead>{t("models")}</TableHead>
                 <TableHead className="text-right">{t("size")}</TableHead>
-                <TableHead>{t("sha256")}</TableHead>
+                {/* The full checksum is in the release's details; the column shows on wide screens. */}
+                <TableHead className="hidden 2xl:table-cell">{t("sha256")}</TableHead>
                 <TableHead>{t("created")}</TableHead>
                 <TableHead className="text-right">{t("rollouts")}</TableHead>
                 <TableHead />
@@ -105,7 +106,7 @@ export function FirmwareView() {
                   </TableCell>
                   <TableCell className="max-w-64 text-xs">{r.models.map((m) => m.name).join(", ")}</TableCell>
                   <TableCell className="text-right tabular-nums">{r.sizeBytes === null ? <span className="text-muted-foreground">{t("noImage")}</span> : formatBytes(r.sizeBytes)}</TableCell>
-                  <TableCell className="font-mono text-xs" title={r.sha256 ?? undefined}>
+                  <TableCell className="hidden font-mono text-xs 2xl:table-cell" title={r.sha256 ?? undefined}>
                     {r.sha256 ? `${r.sha256.slice(0, 12)}…` : "—"}
                   </TableCell>
                   <TableCell className="whitespace-nowrap">
