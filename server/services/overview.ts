@@ -20,20 +20,13 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
       .then(([row]) => row?.n ?? 0);
   // The statements run concurrently, each on its own pooled connection.
   const [groups, models, [merchantCount], [storeCount], offline, offlineDay, lowBattery, errors, daily, latestStable] = await Promise.all([
-    // One pass over the visible terminals yields all four breakdowns.
+    // One pass over the visible terminals: counts by status, model and firmware together (a few
+    // hundred groups), from which every breakdown below is summed.
     db
-      .select({
-        status: terminals.status,
-        modelId: terminals.modelId,
-        firmwareVersion: terminals.firmwareVersion,
-        byStatus: sql<number>`grouping(${terminals.status})`,
-        byModel: sql<number>`grouping(${terminals.modelId})`,
-        byVersion: sql<number>`grouping(${terminals.firmwareVersion})`,
-        n: count(),
-      })
+      .select({ status: terminals.status, modelId: terminals.modelId, firmwareVersion: terminals.firmwareVersion, n: count() })
       .from(terminals)
       .where(visible)
-      .groupBy(sql`grouping sets ((${terminals.status}), (${terminals.modelId}), (${terminals.firmwareVersion}), (${terminals.modelId}, ${terminals.firmwareVersion}, ${terminals.status}))`),
+      .groupBy(terminals.status, terminals.modelId, terminals.firmwareVersion),
     db.select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` }).from(terminalModels),
     db.select({ n: count() }).from(merchants).where(inScope(merchants.id, scope)),
     db.select({ n: count() }).from(stores).where(inScope(stores.merchantId, scope)),
@@ -45,16 +38,17 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
     latestStableVersions(db),
   ]);
   const modelName = new Map(models.map((m) => [m.id, m.name]));
-  const only = (g: (typeof groups)[number], set: "status" | "model" | "version") =>
-    g.byStatus === Number(set !== "status") && g.byModel === Number(set !== "model") && g.byVersion === Number(set !== "version");
-  const byStatus = groups.filter((g) => only(g, "status")).map((g) => ({ status: g.status as TerminalStatus, n: g.n }));
-  const byModel = groups
-    .filter((g) => only(g, "model"))
-    .map((g) => ({ modelId: g.modelId, name: modelName.get(g.modelId) ?? "?", n: g.n }))
+  const sumBy = <K>(key: (g: (typeof groups)[number]) => K) => {
+    const sums = new Map<K, number>();
+    for (const g of groups) sums.set(key(g), (sums.get(key(g)) ?? 0) + g.n);
+    return [...sums];
+  };
+  const byStatus = sumBy((g) => g.status).map(([status, n]) => ({ status: status as TerminalStatus, n }));
+  const byModel = sumBy((g) => g.modelId)
+    .map(([modelId, n]) => ({ modelId, name: modelName.get(modelId) ?? "?", n }))
     .sort((a, b) => b.n - a.n);
-  const byFirmware = groups
-    .filter((g) => only(g, "version"))
-    .map((g) => ({ version: g.firmwareVersion ?? "", n: g.n }))
+  const byFirmware = sumBy((g) => g.firmwareVersion ?? "")
+    .map(([version, n]) => ({ version, n }))
     .sort((a, b) => b.n - a.n)
     .slice(0, 12);
   const total = byStatus.reduce((sum, s) => sum + s.n, 0);
@@ -64,7 +58,7 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
   const compliance = new Map<string, { modelId: string; model: string; latestVersion: string; total: number; current: number }>();
   for (const g of groups) {
     const latestVersion = latestStable.get(g.modelId);
-    if (g.byStatus !== 0 || g.byModel !== 0 || g.byVersion !== 0 || !latestVersion || !statusesWithDeviceAccess.includes(g.status)) continue;
+    if (!latestVersion || !statusesWithDeviceAccess.includes(g.status)) continue;
     const entry = compliance.get(g.modelId) ?? { modelId: g.modelId, model: modelName.get(g.modelId) ?? "?", latestVersion, total: 0, current: 0 };
     entry.total += g.n;
     if (g.firmwareVersion === latestVersion) entry.current += g.n;
