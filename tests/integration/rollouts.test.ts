@@ -382,7 +382,8 @@ describe("review cases", () => {
 describe("store maintenance windows", () => {
   it("may not overlap business hours", async () => {
     const { admin } = await demoCallers(handle.db);
-    const [store] = await handle.db.select().from(stores).limit(1);
+    // Open 07:00–22:00 every day.
+    const [store] = await handle.db.select().from(stores).where(eq(stores.name, "Demo Coffee Jing'an"));
     await expect(admin.merchants.updateStore({ id: store!.id, maintenanceStarts: "20:00", maintenanceEnds: "23:00" })).rejects.toThrow(/overlaps/);
     await admin.merchants.updateStore({ id: store!.id, maintenanceStarts: "23:00", maintenanceEnds: "05:00" });
     const [after] = await handle.db.select().from(stores).where(eq(stores.id, store!.id));
