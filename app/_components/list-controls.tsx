@@ -1,9 +1,10 @@
 "use client";
 
-import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, InboxIcon } from "lucide-react";
+import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, InboxIcon, SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { Button } from "./ui/button";
-import { Select } from "./ui/input";
+import { cn } from "../_lib/utils";
+import { Input, Select } from "./ui/input";
 import { TableHead } from "./ui/table";
 
 export function Pagination({
@@ -95,5 +96,30 @@ export function TableSkeleton({ rows = 8 }: { rows?: number }) {
         <div key={i} className="h-8 animate-pulse rounded bg-muted" />
       ))}
     </div>
+  );
+}
+
+/** A list's search box (see useSearchParam), labelled for screen readers. */
+export function SearchBox({ label, placeholder, inputProps, className }: { label: string; placeholder?: string; inputProps: React.ComponentProps<"input">; className?: string }) {
+  return (
+    <label className={cn("relative", className)}>
+      <span className="sr-only">{label}</span>
+      <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
+      <Input className="pl-8" placeholder={placeholder ?? label} {...inputProps} />
+    </label>
+  );
+}
+
+/** A list filter: "all" (no value) or one of the options; the choice lives in the URL. */
+export function FilterSelect({ label, allLabel, value, options, onChange }: { label: string; allLabel: string; value: string | number | undefined; options: { value: string | number; label: string }[]; onChange: (value: string) => void }) {
+  return (
+    <Select aria-label={label} value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{allLabel}</option>
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </Select>
   );
 }

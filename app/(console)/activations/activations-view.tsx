@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
@@ -10,12 +9,12 @@ import { activationListInput, smsOutboxListInput } from "@/server/schemas/activa
 import { terminalListInput } from "@/server/schemas/terminals";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { FormError } from "@/app/_components/form-error";
-import { EmptyState, Pagination } from "@/app/_components/list-controls";
+import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
-import { Input, Select } from "@/app/_components/ui/input";
+import { Select } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
@@ -44,19 +43,8 @@ export function ActivationsView({ role }: { role: UserRole }) {
       </Card>
 
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
-        <label className="relative">
-          <span className="sr-only">{t("search")}</span>
-          <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
-          <Input className="pl-8" placeholder={t("search")} {...search.inputProps} />
-        </label>
-        <Select aria-label={t("status")} value={input.status ?? ""} onChange={(e) => update({ status: e.target.value })}>
-          <option value="">{t("allStatuses")}</option>
-          {activationStatuses.map((s) => (
-            <option key={s} value={s}>
-              {t(`statuses.${s}`)}
-            </option>
-          ))}
-        </Select>
+        <SearchBox label={t("search")} inputProps={search.inputProps} />
+        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={activationStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
       </div>
 
       <div className={cn("rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="activations">

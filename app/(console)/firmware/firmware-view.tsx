@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
@@ -11,11 +10,11 @@ import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { FieldError, FormError } from "@/app/_components/form-error";
 import { Field, formText } from "@/app/_components/form-dialog";
 import { DateOnly, formatBytes } from "@/app/_components/format";
-import { EmptyState, Pagination } from "@/app/_components/list-controls";
+import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
-import { Input, Label, Select, Textarea } from "@/app/_components/ui/input";
+import { Input, Label, Textarea } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
@@ -38,35 +37,10 @@ export function FirmwareView() {
         <ReleaseDialog models={models} />
       </div>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
-        <label className="relative">
-          <span className="sr-only">{t("search")}</span>
-          <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
-          <Input className="pl-8" placeholder={t("search")} {...search.inputProps} />
-        </label>
-        <Select aria-label={t("status")} value={input.status ?? ""} onChange={(e) => update({ status: e.target.value })}>
-          <option value="">{t("allStatuses")}</option>
-          {releaseStatuses.map((s) => (
-            <option key={s} value={s}>
-              {t(`statuses.${s}`)}
-            </option>
-          ))}
-        </Select>
-        <Select aria-label={t("channel")} value={input.channel ?? ""} onChange={(e) => update({ channel: e.target.value })}>
-          <option value="">{t("allChannels")}</option>
-          {releaseChannels.map((c) => (
-            <option key={c} value={c}>
-              {t(`channels.${c}`)}
-            </option>
-          ))}
-        </Select>
-        <Select aria-label={t("models")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
-          <option value="">{t("allModels")}</option>
-          {models.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.manufacturer} {m.model}
-            </option>
-          ))}
-        </Select>
+        <SearchBox label={t("search")} inputProps={search.inputProps} />
+        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={releaseStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
+        <FilterSelect label={t("channel")} allLabel={t("allChannels")} value={input.channel} options={releaseChannels.map((c) => ({ value: c, label: t(`channels.${c}`) }))} onChange={(channel) => update({ channel })} />
+        <FilterSelect label={t("models")} allLabel={t("allModels")} value={input.modelId} options={models.map((m) => ({ value: m.id, label: `${m.manufacturer} ${m.model}` }))} onChange={(modelId) => update({ modelId })} />
       </div>
 
       <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="releases">

@@ -6,9 +6,8 @@ import Link from "next/link";
 import { rolloutStatuses } from "@/db/schema/values";
 import { rolloutListInput } from "@/server/schemas/firmware";
 import { DateTime } from "@/app/_components/format";
-import { EmptyState, Pagination } from "@/app/_components/list-controls";
+import { EmptyState, FilterSelect, Pagination } from "@/app/_components/list-controls";
 import { Button } from "@/app/_components/ui/button";
-import { Select } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams } from "@/app/_lib/use-list-params";
@@ -30,14 +29,7 @@ export function RolloutsView() {
       </div>
       <p className="text-sm text-muted-foreground">{t("maintenanceNote")}</p>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
-        <Select aria-label={t("status")} value={input.status ?? ""} onChange={(e) => update({ status: e.target.value })}>
-          <option value="">{t("allStatuses")}</option>
-          {rolloutStatuses.map((s) => (
-            <option key={s} value={s}>
-              {t(`statuses.${s}`)}
-            </option>
-          ))}
-        </Select>
+        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={rolloutStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
       </div>
       <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="rollouts">
         {data.items.length === 0 ? (

@@ -1,16 +1,16 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { AlertTriangleIcon, DownloadIcon, SearchIcon } from "lucide-react";
+import { AlertTriangleIcon, DownloadIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { LOW_BATTERY_PERCENT, terminalStatuses, type UserRole } from "@/db/schema/values";
 import { connectivityFilters, terminalListInput } from "@/server/schemas/terminals";
 import { RelativeTime } from "@/app/_components/format";
-import { EmptyState, Pagination, SortableHead } from "@/app/_components/list-controls";
+import { EmptyState, Pagination, SearchBox, SortableHead } from "@/app/_components/list-controls";
 import { OnlineDot, TerminalStatusBadge } from "@/app/_components/terminal-status";
 import { Button } from "@/app/_components/ui/button";
-import { Input, Select } from "@/app/_components/ui/input";
+import { Select } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
@@ -56,11 +56,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
 
       <div className="space-y-2 rounded-xl border bg-card p-3">
         <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-6">
-          <label className="relative sm:col-span-2 lg:col-span-1">
-            <span className="sr-only">{t("search")}</span>
-            <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
-            <Input className="pl-8" placeholder={t("searchPlaceholder")} {...search.inputProps} />
-          </label>
+          <SearchBox label={t("search")} placeholder={t("searchPlaceholder")} className="sm:col-span-2 lg:col-span-1" inputProps={search.inputProps} />
           <Select aria-label={tc("label")} value={input.connectivity ?? ""} onChange={(e) => update({ connectivity: e.target.value })}>
             <option value="">{tc("any")}</option>
             {connectivityFilters.map((f) => (

@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { SearchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { Suspense } from "react";
@@ -10,10 +9,10 @@ import { jobStatuses, type JobStatus } from "@/db/schema/values";
 import { rolloutJobListInput } from "@/server/schemas/firmware";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DateTime, RelativeTime } from "@/app/_components/format";
-import { EmptyState, Pagination, TableSkeleton } from "@/app/_components/list-controls";
+import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
-import { Input, Select } from "@/app/_components/ui/input";
+import { Input } from "@/app/_components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
@@ -223,27 +222,15 @@ function RolloutJobs({ id, phases }: { id: string; phases: number }) {
         </Button>
       </div>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
-        <label className="relative">
-          <span className="sr-only">{t("search")}</span>
-          <SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" aria-hidden />
-          <Input className="pl-8" placeholder={t("search")} {...search.inputProps} />
-        </label>
-        <Select aria-label={t("status")} value={input.status ?? ""} onChange={(e) => update({ status: e.target.value })}>
-          <option value="">{t("allStatuses")}</option>
-          {jobStatuses.map((s) => (
-            <option key={s} value={s}>
-              {t(`jobStatuses.${s}`)}
-            </option>
-          ))}
-        </Select>
-        <Select aria-label={t("phaseTable")} value={input.phase ?? ""} onChange={(e) => update({ phase: e.target.value })}>
-          <option value="">{t("allPhases")}</option>
-          {Array.from({ length: phases }, (_, i) => (
-            <option key={i} value={i + 1}>
-              {t("phase", { n: i + 1 })}
-            </option>
-          ))}
-        </Select>
+        <SearchBox label={t("search")} inputProps={search.inputProps} />
+        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={jobStatuses.map((s) => ({ value: s, label: t(`jobStatuses.${s}`) }))} onChange={(status) => update({ status })} />
+        <FilterSelect
+          label={t("phaseTable")}
+          allLabel={t("allPhases")}
+          value={input.phase}
+          options={Array.from({ length: phases }, (_, i) => ({ value: i + 1, label: t("phase", { n: i + 1 }) }))}
+          onChange={(phase) => update({ phase })}
+        />
         {/* Keyed on the URL's value, so following a failure code's link shows it here too. */}
         <Input
           key={input.errorCode ?? ""}
