@@ -341,7 +341,8 @@ async function seedFirmware(tx: Db, models: { id: string; model: string }[], ima
       errorCode: status === "failed" ? "install_verify_failed" : null,
       message: status === "failed" ? "Signature check of the installed image failed" : null,
       createdAt: daysAgo(2),
-      updatedAt: daysAgo(1),
+      // Updates under way reported recently: silent ones would be ended by the rollout job.
+      updatedAt: status === "installing" || status === "downloading" ? new Date(now.getTime() - 2 * 3_600_000) : daysAgo(1),
       finishedAt: status === "succeeded" || status === "failed" ? daysAgo(1) : null,
     };
   });

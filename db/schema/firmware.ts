@@ -141,6 +141,8 @@ export const updateJobs = pgTable(
     index("update_jobs_rollout_idx").on(t.rolloutId, t.phaseId, t.status),
     // The rollout page lists its terminals most recently changed first: this index scanned backwards.
     index("update_jobs_rollout_changed_idx").on(t.rolloutId, t.updatedAt, t.id),
+    // Updates under way, oldest report first: the rollout job ends those that went silent.
+    index("update_jobs_in_flight_idx").on(t.updatedAt).where(sql`${t.status} in ('downloading', 'downloaded', 'installing')`),
     index("update_jobs_errors_idx").on(t.rolloutId, t.errorCode).where(sql`${t.errorCode} is not null`),
   ],
 );

@@ -240,11 +240,12 @@ async function completePhase<P extends { id: string; position: number; status: s
  * Each rollout is taken with FOR UPDATE SKIP LOCKED, so several instances never step the same one.
  */
 export async function advanceRollouts(db: Db, now: Date = new Date()) {
+  const silenced = await endSilentUpdates(db, now);
   const due = await db
     .select({ id: rollouts.id })
     .from(rollouts)
     .where(sql`${rollouts.status} = 'running' or (${rollouts.status} = 'scheduled' and ${rollouts.startsAt} <= ${now.toISOString()}::timestamptz)`);
-  const outcomes: Record<string, number> = { started: 0, advanced: 0, awaiting_approval: 0, paused: 0, completed: 0 };
+  const outcomes: Record<string, number> = { silenced, started: 0, advanced: 0, awaiting_approval: 0, paused: 0, completed: 0 };
   for (const { id } of due) {
     await db.transaction(async (tx) => {
       const [rollout] = await queryRows<{ status: RolloutStatus; starts_at: Date | string }>(tx, sql`select status, starts_at from rollouts where id = ${id} for update skip locked`);
@@ -261,6 +262,38 @@ export async function advanceRollouts(db: Db, now: Date = new Date()) {
     });
   }
   return outcomes;
+}
+
+/** An update under way that has not reported for this long is over: the terminal went silent. */
+export const SILENT_UPDATE_HOURS = 24;
+
+/**
+ * Ends updates that stopped reporting mid-way: failed (counted against the phase), or cancelled in
+ * a cancelled rollout, so the terminal is free again. Returns how many ended.
+ */
+async function endSilentUpdates(db: Db, now: Date): Promise<number> {
+  const at = now.toISOString();
+  const ended = await queryRows<{ rollout_id: string; rollout_status: RolloutStatus }>(
+    db,
+    sql`update update_jobs j set
+        status = case when ro.status = 'cancelled' then 'cancelled'::update_job_status else 'failed'::update_job_status end,
+        error_code = case when ro.status = 'cancelled' then j.error_code else 'no_report' end,
+        message = case when ro.status = 'cancelled' then j.message else ${`No status report for ${SILENT_UPDATE_HOURS} hours.`} end,
+        finished_at = ${at}::timestamptz, updated_at = ${at}::timestamptz,
+        history = j.history || jsonb_build_array(jsonb_build_object('status', case when ro.status = 'cancelled' then 'cancelled' else 'failed' end, 'at', ${at}::text))
+      from rollouts ro
+      where ro.id = j.rollout_id and j.status in ('downloading', 'downloaded', 'installing')
+        and j.updated_at < ${at}::timestamptz - make_interval(hours => ${SILENT_UPDATE_HOURS})
+      returning j.rollout_id, ro.status as rollout_status`,
+  );
+  // Running rollouts are counted by their step; the others here, unless an admin holds them.
+  for (const rolloutId of new Set(ended.filter((e) => e.rollout_status !== "running").map((e) => e.rollout_id))) {
+    await db.transaction(async (tx) => {
+      const [free] = await queryRows<{ id: string }>(tx, sql`select id from rollouts where id = ${rolloutId} for update skip locked`);
+      if (free) await storeJobCounts(tx, rolloutId, await jobCountsByPhase(tx, rolloutId));
+    });
+  }
+  return ended.length;
 }
 
 /** Rollout changes concern admins, who see every merchant: consoles refresh what they show. */

@@ -8,7 +8,7 @@ import { handleDeviceRequest } from "@/server/device-api/http";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { processHeartbeat } from "@/server/services/heartbeat";
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
-import { advanceRollouts, cancelRollout, createRollout, exportRolloutJobsCsv, previewRollout, resumeRollout } from "@/server/services/rollouts";
+import { advanceRollouts, cancelRollout, createRollout, exportRolloutJobsCsv, previewRollout, resumeRollout, SILENT_UPDATE_HOURS } from "@/server/services/rollouts";
 import { rolloutCreateInput } from "@/server/schemas/firmware";
 import { createTestDatabase, demoCallers } from "../helpers/db";
 
@@ -376,6 +376,33 @@ describe("review cases", () => {
     expect((await rolloutRow(id)).status).toBe("completed");
     expect(await admin.rollouts.cancel({ id })).toEqual({ status: "completed", cancelledJobs: 1 });
     expect((await jobsOf(id)).find((j) => j.id === away!.id)?.status).toBe("cancelled");
+  });
+});
+
+describe("silent updates", () => {
+  it("fail after a day without a report, counted against the phase; in a cancelled rollout they are cancelled", async () => {
+    const release = await publishedRelease("1.9.8", "A80");
+    const a80 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.9.0")));
+    const { id } = await create({ releaseId: release.id, target: { serialNumbers: a80.slice(0, 2).map((t) => t.serialNumber) }, phases: [{ percent: 100, successThreshold: 100, failureThreshold: 60 }] });
+    const [quiet, cancelledLater] = await jobsOf(id);
+    await report(quiet!.terminalId, quiet!.id, { status: "installing" });
+    await report(cancelledLater!.terminalId, cancelledLater!.id, { status: "downloading" });
+    // The reports carry the real clock; the step looks from a day and a bit later.
+    const later = new Date(Date.now() + (SILENT_UPDATE_HOURS + 1) * 3_600_000);
+    await cancelRollout(handle.db, actor, id);
+    // Cancel leaves updates under way alone.
+    expect(new Set((await jobsOf(id)).map((j) => j.status))).toEqual(new Set(["installing", "downloading"]));
+    await advanceRollouts(handle.db, new Date());
+    expect(new Set((await jobsOf(id)).map((j) => j.status))).toEqual(new Set(["installing", "downloading"]));
+    expect((await advanceRollouts(handle.db, later)).silenced).toBeGreaterThanOrEqual(2);
+    expect(new Set((await jobsOf(id)).map((j) => j.status))).toEqual(new Set(["cancelled"]));
+
+    const again = await create({ releaseId: release.id, target: { serialNumbers: [a80[2]!.serialNumber] }, phases: [{ percent: 100, successThreshold: 100, failureThreshold: 0 }] });
+    const [job] = await jobsOf(again.id);
+    await report(job!.terminalId, job!.id, { status: "installing" });
+    await advanceRollouts(handle.db, later);
+    expect((await jobsOf(again.id))[0]!.status).toBe("failed");
+    expect((await rolloutRow(again.id)).status).toBe("paused");
   });
 });
 

@@ -1,0 +1,1 @@
+CREATE INDEX "update_jobs_in_flight_idx" ON "update_jobs" USING btree ("updated_at") WHERE "update_jobs"."status" in ('downloading', 'downloaded', 'installing');
