@@ -1,6 +1,7 @@
 import { activationsRouter } from "./routers/activations";
 import { auditRouter } from "./routers/audit";
 import { firmwareRouter } from "./routers/firmware";
+import { maintenanceRouter } from "./routers/maintenance";
 import { merchantsRouter } from "./routers/merchants";
 import { modelsRouter } from "./routers/models";
 import { overviewRouter } from "./routers/overview";
@@ -19,6 +20,7 @@ export const appRouter = router({
   activations: activationsRouter,
   firmware: firmwareRouter,
   rollouts: rolloutsRouter,
+  maintenance: maintenanceRouter,
 });
 
 export type AppRouter = typeof appRouter;

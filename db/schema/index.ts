@@ -6,3 +6,4 @@ export * from "./values";
 export * from "./devices";
 export * from "./activations";
 export * from "./firmware";
+export * from "./maintenance";

@@ -61,3 +61,45 @@ export const DEFAULT_TIME_ZONE = "Asia/Shanghai";
 
 /** When installs may run unless a store says otherwise: at night, in the store's time zone. */
 export const DEFAULT_MAINTENANCE_WINDOW = { starts: "02:00", ends: "05:00" } as const;
+
+export const workOrderTypes = ["installation", "preventive", "inspection", "repair"] as const;
+export type WorkOrderType = (typeof workOrderTypes)[number];
+export const workOrderStatuses = ["open", "scheduled", "in_progress", "done", "cancelled"] as const;
+export type WorkOrderStatus = (typeof workOrderStatuses)[number];
+export const workOrderPriorities = ["low", "normal", "high", "urgent"] as const;
+export type WorkOrderPriority = (typeof workOrderPriorities)[number];
+export const checklistResults = ["pass", "fail", "na"] as const;
+export type ChecklistResult = (typeof checklistResults)[number];
+export const planScopes = ["terminal", "store", "model"] as const;
+export type PlanScope = (typeof planScopes)[number];
+export const recurrenceUnits = ["day", "week", "month"] as const;
+export type RecurrenceUnit = (typeof recurrenceUnits)[number];
+/** What merchants report most often; "other" takes free text. */
+export const faultSymptoms = ["card_insert_no_response", "transaction_error", "printer_fault", "no_network", "screen_or_keys", "power", "other"] as const;
+export type FaultSymptom = (typeof faultSymptoms)[number];
+
+/** One line of a work order's checklist; `tamper` marks the PCI DSS 9.5.1.2 inspection. */
+export interface ChecklistItem {
+  key: string;
+  tamper?: boolean;
+}
+export interface ChecklistEntry extends ChecklistItem {
+  result?: ChecklistResult;
+  note?: string;
+}
+
+/** Checklists from the field, by work-order type; labels are in the message catalogues (checklist.<key>). */
+export const defaultChecklists: Record<WorkOrderType, ChecklistItem[]> = {
+  preventive: [
+    { key: "clean_reader" },
+    { key: "check_power" },
+    { key: "test_card_methods" },
+    { key: "check_printer" },
+    { key: "tamper_inspection", tamper: true },
+    { key: "firmware_current" },
+    { key: "test_transaction" },
+  ],
+  installation: [{ key: "placement" }, { key: "peripherals_connected" }, { key: "test_transaction" }, { key: "activation_done" }],
+  inspection: [{ key: "tamper_inspection", tamper: true }, { key: "serial_matches" }],
+  repair: [{ key: "fault_found" }, { key: "tamper_inspection", tamper: true }, { key: "test_transaction" }],
+};

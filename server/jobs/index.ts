@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
+import { createDueWorkOrders } from "../services/maintenance";
 import { pruneCheckins } from "../services/retention";
 import { advanceRollouts } from "../services/rollouts";
 import { deliverDueSms } from "../sms/outbox";
@@ -17,6 +18,8 @@ export const jobs: Job[] = [
   { name: "deliver-sms", everySeconds: 10, run: (db, now) => deliverDueSms(db, now) },
   // Scheduled starts, phase advancement and automatic pauses.
   { name: "advance-rollouts", everySeconds: 10, run: advanceRollouts },
+  // Preventive work orders ahead of their due dates.
+  { name: "create-work-orders", everySeconds: 600, run: createDueWorkOrders },
 ];
 
 /** How long a claimed run may take before another instance may take it over (a crashed instance). */

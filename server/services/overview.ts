@@ -5,6 +5,7 @@ import { statusesWithDeviceAccess, type ConnectivityFilter } from "../schemas/te
 import { inScope, type Scope } from "../scope";
 import { transactionsPerDay } from "./activity";
 import { latestStableVersions } from "./firmware";
+import { openTamperAlerts } from "./maintenance";
 import { connectivityCondition } from "./connectivity";
 
 /** Fleet counts for the overview: by status, by model and by firmware version. */
@@ -19,7 +20,7 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
       .where(and(visible, connectivityCondition(filter, now)))
       .then(([row]) => row?.n ?? 0);
   // The statements run concurrently, each on its own pooled connection.
-  const [groups, models, [merchantCount], [storeCount], offline, offlineDay, lowBattery, errors, daily, latestStable] = await Promise.all([
+  const [groups, models, [merchantCount], [storeCount], offline, offlineDay, lowBattery, errors, daily, latestStable, tamperAlerts] = await Promise.all([
     // One pass over the visible terminals: counts by status, model and firmware together (a few
     // hundred groups), from which every breakdown below is summed.
     db
@@ -36,6 +37,7 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
     countWhere("errors"),
     transactionsPerDay(db, scope, now),
     latestStableVersions(db),
+    openTamperAlerts(db, scope),
   ]);
   const modelName = new Map(models.map((m) => [m.id, m.name]));
   const sumBy = <K>(key: (g: (typeof groups)[number]) => K) => {
@@ -73,6 +75,7 @@ export async function fleetOverview(db: Db, scope: Scope, now: Date = new Date()
     stores: storeCount?.n ?? 0,
     attention,
     transactionsPerDay: daily,
+    tamperAlerts,
     firmwareCompliance: [...compliance.values()].sort((a, b) => a.model.localeCompare(b.model)),
   };
 }

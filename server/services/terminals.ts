@@ -11,6 +11,7 @@ import { revokeDeviceTokens } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 import { endPendingActivations } from "./activation";
+import { terminalWorkOrders } from "./maintenance";
 import { cancelOpenJob, terminalUpdateJobs } from "./rollouts";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
@@ -132,11 +133,11 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
     .leftJoin(stores, eq(stores.id, terminals.storeId))
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
-  const [history, updates] = await Promise.all([auditTrail(db, scope, "terminal", terminal.id), terminalUpdateJobs(db, terminal.id)]);
-  return { ...terminal, online: isOnline(terminal, new Date()), history, updates };
+  const [history, updates, maintenance] = await Promise.all([auditTrail(db, scope, "terminal", terminal.id), terminalUpdateJobs(db, terminal.id), terminalWorkOrders(db, terminal.id)]);
+  return { ...terminal, online: isOnline(terminal, new Date()), history, updates, maintenance };
 }
 
-async function terminalForChange(db: Db, id: string) {
+export async function terminalForChange(db: Db, id: string) {
   const [terminal] = await db.select().from(terminals).where(eq(terminals.id, id)).for("update");
   if (!terminal) throw notFound("Terminal");
   return terminal;
@@ -242,23 +243,31 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
     if (!canChangeStatus(before.status, input.status)) {
       throw new AppError("conflict", `A terminal that is ${before.status} cannot become ${input.status}.`);
     }
-    const [after] = await tx.update(terminals).set({ status: input.status, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
-    // A lost, stolen, stocked or retired terminal's token must never work again, even if reinstated.
-    if (!statusesWithDeviceAccess.includes(input.status)) {
-      await revokeDeviceTokens(tx, input.id);
-      await cancelOpenJob(tx, input.id);
-    }
-    if (before.status === "in_stock") await endPendingActivations(tx, input.id, "cancelled");
-    await recordAudit(tx, actor, {
-      action: "terminal.status_changed",
-      entityType: "terminal",
-      entityId: input.id,
-      merchantId: before.merchantId,
-      changes: { status: { from: before.status, to: input.status }, ...(input.reason ? { reason: input.reason } : {}) },
-    });
-    await notifyTerminalsChanged(tx, [before.merchantId]);
-    return after!;
+    return applyTerminalStatus(tx, actor, before, input.status, input.reason);
   });
+}
+
+/**
+ * Changes a locked terminal's status with everything that goes with it, inside the caller's
+ * transaction: an admin's change above, or a rule's (a failed tamper check suspends).
+ */
+export async function applyTerminalStatus(tx: Db, actor: AuditActor, before: typeof terminals.$inferSelect, status: TerminalStatus, reason?: string, action = "terminal.status_changed") {
+  const [after] = await tx.update(terminals).set({ status, updatedAt: new Date() }).where(eq(terminals.id, before.id)).returning();
+  // A lost, stolen, stocked or retired terminal's token must never work again, even if reinstated.
+  if (!statusesWithDeviceAccess.includes(status)) {
+    await revokeDeviceTokens(tx, before.id);
+    await cancelOpenJob(tx, before.id);
+  }
+  if (before.status === "in_stock") await endPendingActivations(tx, before.id, "cancelled");
+  await recordAudit(tx, actor, {
+    action,
+    entityType: "terminal",
+    entityId: before.id,
+    merchantId: before.merchantId,
+    changes: { status: { from: before.status, to: status }, ...(reason ? { reason } : {}) },
+  });
+  await notifyTerminalsChanged(tx, [before.merchantId]);
+  return after!;
 }
 
 /** Choices for the list's filters, limited to what the caller may see. */

@@ -7,6 +7,7 @@ import { createTestDatabase, demoCallers } from "../helpers/db";
 type Role = "admin" | "technician" | "merchant";
 const everyone: Role[] = ["admin", "technician", "merchant"];
 const admins: Role[] = ["admin"];
+const workers: Role[] = ["admin", "technician"];
 
 /**
  * Who may call each procedure. A procedure missing here fails the test, so nobody adds one
@@ -59,6 +60,22 @@ const rules: Record<string, Role[]> = {
   "rollouts.resume": admins,
   "rollouts.cancel": admins,
   "rollouts.approvePhase": admins,
+  "maintenance.plans": workers,
+  "maintenance.createPlan": admins,
+  "maintenance.updatePlan": admins,
+  "maintenance.technicians": admins,
+  "maintenance.list": everyone,
+  "maintenance.calendar": everyone,
+  "maintenance.get": everyone,
+  "maintenance.create": admins,
+  "maintenance.reportFault": everyone,
+  "maintenance.update": workers,
+  "maintenance.move": workers,
+  "maintenance.saveChecklist": workers,
+  "maintenance.saveWorkLog": workers,
+  "maintenance.addNote": workers,
+  "maintenance.calendarFeed": workers,
+  "maintenance.rotateCalendarFeed": workers,
 };
 
 let handle: DbHandle;

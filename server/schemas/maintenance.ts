@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { checklistResults, faultSymptoms, planScopes, recurrenceUnits, workOrderPriorities, workOrderStatuses, workOrderTypes } from "@/db/schema/values";
+import { pageInput, requiredText, trimmed, uuid } from "./common";
+
+export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date (YYYY-MM-DD)" }).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { message: "is not a real date" });
+
+const planFields = {
+  name: requiredText(120),
+  scope: z.enum(planScopes),
+  terminalId: uuid.nullable(),
+  storeId: uuid.nullable(),
+  modelId: uuid.nullable(),
+  // For a model plan: only this merchant's terminals of the model (none: the whole fleet).
+  merchantId: uuid.nullable(),
+  everyN: z.number().int().min(1).max(365),
+  unit: z.enum(recurrenceUnits),
+  rrule: trimmed(300).transform((v) => v || null).nullable(),
+  technicianId: z.string().min(1).max(100).nullable(),
+  firstDue: day,
+  leadDays: z.number().int().min(0).max(60),
+  active: z.boolean(),
+};
+export const planCreateInput = z.object({
+  ...planFields,
+  terminalId: planFields.terminalId.default(null),
+  storeId: planFields.storeId.default(null),
+  modelId: planFields.modelId.default(null),
+  merchantId: planFields.merchantId.default(null),
+  everyN: planFields.everyN.default(3),
+  unit: planFields.unit.default("month"),
+  rrule: planFields.rrule.default(null),
+  technicianId: planFields.technicianId.default(null),
+  leadDays: planFields.leadDays.default(7),
+  active: planFields.active.default(true),
+});
+export type PlanCreateInput = z.output<typeof planCreateInput>;
+// Without defaults: an update changes only the fields it names.
+export const planUpdateInput = z.object({ name: planFields.name, everyN: planFields.everyN, unit: planFields.unit, rrule: planFields.rrule, technicianId: planFields.technicianId, leadDays: planFields.leadDays, active: planFields.active }).partial().extend({ id: uuid });
+export type PlanUpdateInput = z.output<typeof planUpdateInput>;
+
+export const planListInput = z.object({ q: trimmed(80).optional(), ...pageInput });
+
+export const dueFilters = ["overdue", "due_soon"] as const;
+
+export const workOrderListInput = z.object({
+  q: trimmed(40).optional(),
+  status: z.enum(workOrderStatuses).optional(),
+  open: z.coerce.boolean().optional(),
+  type: z.enum(workOrderTypes).optional(),
+  priority: z.enum(workOrderPriorities).optional(),
+  due: z.enum(dueFilters).optional(),
+  mine: z.coerce.boolean().optional(),
+  technicianId: z.string().max(100).optional(),
+  merchantId: uuid.optional(),
+  terminalId: uuid.optional(),
+  ...pageInput,
+});
+export type WorkOrderListInput = z.output<typeof workOrderListInput>;
+
+export const calendarInput = z.object({ from: day, to: day, mine: z.boolean().default(false) }).refine((r) => r.from <= r.to && Date.parse(r.to) - Date.parse(r.from) <= 62 * 86_400_000, { message: "the range must be at most two months" });
+
+export const workOrderCreateInput = z.object({
+  type: z.enum(workOrderTypes),
+  terminalId: uuid,
+  title: requiredText(160),
+  description: trimmed(4000).default(""),
+  priority: z.enum(workOrderPriorities).default("normal"),
+  dueDate: day,
+  technicianId: z.string().min(1).max(100).nullable().default(null),
+});
+
+export const faultReportInput = z
+  .object({
+    terminalId: uuid,
+    symptoms: z.array(z.enum(faultSymptoms)).min(1, { message: "pick at least one symptom" }).max(faultSymptoms.length),
+    description: trimmed(2000).default(""),
+  })
+  .refine((r) => !r.symptoms.includes("other") || r.description.length > 0, { message: "describe the problem", path: ["description"] });
+
+export const workOrderUpdateInput = z
+  .object({
+    technicianId: z.string().min(1).max(100).nullable(),
+    priority: z.enum(workOrderPriorities),
+    dueDate: day,
+    scheduledFor: z.coerce.date().nullable(),
+    title: requiredText(160),
+  })
+  .partial()
+  .extend({ id: uuid });
+
+export const workOrderTransitionInput = z.object({ id: uuid, status: z.enum(workOrderStatuses) });
+
+export const checklistSaveInput = z.object({
+  id: uuid,
+  items: z.array(z.object({ key: z.string().min(1).max(60), result: z.enum(checklistResults).nullable(), note: trimmed(500).default("") })).max(50),
+});
+
+export const workLogInput = z.object({
+  id: uuid,
+  parts: z.array(z.object({ name: requiredText(120), quantity: z.number().int().min(1).max(999) })).max(30),
+  minutesSpent: z.number().int().min(0).max(10_000).nullable(),
+  resolution: trimmed(4000),
+  signoffName: trimmed(120),
+});
+
+export const noteInput = z.object({ id: uuid, body: requiredText(2000) });

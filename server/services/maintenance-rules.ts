@@ -1,0 +1,104 @@
+// The rules of maintenance as plain functions of their inputs (dates are "YYYY-MM-DD" local dates,
+// the clock is a parameter), shared by the services, the job and the unit tests.
+import { rrulestr } from "rrule";
+import type { ChecklistEntry, RecurrenceUnit, WorkOrderStatus } from "@/db/schema/values";
+
+const MS_PER_DAY = 86_400_000;
+const toDate = (day: string) => new Date(`${day}T00:00:00Z`);
+const toDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The calendar date at `at` in a time zone ("today" for a fleet in Shanghai is not UTC's). */
+export function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+export function addDays(day: string, days: number): string {
+  return toDay(new Date(toDate(day).getTime() + days * MS_PER_DAY));
+}
+
+/** Adds whole months, keeping the day of the month where it exists (31 January + 1 month = 28 or 29 February). */
+function addMonths(day: string, months: number): string {
+  const d = toDate(day);
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  return toDay(target);
+}
+
+export interface Recurrence {
+  firstDue: string;
+  everyN: number;
+  unit: RecurrenceUnit;
+  rrule: string | null;
+}
+
+/** Whether an RRULE (e.g. "FREQ=MONTHLY;BYDAY=1MO") is one the plans can use. */
+export function isValidRrule(rule: string): boolean {
+  try {
+    const parsed = rrulestr(`DTSTART:20260101T000000Z\nRRULE:${rule.replace(/^RRULE:/i, "")}`);
+    return parsed.after(new Date("2026-01-01T00:00:00Z"), true) !== null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first due date of a plan strictly after `after` (or on it, when `inclusive`): every N days,
+ * weeks or months counted from the first due date (so months never drift), or the RRULE's next
+ * occurrence. Null when an RRULE has no more occurrences.
+ */
+export function nextDue(plan: Recurrence, after: string, inclusive = false): string | null {
+  if (plan.rrule) {
+    const rule = rrulestr(`DTSTART:${plan.firstDue.replaceAll("-", "")}T000000Z\nRRULE:${plan.rrule.replace(/^RRULE:/i, "")}`);
+    const next = rule.after(toDate(after), inclusive);
+    return next ? toDay(next) : null;
+  }
+  const step = (k: number) => (plan.unit === "month" ? addMonths(plan.firstDue, k * plan.everyN) : addDays(plan.firstDue, k * plan.everyN * (plan.unit === "week" ? 7 : 1)));
+  // Jump close to `after`, then walk: the k-th occurrence is always computed from the first due date.
+  const perStepDays = plan.everyN * (plan.unit === "month" ? 28 : plan.unit === "week" ? 7 : 1);
+  let k = Math.max(0, Math.floor((toDate(after).getTime() - toDate(plan.firstDue).getTime()) / MS_PER_DAY / perStepDays) - 1);
+  for (;;) {
+    const day = step(k);
+    if (inclusive ? day >= after : day > after) return day;
+    k++;
+  }
+}
+
+/** Work due within this many days counts as "due soon". */
+export const DUE_SOON_DAYS = 7;
+
+export type DueState = "overdue" | "due_soon" | "later" | "closed";
+
+export function dueState(dueDate: string, status: WorkOrderStatus, today: string): DueState {
+  if (status === "done" || status === "cancelled") return "closed";
+  if (dueDate < today) return "overdue";
+  return dueDate <= addDays(today, DUE_SOON_DAYS) ? "due_soon" : "later";
+}
+
+/** open → scheduled → in progress → done; anything not finished may be cancelled; in progress may go back to scheduled. */
+const transitions: Record<WorkOrderStatus, WorkOrderStatus[]> = {
+  open: ["scheduled", "in_progress", "cancelled"],
+  scheduled: ["open", "in_progress", "cancelled"],
+  in_progress: ["scheduled", "done", "cancelled"],
+  done: [],
+  cancelled: [],
+};
+
+export function canMoveWorkOrder(from: WorkOrderStatus, to: WorkOrderStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+/** What still stops a work order from being done: unanswered checklist lines, no resolution, no sign-off. */
+export function completionProblems(order: { checklist: ChecklistEntry[]; resolution: string | null; signoffName: string | null }): string[] {
+  const problems: string[] = [];
+  const open = order.checklist.filter((item) => !item.result).map((item) => item.key);
+  if (open.length) problems.push(`checklist items without a result: ${open.join(", ")}`);
+  if (!order.resolution?.trim()) problems.push("the resolution");
+  if (!order.signoffName?.trim()) problems.push("the merchant's sign-off");
+  return problems;
+}
+
+/** A failed tamper inspection: the terminal may have been tampered with or swapped. */
+export function failedTamperCheck(checklist: ChecklistEntry[]): boolean {
+  return checklist.some((item) => item.tamper && item.result === "fail");
+}

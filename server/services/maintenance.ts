@@ -1,0 +1,612 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
+import {
+  calendarFeeds,
+  maintenancePlans,
+  merchants,
+  stores,
+  technicianAssignments,
+  terminalModels,
+  terminals,
+  users,
+  workOrderNotes,
+  workOrders,
+  type WorkOrderStatus,
+} from "@/db/schema";
+import { DEFAULT_TIME_ZONE, defaultChecklists, type ChecklistEntry, type WorkOrderType } from "@/db/schema/values";
+import { csvLine } from "../csv";
+import { AppError, notFound } from "../errors";
+import type { PlanCreateInput, PlanUpdateInput, WorkOrderListInput } from "../schemas/maintenance";
+import { statusesWithDeviceAccess } from "../schemas/terminals";
+import { inScope, scopeIncludes, type Scope } from "../scope";
+import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
+import { notifyTerminalsChanged } from "./fleet-events";
+import { addDays, canMoveWorkOrder, completionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, localDay, nextDue } from "./maintenance-rules";
+import { escapeLike } from "./sql-text";
+import { applyTerminalStatus, terminalForChange } from "./terminals";
+
+/** Who acts on work orders: an admin, or a technician within their assigned merchants. */
+export interface Worker {
+  actor: AuditActor;
+  scope: Scope;
+  userId: string;
+  role: "admin" | "technician" | "merchant";
+}
+
+const today = (now: Date) => localDay(now, DEFAULT_TIME_ZONE);
+const audit = (action: string, entityType: string, entityId: string, merchantId: string | null, changes: Record<string, unknown> = {}) => ({ action, entityType, entityId, merchantId, changes });
+
+/** A technician may take work only for the merchants assigned to them. */
+async function assertTechnician(tx: Db, technicianId: string | null | undefined, merchantId: string | null) {
+  if (!technicianId) return;
+  const [user] = await tx.select({ role: users.role }).from(users).where(eq(users.id, technicianId));
+  if (!user || user.role !== "technician") throw new AppError("invalid", "Choose a technician.", { field: "technicianId" });
+  if (merchantId) {
+    const [assigned] = await tx.select().from(technicianAssignments).where(and(eq(technicianAssignments.technicianId, technicianId), eq(technicianAssignments.merchantId, merchantId)));
+    if (!assigned) throw new AppError("invalid", "This technician is not assigned to the merchant.", { field: "technicianId" });
+  }
+}
+
+// ---------------------------------------------------------------- plans
+
+async function planTarget(tx: Db, input: PlanCreateInput): Promise<{ merchantId: string | null }> {
+  if (input.scope === "terminal") {
+    if (!input.terminalId) throw new AppError("invalid", "Choose the terminal.", { field: "terminalId" });
+    const [t] = await tx.select({ merchantId: terminals.merchantId }).from(terminals).where(eq(terminals.id, input.terminalId));
+    if (!t) throw new AppError("invalid", "The terminal does not exist.", { field: "terminalId" });
+    return { merchantId: t.merchantId };
+  }
+  if (input.scope === "store") {
+    if (!input.storeId) throw new AppError("invalid", "Choose the store.", { field: "storeId" });
+    const [s] = await tx.select({ merchantId: stores.merchantId }).from(stores).where(eq(stores.id, input.storeId));
+    if (!s) throw new AppError("invalid", "The store does not exist.", { field: "storeId" });
+    return { merchantId: s.merchantId };
+  }
+  if (!input.modelId) throw new AppError("invalid", "Choose the model.", { field: "modelId" });
+  const [m] = await tx.select({ id: terminalModels.id }).from(terminalModels).where(eq(terminalModels.id, input.modelId));
+  if (!m) throw new AppError("invalid", "The model does not exist.", { field: "modelId" });
+  return { merchantId: input.merchantId };
+}
+
+function assertRecurrence(rrule: string | null) {
+  if (rrule && !isValidRrule(rrule)) throw new AppError("invalid", "This RRULE is not valid (e.g. FREQ=MONTHLY;BYDAY=1MO).", { field: "rrule" });
+}
+
+export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInput) {
+  assertRecurrence(input.rrule);
+  return db.transaction(async (tx) => {
+    const { merchantId } = await planTarget(tx, input);
+    await assertTechnician(tx, input.technicianId, merchantId);
+    const first = nextDue(input, input.firstDue, true);
+    if (!first) throw new AppError("invalid", "The schedule has no due date.", { field: "rrule" });
+    const [plan] = await tx
+      .insert(maintenancePlans)
+      .values({
+        ...input,
+        terminalId: input.scope === "terminal" ? input.terminalId : null,
+        storeId: input.scope === "store" ? input.storeId : null,
+        modelId: input.scope === "model" ? input.modelId : null,
+        merchantId,
+        checklist: defaultChecklists.preventive,
+        nextDue: first,
+      })
+      .returning();
+    await recordAudit(tx, actor, audit("maintenance_plan.created", "maintenance_plan", plan!.id, merchantId, { ...input, nextDue: first }));
+    return plan!;
+  });
+}
+
+export async function updatePlan(db: Db, actor: AuditActor, input: PlanUpdateInput, now: Date = new Date()) {
+  if (input.rrule !== undefined) assertRecurrence(input.rrule);
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(maintenancePlans).where(eq(maintenancePlans.id, input.id)).for("update");
+    if (!before) throw notFound("Maintenance plan");
+    const { id, ...patch } = input;
+    if (patch.technicianId !== undefined) await assertTechnician(tx, patch.technicianId, before.merchantId);
+    const merged = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+    // A new schedule applies from today on: the next due date is recomputed.
+    const scheduleChanged = patch.everyN !== undefined || patch.unit !== undefined || patch.rrule !== undefined;
+    const next = scheduleChanged ? nextDue(merged, today(now), true) : before.nextDue;
+    if (!next) throw new AppError("invalid", "The schedule has no more due dates.", { field: "rrule" });
+    const changes = changedFields(before, { ...patch, nextDue: next });
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx.update(maintenancePlans).set({ ...patch, nextDue: next, updatedAt: now }).where(eq(maintenancePlans.id, id)).returning();
+    await recordAudit(tx, actor, audit("maintenance_plan.updated", "maintenance_plan", id, before.merchantId, changes));
+    return after!;
+  });
+}
+
+export async function listPlans(db: Db, scope: Scope, input: { q?: string; page: number; pageSize: number }) {
+  const where = and(scope.kind === "all" ? undefined : inScope(maintenancePlans.merchantId, scope), input.q ? sql`${maintenancePlans.name} ilike ${`%${escapeLike(input.q)}%`}` : undefined);
+  const [items, [total]] = await Promise.all([
+    db
+      .select({
+        id: maintenancePlans.id,
+        name: maintenancePlans.name,
+        scope: maintenancePlans.scope,
+        everyN: maintenancePlans.everyN,
+        unit: maintenancePlans.unit,
+        rrule: maintenancePlans.rrule,
+        nextDue: maintenancePlans.nextDue,
+        leadDays: maintenancePlans.leadDays,
+        active: maintenancePlans.active,
+        technicianId: maintenancePlans.technicianId,
+        technicianName: users.name,
+        target: sql<string>`coalesce((select serial_number from terminals t where t.id = ${maintenancePlans.terminalId}),
+          (select name from stores s where s.id = ${maintenancePlans.storeId}),
+          (select manufacturer || ' ' || model from terminal_models m where m.id = ${maintenancePlans.modelId}))`,
+        merchantName: merchants.name,
+      })
+      .from(maintenancePlans)
+      .leftJoin(users, eq(users.id, maintenancePlans.technicianId))
+      .leftJoin(merchants, eq(merchants.id, maintenancePlans.merchantId))
+      .where(where)
+      .orderBy(asc(maintenancePlans.nextDue), asc(maintenancePlans.name))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(maintenancePlans).where(where),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+/** The terminals in service that a plan covers. */
+async function planTerminals(tx: Db, plan: typeof maintenancePlans.$inferSelect) {
+  const inService = inArray(terminals.status, [...statusesWithDeviceAccess]);
+  const where =
+    plan.scope === "terminal"
+      ? eq(terminals.id, plan.terminalId!)
+      : plan.scope === "store"
+        ? eq(terminals.storeId, plan.storeId!)
+        : and(eq(terminals.modelId, plan.modelId!), plan.merchantId ? eq(terminals.merchantId, plan.merchantId) : undefined);
+  return tx.select({ id: terminals.id, merchantId: terminals.merchantId, storeId: terminals.storeId }).from(terminals).where(and(where, inService));
+}
+
+/**
+ * The job: for every active plan whose next due date is within its lead time, creates the
+ * preventive work orders of that date (one per terminal) and moves the plan to its next date,
+ * catching up missed dates. Each plan is taken FOR UPDATE SKIP LOCKED and the work orders are
+ * unique per plan, terminal and date, so several instances create each one once.
+ */
+export async function createDueWorkOrders(db: Db, now: Date = new Date()) {
+  const horizon = (leadDays: number) => addDays(today(now), leadDays);
+  const candidates = await db.select({ id: maintenancePlans.id }).from(maintenancePlans).where(and(eq(maintenancePlans.active, true), lte(maintenancePlans.nextDue, addDays(today(now), 60))));
+  let created = 0;
+  for (const { id } of candidates) {
+    created += await db.transaction(async (tx) => {
+      const [plan] = await tx.select().from(maintenancePlans).where(eq(maintenancePlans.id, id)).for("update", { skipLocked: true });
+      if (!plan?.active) return 0;
+      let made = 0;
+      let due: string | null = plan.nextDue;
+      while (due && due <= horizon(plan.leadDays)) {
+        const targets = await planTerminals(tx, plan);
+        if (targets.length) {
+          const rows = await tx
+            .insert(workOrders)
+            .values(
+              targets.map((t) => ({
+                type: "preventive" as const,
+                title: plan.name,
+                terminalId: t.id,
+                merchantId: t.merchantId,
+                storeId: t.storeId,
+                planId: plan.id,
+                technicianId: plan.technicianId,
+                dueDate: due!,
+                status: (plan.technicianId ? "scheduled" : "open") as WorkOrderStatus,
+                checklist: plan.checklist,
+                createdAt: now,
+                updatedAt: now,
+              })),
+            )
+            .onConflictDoNothing()
+            .returning({ id: workOrders.id, merchantId: workOrders.merchantId });
+          made += rows.length;
+          if (rows.length) {
+            await recordAudit(tx, systemActor, ...rows.map((r) => audit("work_order.created", "work_order", r.id, r.merchantId, { planId: plan.id, dueDate: due })));
+            await notifyTerminalsChanged(tx, rows.map((r) => r.merchantId));
+          }
+        }
+        due = nextDue(plan, due);
+      }
+      if (due !== plan.nextDue) await tx.update(maintenancePlans).set({ nextDue: due ?? plan.nextDue, active: due !== null, updatedAt: now }).where(eq(maintenancePlans.id, plan.id));
+      return made;
+    });
+  }
+  return { created };
+}
+
+// ---------------------------------------------------------------- work orders
+
+const listColumns = {
+  id: workOrders.id,
+  number: workOrders.number,
+  type: workOrders.type,
+  status: workOrders.status,
+  priority: workOrders.priority,
+  title: workOrders.title,
+  dueDate: workOrders.dueDate,
+  scheduledFor: workOrders.scheduledFor,
+  tamperAlert: workOrders.tamperAlert,
+  terminalId: workOrders.terminalId,
+  serialNumber: terminals.serialNumber,
+  merchantName: merchants.name,
+  storeName: stores.name,
+  technicianId: workOrders.technicianId,
+  technicianName: users.name,
+  completedAt: workOrders.completedAt,
+};
+
+function listQuery(db: Db) {
+  return db
+    .select(listColumns)
+    .from(workOrders)
+    .innerJoin(terminals, eq(terminals.id, workOrders.terminalId))
+    .leftJoin(merchants, eq(merchants.id, workOrders.merchantId))
+    .leftJoin(stores, eq(stores.id, workOrders.storeId))
+    .leftJoin(users, eq(users.id, workOrders.technicianId));
+}
+
+const openStatuses: WorkOrderStatus[] = ["open", "scheduled", "in_progress"];
+
+function listConditions(scope: Scope, viewerId: string, input: Omit<WorkOrderListInput, "page" | "pageSize">, now: Date): SQL | undefined {
+  const t = today(now);
+  return and(
+    inScope(workOrders.merchantId, scope),
+    input.status ? eq(workOrders.status, input.status) : undefined,
+    input.open || input.due ? inArray(workOrders.status, openStatuses) : undefined,
+    input.type ? eq(workOrders.type, input.type) : undefined,
+    input.priority ? eq(workOrders.priority, input.priority) : undefined,
+    input.due === "overdue" ? sql`${workOrders.dueDate} < ${t}::date` : undefined,
+    input.due === "due_soon" ? and(gte(workOrders.dueDate, t), lte(workOrders.dueDate, addDays(t, DUE_SOON_DAYS))) : undefined,
+    input.mine ? eq(workOrders.technicianId, viewerId) : input.technicianId ? eq(workOrders.technicianId, input.technicianId) : undefined,
+    input.merchantId ? eq(workOrders.merchantId, input.merchantId) : undefined,
+    input.terminalId ? eq(workOrders.terminalId, input.terminalId) : undefined,
+    input.q ? sql`${workOrders.terminalId} in (select id from terminals where serial_number like ${`${escapeLike(input.q.toUpperCase())}%`})` : undefined,
+  );
+}
+
+export async function listWorkOrders(db: Db, scope: Scope, viewerId: string, input: WorkOrderListInput, now: Date = new Date()) {
+  const where = listConditions(scope, viewerId, input, now);
+  const [rows, [total], [overdue], [dueSoon]] = await Promise.all([
+    listQuery(db)
+      .where(where)
+      .orderBy(asc(workOrders.dueDate), desc(workOrders.priority), asc(workOrders.number))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(workOrders).where(where),
+    db.select({ n: count() }).from(workOrders).where(listConditions(scope, viewerId, { mine: input.mine, due: "overdue" }, now)),
+    db.select({ n: count() }).from(workOrders).where(listConditions(scope, viewerId, { mine: input.mine, due: "due_soon" }, now)),
+  ]);
+  const t = today(now);
+  return {
+    items: rows.map((r) => ({ ...r, dueState: dueState(r.dueDate, r.status, t) })),
+    total: total?.n ?? 0,
+    page: input.page,
+    pageSize: input.pageSize,
+    counts: { overdue: overdue?.n ?? 0, dueSoon: dueSoon?.n ?? 0 },
+  };
+}
+
+/** Work orders due in a date range, for the week and month calendars. */
+export async function workOrderCalendar(db: Db, scope: Scope, viewerId: string, input: { from: string; to: string; mine: boolean }, now: Date = new Date()) {
+  const rows = await listQuery(db)
+    .where(and(inScope(workOrders.merchantId, scope), gte(workOrders.dueDate, input.from), lte(workOrders.dueDate, input.to), input.mine ? eq(workOrders.technicianId, viewerId) : undefined, sql`${workOrders.status} <> 'cancelled'`))
+    .orderBy(asc(workOrders.dueDate), asc(workOrders.number))
+    .limit(2000);
+  const t = today(now);
+  return rows.map((r) => ({ ...r, dueState: dueState(r.dueDate, r.status, t) }));
+}
+
+export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date = new Date()) {
+  const [order] = await db
+    .select({
+      ...listColumns,
+      description: workOrders.description,
+      symptoms: workOrders.symptoms,
+      checklist: workOrders.checklist,
+      parts: workOrders.parts,
+      minutesSpent: workOrders.minutesSpent,
+      resolution: workOrders.resolution,
+      signoffName: workOrders.signoffName,
+      reportedBy: workOrders.reportedBy,
+      parentId: workOrders.parentId,
+      planId: workOrders.planId,
+      merchantId: workOrders.merchantId,
+      startedAt: workOrders.startedAt,
+      createdAt: workOrders.createdAt,
+      storeAddress: stores.address,
+      terminalStatus: terminals.status,
+      modelName: sql<string>`(select manufacturer || ' ' || model from terminal_models m where m.id = ${terminals.modelId})`,
+    })
+    .from(workOrders)
+    .innerJoin(terminals, eq(terminals.id, workOrders.terminalId))
+    .leftJoin(merchants, eq(merchants.id, workOrders.merchantId))
+    .leftJoin(stores, eq(stores.id, workOrders.storeId))
+    .leftJoin(users, eq(users.id, workOrders.technicianId))
+    .where(and(eq(workOrders.id, id), inScope(workOrders.merchantId, scope)));
+  if (!order) throw notFound("Work order");
+  const [notes, followUps] = await Promise.all([
+    db.select().from(workOrderNotes).where(eq(workOrderNotes.workOrderId, id)).orderBy(asc(workOrderNotes.createdAt)),
+    db.select({ id: workOrders.id, number: workOrders.number, status: workOrders.status }).from(workOrders).where(eq(workOrders.parentId, id)),
+  ]);
+  return { ...order, dueState: dueState(order.dueDate, order.status, today(now)), notes, followUps, completionProblems: completionProblems(order) };
+}
+
+/** The technicians an admin may assign to a merchant's work (all technicians when no merchant). */
+export async function assignableTechnicians(db: Db, merchantId: string | null) {
+  const base = db.select({ id: users.id, name: users.name }).from(users);
+  if (!merchantId) return base.where(eq(users.role, "technician")).orderBy(asc(users.name));
+  return base
+    .innerJoin(technicianAssignments, eq(technicianAssignments.technicianId, users.id))
+    .where(and(eq(users.role, "technician"), eq(technicianAssignments.merchantId, merchantId)))
+    .orderBy(asc(users.name));
+}
+
+async function lockWorkOrder(tx: Db, scope: Scope, id: string) {
+  const [order] = await tx.select().from(workOrders).where(eq(workOrders.id, id)).for("update");
+  if (!order || !scopeIncludes(scope, order.merchantId)) throw notFound("Work order");
+  return order;
+}
+
+const assertNotClosed = (order: { status: WorkOrderStatus }) => {
+  if (order.status === "done" || order.status === "cancelled") throw new AppError("conflict", `The work order is ${order.status === "done" ? "done" : "cancelled"}; it no longer changes.`);
+};
+
+/** An admin opens a work order by hand (installation, inspection, repair or preventive). */
+export async function createWorkOrder(db: Db, actor: AuditActor, input: { type: WorkOrderType; terminalId: string; title: string; description: string; priority: "low" | "normal" | "high" | "urgent"; dueDate: string; technicianId: string | null }) {
+  return db.transaction(async (tx) => {
+    const [terminal] = await tx.select().from(terminals).where(eq(terminals.id, input.terminalId));
+    if (!terminal) throw new AppError("invalid", "The terminal does not exist.", { field: "terminalId" });
+    await assertTechnician(tx, input.technicianId, terminal.merchantId);
+    const [order] = await tx
+      .insert(workOrders)
+      .values({ ...input, merchantId: terminal.merchantId, storeId: terminal.storeId, status: input.technicianId ? "scheduled" : "open", checklist: defaultChecklists[input.type] })
+      .returning();
+    await recordAudit(tx, actor, audit("work_order.created", "work_order", order!.id, terminal.merchantId, { type: input.type, terminal: terminal.serialNumber, dueDate: input.dueDate, technicianId: input.technicianId }));
+    await notifyTerminalsChanged(tx, [terminal.merchantId]);
+    return order!;
+  });
+}
+
+/** A merchant (or anyone who sees the terminal) reports a fault: it opens a repair work order due in two days. */
+export async function reportFault(db: Db, actor: AuditActor, scope: Scope, input: { terminalId: string; symptoms: string[]; description: string }, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const [terminal] = await tx.select().from(terminals).where(and(eq(terminals.id, input.terminalId), inScope(terminals.merchantId, scope)));
+    if (!terminal) throw notFound("Terminal");
+    // The technician assigned to the merchant, when there is exactly one, takes it straight away.
+    const assigned = terminal.merchantId ? await tx.select({ id: technicianAssignments.technicianId }).from(technicianAssignments).where(eq(technicianAssignments.merchantId, terminal.merchantId)) : [];
+    const technicianId = assigned.length === 1 ? assigned[0]!.id : null;
+    const [order] = await tx
+      .insert(workOrders)
+      .values({
+        type: "repair",
+        title: `Fault: ${terminal.serialNumber}`,
+        description: input.description,
+        symptoms: input.symptoms,
+        priority: input.symptoms.includes("card_insert_no_response") || input.symptoms.includes("transaction_error") ? "high" : "normal",
+        terminalId: terminal.id,
+        merchantId: terminal.merchantId,
+        storeId: terminal.storeId,
+        technicianId,
+        status: technicianId ? "scheduled" : "open",
+        dueDate: addDays(today(now), 2),
+        checklist: defaultChecklists.repair,
+        reportedBy: actor.label,
+      })
+      .returning();
+    await recordAudit(tx, actor, audit("work_order.fault_reported", "work_order", order!.id, terminal.merchantId, { terminal: terminal.serialNumber, symptoms: input.symptoms }));
+    await notifyTerminalsChanged(tx, [terminal.merchantId]);
+    return order!;
+  });
+}
+
+export async function updateWorkOrder(db: Db, worker: Worker, input: { id: string; technicianId?: string | null; priority?: "low" | "normal" | "high" | "urgent"; dueDate?: string; scheduledFor?: Date | null; title?: string }) {
+  return db.transaction(async (tx) => {
+    const before = await lockWorkOrder(tx, worker.scope, input.id);
+    assertNotClosed(before);
+    const { id, ...patch } = input;
+    // Assigning, prioritising and dating work is planning: admins only. Technicians may schedule their visit.
+    if (worker.role !== "admin" && Object.keys(patch).some((k) => k !== "scheduledFor" && patch[k as keyof typeof patch] !== undefined)) {
+      throw new AppError("forbidden", "Only admins assign, prioritise and date work orders.");
+    }
+    if (patch.technicianId !== undefined) await assertTechnician(tx, patch.technicianId, before.merchantId);
+    const status = before.status === "open" && (patch.technicianId || patch.scheduledFor) ? "scheduled" : before.status;
+    const changes = changedFields(before, { ...patch, status });
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx.update(workOrders).set({ ...patch, status, updatedAt: new Date() }).where(eq(workOrders.id, id)).returning();
+    await recordAudit(tx, worker.actor, audit("work_order.updated", "work_order", id, before.merchantId, changes));
+    await notifyTerminalsChanged(tx, [before.merchantId]);
+    return after!;
+  });
+}
+
+export async function moveWorkOrder(db: Db, worker: Worker, id: string, status: WorkOrderStatus, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const before = await lockWorkOrder(tx, worker.scope, id);
+    if (before.status === status) return before;
+    if (!canMoveWorkOrder(before.status, status)) throw new AppError("conflict", `A work order that is ${before.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`);
+    if (status === "done") {
+      const problems = completionProblems(before);
+      if (problems.length) throw new AppError("invalid", `To complete it, record ${problems.join("; ")}.`);
+    }
+    const [after] = await tx
+      .update(workOrders)
+      .set({ status, updatedAt: now, ...(status === "in_progress" && !before.startedAt ? { startedAt: now } : {}), ...(status === "done" ? { completedAt: now } : {}) })
+      .where(eq(workOrders.id, id))
+      .returning();
+    await recordAudit(tx, worker.actor, audit(status === "done" ? "work_order.completed" : "work_order.status_changed", "work_order", id, before.merchantId, { status: { from: before.status, to: status } }));
+    await notifyTerminalsChanged(tx, [before.merchantId]);
+    return after!;
+  });
+}
+
+/**
+ * Saves checklist results. A tamper inspection recorded as failed suspends the terminal at once
+ * (its device token stops working), raises an alert for admins and opens an urgent inspection.
+ */
+export async function saveChecklist(db: Db, worker: Worker, input: { id: string; items: { key: string; result: "pass" | "fail" | "na" | null; note: string }[] }, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const before = await lockWorkOrder(tx, worker.scope, input.id);
+    assertNotClosed(before);
+    const byKey = new Map(input.items.map((i) => [i.key, i]));
+    const unknown = input.items.find((i) => !before.checklist.some((c) => c.key === i.key));
+    if (unknown) throw new AppError("invalid", `The checklist has no item ${unknown.key}.`, { field: "items" });
+    const checklist: ChecklistEntry[] = before.checklist.map((item) => {
+      const saved = byKey.get(item.key);
+      if (!saved) return item;
+      return { key: item.key, ...(item.tamper ? { tamper: true } : {}), ...(saved.result ? { result: saved.result } : {}), ...(saved.note ? { note: saved.note } : {}) };
+    });
+    // Recording results means the work has started.
+    const started = before.status === "open" || before.status === "scheduled";
+    await tx
+      .update(workOrders)
+      .set({ checklist, updatedAt: now, ...(started ? { status: "in_progress" as const, startedAt: before.startedAt ?? now } : {}) })
+      .where(eq(workOrders.id, input.id));
+    await recordAudit(tx, worker.actor, audit("work_order.checklist_saved", "work_order", input.id, before.merchantId, { checklist: checklist.map((c) => `${c.key}: ${c.result ?? "—"}`) }));
+    let tamper: { followUpId: string } | null = null;
+    if (failedTamperCheck(checklist) && !failedTamperCheck(before.checklist)) tamper = await onFailedTamperCheck(tx, worker.actor, before, now);
+    await notifyTerminalsChanged(tx, [before.merchantId]);
+    return { checklist, tamper };
+  });
+}
+
+async function onFailedTamperCheck(tx: Db, actor: AuditActor, order: typeof workOrders.$inferSelect, now: Date) {
+  const terminal = await terminalForChange(tx, order.terminalId);
+  if (terminal.status === "active" || terminal.status === "faulty") {
+    await applyTerminalStatus(tx, actor, terminal, "suspended", `Tamper check failed on work order WO-${order.number}`, "terminal.tamper_suspended");
+  }
+  const [followUp] = await tx
+    .insert(workOrders)
+    .values({
+      type: "inspection",
+      priority: "urgent",
+      title: `Tamper check failed: ${terminal.serialNumber}`,
+      description: `The tamper inspection on WO-${order.number} failed. Inspect the terminal, compare its serial number with the inventory, and replace it if it was substituted (PCI DSS 9.5.1.2).`,
+      terminalId: terminal.id,
+      merchantId: order.merchantId,
+      storeId: order.storeId,
+      parentId: order.id,
+      dueDate: today(now),
+      checklist: defaultChecklists.inspection,
+      tamperAlert: true,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: workOrders.id });
+  await recordAudit(tx, actor, audit("work_order.tamper_alert", "work_order", followUp!.id, order.merchantId, { terminal: terminal.serialNumber, after: `WO-${order.number}` }));
+  return { followUpId: followUp!.id };
+}
+
+export async function saveWorkLog(db: Db, worker: Worker, input: { id: string; parts: { name: string; quantity: number }[]; minutesSpent: number | null; resolution: string; signoffName: string }) {
+  return db.transaction(async (tx) => {
+    const before = await lockWorkOrder(tx, worker.scope, input.id);
+    assertNotClosed(before);
+    const patch = { parts: input.parts, minutesSpent: input.minutesSpent, resolution: input.resolution || null, signoffName: input.signoffName || null };
+    const changes = changedFields(before, patch);
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx.update(workOrders).set({ ...patch, updatedAt: new Date() }).where(eq(workOrders.id, input.id)).returning();
+    await recordAudit(tx, worker.actor, audit("work_order.log_saved", "work_order", input.id, before.merchantId, changes));
+    return after!;
+  });
+}
+
+export async function addNote(db: Db, worker: Worker, input: { id: string; body: string }) {
+  return db.transaction(async (tx) => {
+    const order = await lockWorkOrder(tx, worker.scope, input.id);
+    const [note] = await tx.insert(workOrderNotes).values({ workOrderId: input.id, authorId: worker.userId, authorLabel: worker.actor.label, body: input.body }).returning();
+    await recordAudit(tx, worker.actor, audit("work_order.note_added", "work_order", input.id, order.merchantId));
+    return note!;
+  });
+}
+
+/** A terminal's maintenance history, newest first (its page; the caller's scope already holds). */
+export async function terminalWorkOrders(db: Db, terminalId: string) {
+  return db
+    .select({ id: workOrders.id, number: workOrders.number, type: workOrders.type, status: workOrders.status, title: workOrders.title, dueDate: workOrders.dueDate, completedAt: workOrders.completedAt, technicianName: users.name, resolution: workOrders.resolution })
+    .from(workOrders)
+    .leftJoin(users, eq(users.id, workOrders.technicianId))
+    .where(eq(workOrders.terminalId, terminalId))
+    .orderBy(desc(workOrders.createdAt))
+    .limit(50);
+}
+
+/** Open tamper alerts for the overview (admins see all; others their scope). */
+export async function openTamperAlerts(db: Db, scope: Scope) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(workOrders)
+    .where(and(eq(workOrders.tamperAlert, true), inArray(workOrders.status, openStatuses), inScope(workOrders.merchantId, scope)));
+  return row?.n ?? 0;
+}
+
+const csvColumns = ["number", "type", "status", "priority", "title", "serial_number", "merchant", "store", "technician", "due_date", "completed_at"] as const;
+
+/** The filtered list as CSV, a thousand rows at a time in number order. */
+export async function* exportWorkOrdersCsv(db: Db, scope: Scope, viewerId: string, input: Omit<WorkOrderListInput, "page" | "pageSize">, now: Date = new Date()): AsyncGenerator<string> {
+  yield csvLine([...csvColumns]);
+  let after = 0;
+  for (;;) {
+    const rows = await listQuery(db)
+      .where(and(listConditions(scope, viewerId, input, now), sql`${workOrders.number} > ${after}`))
+      .orderBy(asc(workOrders.number))
+      .limit(1000);
+    if (rows.length === 0) return;
+    yield rows.map((r) => csvLine([`WO-${r.number}`, r.type, r.status, r.priority, r.title, r.serialNumber, r.merchantName, r.storeName, r.technicianName, r.dueDate, r.completedAt])).join("");
+    after = rows[rows.length - 1]!.number;
+  }
+}
+
+// ---------------------------------------------------------------- calendar feed
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** A new secret feed URL token for a user; the old one stops working. */
+export async function rotateCalendarFeed(db: Db, actor: AuditActor, userId: string) {
+  const token = randomBytes(24).toString("base64url");
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(calendarFeeds)
+      .values({ userId, tokenHash: hashToken(token) })
+      .onConflictDoUpdate({ target: calendarFeeds.userId, set: { tokenHash: hashToken(token), createdAt: new Date() } });
+    await recordAudit(tx, actor, audit("calendar_feed.rotated", "user", userId, null));
+  });
+  return { token };
+}
+
+export async function hasCalendarFeed(db: Db, userId: string) {
+  const [row] = await db.select({ createdAt: calendarFeeds.createdAt }).from(calendarFeeds).where(eq(calendarFeeds.userId, userId));
+  return { since: row?.createdAt ?? null };
+}
+
+const icsText = (text: string) => text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+const icsDay = (day: string) => day.replaceAll("-", "");
+
+/** The iCalendar feed behind a token: the user's open work orders as all-day events; null for an unknown token. */
+export async function calendarFeedIcs(db: Db, token: string, baseUrl: string, now: Date = new Date()): Promise<string | null> {
+  const [feed] = await db.select({ userId: calendarFeeds.userId }).from(calendarFeeds).where(eq(calendarFeeds.tokenHash, hashToken(token)));
+  if (!feed) return null;
+  const orders = await queryRows<{ id: string; number: number; title: string; type: string; due_date: string; serial_number: string; store: string | null; address: string | null; updated_at: Date | string }>(
+    db,
+    sql`select w.id, w.number, w.title, w.type, w.due_date::text, t.serial_number, s.name as store, s.address, w.updated_at
+      from work_orders w join terminals t on t.id = w.terminal_id left join stores s on s.id = w.store_id
+      where w.technician_id = ${feed.userId} and w.status in ('open', 'scheduled', 'in_progress') order by w.due_date limit 500`,
+  );
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//POS Fleet//Work orders//EN", "CALSCALE:GREGORIAN", "X-WR-CALNAME:POS Fleet work orders"];
+  for (const o of orders) {
+    lines.push(
+      "BEGIN:VEVENT",
+      `UID:${o.id}@posfleet`,
+      `DTSTAMP:${stamp}`,
+      `DTSTART;VALUE=DATE:${icsDay(o.due_date)}`,
+      `DTEND;VALUE=DATE:${icsDay(addDays(o.due_date, 1))}`,
+      `SUMMARY:${icsText(`WO-${o.number} ${o.title} (${o.serial_number})`)}`,
+      ...(o.store ? [`LOCATION:${icsText([o.store, o.address].filter(Boolean).join(", "))}`] : []),
+      `URL:${baseUrl}/work-orders/${o.id}`,
+      "END:VEVENT",
+    );
+  }
+  lines.push("END:VCALENDAR");
+  return `${lines.join("\r\n")}\r\n`;
+}

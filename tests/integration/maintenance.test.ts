@@ -1,0 +1,137 @@
+import { TRPCError } from "@trpc/server";
+import { and, count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { auditLog, maintenancePlans, stores, terminals, workOrders } from "@/db/schema";
+import { authenticateDevice, reissueDeviceToken } from "@/server/services/device-tokens";
+import { calendarFeedIcs, createDueWorkOrders, exportWorkOrdersCsv } from "@/server/services/maintenance";
+import { createTestDatabase, demoCallers, viewerByEmail, demoEmails } from "../helpers/db";
+
+let handle: DbHandle;
+let callers: Awaited<ReturnType<typeof demoCallers>>;
+const NOW = new Date("2026-06-10T02:00:00Z");
+
+const terminalBySerial = async (serial: string) => (await handle.db.select().from(terminals).where(eq(terminals.serialNumber, serial)))[0]!;
+const codeOf = (error: unknown) => (error instanceof TRPCError ? error.code : String(error));
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  callers = await demoCallers(handle.db);
+});
+afterAll(async () => handle?.close());
+
+describe("preventive plans", () => {
+  it("create a store's work orders ahead of the due date, once however many instances run the job", async () => {
+    const [store] = await handle.db.select().from(stores).where(eq(stores.name, "Demo Coffee Xuhui"));
+    const tech = await viewerByEmail(handle.db, demoEmails.technician);
+    const plan = await callers.admin.maintenance.createPlan({ name: "Quarterly care", scope: "store", storeId: store!.id, everyN: 3, unit: "month", firstDue: "2026-06-15", technicianId: tech.id, leadDays: 7 });
+    expect(plan.nextDue).toBe("2026-06-15");
+    const inService = await handle.db.select().from(terminals).where(and(eq(terminals.storeId, store!.id), eq(terminals.status, "active")));
+
+    const runs = await Promise.all([createDueWorkOrders(handle.db, NOW), createDueWorkOrders(handle.db, NOW), createDueWorkOrders(handle.db, NOW)]);
+    expect(runs.reduce((sum, r) => sum + r.created, 0)).toBeGreaterThanOrEqual(inService.length);
+    const [made] = await handle.db.select({ n: count() }).from(workOrders).where(eq(workOrders.planId, plan.id));
+    expect(made!.n).toBe(inService.length);
+    const [after] = await handle.db.select().from(maintenancePlans).where(eq(maintenancePlans.id, plan.id));
+    expect(after!.nextDue).toBe("2026-09-15");
+    // Nothing more until the next date comes within the lead time.
+    expect((await createDueWorkOrders(handle.db, NOW)).created).toBe(0);
+    expect((await createDueWorkOrders(handle.db, new Date("2026-09-08T02:00:00Z"))).created).toBe(inService.length);
+
+    const mine = await callers.technician.maintenance.list({ mine: true, open: true, pageSize: 100 });
+    expect(mine.items.filter((w) => w.title === "Quarterly care")).toHaveLength(inService.length * 2);
+  });
+
+  it("refuse a technician who is not assigned to the merchant, and a bad RRULE", async () => {
+    const [bakery] = await handle.db.select().from(stores).where(eq(stores.name, "Other Bakery Chaoyang"));
+    const tech = await viewerByEmail(handle.db, demoEmails.technician);
+    await expect(callers.admin.maintenance.createPlan({ name: "x", scope: "store", storeId: bakery!.id, firstDue: "2026-06-15", technicianId: tech.id })).rejects.toThrow(/not assigned/);
+    await expect(callers.admin.maintenance.createPlan({ name: "x", scope: "store", storeId: bakery!.id, firstDue: "2026-06-15", rrule: "FREQ=NEVER" })).rejects.toThrow(/RRULE/);
+  });
+});
+
+describe("a fault report", () => {
+  it("opens a repair work order that the assigned technician completes, and the merchant sees it in the terminal's history", async () => {
+    const terminal = await terminalBySerial("DEMO-0012");
+    const order = await callers.merchant.maintenance.reportFault({ terminalId: terminal.id, symptoms: ["card_insert_no_response"], description: "Nothing happens when a card goes in." });
+    expect(order).toMatchObject({ type: "repair", status: "scheduled", priority: "high" });
+    // Another merchant neither sees it nor can report on the terminal.
+    await expect(callers.otherMerchant.maintenance.get({ id: order.id })).rejects.toThrow(/not found/);
+    await expect(callers.otherMerchant.maintenance.reportFault({ terminalId: terminal.id, symptoms: ["other"], description: "x" })).rejects.toThrow(/not found/);
+    await expect(callers.merchant.maintenance.reportFault({ terminalId: terminal.id, symptoms: ["other"] })).rejects.toThrow();
+
+    const tech = callers.technician.maintenance;
+    const detail = await tech.get({ id: order.id });
+    await expect(tech.move({ id: order.id, status: "done" })).rejects.toThrow(/cannot become done/);
+    await tech.move({ id: order.id, status: "in_progress" });
+    await expect(tech.move({ id: order.id, status: "done" })).rejects.toThrow(/record/);
+    await tech.saveChecklist({ id: order.id, items: detail.checklist.map((c) => ({ key: c.key, result: c.tamper ? "pass" : "pass", note: "" })) });
+    await tech.saveWorkLog({ id: order.id, parts: [{ name: "Card reader head", quantity: 1 }], minutesSpent: 35, resolution: "Replaced the card reader head.", signoffName: "Li Wei" });
+    await tech.addNote({ id: order.id, body: "Reader was full of dust." });
+    // Planning stays with admins.
+    expect(codeOf(await tech.update({ id: order.id, priority: "low" }).catch((e: unknown) => e))).toBe("FORBIDDEN");
+    await tech.move({ id: order.id, status: "done" });
+    await expect(tech.saveWorkLog({ id: order.id, parts: [], minutesSpent: 1, resolution: "x", signoffName: "y" })).rejects.toThrow(/no longer changes/);
+
+    const history = (await callers.merchant.terminals.getBySerial({ serialNumber: "DEMO-0012" })).maintenance;
+    expect(history[0]).toMatchObject({ id: order.id, status: "done", resolution: "Replaced the card reader head." });
+    const trail = await handle.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entityId, order.id));
+    expect(trail.map((a) => a.action)).toEqual(expect.arrayContaining(["work_order.fault_reported", "work_order.checklist_saved", "work_order.log_saved", "work_order.completed"]));
+  });
+
+  it("keeps technicians to their assigned merchants", async () => {
+    const bakery = await terminalBySerial("BAKE-0003");
+    const order = await callers.admin.maintenance.create({ type: "inspection", terminalId: bakery.id, title: "Inspect", dueDate: "2026-06-12" });
+    await expect(callers.technician.maintenance.get({ id: order.id })).rejects.toThrow(/not found/);
+    await expect(callers.technician.maintenance.move({ id: order.id, status: "in_progress" })).rejects.toThrow(/not found/);
+    expect((await callers.technician.maintenance.list({ terminalId: bakery.id })).total).toBe(0);
+  });
+});
+
+describe("a failed tamper check", () => {
+  it("suspends the terminal, stops its device token, alerts admins and opens an inspection", async () => {
+    const terminal = await terminalBySerial("DEMO-0013");
+    const { deviceToken } = await reissueDeviceToken(handle.db, { id: null, label: "test", ip: null }, terminal.id);
+    expect((await authenticateDevice(handle.db, deviceToken)).ok).toBe(true);
+    const order = await callers.admin.maintenance.create({ type: "preventive", terminalId: terminal.id, title: "Visit", dueDate: "2026-06-12" });
+    const before = (await callers.admin.overview.get()).tamperAlerts;
+
+    const saved = await callers.technician.maintenance.saveChecklist({ id: order.id, items: [{ key: "tamper_inspection", result: "fail", note: "Seal broken" }] });
+    expect(saved.tamper).not.toBeNull();
+    expect((await terminalBySerial("DEMO-0013")).status).toBe("suspended");
+    expect((await authenticateDevice(handle.db, deviceToken)).ok).toBe(false);
+    const followUp = await callers.admin.maintenance.get({ id: saved.tamper!.followUpId });
+    expect(followUp).toMatchObject({ type: "inspection", priority: "urgent", tamperAlert: true, parentId: order.id });
+    expect((await callers.admin.overview.get()).tamperAlerts).toBe(before + 1);
+    const [suspension] = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, terminal.id), eq(auditLog.action, "terminal.tamper_suspended")));
+    expect(suspension).toBeDefined();
+    // Saving the same result again raises no second alert.
+    expect((await callers.technician.maintenance.saveChecklist({ id: order.id, items: [{ key: "tamper_inspection", result: "fail", note: "Seal broken" }] })).tamper).toBeNull();
+  });
+});
+
+describe("views", () => {
+  it("give a technician a secret calendar feed that rotation replaces, and a CSV export", async () => {
+    const { token } = await callers.technician.maintenance.rotateCalendarFeed({ rotate: true });
+    const ics = await calendarFeedIcs(handle.db, token, "https://fleet.example");
+    expect(ics).toContain("BEGIN:VCALENDAR");
+    expect(ics).toMatch(/BEGIN:VEVENT[\s\S]*DTSTART;VALUE=DATE:2026\d{4}[\s\S]*URL:https:\/\/fleet\.example\/work-orders\//);
+    const { token: next } = await callers.technician.maintenance.rotateCalendarFeed({ rotate: true });
+    expect(await calendarFeedIcs(handle.db, token, "https://fleet.example")).toBeNull();
+    expect(await calendarFeedIcs(handle.db, next, "https://fleet.example")).not.toBeNull();
+
+    const tech = await viewerByEmail(handle.db, demoEmails.technician);
+    let csv = "";
+    for await (const chunk of exportWorkOrdersCsv(handle.db, { kind: "merchants", merchantIds: [tech.merchantId ?? ""].filter(Boolean) }, tech.id, { mine: true })) csv += chunk;
+    expect(csv.split("\n")[0]).toBe("number,type,status,priority,title,serial_number,merchant,store,technician,due_date,completed_at");
+  });
+
+  it("list overdue and due-soon work, and a calendar range", async () => {
+    const list = await callers.admin.maintenance.list({ due: "overdue" }, );
+    expect(list.items.every((w) => w.dueState === "overdue")).toBe(true);
+    const calendar = await callers.admin.maintenance.calendar({ from: "2026-06-01", to: "2026-06-30" });
+    expect(calendar.every((w) => w.dueDate >= "2026-06-01" && w.dueDate <= "2026-06-30")).toBe(true);
+    expect(calendar.length).toBeGreaterThan(0);
+    await expect(callers.admin.maintenance.calendar({ from: "2026-06-01", to: "2026-12-30" })).rejects.toThrow();
+  });
+});
