@@ -7,6 +7,8 @@ import {
   auditLog,
   firmwareReleaseModels,
   firmwareReleases,
+  maintenancePlans,
+  workOrders,
   merchants,
   rolloutPhases,
   rollouts,
@@ -18,6 +20,7 @@ import {
   users,
   type BusinessHours,
   type JobStatus,
+  type WorkOrderType,
   type NetworkType,
   type PhaseStatus,
   type ReleaseChannel,
@@ -26,6 +29,7 @@ import {
   type TerminalStatus,
   type UserRole,
 } from "./schema";
+import { defaultChecklists } from "./schema/values";
 
 export const DEMO_PASSWORD = "demo-password-1";
 export const DEMO_EMAIL_DOMAIN = "demo.posfleet.dev";
@@ -128,7 +132,7 @@ export async function isDatabaseEmpty(db: Db): Promise<boolean> {
 /** Removes everything but the append-only audit log, for `npm run db:seed` on a used database. */
 export async function clearFleetData(db: Db): Promise<void> {
   await db.execute(
-    sql`truncate table update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
+    sql`truncate table work_order_notes, work_orders, maintenance_plans, calendar_feeds, update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
   );
 }
 
@@ -234,8 +238,42 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
       }
     }
     if (storeImage) await seedFirmware(tx, models, images, now);
+    await seedMaintenance(tx, now);
     await tx.insert(auditLog).values({ actorLabel: "system", action: "demo.seeded", entityType: "system", entityId: "demo", changes: { terminals: rows.length } });
   });
+}
+
+/**
+ * Maintenance demo data: a quarterly plan for Demo Coffee Jing'an (the job creates its work orders
+ * a week ahead), a monthly one for Other Bakery, and work orders in every state, some overdue.
+ */
+async function seedMaintenance(tx: Db, now: Date) {
+  const day = (offset: number) => new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const [tech] = await tx.select({ id: users.id }).from(users).where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
+  const storeRows = await tx.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId }).from(stores);
+  const storeNamed = (name: string) => storeRows.find((s) => s.name === name)!;
+  const jingan = storeNamed("Demo Coffee Jing'an");
+  const bakery = storeNamed("Other Bakery Chaoyang");
+  await tx.insert(maintenancePlans).values([
+    { name: "Quarterly preventive maintenance", scope: "store", storeId: jingan.id, merchantId: jingan.merchantId, everyN: 3, unit: "month", checklist: defaultChecklists.preventive, technicianId: tech!.id, firstDue: day(5), nextDue: day(5), leadDays: 7 },
+    { name: "Monthly terminal check", scope: "store", storeId: bakery.id, merchantId: bakery.merchantId, everyN: 1, unit: "month", checklist: defaultChecklists.preventive, firstDue: day(20), nextDue: day(20), leadDays: 7 },
+  ]);
+  const terminalRows = await tx.select({ id: terminals.id, serial: terminals.serialNumber, merchantId: terminals.merchantId, storeId: terminals.storeId }).from(terminals);
+  const bySerial = (serial: string) => terminalRows.find((t) => t.serial === serial)!;
+  const answered = (type: WorkOrderType) => defaultChecklists[type].map((item) => ({ ...item, result: "pass" as const }));
+  const order = (serial: string, values: Partial<typeof workOrders.$inferInsert> & { type: WorkOrderType; title: string; dueDate: string }) => {
+    const t = bySerial(serial);
+    return { terminalId: t.id, merchantId: t.merchantId, storeId: t.storeId, checklist: defaultChecklists[values.type], ...values };
+  };
+  await tx.insert(workOrders).values([
+    order("DEMO-0001", { type: "installation", title: "Install at the counter", status: "done", technicianId: tech!.id, dueDate: day(-60), checklist: answered("installation"), minutesSpent: 45, resolution: "Installed, printer and scanner connected, test transaction approved.", signoffName: "Li Wei", startedAt: new Date(now.getTime() - 60 * 86_400_000), completedAt: new Date(now.getTime() - 60 * 86_400_000) }),
+    order("DEMO-0002", { type: "preventive", title: "Quarterly preventive maintenance", status: "done", technicianId: tech!.id, dueDate: day(-30), checklist: answered("preventive"), parts: [{ name: "Paper roll", quantity: 2 }], minutesSpent: 25, resolution: "Cleaned the reader, replaced the paper.", signoffName: "Li Wei", completedAt: new Date(now.getTime() - 30 * 86_400_000) }),
+    order("DEMO-0003", { type: "preventive", title: "Quarterly preventive maintenance", status: "scheduled", technicianId: tech!.id, dueDate: day(-5) }),
+    order("DEMO-0005", { type: "inspection", title: "Tamper inspection", status: "open", dueDate: day(-2) }),
+    order("DEMO-0009", { type: "preventive", title: "Quarterly preventive maintenance", status: "scheduled", technicianId: tech!.id, dueDate: day(3) }),
+    order("DEMO-0011", { type: "repair", title: "Fault: DEMO-0011", status: "in_progress", priority: "high", technicianId: tech!.id, dueDate: day(1), symptoms: ["card_insert_no_response"], description: "No response when a card is inserted.", reportedBy: `owner@${DEMO_EMAIL_DOMAIN}`, startedAt: now }),
+    order("BAKE-0002", { type: "repair", title: "Fault: BAKE-0002", status: "open", dueDate: day(2), symptoms: ["printer_fault"], description: "Receipts come out blank.", reportedBy: `owner2@${DEMO_EMAIL_DOMAIN}` }),
+  ]);
 }
 
 /** The demo releases: each model's two versions in the fleet, a beta, a newer P2 release being rolled out, and a draft. */

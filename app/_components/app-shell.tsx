@@ -1,6 +1,6 @@
 "use client";
 
-import { BoxesIcon, BuildingIcon, CpuIcon, HardDriveDownloadIcon, LayoutDashboardIcon, LogOutIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon } from "lucide-react";
+import { BoxesIcon, BuildingIcon, CpuIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
@@ -12,14 +12,17 @@ import { cn } from "../_lib/utils";
 import { LanguageSwitch } from "./language-switch";
 import { Button } from "./ui/button";
 
-type NavKey = "overview" | "terminals" | "activations" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
+type NavKey = "overview" | "myWork" | "terminals" | "activations" | "maintenance" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
 
 function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof BoxesIcon }[] {
   const items: { key: NavKey; href: string; icon: typeof BoxesIcon }[] = [
     { key: "overview", href: "/", icon: LayoutDashboardIcon },
     { key: "terminals", href: "/terminals", icon: CpuIcon },
     { key: "activations", href: "/activations", icon: SmartphoneIcon },
+    { key: "maintenance", href: "/maintenance", icon: WrenchIcon },
   ];
+  // Technicians start their day here, on a phone.
+  if (viewer.role === "technician") items.splice(1, 0, { key: "myWork", href: "/maintenance?mine=true&open=true", icon: ListTodoIcon });
   if (viewer.role === "merchant" && viewer.merchantId) items.push({ key: "myMerchant", href: `/merchants/${viewer.merchantId}`, icon: BuildingIcon });
   if (viewer.role !== "merchant") items.push({ key: "merchants", href: "/merchants", icon: BuildingIcon });
   if (viewer.role === "admin") {

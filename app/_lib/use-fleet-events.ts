@@ -19,6 +19,7 @@ export function useFleetEvents(): boolean {
       void queryClient.invalidateQueries(trpc.overview.pathFilter());
       void queryClient.invalidateQueries(trpc.activations.pathFilter());
       void queryClient.invalidateQueries(trpc.rollouts.pathFilter());
+      void queryClient.invalidateQueries(trpc.maintenance.pathFilter());
     };
     let opened = false;
     source.onopen = () => {

@@ -42,14 +42,17 @@ export const planListInput = z.object({ q: trimmed(80).optional(), ...pageInput 
 
 export const dueFilters = ["overdue", "due_soon"] as const;
 
+/** A yes/no filter from a URL ("true", "1") or a caller (true). */
+const flag = z.union([z.boolean(), z.stringbool()]).optional();
+
 export const workOrderListInput = z.object({
   q: trimmed(40).optional(),
   status: z.enum(workOrderStatuses).optional(),
-  open: z.coerce.boolean().optional(),
+  open: flag,
   type: z.enum(workOrderTypes).optional(),
   priority: z.enum(workOrderPriorities).optional(),
   due: z.enum(dueFilters).optional(),
-  mine: z.coerce.boolean().optional(),
+  mine: flag,
   technicianId: z.string().max(100).optional(),
   merchantId: uuid.optional(),
   terminalId: uuid.optional(),

@@ -18,13 +18,16 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input, Label } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { JobStatusBadge } from "@/app/_components/rollout-status";
+import { WorkOrderStatusBadge } from "@/app/_components/work-order-status";
 import { PlacementFields } from "../placement-fields";
 import { DeviceTokenDialog } from "./device-token-dialog";
+import { FaultReportDialog } from "./fault-report-dialog";
 import { TerminalActivity } from "./terminal-activity";
 
 export function TerminalDetail({ serialNumber, role }: { serialNumber: string; role: UserRole }) {
   const t = useTranslations("terminal");
   const tt = useTranslations("terminals");
+  const tw = useTranslations("workOrders");
   const trpc = useTRPC();
   const { data: terminal } = useSuspenseQuery(trpc.terminals.getBySerial.queryOptions({ serialNumber }));
 
@@ -57,8 +60,10 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           <h1 className="font-mono text-xl font-semibold">{terminal.serialNumber}</h1>
           <TerminalStatusBadge status={terminal.status} />
         </div>
+        {role !== "admin" && terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} />}
         {role === "admin" && (
           <div className="flex flex-wrap gap-2">
+            {terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} />}
             {statusesWithDeviceAccess.includes(terminal.status) && <DeviceTokenDialog terminalId={terminal.id} serialNumber={terminal.serialNumber} />}
             <EditTerminalDialog terminal={terminal} />
             {terminal.status !== "retired" && <AssignTerminalDialog terminal={terminal} />}
@@ -123,6 +128,35 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
       </div>
 
       <TerminalActivity serialNumber={terminal.serialNumber} />
+
+      <Card>
+        <CardHeader>
+          <CardTitle>{t("maintenance")}</CardTitle>
+        </CardHeader>
+        <CardContent>
+          {terminal.maintenance.length === 0 ? (
+            <p className="text-sm text-muted-foreground">{t("noMaintenance")}</p>
+          ) : (
+            <ul className="space-y-2" data-testid="terminal-maintenance">
+              {terminal.maintenance.map((w) => (
+                <li key={w.id} className="border-l-2 pl-3 text-sm">
+                  <p className="flex flex-wrap items-center gap-2">
+                    <Link className="font-medium text-primary hover:underline" href={`/work-orders/${w.id}`}>
+                      WO-{w.number} {w.title}
+                    </Link>
+                    <WorkOrderStatusBadge status={w.status} />
+                  </p>
+                  <p className="text-xs text-muted-foreground">
+                    {tw(`types.${w.type}`)} · {w.completedAt ? <DateTime date={w.completedAt} /> : w.dueDate}
+                    {w.technicianName && ` · ${w.technicianName}`}
+                  </p>
+                  {w.resolution && <p className="text-xs">{w.resolution}</p>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </CardContent>
+      </Card>
 
       <Card>
         <CardHeader>
