@@ -88,6 +88,9 @@ export interface ChecklistEntry extends ChecklistItem {
   note?: string;
 }
 
+/** Every checklist line there is, once, for plans that choose their own lines. */
+export const checklistItems = (): ChecklistItem[] => [...new Map(Object.values(defaultChecklists).flat().map((item) => [item.key, item])).values()];
+
 /** Checklists from the field, by work-order type; labels are in the message catalogues (checklist.<key>). */
 export const defaultChecklists: Record<WorkOrderType, ChecklistItem[]> = {
   preventive: [

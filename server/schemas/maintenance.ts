@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checklistResults, faultSymptoms, planScopes, recurrenceUnits, workOrderPriorities, workOrderStatuses, workOrderTypes } from "@/db/schema/values";
+import { checklistItems, checklistResults, defaultChecklists, faultSymptoms, planScopes, recurrenceUnits, workOrderPriorities, workOrderStatuses, workOrderTypes } from "@/db/schema/values";
 import { pageInput, requiredText, trimmed, uuid } from "./common";
 
 export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date (YYYY-MM-DD)" }).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { message: "is not a real date" });
@@ -19,6 +19,8 @@ const planFields = {
   firstDue: day,
   leadDays: z.number().int().min(0).max(60),
   active: z.boolean(),
+  // The plan's checklist template: which lines its work orders carry.
+  checklist: z.array(z.enum(checklistItems().map((i) => i.key) as [string, ...string[]])).min(1, { message: "keep at least one line" }),
 };
 export const planCreateInput = z.object({
   ...planFields,
@@ -32,10 +34,14 @@ export const planCreateInput = z.object({
   technicianId: planFields.technicianId.default(null),
   leadDays: planFields.leadDays.default(7),
   active: planFields.active.default(true),
+  checklist: planFields.checklist.default(defaultChecklists.preventive.map((i) => i.key)),
 });
 export type PlanCreateInput = z.output<typeof planCreateInput>;
 // Without defaults: an update changes only the fields it names.
-export const planUpdateInput = z.object({ name: planFields.name, everyN: planFields.everyN, unit: planFields.unit, rrule: planFields.rrule, technicianId: planFields.technicianId, leadDays: planFields.leadDays, active: planFields.active }).partial().extend({ id: uuid });
+export const planUpdateInput = z
+  .object({ name: planFields.name, everyN: planFields.everyN, unit: planFields.unit, rrule: planFields.rrule, technicianId: planFields.technicianId, leadDays: planFields.leadDays, active: planFields.active })
+  .partial()
+  .extend({ id: uuid });
 export type PlanUpdateInput = z.output<typeof planUpdateInput>;
 
 export const planListInput = z.object({ q: trimmed(80).optional(), ...pageInput });

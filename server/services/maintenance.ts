@@ -14,7 +14,7 @@ import {
   workOrders,
   type WorkOrderStatus,
 } from "@/db/schema";
-import { DEFAULT_TIME_ZONE, defaultChecklists, type ChecklistEntry, type WorkOrderType } from "@/db/schema/values";
+import { checklistItems, DEFAULT_TIME_ZONE, defaultChecklists, type ChecklistEntry, type WorkOrderType } from "@/db/schema/values";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
 import type { PlanCreateInput, PlanUpdateInput, WorkOrderListInput } from "../schemas/maintenance";
@@ -88,7 +88,7 @@ export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInp
         storeId: input.scope === "store" ? input.storeId : null,
         modelId: input.scope === "model" ? input.modelId : null,
         merchantId,
-        checklist: defaultChecklists.preventive,
+        checklist: checklistItems().filter((item) => input.checklist.includes(item.key)),
         nextDue: first,
       })
       .returning();

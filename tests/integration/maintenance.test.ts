@@ -47,6 +47,15 @@ describe("preventive plans", () => {
     const tech = await viewerByEmail(handle.db, demoEmails.technician);
     await expect(callers.admin.maintenance.createPlan({ name: "x", scope: "store", storeId: bakery!.id, firstDue: "2026-06-15", technicianId: tech.id })).rejects.toThrow(/not assigned/);
     await expect(callers.admin.maintenance.createPlan({ name: "x", scope: "store", storeId: bakery!.id, firstDue: "2026-06-15", rrule: "FREQ=NEVER" })).rejects.toThrow(/RRULE/);
+    await expect(callers.admin.maintenance.createPlan({ name: "x", scope: "store", storeId: bakery!.id, firstDue: "2026-06-15", checklist: ["polish_the_logo"] })).rejects.toThrow();
+  });
+
+  it("carry their own checklist template, tamper line included", async () => {
+    const terminal = await terminalBySerial("BAKE-0004");
+    const plan = await callers.admin.maintenance.createPlan({ name: "Seal check", scope: "terminal", terminalId: terminal.id, everyN: 2, unit: "week", firstDue: "2026-06-12", checklist: ["clean_reader", "tamper_inspection"] });
+    await createDueWorkOrders(handle.db, NOW);
+    const [order] = await handle.db.select().from(workOrders).where(eq(workOrders.planId, plan.id));
+    expect(order!.checklist).toEqual([{ key: "clean_reader" }, { key: "tamper_inspection", tamper: true }]);
   });
 });
 

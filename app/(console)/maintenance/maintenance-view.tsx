@@ -148,6 +148,8 @@ function CountCard({ label, value, active, tone, onClick }: { label: string; val
 }
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
+/** Work orders shown per day in the month view; the week view shows them all. */
+const DAY_LIMIT = 4;
 const parseDay = (text: string | null) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(`${day(new Date())}T00:00:00Z`));
 const shiftDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
 
@@ -227,7 +229,7 @@ function WorkCalendar({ role }: { role: UserRole }) {
                   {new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", timeZone: "UTC" }).format(d)}
                 </p>
                 <ul className="space-y-1">
-                  {items.map((w) => (
+                  {items.slice(0, mode === "month" ? DAY_LIMIT : undefined).map((w) => (
                     <li key={w.id}>
                       <Link
                         href={`/work-orders/${w.id}`}
@@ -241,6 +243,14 @@ function WorkCalendar({ role }: { role: UserRole }) {
                       </Link>
                     </li>
                   ))}
+                  {mode === "month" && items.length > DAY_LIMIT && (
+                    <li>
+                      {/* A busy day opens in the week view, which shows all of its work. */}
+                      <Link className="block px-1.5 text-xs text-primary hover:underline" href={`/maintenance?view=calendar&cal=week&date=${key}${mine ? "&mine=true" : ""}`}>
+                        {t("more", { count: items.length - DAY_LIMIT })}
+                      </Link>
+                    </li>
+                  )}
                 </ul>
               </li>
             );

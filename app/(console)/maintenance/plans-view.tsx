@@ -4,10 +4,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { planScopes, recurrenceUnits, workOrderPriorities, workOrderTypes, type PlanScope, type UserRole } from "@/db/schema/values";
+import { checklistItems, defaultChecklists, planScopes, recurrenceUnits, workOrderPriorities, workOrderTypes, type PlanScope, type UserRole } from "@/db/schema/values";
 import { planListInput } from "@/server/schemas/maintenance";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
+import { FieldError } from "@/app/_components/form-error";
 import { EmptyState, Pagination, TableSkeleton } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
@@ -89,6 +90,7 @@ export function PlansView({ role }: { role: UserRole }) {
 
 function PlanDialog() {
   const t = useTranslations("maintenance");
+  const tl = useTranslations("checklist");
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -135,6 +137,7 @@ function PlanDialog() {
           firstDue: formText(form, "firstDue"),
           leadDays: Number(formText(form, "leadDays")),
           technicianId: formText(form, "technicianId") || null,
+          checklist: form.getAll("checklist").map(String),
         });
       }}
     >
@@ -202,6 +205,16 @@ function PlanDialog() {
           </option>
         ))}
       </Field>
+      <fieldset className="grid gap-1">
+        <legend className="mb-1.5 text-sm font-medium">{t("checklistTemplate")}</legend>
+        {checklistItems().map((item) => (
+          <label key={item.key} className="flex items-start gap-2 text-sm">
+            <input type="checkbox" name="checklist" value={item.key} className="mt-0.5 size-4" defaultChecked={defaultChecklists.preventive.some((d) => d.key === item.key)} />
+            {tl(item.key)}
+          </label>
+        ))}
+        <FieldError error={create.error} field="checklist" />
+      </fieldset>
     </FormDialog>
   );
 }
