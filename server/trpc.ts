@@ -70,6 +70,9 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
     // A value the database refused (bad text encoding, out-of-range number) is the caller's mistake.
     const state = sqlState(cause);
     if (state?.startsWith("22")) throw new TRPCError({ code: "BAD_REQUEST", message: "A value is out of range or malformed.", cause });
+    // A clash with an existing row, or a reference to a row that is not there, is the caller's mistake too.
+    if (state === "23505") throw new TRPCError({ code: "CONFLICT", message: "This would duplicate an existing record.", cause });
+    if (state === "23503") throw new TRPCError({ code: "BAD_REQUEST", message: "A referenced record does not exist.", cause });
   }
   return result;
 });

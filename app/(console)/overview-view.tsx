@@ -43,7 +43,7 @@ export function OverviewView() {
           <Stat label={t("offlineDay")} value={data.attention.offline_day} href="/terminals?connectivity=offline_day" tone={data.attention.offline_day ? "bad" : undefined} />
           <Stat label={t("lowBattery")} value={data.attention.low_battery} href="/terminals?connectivity=low_battery" tone={data.attention.low_battery ? "warn" : undefined} />
           <Stat label={t("reportingErrors")} value={data.attention.errors} href="/terminals?connectivity=errors" tone={data.attention.errors ? "bad" : undefined} />
-          {data.tamperAlerts > 0 && <Stat label={t("tamperAlerts")} value={data.tamperAlerts} href="/maintenance?type=inspection&priority=urgent&open=true" tone="bad" />}
+          {data.tamperAlerts > 0 && <Stat label={t("tamperAlerts")} value={data.tamperAlerts} href="/maintenance?tamper=true&open=true" tone="bad" />}
         </div>
       </section>
       <TransactionsCard days={data.transactionsPerDay} />

@@ -2,7 +2,11 @@ import { z } from "zod";
 import { checklistItems, checklistResults, defaultChecklists, faultSymptoms, planScopes, recurrenceUnits, workOrderPriorities, workOrderStatuses, workOrderTypes } from "@/db/schema/values";
 import { pageInput, requiredText, trimmed, uuid } from "./common";
 
-export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date (YYYY-MM-DD)" }).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { message: "is not a real date" });
+// Round-tripped, so 2026-02-30 (which Date would roll into March) is refused.
+export const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date (YYYY-MM-DD)" })
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, { message: "is not a real date" });
 
 const planFields = {
   name: requiredText(120),
@@ -57,6 +61,7 @@ export const workOrderListInput = z.object({
   open: flag,
   type: z.enum(workOrderTypes).optional(),
   priority: z.enum(workOrderPriorities).optional(),
+  tamper: flag,
   due: z.enum(dueFilters).optional(),
   mine: flag,
   technicianId: z.string().max(100).optional(),

@@ -32,15 +32,23 @@ export interface Recurrence {
   rrule: string | null;
 }
 
-/** Whether an RRULE (e.g. "FREQ=MONTHLY;BYDAY=1MO") is one the plans can use. */
-export function isValidRrule(rule: string): boolean {
+const ruleOf = (rrule: string, firstDue: string) => rrulestr(`DTSTART:${firstDue.replaceAll("-", "")}T000000Z\nRRULE:${rrule.replace(/^RRULE:/i, "")}`);
+
+/**
+ * Whether an RRULE (e.g. "FREQ=MONTHLY;BYDAY=1MO") is one a plan starting on `firstDue` can use:
+ * it parses, has a first occurrence, and repeats by days or longer (maintenance is dated by day).
+ */
+export function isValidRrule(rule: string, firstDue: string): boolean {
+  if (/(^|;)\s*(FREQ=(HOURLY|MINUTELY|SECONDLY)|BYHOUR=|BYMINUTE=|BYSECOND=)/i.test(rule.replace(/^RRULE:/i, ""))) return false;
   try {
-    const parsed = rrulestr(`DTSTART:20260101T000000Z\nRRULE:${rule.replace(/^RRULE:/i, "")}`);
-    return parsed.after(new Date("2026-01-01T00:00:00Z"), true) !== null;
+    return ruleOf(rule, firstDue).after(toDate(firstDue), true) !== null;
   } catch {
     return false;
   }
 }
+
+/** Whole months from one date's month to another's (day of month ignored). */
+const monthsBetween = (from: string, to: string) => (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + (Number(to.slice(5, 7)) - Number(from.slice(5, 7)));
 
 /**
  * The first due date of a plan strictly after `after` (or on it, when `inclusive`): every N days,
@@ -49,14 +57,15 @@ export function isValidRrule(rule: string): boolean {
  */
 export function nextDue(plan: Recurrence, after: string, inclusive = false): string | null {
   if (plan.rrule) {
-    const rule = rrulestr(`DTSTART:${plan.firstDue.replaceAll("-", "")}T000000Z\nRRULE:${plan.rrule.replace(/^RRULE:/i, "")}`);
-    const next = rule.after(toDate(after), inclusive);
+    const rule = ruleOf(plan.rrule, plan.firstDue);
+    // Occurrences are days: strictly after `after` means from the start of the next day.
+    const next = inclusive ? rule.after(toDate(after), true) : rule.after(toDate(addDays(after, 1)), true);
     return next ? toDay(next) : null;
   }
   const step = (k: number) => (plan.unit === "month" ? addMonths(plan.firstDue, k * plan.everyN) : addDays(plan.firstDue, k * plan.everyN * (plan.unit === "week" ? 7 : 1)));
-  // Jump close to `after`, then walk: the k-th occurrence is always computed from the first due date.
-  const perStepDays = plan.everyN * (plan.unit === "month" ? 28 : plan.unit === "week" ? 7 : 1);
-  let k = Math.max(0, Math.floor((toDate(after).getTime() - toDate(plan.firstDue).getTime()) / MS_PER_DAY / perStepDays) - 1);
+  // Jump to just before `after`, then walk: the k-th occurrence is always computed from the first due date.
+  const elapsed = plan.unit === "month" ? monthsBetween(plan.firstDue, after) : (toDate(after).getTime() - toDate(plan.firstDue).getTime()) / MS_PER_DAY / (plan.unit === "week" ? 7 : 1);
+  let k = Math.max(0, Math.floor(elapsed / plan.everyN) - 1);
   for (;;) {
     const day = step(k);
     if (inclusive ? day >= after : day > after) return day;

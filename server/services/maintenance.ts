@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
-import { queryRows, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import {
   calendarFeeds,
   maintenancePlans,
@@ -19,7 +19,7 @@ import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
 import type { PlanCreateInput, PlanUpdateInput, WorkOrderListInput } from "../schemas/maintenance";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
-import { inScope, scopeIncludes, type Scope } from "../scope";
+import { inScope, scopeForUser, scopeIncludes, type Scope } from "../scope";
 import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { addDays, canMoveWorkOrder, completionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, localDay, nextDue } from "./maintenance-rules";
@@ -66,19 +66,26 @@ async function planTarget(tx: Db, input: PlanCreateInput): Promise<{ merchantId:
   if (!input.modelId) throw new AppError("invalid", "Choose the model.", { field: "modelId" });
   const [m] = await tx.select({ id: terminalModels.id }).from(terminalModels).where(eq(terminalModels.id, input.modelId));
   if (!m) throw new AppError("invalid", "The model does not exist.", { field: "modelId" });
+  if (input.merchantId) {
+    const [merchant] = await tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, input.merchantId));
+    if (!merchant) throw new AppError("invalid", "The merchant does not exist.", { field: "merchantId" });
+  }
   return { merchantId: input.merchantId };
 }
 
-function assertRecurrence(rrule: string | null) {
-  if (rrule && !isValidRrule(rrule)) throw new AppError("invalid", "This RRULE is not valid (e.g. FREQ=MONTHLY;BYDAY=1MO).", { field: "rrule" });
+function assertRecurrence(rrule: string | null, firstDue: string) {
+  if (rrule && !isValidRrule(rrule, firstDue)) throw new AppError("invalid", "This RRULE is not valid: it must repeat by days or longer (e.g. FREQ=MONTHLY;BYDAY=1MO).", { field: "rrule" });
 }
 
-export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInput) {
-  assertRecurrence(input.rrule);
+export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInput, now: Date = new Date()) {
+  assertRecurrence(input.rrule, input.firstDue);
   return db.transaction(async (tx) => {
     const { merchantId } = await planTarget(tx, input);
+    // A fleet-wide plan spans merchants: no one technician may work on all of them.
+    if (!merchantId && input.technicianId) throw new AppError("invalid", "A plan for the whole fleet cannot have one technician; choose a merchant.", { field: "technicianId" });
     await assertTechnician(tx, input.technicianId, merchantId);
-    const first = nextDue(input, input.firstDue, true);
+    // A first date in the past starts from today: missed dates are not created after the fact.
+    const first = nextDue(input, [input.firstDue, today(now)].sort()[1]!, true);
     if (!first) throw new AppError("invalid", "The schedule has no due date.", { field: "rrule" });
     const [plan] = await tx
       .insert(maintenancePlans)
@@ -98,15 +105,15 @@ export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInp
 }
 
 export async function updatePlan(db: Db, actor: AuditActor, input: PlanUpdateInput, now: Date = new Date()) {
-  if (input.rrule !== undefined) assertRecurrence(input.rrule);
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(maintenancePlans).where(eq(maintenancePlans.id, input.id)).for("update");
     if (!before) throw notFound("Maintenance plan");
+    if (input.rrule !== undefined) assertRecurrence(input.rrule, before.firstDue);
     const { id, ...patch } = input;
     if (patch.technicianId !== undefined) await assertTechnician(tx, patch.technicianId, before.merchantId);
     const merged = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
-    // A new schedule applies from today on: the next due date is recomputed.
-    const scheduleChanged = patch.everyN !== undefined || patch.unit !== undefined || patch.rrule !== undefined;
+    // A new schedule, or a resumed plan, applies from today on: the next due date is recomputed.
+    const scheduleChanged = patch.everyN !== undefined || patch.unit !== undefined || patch.rrule !== undefined || (patch.active === true && !before.active);
     const next = scheduleChanged ? nextDue(merged, today(now), true) : before.nextDue;
     if (!next) throw new AppError("invalid", "The schedule has no more due dates.", { field: "rrule" });
     const changes = changedFields(before, { ...patch, nextDue: next });
@@ -118,7 +125,7 @@ export async function updatePlan(db: Db, actor: AuditActor, input: PlanUpdateInp
 }
 
 export async function listPlans(db: Db, scope: Scope, input: { q?: string; page: number; pageSize: number }) {
-  const where = and(scope.kind === "all" ? undefined : inScope(maintenancePlans.merchantId, scope), input.q ? sql`${maintenancePlans.name} ilike ${`%${escapeLike(input.q)}%`}` : undefined);
+  const where = and(inScope(maintenancePlans.merchantId, scope), input.q ? sql`${maintenancePlans.name} ilike ${`%${escapeLike(input.q)}%`}` : undefined);
   const [items, [total]] = await Promise.all([
     db
       .select({
@@ -162,6 +169,8 @@ async function planTerminals(tx: Db, plan: typeof maintenancePlans.$inferSelect)
   return tx.select({ id: terminals.id, merchantId: terminals.merchantId, storeId: terminals.storeId }).from(terminals).where(and(where, inService));
 }
 
+const MAX_DATES_PER_RUN = 12;
+
 /**
  * The job: for every active plan whose next due date is within its lead time, creates the
  * preventive work orders of that date (one per terminal) and moves the plan to its next date,
@@ -178,26 +187,34 @@ export async function createDueWorkOrders(db: Db, now: Date = new Date()) {
       if (!plan?.active) return 0;
       let made = 0;
       let due: string | null = plan.nextDue;
-      while (due && due <= horizon(plan.leadDays)) {
+      // The plan's technician takes the work only at merchants assigned to them.
+      const assignedMerchants = plan.technicianId
+        ? new Set((await tx.select({ id: technicianAssignments.merchantId }).from(technicianAssignments).where(eq(technicianAssignments.technicianId, plan.technicianId))).map((a) => a.id))
+        : new Set<string>();
+      // Bounded: a plan that fell far behind catches up at most this many dates per run.
+      for (let round = 0; due && due <= horizon(plan.leadDays) && round < MAX_DATES_PER_RUN; round++) {
         const targets = await planTerminals(tx, plan);
         if (targets.length) {
           const rows = await tx
             .insert(workOrders)
             .values(
-              targets.map((t) => ({
-                type: "preventive" as const,
-                title: plan.name,
-                terminalId: t.id,
-                merchantId: t.merchantId,
-                storeId: t.storeId,
-                planId: plan.id,
-                technicianId: plan.technicianId,
-                dueDate: due!,
-                status: (plan.technicianId ? "scheduled" : "open") as WorkOrderStatus,
-                checklist: plan.checklist,
-                createdAt: now,
-                updatedAt: now,
-              })),
+              targets.map((t) => {
+                const technicianId = plan.technicianId && t.merchantId && assignedMerchants.has(t.merchantId) ? plan.technicianId : null;
+                return {
+                  type: "preventive" as const,
+                  title: plan.name,
+                  terminalId: t.id,
+                  merchantId: t.merchantId,
+                  storeId: t.storeId,
+                  planId: plan.id,
+                  technicianId,
+                  dueDate: due!,
+                  status: (technicianId ? "scheduled" : "open") as WorkOrderStatus,
+                  checklist: plan.checklist,
+                  createdAt: now,
+                  updatedAt: now,
+                };
+              }),
             )
             .onConflictDoNothing()
             .returning({ id: workOrders.id, merchantId: workOrders.merchantId });
@@ -209,7 +226,10 @@ export async function createDueWorkOrders(db: Db, now: Date = new Date()) {
         }
         due = nextDue(plan, due);
       }
-      if (due !== plan.nextDue) await tx.update(maintenancePlans).set({ nextDue: due ?? plan.nextDue, active: due !== null, updatedAt: now }).where(eq(maintenancePlans.id, plan.id));
+      if (due !== plan.nextDue) {
+        await tx.update(maintenancePlans).set({ nextDue: due ?? plan.nextDue, active: due !== null, updatedAt: now }).where(eq(maintenancePlans.id, plan.id));
+        await recordAudit(tx, systemActor, audit("maintenance_plan.advanced", "maintenance_plan", plan.id, plan.merchantId, { nextDue: { from: plan.nextDue, to: due }, ...(due === null ? { active: { from: true, to: false } } : {}) }));
+      }
       return made;
     });
   }
@@ -257,6 +277,7 @@ function listConditions(scope: Scope, viewerId: string, input: Omit<WorkOrderLis
     input.open || input.due ? inArray(workOrders.status, openStatuses) : undefined,
     input.type ? eq(workOrders.type, input.type) : undefined,
     input.priority ? eq(workOrders.priority, input.priority) : undefined,
+    input.tamper ? eq(workOrders.tamperAlert, true) : undefined,
     input.due === "overdue" ? sql`${workOrders.dueDate} < ${t}::date` : undefined,
     input.due === "due_soon" ? and(gte(workOrders.dueDate, t), lte(workOrders.dueDate, addDays(t, DUE_SOON_DAYS))) : undefined,
     input.mine ? eq(workOrders.technicianId, viewerId) : input.technicianId ? eq(workOrders.technicianId, input.technicianId) : undefined,
@@ -463,7 +484,14 @@ export async function saveChecklist(db: Db, worker: Worker, input: { id: string;
       .update(workOrders)
       .set({ checklist, updatedAt: now, ...(started ? { status: "in_progress" as const, startedAt: before.startedAt ?? now } : {}) })
       .where(eq(workOrders.id, input.id));
-    await recordAudit(tx, worker.actor, audit("work_order.checklist_saved", "work_order", input.id, before.merchantId, { checklist: checklist.map((c) => `${c.key}: ${c.result ?? "—"}`) }));
+    await recordAudit(
+      tx,
+      worker.actor,
+      audit("work_order.checklist_saved", "work_order", input.id, before.merchantId, {
+        checklist: checklist.map((c) => `${c.key}: ${c.result ?? "—"}${c.note ? ` (${c.note})` : ""}`),
+        ...(started ? { status: { from: before.status, to: "in_progress" } } : {}),
+      }),
+    );
     let tamper: { followUpId: string } | null = null;
     if (failedTamperCheck(checklist) && !failedTamperCheck(before.checklist)) tamper = await onFailedTamperCheck(tx, worker.actor, before, now);
     await notifyTerminalsChanged(tx, [before.merchantId]);
@@ -471,11 +499,20 @@ export async function saveChecklist(db: Db, worker: Worker, input: { id: string;
   });
 }
 
-async function onFailedTamperCheck(tx: Db, actor: AuditActor, order: typeof workOrders.$inferSelect, now: Date) {
+async function onFailedTamperCheck(tx: Db, actor: AuditActor, order: typeof workOrders.$inferSelect, now: Date): Promise<{ followUpId: string } | null> {
   const terminal = await terminalForChange(tx, order.terminalId);
+  // Work recorded for the merchant the terminal belonged to then does not reach its new owner's terminal.
+  if (terminal.merchantId !== order.merchantId) return null;
   if (terminal.status === "active" || terminal.status === "faulty") {
     await applyTerminalStatus(tx, actor, terminal, "suspended", `Tamper check failed on work order WO-${order.number}`, "terminal.tamper_suspended");
   }
+  // One open alert per terminal: the follow-up inspection itself, or another failed check, adds none.
+  const [open] = await tx
+    .select({ id: workOrders.id })
+    .from(workOrders)
+    .where(and(eq(workOrders.terminalId, terminal.id), eq(workOrders.tamperAlert, true), inArray(workOrders.status, openStatuses)))
+    .limit(1);
+  if (open) return { followUpId: open.id };
   const [followUp] = await tx
     .insert(workOrders)
     .values({
@@ -515,18 +552,28 @@ export async function addNote(db: Db, worker: Worker, input: { id: string; body:
   return db.transaction(async (tx) => {
     const order = await lockWorkOrder(tx, worker.scope, input.id);
     const [note] = await tx.insert(workOrderNotes).values({ workOrderId: input.id, authorId: worker.userId, authorLabel: worker.actor.label, body: input.body }).returning();
-    await recordAudit(tx, worker.actor, audit("work_order.note_added", "work_order", input.id, order.merchantId));
+    await recordAudit(tx, worker.actor, audit("work_order.note_added", "work_order", input.id, order.merchantId, { note: input.body }));
     return note!;
   });
 }
 
-/** A terminal's maintenance history, newest first (its page; the caller's scope already holds). */
-export async function terminalWorkOrders(db: Db, terminalId: string) {
+/** Cancels a terminal's open work orders (it moved to another merchant), audited for the merchant they belonged to. */
+export async function cancelOpenWorkOrders(tx: Db, actor: AuditActor, terminalId: string) {
+  const cancelled = await tx
+    .update(workOrders)
+    .set({ status: "cancelled", updatedAt: new Date() })
+    .where(and(eq(workOrders.terminalId, terminalId), inArray(workOrders.status, openStatuses)))
+    .returning({ id: workOrders.id, merchantId: workOrders.merchantId });
+  await recordAudit(tx, actor, ...cancelled.map((w) => audit("work_order.status_changed", "work_order", w.id, w.merchantId, { status: { to: "cancelled" }, reason: "terminal moved" })));
+}
+
+/** A terminal's maintenance history, newest first: only work done for merchants the caller may see (a terminal may have moved). */
+export async function terminalWorkOrders(db: Db, scope: Scope, terminalId: string) {
   return db
     .select({ id: workOrders.id, number: workOrders.number, type: workOrders.type, status: workOrders.status, title: workOrders.title, dueDate: workOrders.dueDate, completedAt: workOrders.completedAt, technicianName: users.name, resolution: workOrders.resolution })
     .from(workOrders)
     .leftJoin(users, eq(users.id, workOrders.technicianId))
-    .where(eq(workOrders.terminalId, terminalId))
+    .where(and(eq(workOrders.terminalId, terminalId), inScope(workOrders.merchantId, scope)))
     .orderBy(desc(workOrders.createdAt))
     .limit(50);
 }
@@ -579,34 +626,62 @@ export async function hasCalendarFeed(db: Db, userId: string) {
   return { since: row?.createdAt ?? null };
 }
 
-const icsText = (text: string) => text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+const icsText = (text: string) => text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
 const icsDay = (day: string) => day.replaceAll("-", "");
 
 /** The iCalendar feed behind a token: the user's open work orders as all-day events; null for an unknown token. */
 export async function calendarFeedIcs(db: Db, token: string, baseUrl: string, now: Date = new Date()): Promise<string | null> {
-  const [feed] = await db.select({ userId: calendarFeeds.userId }).from(calendarFeeds).where(eq(calendarFeeds.tokenHash, hashToken(token)));
-  if (!feed) return null;
-  const orders = await queryRows<{ id: string; number: number; title: string; type: string; due_date: string; serial_number: string; store: string | null; address: string | null; updated_at: Date | string }>(
-    db,
-    sql`select w.id, w.number, w.title, w.type, w.due_date::text, t.serial_number, s.name as store, s.address, w.updated_at
-      from work_orders w join terminals t on t.id = w.terminal_id left join stores s on s.id = w.store_id
-      where w.technician_id = ${feed.userId} and w.status in ('open', 'scheduled', 'in_progress') order by w.due_date limit 500`,
-  );
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const [feed] = await db
+    .select({ userId: calendarFeeds.userId, role: users.role, merchantId: users.merchantId, disabled: users.disabled })
+    .from(calendarFeeds)
+    .innerJoin(users, eq(users.id, calendarFeeds.userId))
+    .where(eq(calendarFeeds.tokenHash, hashToken(token)));
+  // A disabled account's feed stops with its sign-in; a technician's follows their assignments.
+  if (!feed || feed.disabled || feed.role === "merchant") return null;
+  const scope = await scopeForUser(db, { id: feed.userId, role: feed.role, merchantId: feed.merchantId });
+  const orders = await db
+    .select({ id: workOrders.id, number: workOrders.number, title: workOrders.title, dueDate: workOrders.dueDate, serialNumber: terminals.serialNumber, store: stores.name, address: stores.address, updatedAt: workOrders.updatedAt })
+    .from(workOrders)
+    .innerJoin(terminals, eq(terminals.id, workOrders.terminalId))
+    .leftJoin(stores, eq(stores.id, workOrders.storeId))
+    .where(and(eq(workOrders.technicianId, feed.userId), inArray(workOrders.status, openStatuses), inScope(workOrders.merchantId, scope)))
+    .orderBy(asc(workOrders.dueDate))
+    .limit(500);
+  const stamp = (at: Date) => at.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
   const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//POS Fleet//Work orders//EN", "CALSCALE:GREGORIAN", "X-WR-CALNAME:POS Fleet work orders"];
   for (const o of orders) {
     lines.push(
       "BEGIN:VEVENT",
       `UID:${o.id}@posfleet`,
-      `DTSTAMP:${stamp}`,
-      `DTSTART;VALUE=DATE:${icsDay(o.due_date)}`,
-      `DTEND;VALUE=DATE:${icsDay(addDays(o.due_date, 1))}`,
-      `SUMMARY:${icsText(`WO-${o.number} ${o.title} (${o.serial_number})`)}`,
+      `DTSTAMP:${stamp(now)}`,
+      `LAST-MODIFIED:${stamp(o.updatedAt)}`,
+      `DTSTART;VALUE=DATE:${icsDay(o.dueDate)}`,
+      `DTEND;VALUE=DATE:${icsDay(addDays(o.dueDate, 1))}`,
+      `SUMMARY:${icsText(`WO-${o.number} ${o.title} (${o.serialNumber})`)}`,
       ...(o.store ? [`LOCATION:${icsText([o.store, o.address].filter(Boolean).join(", "))}`] : []),
       `URL:${baseUrl}/work-orders/${o.id}`,
       "END:VEVENT",
     );
   }
   lines.push("END:VCALENDAR");
-  return `${lines.join("\r\n")}\r\n`;
+  return `${lines.map(foldLine).join("\r\n")}\r\n`;
+}
+
+/** RFC 5545 §3.1: content lines longer than 75 octets continue on lines that start with a space, never inside a character. */
+function foldLine(line: string): string {
+  const parts: string[] = [];
+  let current = "";
+  let size = 0;
+  for (const char of line) {
+    const bytes = Buffer.byteLength(char);
+    if (size + bytes > (parts.length ? 74 : 75)) {
+      parts.push(current);
+      current = "";
+      size = 0;
+    }
+    current += char;
+    size += bytes;
+  }
+  parts.push(current);
+  return parts.join("\r\n ");
 }

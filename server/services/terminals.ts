@@ -11,7 +11,7 @@ import { revokeDeviceTokens } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 import { endPendingActivations } from "./activation";
-import { terminalWorkOrders } from "./maintenance";
+import { cancelOpenWorkOrders, terminalWorkOrders } from "./maintenance";
 import { cancelOpenJob, terminalUpdateJobs } from "./rollouts";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
@@ -133,7 +133,7 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
     .leftJoin(stores, eq(stores.id, terminals.storeId))
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
-  const [history, updates, maintenance] = await Promise.all([auditTrail(db, scope, "terminal", terminal.id), terminalUpdateJobs(db, terminal.id), terminalWorkOrders(db, terminal.id)]);
+  const [history, updates, maintenance] = await Promise.all([auditTrail(db, scope, "terminal", terminal.id), terminalUpdateJobs(db, terminal.id), terminalWorkOrders(db, scope, terminal.id)]);
   return { ...terminal, online: isOnline(terminal, new Date()), history, updates, maintenance };
 }
 
@@ -227,6 +227,8 @@ export async function assignTerminal(db: Db, actor: AuditActor, input: { id: str
       .returning();
     // A code sent to the old merchant's phone must not activate the terminal for the new one.
     await endPendingActivations(tx, input.id, "cancelled");
+    // Work planned for the old merchant is not the new one's: it ends with the move.
+    if (before.merchantId !== input.merchantId) await cancelOpenWorkOrders(tx, actor, input.id);
     // Both the old and the new merchant see the move in their trails.
     for (const merchantId of new Set([before.merchantId, input.merchantId])) {
       await recordAudit(tx, actor, { action: "terminal.assigned", entityType: "terminal", entityId: input.id, merchantId, changes });

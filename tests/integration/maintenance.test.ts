@@ -1,10 +1,12 @@
 import { TRPCError } from "@trpc/server";
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { auditLog, maintenancePlans, stores, terminals, workOrders } from "@/db/schema";
 import { authenticateDevice, reissueDeviceToken } from "@/server/services/device-tokens";
-import { calendarFeedIcs, createDueWorkOrders, exportWorkOrdersCsv } from "@/server/services/maintenance";
+import { planCreateInput } from "@/server/schemas/maintenance";
+import { localDay } from "@/server/services/maintenance-rules";
+import { calendarFeedIcs, createDueWorkOrders, createPlan, exportWorkOrdersCsv } from "@/server/services/maintenance";
 import { createTestDatabase, demoCallers, viewerByEmail, demoEmails } from "../helpers/db";
 
 let handle: DbHandle;
@@ -12,6 +14,8 @@ let callers: Awaited<ReturnType<typeof demoCallers>>;
 const NOW = new Date("2026-06-10T02:00:00Z");
 
 const terminalBySerial = async (serial: string) => (await handle.db.select().from(terminals).where(eq(terminals.serialNumber, serial)))[0]!;
+// Plans made as of NOW (the router uses the real clock, which would start them from today).
+const planAt = (input: Record<string, unknown>) => createPlan(handle.db, { id: null, label: "admin-test", ip: null }, planCreateInput.parse(input), NOW);
 const codeOf = (error: unknown) => (error instanceof TRPCError ? error.code : String(error));
 
 beforeAll(async () => {
@@ -24,7 +28,7 @@ describe("preventive plans", () => {
   it("create a store's work orders ahead of the due date, once however many instances run the job", async () => {
     const [store] = await handle.db.select().from(stores).where(eq(stores.name, "Demo Coffee Xuhui"));
     const tech = await viewerByEmail(handle.db, demoEmails.technician);
-    const plan = await callers.admin.maintenance.createPlan({ name: "Quarterly care", scope: "store", storeId: store!.id, everyN: 3, unit: "month", firstDue: "2026-06-15", technicianId: tech.id, leadDays: 7 });
+    const plan = await planAt({ name: "Quarterly care", scope: "store", storeId: store!.id, everyN: 3, unit: "month", firstDue: "2026-06-15", technicianId: tech.id, leadDays: 7 });
     expect(plan.nextDue).toBe("2026-06-15");
     const inService = await handle.db.select().from(terminals).where(and(eq(terminals.storeId, store!.id), eq(terminals.status, "active")));
 
@@ -52,7 +56,7 @@ describe("preventive plans", () => {
 
   it("carry their own checklist template, tamper line included", async () => {
     const terminal = await terminalBySerial("BAKE-0004");
-    const plan = await callers.admin.maintenance.createPlan({ name: "Seal check", scope: "terminal", terminalId: terminal.id, everyN: 2, unit: "week", firstDue: "2026-06-12", checklist: ["clean_reader", "tamper_inspection"] });
+    const plan = await planAt({ name: "Seal check", scope: "terminal", terminalId: terminal.id, everyN: 2, unit: "week", firstDue: "2026-06-12", checklist: ["clean_reader", "tamper_inspection"] });
     await createDueWorkOrders(handle.db, NOW);
     const [order] = await handle.db.select().from(workOrders).where(eq(workOrders.planId, plan.id));
     expect(order!.checklist).toEqual([{ key: "clean_reader" }, { key: "tamper_inspection", tamper: true }]);
@@ -116,6 +120,54 @@ describe("a failed tamper check", () => {
     expect(suspension).toBeDefined();
     // Saving the same result again raises no second alert.
     expect((await callers.technician.maintenance.saveChecklist({ id: order.id, items: [{ key: "tamper_inspection", result: "fail", note: "Seal broken" }] })).tamper).toBeNull();
+  });
+});
+
+describe("review cases", () => {
+  it("keep a technician's feed and work to their merchants, and a moved terminal's history to its merchants", async () => {
+    const tech = await viewerByEmail(handle.db, demoEmails.technician);
+    const [a80] = await handle.db.select({ id: terminals.modelId }).from(terminals).where(eq(terminals.serialNumber, "DEMO-0001"));
+    // A fleet-wide plan cannot carry one technician into every merchant.
+    await expect(callers.admin.maintenance.createPlan({ name: "Fleet", scope: "model", modelId: a80!.id, firstDue: "2026-06-15", technicianId: tech.id })).rejects.toThrow(/whole fleet/);
+
+    const terminal = await terminalBySerial("DEMO-0020");
+    const order = await callers.merchant.maintenance.reportFault({ terminalId: terminal.id, symptoms: ["printer_fault"], description: "" });
+    const [bakery] = await handle.db.select().from(stores).where(eq(stores.name, "Other Bakery Chaoyang"));
+    await callers.admin.terminals.assign({ id: terminal.id, merchantId: bakery!.merchantId, storeId: bakery!.id });
+    expect((await callers.admin.maintenance.get({ id: order.id })).status).toBe("cancelled");
+    expect((await callers.otherMerchant.terminals.getBySerial({ serialNumber: "DEMO-0020" })).maintenance).toEqual([]);
+
+    const { token } = await callers.technician.maintenance.rotateCalendarFeed({ rotate: true });
+    expect(await calendarFeedIcs(handle.db, token, "https://x")).not.toBeNull();
+    await handle.db.execute(sql`update users set disabled = true where id = ${tech.id}`);
+    expect(await calendarFeedIcs(handle.db, token, "https://x")).toBeNull();
+    await handle.db.execute(sql`update users set disabled = false where id = ${tech.id}`);
+  });
+
+  it("start an old plan from today, recompute on resume, refuse impossible dates and clashing due dates", async () => {
+    const terminal = await terminalBySerial("DEMO-0016");
+    const plan = await callers.admin.maintenance.createPlan({ name: "Weekly", scope: "terminal", terminalId: terminal.id, everyN: 1, unit: "week", firstDue: "2016-01-04" });
+    // Not 2016: the first date comes from today, so ten years of missed visits are not created.
+    expect(plan.nextDue >= localDay(new Date(), "Asia/Shanghai")).toBe(true);
+    await callers.admin.maintenance.updatePlan({ id: plan.id, active: false });
+    const resumed = await callers.admin.maintenance.updatePlan({ id: plan.id, active: true });
+    expect(resumed.nextDue).toBe(plan.nextDue);
+    await expect(callers.admin.maintenance.create({ type: "repair", terminalId: terminal.id, title: "x", dueDate: "2026-02-30" })).rejects.toThrow(/real date/);
+    expect(codeOf(await callers.admin.maintenance.createPlan({ name: "x", scope: "model", modelId: terminal.modelId, merchantId: "00000000-0000-4000-8000-000000000000", firstDue: "2026-06-15" }).catch((e: unknown) => e))).toBe("BAD_REQUEST");
+  });
+
+  it("raise one tamper alert per terminal, whatever is saved after", async () => {
+    const terminal = await terminalBySerial("DEMO-0017");
+    const order = await callers.admin.maintenance.create({ type: "inspection", terminalId: terminal.id, title: "Check", dueDate: "2026-06-12" });
+    const first = await callers.technician.maintenance.saveChecklist({ id: order.id, items: [{ key: "tamper_inspection", result: "fail", note: "" }] });
+    await callers.technician.maintenance.saveChecklist({ id: order.id, items: [{ key: "tamper_inspection", result: "pass", note: "" }] });
+    const again = await callers.technician.maintenance.saveChecklist({ id: order.id, items: [{ key: "tamper_inspection", result: "fail", note: "" }] });
+    expect(again.tamper?.followUpId).toBe(first.tamper!.followUpId);
+    // The follow-up inspection confirming the failure opens no further alert.
+    const followUp = await callers.technician.maintenance.saveChecklist({ id: first.tamper!.followUpId, items: [{ key: "tamper_inspection", result: "fail", note: "" }] });
+    expect(followUp.tamper?.followUpId).toBe(first.tamper!.followUpId);
+    const [alerts] = await handle.db.select({ n: count() }).from(workOrders).where(and(eq(workOrders.terminalId, terminal.id), eq(workOrders.tamperAlert, true)));
+    expect(alerts!.n).toBe(1);
   });
 });
 

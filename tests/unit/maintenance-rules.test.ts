@@ -16,6 +16,9 @@ describe("recurrence", () => {
     expect(nextDue(every(1, "month"), "2026-02-28")).toBe("2026-03-31");
     expect(nextDue(every(3, "month"), "2026-06-01")).toBe("2026-07-31");
     expect(nextDue(every(1, "month", "2027-12-31"), "2028-01-31")).toBe("2028-02-29");
+    // Years later, no month is skipped.
+    expect(nextDue(every(1, "month", "2026-01-15"), "2028-06-10", true)).toBe("2028-06-15");
+    expect(nextDue(every(1, "month", "2026-01-31"), "2030-04-30")).toBe("2030-05-31");
   });
 
   it("follows an RRULE when one is given", () => {
@@ -23,8 +26,13 @@ describe("recurrence", () => {
     expect(nextDue(firstMonday, "2026-01-05")).toBe("2026-02-02");
     expect(nextDue(firstMonday, "2026-01-01", true)).toBe("2026-01-05");
     expect(nextDue({ ...firstMonday, rrule: "FREQ=WEEKLY;COUNT=2" }, "2026-01-08")).toBeNull();
-    expect(isValidRrule("FREQ=MONTHLY;BYDAY=1MO")).toBe(true);
-    expect(isValidRrule("FREQ=SOMETIMES")).toBe(false);
+    expect(isValidRrule("FREQ=MONTHLY;BYDAY=1MO", "2026-01-01")).toBe(true);
+    expect(isValidRrule("FREQ=SOMETIMES", "2026-01-01")).toBe(false);
+    // Maintenance is dated by day: rules that repeat within a day are refused.
+    expect(isValidRrule("FREQ=HOURLY", "2026-01-01")).toBe(false);
+    expect(isValidRrule("FREQ=DAILY;BYHOUR=0,12", "2026-01-01")).toBe(false);
+    // An UNTIL before 2026 is fine for a plan that starts earlier.
+    expect(isValidRrule("FREQ=WEEKLY;UNTIL=20251231T000000Z", "2025-06-01")).toBe(true);
   });
 });
 

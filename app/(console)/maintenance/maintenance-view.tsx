@@ -8,6 +8,7 @@ import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { workOrderPriorities, workOrderStatuses, workOrderTypes, type UserRole } from "@/db/schema/values";
 import { workOrderListInput } from "@/server/schemas/maintenance";
+import { fleetToday } from "@/app/_lib/fleet-day";
 import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
 import { FormError } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/ui/button";
@@ -150,7 +151,11 @@ function CountCard({ label, value, active, tone, onClick }: { label: string; val
 const day = (date: Date) => date.toISOString().slice(0, 10);
 /** Work orders shown per day in the month view; the week view shows them all. */
 const DAY_LIMIT = 4;
-const parseDay = (text: string | null) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(`${day(new Date())}T00:00:00Z`));
+/** The date in the URL when it is a real one, else today in the fleet's time zone (as the server counts due dates). */
+const parseDay = (text: string | null) => {
+  const date = text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : null;
+  return date && !Number.isNaN(date.getTime()) && day(date) === text ? date : new Date(`${fleetToday()}T00:00:00Z`);
+};
 const shiftDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
 
 /** The visible days: Monday to Sunday of the week, or the weeks covering the month. */
@@ -185,7 +190,7 @@ function WorkCalendar({ role }: { role: UserRole }) {
   const title = new Intl.DateTimeFormat(undefined, mode === "month" ? { month: "long", year: "numeric", timeZone: "UTC" } : { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(mode === "month" ? anchor : days[0]!);
   const byDay = new Map<string, NonNullable<typeof data>>();
   for (const w of data ?? []) byDay.set(w.dueDate, [...(byDay.get(w.dueDate) ?? []), w]);
-  const today = day(new Date());
+  const today = fleetToday();
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2">

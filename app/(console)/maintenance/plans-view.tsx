@@ -13,9 +13,9 @@ import { EmptyState, Pagination, TableSkeleton } from "@/app/_components/list-co
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
+import { fleetToday } from "@/app/_lib/fleet-day";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
-const todayText = () => new Date().toISOString().slice(0, 10);
 
 /** A terminal's id from the serial number typed in a form; the server's not-found message otherwise. */
 function useTerminalBySerial() {
@@ -194,7 +194,7 @@ function PlanDialog() {
       </div>
       <Field name="rrule" label={t("rrule")} error={create.error} placeholder="FREQ=MONTHLY;BYDAY=1MO" className="font-mono" />
       <div className="grid grid-cols-2 gap-3">
-        <Field name="firstDue" label={t("firstDue")} error={create.error} type="date" defaultValue={todayText()} required />
+        <Field name="firstDue" label={t("firstDue")} error={create.error} type="date" defaultValue={fleetToday()} required />
         <Field name="leadDays" label={t("leadDays")} error={create.error} type="number" min={0} max={60} defaultValue="7" />
       </div>
       <Field name="technicianId" label={t("technician")} error={create.error}>
@@ -281,7 +281,7 @@ export function CreateWorkOrderDialog() {
       <Field name="title" label={t("workOrderTitle")} error={create.error} required />
       <Field name="description" label={t("description")} error={create.error} />
       <div className="grid grid-cols-2 gap-3">
-        <Field name="dueDate" label={t("due")} error={create.error} type="date" defaultValue={todayText()} required />
+        <Field name="dueDate" label={t("due")} error={create.error} type="date" defaultValue={fleetToday()} required />
         <Field name="technicianId" label={t("technician")} error={create.error}>
           <option value="">{t("unassigned")}</option>
           {(technicians ?? []).map((u) => (

@@ -60,18 +60,19 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           <h1 className="font-mono text-xl font-semibold">{terminal.serialNumber}</h1>
           <TerminalStatusBadge status={terminal.status} />
         </div>
-        {role !== "admin" && terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} />}
-        {role === "admin" && (
-          <div className="flex flex-wrap gap-2">
-            {terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} />}
-            {statusesWithDeviceAccess.includes(terminal.status) && <DeviceTokenDialog terminalId={terminal.id} serialNumber={terminal.serialNumber} />}
-            <EditTerminalDialog terminal={terminal} />
-            {terminal.status !== "retired" && <AssignTerminalDialog terminal={terminal} />}
-            {statusChangesByHand[terminal.status].map((status) => (
-              <StatusDialog key={status} terminalId={terminal.id} serialNumber={terminal.serialNumber} status={status} />
-            ))}
-          </div>
-        )}
+        <div className="flex flex-wrap gap-2">
+          {terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} />}
+          {role === "admin" && (
+            <>
+              {statusesWithDeviceAccess.includes(terminal.status) && <DeviceTokenDialog terminalId={terminal.id} serialNumber={terminal.serialNumber} />}
+              <EditTerminalDialog terminal={terminal} />
+              {terminal.status !== "retired" && <AssignTerminalDialog terminal={terminal} />}
+              {statusChangesByHand[terminal.status].map((status) => (
+                <StatusDialog key={status} terminalId={terminal.id} serialNumber={terminal.serialNumber} status={status} />
+              ))}
+            </>
+          )}
+        </div>
       </div>
 
       <div className="grid gap-4 lg:grid-cols-3">

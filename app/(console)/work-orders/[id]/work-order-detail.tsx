@@ -329,7 +329,9 @@ function ChecklistForm({
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        onSave(lines.map(({ key, result, note }) => ({ key, result, note })));
+        // Only the lines changed here: someone else's results on other lines stay as they saved them.
+        const changed = lines.filter((line, i) => (line.result ?? null) !== (items[i]?.result ?? null) || (line.note ?? "") !== (items[i]?.note ?? ""));
+        onSave(changed.map(({ key, result, note }) => ({ key, result, note })));
       }}
     >
       <ol className="divide-y" data-testid="checklist">
