@@ -17,11 +17,35 @@ import { fleetToday } from "@/app/_lib/fleet-day";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
 
-/** A terminal's id from the serial number typed in a form; the server's not-found message otherwise. */
-function useTerminalBySerial() {
+/** A terminal's id from the serial number typed in a form; a failed lookup's message is kept for the form to show. */
+function useSerialLookup() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  return async (serial: string) => (await queryClient.fetchQuery(trpc.terminals.getBySerial.queryOptions({ serialNumber: serial.trim().toUpperCase() }))).id;
+  const [error, setError] = useState<Error | null>(null);
+  const lookup = async (serial: string) => {
+    setError(null);
+    try {
+      return (await queryClient.fetchQuery(trpc.terminals.getBySerial.queryOptions({ serialNumber: serial.trim().toUpperCase() }))).id;
+    } catch (failure) {
+      setError(failure as Error);
+      throw failure;
+    }
+  };
+  return { lookup, error, reset: () => setError(null) };
+}
+
+function TechnicianOptions({ technicians }: { technicians: { id: string; name: string }[] | undefined }) {
+  const t = useTranslations("maintenance");
+  return (
+    <>
+      <option value="">{t("unassigned")}</option>
+      {(technicians ?? []).map((u) => (
+        <option key={u.id} value={u.id}>
+          {u.name}
+        </option>
+      ))}
+    </>
+  );
 }
 
 export function PlansView({ role }: { role: UserRole }) {
@@ -94,9 +118,8 @@ function PlanDialog() {
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const terminalId = useTerminalBySerial();
+  const serial = useSerialLookup();
   const [scope, setScope] = useState<PlanScope>("store");
-  const [serialError, setSerialError] = useState<Error | null>(null);
   const { data: options } = useQuery(trpc.terminals.filterOptions.queryOptions());
   const { data: technicians } = useQuery(trpc.maintenance.technicians.queryOptions({ merchantId: null }));
   const create = useMutation(trpc.maintenance.createPlan.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.maintenance.pathFilter()) }));
@@ -106,23 +129,14 @@ function PlanDialog() {
       title={t("newPlan")}
       description={t("newPlanHint")}
       submitLabel={tc("save")}
-      error={serialError ?? create.error}
+      error={serial.error ?? create.error}
       pending={create.isPending}
       onOpenChange={() => {
         create.reset();
-        setSerialError(null);
+        serial.reset();
       }}
       onSubmit={async (form) => {
-        setSerialError(null);
-        let terminal: string | null = null;
-        if (scope === "terminal") {
-          try {
-            terminal = await terminalId(formText(form, "serialNumber"));
-          } catch (error) {
-            setSerialError(error as Error);
-            throw error;
-          }
-        }
+        const terminal = scope === "terminal" ? await serial.lookup(formText(form, "serialNumber")) : null;
         const rrule = formText(form, "rrule");
         return create.mutateAsync({
           name: formText(form, "name"),
@@ -198,12 +212,7 @@ function PlanDialog() {
         <Field name="leadDays" label={t("leadDays")} error={create.error} type="number" min={0} max={60} defaultValue="7" />
       </div>
       <Field name="technicianId" label={t("technician")} error={create.error}>
-        <option value="">{t("unassigned")}</option>
-        {(technicians ?? []).map((u) => (
-          <option key={u.id} value={u.id}>
-            {u.name}
-          </option>
-        ))}
+        <TechnicianOptions technicians={technicians} />
       </Field>
       <fieldset className="grid gap-1">
         <legend className="mb-1.5 text-sm font-medium">{t("checklistTemplate")}</legend>
@@ -226,8 +235,7 @@ export function CreateWorkOrderDialog() {
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const router = useRouter();
-  const terminalId = useTerminalBySerial();
-  const [serialError, setSerialError] = useState<Error | null>(null);
+  const serial = useSerialLookup();
   const { data: technicians } = useQuery(trpc.maintenance.technicians.queryOptions({ merchantId: null }));
   const create = useMutation(trpc.maintenance.create.mutationOptions({ onSuccess: (order) => router.push(`/work-orders/${order.id}`) }));
   return (
@@ -235,21 +243,14 @@ export function CreateWorkOrderDialog() {
       trigger={<Button>{t("newWorkOrder")}</Button>}
       title={t("newWorkOrder")}
       submitLabel={tc("save")}
-      error={serialError ?? create.error}
+      error={serial.error ?? create.error}
       pending={create.isPending}
       onOpenChange={() => {
         create.reset();
-        setSerialError(null);
+        serial.reset();
       }}
       onSubmit={async (form) => {
-        setSerialError(null);
-        let terminal: string;
-        try {
-          terminal = await terminalId(formText(form, "serialNumber"));
-        } catch (error) {
-          setSerialError(error as Error);
-          throw error;
-        }
+        const terminal = await serial.lookup(formText(form, "serialNumber"));
         return create.mutateAsync({
           type: formText(form, "type") as (typeof workOrderTypes)[number],
           terminalId: terminal,
@@ -283,12 +284,7 @@ export function CreateWorkOrderDialog() {
       <div className="grid grid-cols-2 gap-3">
         <Field name="dueDate" label={t("due")} error={create.error} type="date" defaultValue={fleetToday()} required />
         <Field name="technicianId" label={t("technician")} error={create.error}>
-          <option value="">{t("unassigned")}</option>
-          {(technicians ?? []).map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name}
-            </option>
-          ))}
+          <TechnicianOptions technicians={technicians} />
         </Field>
       </div>
     </FormDialog>
