@@ -97,14 +97,22 @@ export function canMoveWorkOrder(from: WorkOrderStatus, to: WorkOrderStatus): bo
   return transitions[from].includes(to);
 }
 
-/** What still stops a work order from being done: unanswered checklist lines, no resolution, no sign-off. */
-export function completionProblems(order: { checklist: ChecklistEntry[]; resolution: string | null; signoffName: string | null }): string[] {
-  const problems: string[] = [];
+export type CompletionProblem = { missing: "checklist"; keys: string[] } | { missing: "resolution" } | { missing: "signoff" };
+
+/** What still stops a work order from being done (as codes, so the console can say it in any language). */
+export function completionProblems(order: { checklist: ChecklistEntry[]; resolution: string | null; signoffName: string | null }): CompletionProblem[] {
+  const problems: CompletionProblem[] = [];
   const open = order.checklist.filter((item) => !item.result).map((item) => item.key);
-  if (open.length) problems.push(`checklist items without a result: ${open.join(", ")}`);
-  if (!order.resolution?.trim()) problems.push("the resolution");
-  if (!order.signoffName?.trim()) problems.push("the merchant's sign-off");
+  if (open.length) problems.push({ missing: "checklist", keys: open });
+  if (!order.resolution?.trim()) problems.push({ missing: "resolution" });
+  if (!order.signoffName?.trim()) problems.push({ missing: "signoff" });
   return problems;
+}
+
+/** The problems in words, for API callers. */
+export function describeCompletionProblems(problems: CompletionProblem[]): string {
+  const words = { resolution: "the resolution", signoff: "the merchant's sign-off" } as const;
+  return problems.map((p) => (p.missing === "checklist" ? `a result for ${p.keys.join(", ")}` : words[p.missing])).join("; ");
 }
 
 /** A failed tamper inspection: the terminal may have been tampered with or swapped. */

@@ -22,7 +22,7 @@ import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { inScope, scopeForUser, scopeIncludes, type Scope } from "../scope";
 import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
 import { notifyTerminalsChanged } from "./fleet-events";
-import { addDays, canMoveWorkOrder, completionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, localDay, nextDue } from "./maintenance-rules";
+import { addDays, canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, localDay, nextDue } from "./maintenance-rules";
 import { escapeLike } from "./sql-text";
 import { applyTerminalStatus, terminalForChange } from "./terminals";
 
@@ -449,7 +449,7 @@ export async function moveWorkOrder(db: Db, worker: Worker, id: string, status: 
     if (!canMoveWorkOrder(before.status, status)) throw new AppError("conflict", `A work order that is ${before.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`);
     if (status === "done") {
       const problems = completionProblems(before);
-      if (problems.length) throw new AppError("invalid", `To complete it, record ${problems.join("; ")}.`);
+      if (problems.length) throw new AppError("invalid", `To complete it, record ${describeCompletionProblems(problems)}.`);
     }
     const [after] = await tx
       .update(workOrders)

@@ -88,7 +88,10 @@ describe("POST /activation/request", () => {
     const [row] = await handle.db.select().from(activations).where(eq(activations.id, body.activationId));
     expect(row!.codeHash).not.toContain(code);
     expect(row!.codeHash).toHaveLength(64);
-    const outbox = await handle.db.select().from(smsOutbox).where(eq(smsOutbox.activationId, body.activationId));
+    // The gateway has the message before the sender records it as sent: wait for that record.
+    const outboxRow = async () => (await handle.db.select().from(smsOutbox).where(eq(smsOutbox.activationId, body.activationId)))[0];
+    await expect.poll(async () => (await outboxRow())?.status).toBe("sent");
+    const outbox = [await outboxRow()];
     expect(outbox[0]).toMatchObject({ status: "sent", secret: null });
     expect(outbox[0]!.preview).not.toContain(code);
     const audit = await handle.db.select().from(auditLog).where(sql`${auditLog.changes}::text like ${`%${code}%`}`);

@@ -61,7 +61,7 @@ describe("work orders", () => {
 
   it("are done only with every checklist line answered, a resolution and the merchant's sign-off", () => {
     const checklist = [{ key: "clean_reader", result: "pass" as const }, { key: "tamper_inspection", tamper: true }];
-    expect(completionProblems({ checklist, resolution: "", signoffName: null })).toHaveLength(3);
+    expect(completionProblems({ checklist, resolution: "", signoffName: null })).toEqual([{ missing: "checklist", keys: ["tamper_inspection"] }, { missing: "resolution" }, { missing: "signoff" }]);
     expect(completionProblems({ checklist: [checklist[0]!, { ...checklist[1]!, result: "na" as const }], resolution: "Cleaned", signoffName: "Li Wei" })).toEqual([]);
   });
 

@@ -183,6 +183,7 @@ function ReportCard({ order }: { order: WorkOrder }) {
 
 function StatusActions({ order }: { order: WorkOrder }) {
   const t = useTranslations("workOrder");
+  const checklistLabel = useChecklistLabel();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const move = useMutation(trpc.maintenance.move.mutationOptions({ onSuccess: invalidate }));
@@ -233,7 +234,7 @@ function StatusActions({ order }: { order: WorkOrder }) {
             <p className="font-medium">{t("completeNeeds")}</p>
             <ul className="mt-1 list-inside list-disc">
               {order.completionProblems.map((p) => (
-                <li key={p}>{p}</li>
+                <li key={p.missing}>{p.missing === "checklist" ? t("needsResults", { items: p.keys.map(checklistLabel).join(t("listSeparator")) }) : t(p.missing === "resolution" ? "needsResolution" : "needsSignoff")}</li>
               ))}
             </ul>
           </div>
