@@ -7,11 +7,6 @@ const MS_PER_DAY = 86_400_000;
 const toDate = (day: string) => new Date(`${day}T00:00:00Z`);
 const toDay = (date: Date) => date.toISOString().slice(0, 10);
 
-/** The calendar date at `at` in a time zone ("today" for a fleet in Shanghai is not UTC's). */
-export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}
-
 export function addDays(day: string, days: number): string {
   return toDay(new Date(toDate(day).getTime() + days * MS_PER_DAY));
 }

@@ -22,7 +22,8 @@ import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { inScope, scopeForUser, scopeIncludes, type Scope } from "../scope";
 import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
 import { notifyTerminalsChanged } from "./fleet-events";
-import { addDays, canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, localDay, nextDue } from "./maintenance-rules";
+import { addDays, canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, nextDue } from "./maintenance-rules";
+import { localDay } from "./calendar-day";
 import { escapeLike } from "./sql-text";
 import { applyTerminalStatus, terminalForChange } from "./terminals";
 

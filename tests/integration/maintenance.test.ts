@@ -5,7 +5,7 @@ import type { DbHandle } from "@/db/client";
 import { auditLog, maintenancePlans, stores, terminals, workOrders } from "@/db/schema";
 import { authenticateDevice, reissueDeviceToken } from "@/server/services/device-tokens";
 import { planCreateInput } from "@/server/schemas/maintenance";
-import { localDay } from "@/server/services/maintenance-rules";
+import { localDay } from "@/server/services/calendar-day";
 import { calendarFeedIcs, createDueWorkOrders, createPlan, exportWorkOrdersCsv } from "@/server/services/maintenance";
 import { createTestDatabase, demoCallers, viewerByEmail, demoEmails } from "../helpers/db";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canMoveWorkOrder, completionProblems, dueState, failedTamperCheck, isValidRrule, localDay, nextDue } from "@/server/services/maintenance-rules";
+import { localDay } from "@/server/services/calendar-day";
+import { canMoveWorkOrder, completionProblems, dueState, failedTamperCheck, isValidRrule, nextDue } from "@/server/services/maintenance-rules";
 
 describe("recurrence", () => {
   const every = (everyN: number, unit: "day" | "week" | "month", firstDue = "2026-01-31") => ({ firstDue, everyN, unit, rrule: null });

@@ -130,89 +130,74 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
 
       <TerminalActivity serialNumber={terminal.serialNumber} />
 
-      <Card>
-        <CardHeader>
-          <CardTitle>{t("maintenance")}</CardTitle>
-        </CardHeader>
-        <CardContent>
-          {terminal.maintenance.length === 0 ? (
-            <p className="text-sm text-muted-foreground">{t("noMaintenance")}</p>
-          ) : (
-            <ul className="space-y-2" data-testid="terminal-maintenance">
-              {terminal.maintenance.map((w) => (
-                <li key={w.id} className="border-l-2 pl-3 text-sm">
-                  <p className="flex flex-wrap items-center gap-2">
-                    <Link className="font-medium text-primary hover:underline" href={`/work-orders/${w.id}`}>
-                      WO-{w.number} {w.title}
-                    </Link>
-                    <WorkOrderStatusBadge status={w.status} />
-                  </p>
-                  <p className="text-xs text-muted-foreground">
-                    {tw(`types.${w.type}`)} · {w.completedAt ? <DateTime date={w.completedAt} /> : w.dueDate}
-                    {w.technicianName && ` · ${w.technicianName}`}
-                  </p>
-                  {w.resolution && <p className="text-xs">{w.resolution}</p>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </CardContent>
-      </Card>
+      <ListCard title={t("maintenance")} empty={terminal.maintenance.length === 0} emptyText={t("noMaintenance")}>
+        <ul className="space-y-2" data-testid="terminal-maintenance">
+          {terminal.maintenance.map((w) => (
+            <li key={w.id} className="border-l-2 pl-3 text-sm">
+              <p className="flex flex-wrap items-center gap-2">
+                <Link className="font-medium text-primary hover:underline" href={`/work-orders/${w.id}`}>
+                  WO-{w.number} {w.title}
+                </Link>
+                <WorkOrderStatusBadge status={w.status} />
+              </p>
+              <p className="text-xs text-muted-foreground">
+                {tw(`types.${w.type}`)} · {w.completedAt ? <DateTime date={w.completedAt} /> : w.dueDate}
+                {w.technicianName && ` · ${w.technicianName}`}
+              </p>
+              {w.resolution && <p className="text-xs">{w.resolution}</p>}
+            </li>
+          ))}
+        </ul>
+      </ListCard>
 
-      <Card>
-        <CardHeader>
-          <CardTitle>{t("updates")}</CardTitle>
-        </CardHeader>
-        <CardContent>
-          {terminal.updates.length === 0 ? (
-            <p className="text-sm text-muted-foreground">{t("noUpdates")}</p>
-          ) : (
-            <ul className="space-y-2" data-testid="terminal-updates">
-              {terminal.updates.map((job) => (
-                <li key={job.id} className="flex flex-wrap items-center gap-2 text-sm">
-                  <span className="font-mono font-medium">{job.version}</span>
-                  <JobStatusBadge status={job.status} />
-                  {job.errorCode && <span className="font-mono text-xs text-destructive">{job.errorCode}</span>}
-                  {role === "admin" ? (
-                    <Link className="text-primary hover:underline" href={`/rollouts/${job.rolloutId}`}>
-                      {job.rolloutName}
-                    </Link>
-                  ) : (
-                    <span className="text-muted-foreground">{job.rolloutName}</span>
-                  )}
-                  <span className="text-xs text-muted-foreground">
-                    <RelativeTime date={job.updatedAt} />
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </CardContent>
-      </Card>
+      <ListCard title={t("updates")} empty={terminal.updates.length === 0} emptyText={t("noUpdates")}>
+        <ul className="space-y-2" data-testid="terminal-updates">
+          {terminal.updates.map((job) => (
+            <li key={job.id} className="flex flex-wrap items-center gap-2 text-sm">
+              <span className="font-mono font-medium">{job.version}</span>
+              <JobStatusBadge status={job.status} />
+              {job.errorCode && <span className="font-mono text-xs text-destructive">{job.errorCode}</span>}
+              {role === "admin" ? (
+                <Link className="text-primary hover:underline" href={`/rollouts/${job.rolloutId}`}>
+                  {job.rolloutName}
+                </Link>
+              ) : (
+                <span className="text-muted-foreground">{job.rolloutName}</span>
+              )}
+              <span className="text-xs text-muted-foreground">
+                <RelativeTime date={job.updatedAt} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      </ListCard>
 
-      <Card>
-        <CardHeader>
-          <CardTitle>{t("history")}</CardTitle>
-        </CardHeader>
-        <CardContent>
-          {terminal.history.length === 0 ? (
-            <p className="text-sm text-muted-foreground">{t("noHistory")}</p>
-          ) : (
-            <ol className="space-y-3" data-testid="terminal-history">
-              {terminal.history.map((entry) => (
-                <li key={entry.id} className="border-l-2 pl-3 text-sm">
-                  <p className="font-medium">{entry.action}</p>
-                  <p className="text-xs text-muted-foreground">
-                    <DateTime date={entry.at} /> · {entry.actorLabel}
-                  </p>
-                  <AuditChanges changes={entry.changes} />
-                </li>
-              ))}
-            </ol>
-          )}
-        </CardContent>
-      </Card>
+      <ListCard title={t("history")} empty={terminal.history.length === 0} emptyText={t("noHistory")}>
+        <ol className="space-y-3" data-testid="terminal-history">
+          {terminal.history.map((entry) => (
+            <li key={entry.id} className="border-l-2 pl-3 text-sm">
+              <p className="font-medium">{entry.action}</p>
+              <p className="text-xs text-muted-foreground">
+                <DateTime date={entry.at} /> · {entry.actorLabel}
+              </p>
+              <AuditChanges changes={entry.changes} />
+            </li>
+          ))}
+        </ol>
+      </ListCard>
     </div>
+  );
+}
+
+/** A card with a list of the terminal's records, or a line saying there are none yet. */
+function ListCard({ title, empty, emptyText, children }: { title: string; empty: boolean; emptyText: string; children: React.ReactNode }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{title}</CardTitle>
+      </CardHeader>
+      <CardContent>{empty ? <p className="text-sm text-muted-foreground">{emptyText}</p> : children}</CardContent>
+    </Card>
   );
 }
 
