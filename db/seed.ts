@@ -8,6 +8,9 @@ import {
   firmwareReleaseModels,
   firmwareReleases,
   maintenancePlans,
+  staffMembers,
+  trainingCourses,
+  trainingRecords,
   workOrders,
   merchants,
   rolloutPhases,
@@ -25,6 +28,8 @@ import {
   type PhaseStatus,
   type ReleaseChannel,
   type ReleaseStatus,
+  type StaffRole,
+  type TrainerKind,
   type RolloutTarget,
   type TerminalStatus,
   type UserRole,
@@ -132,7 +137,7 @@ export async function isDatabaseEmpty(db: Db): Promise<boolean> {
 /** Removes everything but the append-only audit log, for `npm run db:seed` on a used database. */
 export async function clearFleetData(db: Db): Promise<void> {
   await db.execute(
-    sql`truncate table work_order_notes, work_orders, maintenance_plans, calendar_feeds, update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
+    sql`truncate table training_records, staff_members, work_order_notes, work_orders, maintenance_plans, calendar_feeds, update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
   );
 }
 
@@ -239,6 +244,7 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     }
     if (storeImage) await seedFirmware(tx, models, images, now);
     await seedMaintenance(tx, now);
+    await seedTraining(tx, now);
     await tx.insert(auditLog).values({ actorLabel: "system", action: "demo.seeded", entityType: "system", entityId: "demo", changes: { terminals: rows.length } });
   });
 }
@@ -272,8 +278,80 @@ async function seedMaintenance(tx: Db, now: Date) {
     order("DEMO-0005", { type: "inspection", title: "Tamper inspection", status: "open", dueDate: day(-2) }),
     order("DEMO-0009", { type: "preventive", title: "Quarterly preventive maintenance", status: "scheduled", technicianId: tech!.id, dueDate: day(3) }),
     order("DEMO-0011", { type: "repair", title: "Fault: DEMO-0011", status: "in_progress", priority: "high", technicianId: tech!.id, dueDate: day(1), symptoms: ["card_insert_no_response"], description: "No response when a card is inserted.", reportedBy: `owner@${DEMO_EMAIL_DOMAIN}`, startedAt: now }),
+    // Past tamper inspections: the stores' PCI DSS 9.5.1 evidence shows them per device.
+    ...["DEMO-0021", "DEMO-0022", "DEMO-0023", "DEMO-0024", "BAKE-0001"].map((serial, i) =>
+      order(serial, { type: "inspection", title: "Tamper inspection", status: "done", technicianId: serial.startsWith("DEMO") ? tech!.id : null, dueDate: day(-40 - i), checklist: answered("inspection"), minutesSpent: 10, resolution: "Seals intact, serial number matches the device list.", signoffName: serial.startsWith("DEMO") ? "Li Wei" : "Zhang Min", startedAt: new Date(now.getTime() - (40 + i) * 86_400_000), completedAt: new Date(now.getTime() - (40 + i) * 86_400_000) }),
+    ),
     order("BAKE-0002", { type: "repair", title: "Fault: BAKE-0002", status: "open", dueDate: day(2), symptoms: ["printer_fault"], description: "Receipts come out blank.", reportedBy: `owner2@${DEMO_EMAIL_DOMAIN}` }),
   ]);
+}
+
+/**
+ * Staff and training records in every demo store. Per store: a manager and a cashier current on
+ * everything, a cashier whose tamper training expires within the month, a cashier whose card and
+ * PIN safety training expired, a stock clerk, and someone who left. Demo Coffee Xuhui instead has
+ * three cashiers without a valid card and PIN safety pass (one expired, two never trained), so a
+ * single session brings the store to full compliance. Expiry is the course's validity from the day.
+ */
+async function seedTraining(tx: Db, now: Date) {
+  const day = (offset: number) => new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const courses = new Map((await tx.select({ id: trainingCourses.id, key: trainingCourses.key }).from(trainingCourses)).map((c) => [c.key, c.id]));
+  const [tech] = await tx.select({ id: users.id, name: users.name }).from(users).where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
+  const storeRows = await tx.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId, owner: merchants.contactName }).from(stores).innerJoin(merchants, sql`${merchants.id} = ${stores.merchantId}`).orderBy(stores.name);
+  const names = ["Wang Lei", "Zhao Min", "Sun Yu", "Zhou Jie", "Wu Ting", "Xu Hao", "Hu Jing", "Guo Qiang", "He Na", "Gao Yan", "Lin Tao", "Luo Xin", "Zheng Kai", "Liang Yi", "Song Wen", "Tang Lu", "Han Bo", "Feng Rui", "Deng Hui", "Cao Yang", "Peng Fei", "Zeng Li", "Xiao Dan", "Tian Ye", "Dong Mei", "Pan Jun", "Yuan Ning", "Cai Hong", "Jiang Tao", "Yu Qing", "Du Wei", "Ye Fang", "Cheng Hao", "Wei Lan", "Su Bin", "Lu Yao", "Ding Kun", "Shen Yue", "Ren Jia", "Yao Chen", "Lu Ping", "Jin Shu", "Qin Rong", "Fan Xue", "Fu Guang", "Kong Ling", "Bai Lu", "Shi Hang"];
+  let nameIndex = 0;
+  const all = ["terminal_operation", "tamper_spotting", "card_pin_safety", "refunds_disputes"];
+  type Person = { role: StaffRole; active?: boolean; passed: Record<string, number>; failed?: Record<string, number> };
+  const current = (keys: string[], daysAgo: number) => Object.fromEntries(keys.map((k) => [k, daysAgo]));
+  const standard: Person[] = [
+    { role: "manager", passed: current(all, 100) },
+    { role: "cashier", passed: current(["terminal_operation", "tamper_spotting", "card_pin_safety"], 200) },
+    { role: "cashier", passed: { ...current(["terminal_operation", "card_pin_safety"], 150), tamper_spotting: 352 } },
+    { role: "cashier", passed: { ...current(["terminal_operation", "tamper_spotting"], 60), card_pin_safety: 395 }, failed: { tamper_spotting: 75 } },
+    { role: "other", passed: current(["tamper_spotting"], 90) },
+    { role: "cashier", active: false, passed: current(["terminal_operation", "tamper_spotting", "card_pin_safety"], 420) },
+  ];
+  const xuhui: Person[] = [
+    { role: "manager", passed: current(all, 120) },
+    { role: "cashier", passed: current(["terminal_operation", "tamper_spotting", "card_pin_safety"], 45) },
+    { role: "cashier", passed: { ...current(["terminal_operation", "tamper_spotting"], 30), card_pin_safety: 400 } },
+    { role: "cashier", passed: current(["terminal_operation", "tamper_spotting"], 30) },
+    { role: "cashier", passed: current(["terminal_operation", "tamper_spotting"], 30) },
+    { role: "other", passed: current(["tamper_spotting"], 30) },
+  ];
+  for (const store of storeRows) {
+    const people = store.name === "Demo Coffee Xuhui" ? xuhui : standard;
+    const staff = await tx
+      .insert(staffMembers)
+      .values(people.map((p) => ({ merchantId: store.merchantId, storeId: store.id, name: names[nameIndex++ % names.length]!, role: p.role, active: p.active ?? true, leftOn: p.active === false ? day(-60) : null })))
+      .returning({ id: staffMembers.id });
+    // Demo Coffee's sessions are given by its technician; the others by the owner or an outside trainer.
+    const trainer: { trainerKind: TrainerKind; trainerUserId: string | null; trainerName: string } = store.name.startsWith("Demo Coffee")
+      ? { trainerKind: "technician", trainerUserId: tech!.id, trainerName: tech!.name }
+      : store.name.startsWith("Harbor")
+        ? { trainerKind: "external", trainerUserId: null, trainerName: "SafePay Training Ltd." }
+        : { trainerKind: "merchant_owner", trainerUserId: null, trainerName: store.owner ?? "Owner" };
+    // Attendees of the same course on the same day share a session.
+    const sessions = new Map<string, string>();
+    const sessionOf = (key: string, daysAgo: number) => sessions.get(`${key}@${daysAgo}`) ?? sessions.set(`${key}@${daysAgo}`, randomUUID()).get(`${key}@${daysAgo}`)!;
+    const records = people.flatMap((p, i) => [
+      ...Object.entries(p.failed ?? {}).map(([key, daysAgo]) => ({ key, daysAgo, result: "failed" as const, score: 55 })),
+      ...Object.entries(p.passed).map(([key, daysAgo]) => ({ key, daysAgo, result: "passed" as const, score: 80 + ((i * 7 + daysAgo) % 20) })),
+    ].map((r) => ({
+      sessionId: sessionOf(r.key, r.daysAgo),
+      staffId: staff[i]!.id,
+      merchantId: store.merchantId,
+      courseId: courses.get(r.key)!,
+      trainedOn: day(-r.daysAgo),
+      result: r.result,
+      score: r.score,
+      ...trainer,
+      notes: "",
+    })));
+    await tx.insert(trainingRecords).values(records);
+  }
+  await tx.execute(sql`update training_records set expires_on = (trained_on + make_interval(months => training_courses.validity_months))::date
+    from training_courses where training_courses.id = training_records.course_id and training_records.result = 'passed'`);
 }
 
 /** The demo releases: each model's two versions in the fleet, a beta, a newer P2 release being rolled out, and a draft. */

@@ -7,6 +7,7 @@ import { modelsRouter } from "./routers/models";
 import { overviewRouter } from "./routers/overview";
 import { rolloutsRouter } from "./routers/rollouts";
 import { terminalsRouter } from "./routers/terminals";
+import { trainingRouter } from "./routers/training";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
 
@@ -21,6 +22,7 @@ export const appRouter = router({
   firmware: firmwareRouter,
   rollouts: rolloutsRouter,
   maintenance: maintenanceRouter,
+  training: trainingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,6 @@
 "use client";
 
-import { BoxesIcon, BuildingIcon, CpuIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
+import { BoxesIcon, BuildingIcon, CpuIcon, GraduationCapIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
@@ -12,7 +12,7 @@ import { cn } from "../_lib/utils";
 import { LanguageSwitch } from "./language-switch";
 import { Button } from "./ui/button";
 
-type NavKey = "overview" | "myWork" | "terminals" | "activations" | "maintenance" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
+type NavKey = "overview" | "myWork" | "terminals" | "activations" | "maintenance" | "training" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
 
 function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof BoxesIcon }[] {
   const items: { key: NavKey; href: string; icon: typeof BoxesIcon }[] = [
@@ -20,6 +20,7 @@ function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof Box
     { key: "terminals", href: "/terminals", icon: CpuIcon },
     { key: "activations", href: "/activations", icon: SmartphoneIcon },
     { key: "maintenance", href: "/maintenance", icon: WrenchIcon },
+    { key: "training", href: "/training", icon: GraduationCapIcon },
   ];
   // Technicians start their day here, on a phone.
   if (viewer.role === "technician") items.splice(1, 0, { key: "myWork", href: "/maintenance?mine=true&open=true", icon: ListTodoIcon });
@@ -95,7 +96,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
 
   return (
     <div className="min-h-dvh md:flex">
-      <aside className="hidden w-60 shrink-0 flex-col justify-between border-r bg-card p-3 md:sticky md:top-0 md:flex md:h-dvh">
+      <aside className="hidden w-60 shrink-0 print:hidden flex-col justify-between border-r bg-card p-3 md:sticky md:top-0 md:flex md:h-dvh">
         <div className="space-y-4">
           <Link href="/" className="block px-3 pt-1 text-lg font-semibold">
             POS Fleet
@@ -104,7 +105,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         </div>
         {account}
       </aside>
-      <header className="sticky top-0 z-40 flex items-center justify-between border-b bg-card px-3 py-2 md:hidden">
+      <header className="sticky top-0 z-40 flex print:hidden items-center justify-between border-b bg-card px-3 py-2 md:hidden">
         <Link href="/" className="font-semibold">
           POS Fleet
         </Link>
@@ -118,7 +119,7 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
           {account}
         </div>
       )}
-      <main className="min-w-0 flex-1 p-3 sm:p-6">{children}</main>
+      <main className="min-w-0 flex-1 p-3 sm:p-6 print:p-0">{children}</main>
     </div>
   );
 }

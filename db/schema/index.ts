@@ -7,3 +7,4 @@ export * from "./devices";
 export * from "./activations";
 export * from "./firmware";
 export * from "./maintenance";
+export * from "./training";

@@ -106,3 +106,19 @@ export const defaultChecklists: Record<WorkOrderType, ChecklistItem[]> = {
   inspection: [{ key: "tamper_inspection", tamper: true }, { key: "serial_matches" }],
   repair: [{ key: "fault_found" }, { key: "tamper_inspection", tamper: true }, { key: "test_transaction" }],
 };
+
+export const staffRoles = ["cashier", "manager", "other"] as const;
+export type StaffRole = (typeof staffRoles)[number];
+export const trainingResults = ["passed", "failed"] as const;
+export type TrainingResult = (typeof trainingResults)[number];
+/** Who gave a session: one of the merchant's technicians, the merchant owner, or an outside trainer. */
+export const trainerKinds = ["technician", "merchant_owner", "external"] as const;
+export type TrainerKind = (typeof trainerKinds)[number];
+/**
+ * How a training record stands on a day: renewed (a later pass replaced it), expired, expiring
+ * within 30 days, current, or failed (never counts).
+ */
+export const trainingStates = ["current", "expiring", "expired", "renewed", "failed"] as const;
+export type TrainingState = (typeof trainingStates)[number];
+/** PCI DSS 12.6.3 asks for training at least every 12 months. */
+export const DEFAULT_TRAINING_VALIDITY_MONTHS = 12;

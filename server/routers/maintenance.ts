@@ -17,7 +17,6 @@ import { uuid } from "../schemas/common";
 import { z } from "zod";
 import {
   addNote,
-  assignableTechnicians,
   createPlan,
   createWorkOrder,
   getWorkOrder,
@@ -34,6 +33,7 @@ import {
   workOrderCalendar,
   type Worker,
 } from "../services/maintenance";
+import { assignableTechnicians } from "../services/technicians";
 import { adminProcedure, protectedProcedure, roleProcedure, router } from "../trpc";
 
 /** Admins and technicians do the work; the service keeps technicians to their merchants. */

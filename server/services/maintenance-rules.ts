@@ -1,24 +1,8 @@
 // The rules of maintenance as plain functions of their inputs (dates are "YYYY-MM-DD" local dates,
 // the clock is a parameter), shared by the services, the job and the unit tests.
 import { rrulestr } from "rrule";
+import { addDays, addMonths, MS_PER_DAY, toDate, toDay } from "./calendar-day";
 import type { ChecklistEntry, RecurrenceUnit, WorkOrderStatus } from "@/db/schema/values";
-
-const MS_PER_DAY = 86_400_000;
-const toDate = (day: string) => new Date(`${day}T00:00:00Z`);
-const toDay = (date: Date) => date.toISOString().slice(0, 10);
-
-export function addDays(day: string, days: number): string {
-  return toDay(new Date(toDate(day).getTime() + days * MS_PER_DAY));
-}
-
-/** Adds whole months, keeping the day of the month where it exists (31 January + 1 month = 28 or 29 February). */
-function addMonths(day: string, months: number): string {
-  const d = toDate(day);
-  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
-  return toDay(target);
-}
 
 export interface Recurrence {
   firstDue: string;

@@ -22,9 +22,10 @@ import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { inScope, scopeForUser, scopeIncludes, type Scope } from "../scope";
 import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
 import { notifyTerminalsChanged } from "./fleet-events";
-import { addDays, canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, nextDue } from "./maintenance-rules";
-import { localDay } from "./calendar-day";
+import { canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, nextDue } from "./maintenance-rules";
+import { addDays, localDay } from "./calendar-day";
 import { escapeLike } from "./sql-text";
+import { assertTechnician } from "./technicians";
 import { applyTerminalStatus, terminalForChange } from "./terminals";
 
 /** Who acts on work orders: an admin, or a technician within their assigned merchants. */
@@ -37,17 +38,6 @@ export interface Worker {
 
 const today = (now: Date) => localDay(now, DEFAULT_TIME_ZONE);
 const audit = (action: string, entityType: string, entityId: string, merchantId: string | null, changes: Record<string, unknown> = {}) => ({ action, entityType, entityId, merchantId, changes });
-
-/** A technician may take work only for the merchants assigned to them. */
-async function assertTechnician(tx: Db, technicianId: string | null | undefined, merchantId: string | null) {
-  if (!technicianId) return;
-  const [user] = await tx.select({ role: users.role }).from(users).where(eq(users.id, technicianId));
-  if (!user || user.role !== "technician") throw new AppError("invalid", "Choose a technician.", { field: "technicianId" });
-  if (merchantId) {
-    const [assigned] = await tx.select().from(technicianAssignments).where(and(eq(technicianAssignments.technicianId, technicianId), eq(technicianAssignments.merchantId, merchantId)));
-    if (!assigned) throw new AppError("invalid", "This technician is not assigned to the merchant.", { field: "technicianId" });
-  }
-}
 
 // ---------------------------------------------------------------- plans
 
@@ -356,15 +346,6 @@ export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date =
 }
 
 /** The technicians an admin may assign to a merchant's work (all technicians when no merchant). */
-export async function assignableTechnicians(db: Db, merchantId: string | null) {
-  const base = db.select({ id: users.id, name: users.name }).from(users);
-  if (!merchantId) return base.where(eq(users.role, "technician")).orderBy(asc(users.name));
-  return base
-    .innerJoin(technicianAssignments, eq(technicianAssignments.technicianId, users.id))
-    .where(and(eq(users.role, "technician"), eq(technicianAssignments.merchantId, merchantId)))
-    .orderBy(asc(users.name));
-}
-
 async function lockWorkOrder(tx: Db, scope: Scope, id: string) {
   const [order] = await tx.select().from(workOrders).where(eq(workOrders.id, id)).for("update");
   if (!order || !scopeIncludes(scope, order.merchantId)) throw notFound("Work order");

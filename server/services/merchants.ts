@@ -120,3 +120,13 @@ export async function updateStore(db: Db, actor: AuditActor, input: z.output<typ
 export async function merchantChoices(db: Db, scope: Scope) {
   return db.select({ id: merchants.id, name: merchants.name }).from(merchants).where(inScope(merchants.id, scope)).orderBy(merchants.name);
 }
+
+/** Every store the caller may see, with its merchant, for pickers. */
+export async function storeChoices(db: Db, scope: Scope) {
+  return db
+    .select({ id: stores.id, name: stores.name, merchantId: stores.merchantId, merchantName: merchants.name })
+    .from(stores)
+    .innerJoin(merchants, eq(merchants.id, stores.merchantId))
+    .where(inScope(stores.merchantId, scope))
+    .orderBy(merchants.name, stores.name);
+}

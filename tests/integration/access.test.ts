@@ -8,6 +8,7 @@ type Role = "admin" | "technician" | "merchant";
 const everyone: Role[] = ["admin", "technician", "merchant"];
 const admins: Role[] = ["admin"];
 const workers: Role[] = ["admin", "technician"];
+const rosterKeepers: Role[] = ["admin", "merchant"];
 
 /**
  * Who may call each procedure. A procedure missing here fails the test, so nobody adds one
@@ -31,6 +32,7 @@ const rules: Record<string, Role[]> = {
   "merchants.list": everyone,
   "merchants.choices": everyone,
   "merchants.getById": everyone,
+  "merchants.storeChoices": everyone,
   "merchants.create": admins,
   "merchants.update": admins,
   "merchants.createStore": admins,
@@ -76,6 +78,19 @@ const rules: Record<string, Role[]> = {
   "maintenance.addNote": workers,
   "maintenance.calendarFeed": workers,
   "maintenance.rotateCalendarFeed": workers,
+  "training.staff": everyone,
+  "training.createStaff": rosterKeepers,
+  "training.updateStaff": rosterKeepers,
+  "training.courses": everyone,
+  "training.createCourse": admins,
+  "training.updateCourse": admins,
+  "training.trainers": everyone,
+  "training.recordSession": everyone,
+  "training.records": everyone,
+  "training.record": everyone,
+  "training.deleteRecord": rosterKeepers,
+  "training.compliance": everyone,
+  "training.evidence": everyone,
 };
 
 let handle: DbHandle;

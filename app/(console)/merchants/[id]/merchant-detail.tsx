@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { terminalStatuses, type UserRole } from "@/db/schema/values";
 import { Badge } from "@/app/_components/ui/badge";
+import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
@@ -81,12 +82,12 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
               <TableHeader>
                 <TableRow>
                   <TableHead>{tst("name")}</TableHead>
-                  <TableHead>{tst("address")}</TableHead>
+                  <TableHead className="hidden 2xl:table-cell">{tst("address")}</TableHead>
                   <TableHead>{tst("region")}</TableHead>
                   <TableHead>{tst("hours")}</TableHead>
                   <TableHead>{tst("maintenance")}</TableHead>
                   <TableHead>{t("terminals")}</TableHead>
-                  {role === "admin" && <TableHead />}
+                  <TableHead />
                 </TableRow>
               </TableHeader>
               <TableBody>
@@ -94,8 +95,11 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
                   const hours = Object.values(store.businessHours)[0];
                   return (
                     <TableRow key={store.id}>
-                      <TableCell className="font-medium">{store.name}</TableCell>
-                      <TableCell>{store.address || "—"}</TableCell>
+                      <TableCell>
+                        <div className="font-medium">{store.name}</div>
+                        <div className="max-w-64 truncate text-xs text-muted-foreground 2xl:hidden">{store.address}</div>
+                      </TableCell>
+                      <TableCell className="hidden 2xl:table-cell">{store.address || "—"}</TableCell>
                       <TableCell>{store.region || "—"}</TableCell>
                       <TableCell>{hours ? `${hours.opens}–${hours.closes} (${store.timeZone})` : tst("noHours")}</TableCell>
                       <TableCell>{`${store.maintenanceStarts}–${store.maintenanceEnds}`}</TableCell>
@@ -104,11 +108,14 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
                           {store.terminalCount}
                         </Link>
                       </TableCell>
-                      {role === "admin" && (
-                        <TableCell>
-                          <StoreDialog merchantId={id} store={store} />
-                        </TableCell>
-                      )}
+                      <TableCell>
+                        <div className="flex justify-end gap-2">
+                          <Button asChild size="sm" variant="outline">
+                            <Link href={`/training/evidence/${store.id}`}>{t("pciEvidence")}</Link>
+                          </Button>
+                          {role === "admin" && <StoreDialog merchantId={id} store={store} />}
+                        </div>
+                      </TableCell>
                     </TableRow>
                   );
                 })}

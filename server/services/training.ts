@@ -1,0 +1,573 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, count, desc, eq, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
+import { merchants, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, users, workOrders } from "@/db/schema";
+import { DEFAULT_TIME_ZONE, type ChecklistResult, type StaffRole, type TerminalStatus, type TrainerKind, type TrainingState, type UserRole } from "@/db/schema/values";
+import { csvLine } from "../csv";
+import { AppError, notFound } from "../errors";
+import type { ComplianceInput, CourseCreateInput, CourseUpdateInput, RecordListInput, SessionInput, StaffCreateInput, StaffListInput, StaffUpdateInput } from "../schemas/training";
+import { inScope, scopeIncludes, type Scope } from "../scope";
+import { changedFields, recordAudit, type AuditActor } from "./audit";
+import { localDay } from "./calendar-day";
+import { assertTechnician, assignableTechnicians } from "./technicians";
+import { escapeLike } from "./sql-text";
+import { expiryStateSql, trainingExpiry } from "./training-rules";
+
+/** Who records training: their audit identity, what they may see, and who they are. */
+export interface Recorder {
+  actor: AuditActor;
+  scope: Scope;
+  userId: string;
+  name: string;
+  role: UserRole;
+}
+
+const fleetToday = (now: Date) => localDay(now, DEFAULT_TIME_ZONE);
+const contains = (column: Parameters<typeof ilike>[0], q: string) => ilike(column, `%${escapeLike(q)}%`);
+
+// ---------------------------------------------------------------- staff
+
+export async function listStaff(db: Db, scope: Scope, input: StaffListInput, now: Date = new Date()) {
+  const where = and(
+    inScope(staffMembers.merchantId, scope),
+    input.merchantId ? eq(staffMembers.merchantId, input.merchantId) : undefined,
+    input.storeId ? eq(staffMembers.storeId, input.storeId) : undefined,
+    input.role ? eq(staffMembers.role, input.role) : undefined,
+    input.status === "all" ? undefined : eq(staffMembers.active, input.status === "active"),
+    input.q ? contains(staffMembers.name, input.q) : undefined,
+  );
+  const today = fleetToday(now);
+  // Required courses the person holds a valid pass for, out of those their role needs.
+  const required = sql`${trainingCourses.active} and ${staffMembers.role} = any(${trainingCourses.requiredFor})`;
+  const courseState = expiryStateSql(latestPassExpiry(sql`${staffMembers.id}`, sql`${trainingCourses.id}`), today);
+  const [items, [total]] = await Promise.all([
+    db
+      .select({
+        id: staffMembers.id,
+        name: staffMembers.name,
+        role: staffMembers.role,
+        phone: staffMembers.phone,
+        active: staffMembers.active,
+        leftOn: staffMembers.leftOn,
+        storeId: staffMembers.storeId,
+        storeName: stores.name,
+        merchantId: staffMembers.merchantId,
+        merchantName: merchants.name,
+        requiredCourses: sql<number>`(select count(*)::int from ${trainingCourses} where ${required})`,
+        currentCourses: sql<number>`(select count(*)::int from ${trainingCourses} where ${required} and ${courseState} in ('current', 'expiring'))`,
+        expiringCourses: sql<number>`(select count(*)::int from ${trainingCourses} where ${required} and ${courseState} = 'expiring')`,
+        courseState: input.courseId ? expiryStateSql(latestPassExpiry(sql`${staffMembers.id}`, sql`${input.courseId}::uuid`), today) : sql<null>`null`,
+      })
+      .from(staffMembers)
+      .innerJoin(stores, eq(stores.id, staffMembers.storeId))
+      .innerJoin(merchants, eq(merchants.id, staffMembers.merchantId))
+      .where(where)
+      .orderBy(asc(merchants.name), asc(stores.name), asc(staffMembers.name), asc(staffMembers.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(staffMembers).where(where),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+/** A store the caller may see; anything else answers as if it did not exist. */
+async function storeInScope(tx: Db, scope: Scope, storeId: string) {
+  const [store] = await tx.select({ id: stores.id, merchantId: stores.merchantId }).from(stores).where(eq(stores.id, storeId));
+  if (!store || !scopeIncludes(scope, store.merchantId)) throw new AppError("invalid", "The store was not found.", { field: "storeId" });
+  return store;
+}
+
+export async function createStaff(db: Db, actor: AuditActor, scope: Scope, input: StaffCreateInput) {
+  return db.transaction(async (tx) => {
+    const store = await storeInScope(tx, scope, input.storeId);
+    const [member] = await tx
+      .insert(staffMembers)
+      .values({ ...input, merchantId: store.merchantId })
+      .returning();
+    await recordAudit(tx, actor, { action: "staff.created", entityType: "staff_member", entityId: member!.id, merchantId: store.merchantId, changes: { ...input } });
+    return member!;
+  });
+}
+
+export async function updateStaff(db: Db, actor: AuditActor, scope: Scope, input: StaffUpdateInput, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(staffMembers).where(eq(staffMembers.id, input.id)).for("update");
+    if (!before || !scopeIncludes(scope, before.merchantId)) throw notFound("Staff member");
+    const { id, ...patch } = input;
+    if (patch.storeId !== undefined && patch.storeId !== before.storeId) {
+      const store = await storeInScope(tx, scope, patch.storeId);
+      if (store.merchantId !== before.merchantId) throw new AppError("invalid", "Staff can move only between their merchant's stores.", { field: "storeId" });
+    }
+    // Leaving is dated; coming back clears the date.
+    const leftOn = patch.active === undefined || patch.active === before.active ? before.leftOn : patch.active ? null : fleetToday(now);
+    const changes = changedFields(before, { ...patch, leftOn });
+    if (Object.keys(changes).length === 0) return before;
+    const [after] = await tx
+      .update(staffMembers)
+      .set({ ...patch, leftOn, updatedAt: now })
+      .where(eq(staffMembers.id, id))
+      .returning();
+    const action = patch.active === false && before.active ? "staff.left" : patch.active === true && !before.active ? "staff.rejoined" : "staff.updated";
+    await recordAudit(tx, actor, { action, entityType: "staff_member", entityId: id, merchantId: before.merchantId, changes });
+    return after!;
+  });
+}
+
+// ---------------------------------------------------------------- courses
+
+export async function listCourses(db: Db) {
+  return db.select().from(trainingCourses).orderBy(desc(trainingCourses.active), asc(trainingCourses.title));
+}
+
+async function assertTitleFree(tx: Db, title: string, exceptId?: string) {
+  const [taken] = await tx
+    .select({ id: trainingCourses.id })
+    .from(trainingCourses)
+    .where(and(sql`lower(${trainingCourses.title}) = lower(${title})`, exceptId ? sql`${trainingCourses.id} <> ${exceptId}` : undefined));
+  if (taken) throw new AppError("conflict", "A course with this title exists.", { field: "title" });
+}
+
+export async function createCourse(db: Db, actor: AuditActor, input: CourseCreateInput) {
+  return db.transaction(async (tx) => {
+    await assertTitleFree(tx, input.title);
+    const [course] = await tx.insert(trainingCourses).values(input).returning();
+    await recordAudit(tx, actor, { action: "training_course.created", entityType: "training_course", entityId: course!.id, changes: { ...input } });
+    return course!;
+  });
+}
+
+export async function updateCourse(db: Db, actor: AuditActor, input: CourseUpdateInput, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(trainingCourses).where(eq(trainingCourses.id, input.id)).for("update");
+    if (!before) throw notFound("Course");
+    const { id, ...patch } = input;
+    if (patch.title !== undefined) await assertTitleFree(tx, patch.title, id);
+    const changes = changedFields(before, patch);
+    if (Object.keys(changes).length === 0) return before;
+    // A built-in course whose words were edited shows the admin's words from then on.
+    const key = changes.title || changes.topics ? null : before.key;
+    const [after] = await tx
+      .update(trainingCourses)
+      .set({ ...patch, key, updatedAt: now })
+      .where(eq(trainingCourses.id, id))
+      .returning();
+    await recordAudit(tx, actor, { action: "training_course.updated", entityType: "training_course", entityId: id, changes });
+    return after!;
+  });
+}
+
+// ---------------------------------------------------------------- sessions and records
+
+/** Who may be named as a session's trainer for a merchant: its technicians and its owner. */
+export async function trainerChoices(db: Db, scope: Scope, merchantId: string) {
+  const [merchant] = await db.select({ id: merchants.id, contactName: merchants.contactName }).from(merchants).where(eq(merchants.id, merchantId));
+  if (!merchant || !scopeIncludes(scope, merchant.id)) throw notFound("Merchant");
+  return { technicians: await assignableTechnicians(db, merchant.id), ownerName: merchant.contactName ?? "" };
+}
+
+async function resolveTrainer(tx: Db, recorder: Recorder, trainer: SessionInput["trainer"], merchantId: string): Promise<{ kind: TrainerKind; userId: string | null; name: string }> {
+  if (recorder.role === "technician") {
+    // Technicians record the sessions they gave themselves.
+    if (trainer.kind !== "technician" || trainer.technicianId !== recorder.userId) throw new AppError("invalid", "Technicians record the sessions they gave: name yourself as the trainer.", { field: "trainer" });
+    return { kind: "technician", userId: recorder.userId, name: recorder.name };
+  }
+  if (trainer.kind === "technician") {
+    await assertTechnician(tx, trainer.technicianId, merchantId);
+    const [user] = await tx.select({ name: users.name }).from(users).where(eq(users.id, trainer.technicianId!));
+    return { kind: "technician", userId: trainer.technicianId!, name: user!.name };
+  }
+  return { kind: trainer.kind, userId: trainer.kind === "merchant_owner" && recorder.role === "merchant" ? recorder.userId : null, name: trainer.name! };
+}
+
+/** One session of a course for many attendees of one merchant: a record per attendee, in one transaction. */
+export async function recordSession(db: Db, recorder: Recorder, input: SessionInput, now: Date = new Date()) {
+  if (input.trainedOn > fleetToday(now)) throw new AppError("invalid", "The session date cannot be in the future.", { field: "trainedOn" });
+  return db.transaction(async (tx) => {
+    const [course] = await tx.select().from(trainingCourses).where(eq(trainingCourses.id, input.courseId));
+    if (!course) throw new AppError("invalid", "The course does not exist.", { field: "courseId" });
+    if (!course.active) throw new AppError("invalid", "This course is archived; choose a current one.", { field: "courseId" });
+    const ids = input.attendees.map((a) => a.staffId);
+    const people = await tx.select().from(staffMembers).where(inArray(staffMembers.id, ids));
+    if (people.length !== ids.length || people.some((p) => !scopeIncludes(recorder.scope, p.merchantId))) throw new AppError("invalid", "An attendee was not found.", { field: "attendees" });
+    const merchantIds = new Set(people.map((p) => p.merchantId));
+    if (merchantIds.size > 1) throw new AppError("invalid", "A session is for the staff of one merchant.", { field: "attendees" });
+    const gone = people.filter((p) => !p.active);
+    if (gone.length) throw new AppError("invalid", `${gone.map((p) => p.name).join(", ")} left the staff.`, { field: "attendees" });
+    const merchantId = people[0]!.merchantId;
+    const trainer = await resolveTrainer(tx, recorder, input.trainer, merchantId);
+    const sessionId = randomUUID();
+    const expiresOn = trainingExpiry(input.trainedOn, course.validityMonths);
+    const records = await tx
+      .insert(trainingRecords)
+      .values(
+        input.attendees.map((a) => ({
+          sessionId,
+          staffId: a.staffId,
+          merchantId,
+          courseId: course.id,
+          trainedOn: input.trainedOn,
+          expiresOn: a.result === "passed" ? expiresOn : null,
+          result: a.result,
+          score: a.score,
+          trainerKind: trainer.kind,
+          trainerUserId: trainer.userId,
+          trainerName: trainer.name,
+          notes: input.notes,
+          recordedBy: recorder.userId,
+        })),
+      )
+      .returning({ id: trainingRecords.id, number: trainingRecords.number, staffId: trainingRecords.staffId });
+    const nameOf = new Map(people.map((p) => [p.id, p.name]));
+    await recordAudit(tx, recorder.actor, {
+      action: "training.session_recorded",
+      entityType: "training_session",
+      entityId: sessionId,
+      merchantId,
+      changes: {
+        course: course.title,
+        trainedOn: input.trainedOn,
+        trainer: trainer.name,
+        trainerKind: trainer.kind,
+        attendees: input.attendees.map((a) => ({ staff: nameOf.get(a.staffId), result: a.result, score: a.score })),
+        records: records.map((r) => `TR-${r.number}`),
+      },
+    });
+    return { sessionId, expiresOn, records };
+  });
+}
+
+/** The latest expiry among a person's passes of a course (null: never passed). */
+function latestPassExpiry(staffId: SQL, courseId: SQL): SQL {
+  return sql`(select max(lp.expires_on) from training_records lp where lp.staff_id = ${staffId} and lp.course_id = ${courseId} and lp.result = 'passed')`;
+}
+
+/** A record's state on a day: a fail, a pass replaced by a later one, or by its expiry. */
+function recordStateSql(today: string): SQL<TrainingState> {
+  return sql<TrainingState>`case when "training_records"."result" = 'failed' then 'failed'
+    when ${latestPassExpiry(sql`"training_records"."staff_id"`, sql`"training_records"."course_id"`)} > "training_records"."expires_on" then 'renewed'
+    else ${expiryStateSql(sql`"training_records"."expires_on"`, today)} end`;
+}
+
+function recordConditions(scope: Scope, input: Omit<RecordListInput, "page" | "pageSize">, today: string) {
+  // Renewal lists name only people still on the staff, for courses still taught.
+  const toRenew = input.state === "expiring" || input.state === "expired";
+  return and(
+    inScope(trainingRecords.merchantId, scope),
+    input.merchantId ? eq(trainingRecords.merchantId, input.merchantId) : undefined,
+    input.storeId ? eq(staffMembers.storeId, input.storeId) : undefined,
+    input.staffId ? eq(trainingRecords.staffId, input.staffId) : undefined,
+    input.courseId ? eq(trainingRecords.courseId, input.courseId) : undefined,
+    input.q ? or(contains(staffMembers.name, input.q), contains(trainingCourses.title, input.q), sql`'TR-' || ${trainingRecords.number} = upper(${input.q})`) : undefined,
+    input.state ? sql`${recordStateSql(today)} = ${input.state}` : undefined,
+    toRenew ? and(eq(staffMembers.active, true), eq(trainingCourses.active, true)) : undefined,
+  );
+}
+
+function recordQuery(db: Db, today: string) {
+  return db
+    .select({
+      id: trainingRecords.id,
+      number: trainingRecords.number,
+      sessionId: trainingRecords.sessionId,
+      staffId: trainingRecords.staffId,
+      staffName: staffMembers.name,
+      staffRole: staffMembers.role,
+      staffActive: staffMembers.active,
+      storeId: staffMembers.storeId,
+      storeName: stores.name,
+      merchantId: trainingRecords.merchantId,
+      merchantName: merchants.name,
+      courseId: trainingRecords.courseId,
+      courseKey: trainingCourses.key,
+      courseTitle: trainingCourses.title,
+      trainedOn: trainingRecords.trainedOn,
+      expiresOn: trainingRecords.expiresOn,
+      result: trainingRecords.result,
+      score: trainingRecords.score,
+      trainerKind: trainingRecords.trainerKind,
+      trainerName: trainingRecords.trainerName,
+      notes: trainingRecords.notes,
+      state: recordStateSql(today),
+    })
+    .from(trainingRecords)
+    .innerJoin(staffMembers, eq(staffMembers.id, trainingRecords.staffId))
+    .innerJoin(stores, eq(stores.id, staffMembers.storeId))
+    .innerJoin(merchants, eq(merchants.id, trainingRecords.merchantId))
+    .innerJoin(trainingCourses, eq(trainingCourses.id, trainingRecords.courseId));
+}
+
+export async function listRecords(db: Db, scope: Scope, input: RecordListInput, now: Date = new Date()) {
+  const today = fleetToday(now);
+  const where = recordConditions(scope, input, today);
+  // Renewal lists put the soonest expiry first; otherwise the latest session comes first.
+  const order = input.state === "expiring" || input.state === "expired" ? [asc(trainingRecords.expiresOn), asc(staffMembers.name)] : [desc(trainingRecords.trainedOn), desc(trainingRecords.number)];
+  const [items, [total]] = await Promise.all([
+    recordQuery(db, today)
+      .where(where)
+      .orderBy(...order)
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db
+      .select({ n: count() })
+      .from(trainingRecords)
+      .innerJoin(staffMembers, eq(staffMembers.id, trainingRecords.staffId))
+      .innerJoin(trainingCourses, eq(trainingCourses.id, trainingRecords.courseId))
+      .where(where),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+const recordCsvColumns = ["certificate", "staff", "role", "store", "merchant", "course", "trained_on", "expires_on", "result", "score", "trainer", "trainer_kind", "state"] as const;
+
+export async function* exportRecordsCsv(db: Db, scope: Scope, input: Omit<RecordListInput, "page" | "pageSize">, now: Date = new Date()): AsyncGenerator<string> {
+  const today = fleetToday(now);
+  yield csvLine([...recordCsvColumns]);
+  let after = 0;
+  for (;;) {
+    const rows = await recordQuery(db, today)
+      .where(and(recordConditions(scope, input, today), sql`${trainingRecords.number} > ${after}`))
+      .orderBy(asc(trainingRecords.number))
+      .limit(1000);
+    if (rows.length === 0) return;
+    yield rows.map((r) => csvLine([`TR-${r.number}`, r.staffName, r.staffRole, r.storeName, r.merchantName, r.courseTitle, r.trainedOn, r.expiresOn, r.result, r.score, r.trainerName, r.trainerKind, r.state])).join("");
+    after = rows[rows.length - 1]!.number;
+  }
+}
+
+/** One record with its course's topics, for the certificate. */
+export async function getRecord(db: Db, scope: Scope, id: string, now: Date = new Date()) {
+  const [record] = await recordQuery(db, fleetToday(now)).where(and(eq(trainingRecords.id, id), inScope(trainingRecords.merchantId, scope)));
+  if (!record) throw notFound("Training record");
+  const [course] = await db.select({ topics: trainingCourses.topics, validityMonths: trainingCourses.validityMonths }).from(trainingCourses).where(eq(trainingCourses.id, record.courseId));
+  return { ...record, topics: course!.topics, validityMonths: course!.validityMonths };
+}
+
+/** A record entered by mistake; the audit log keeps what it said. */
+export async function deleteRecord(db: Db, actor: AuditActor, scope: Scope, id: string) {
+  return db.transaction(async (tx) => {
+    const [record] = await tx.select().from(trainingRecords).where(eq(trainingRecords.id, id)).for("update");
+    if (!record || !scopeIncludes(scope, record.merchantId)) throw notFound("Training record");
+    await tx.delete(trainingRecords).where(eq(trainingRecords.id, id));
+    await recordAudit(tx, actor, { action: "training_record.deleted", entityType: "training_record", entityId: id, merchantId: record.merchantId, changes: { ...record } });
+    return { id };
+  });
+}
+
+// ---------------------------------------------------------------- compliance
+
+/**
+ * Every active staff member's standing on each active course their role requires: the latest
+ * pass and its state. The one definition of "current on a required course".
+ */
+function requirementRows(today: string, where: SQL): SQL {
+  return sql`select ${staffMembers.id} as staff_id, ${staffMembers.storeId} as store_id, ${trainingCourses.id} as course_id, ${trainingCourses.key} as course_key, ${trainingCourses.title} as course_title,
+      last_pass.trained_on::text as trained_on, last_pass.expires_on::text as expires_on, last_pass.id as record_id,
+      ${expiryStateSql(sql`last_pass.expires_on`, today)} as state
+    from ${staffMembers}
+    join ${trainingCourses} on ${trainingCourses.active} and ${staffMembers.role} = any(${trainingCourses.requiredFor})
+    left join lateral (
+      select lp.id, lp.trained_on, lp.expires_on from training_records lp
+      where lp.staff_id = ${staffMembers.id} and lp.course_id = ${trainingCourses.id} and lp.result = 'passed'
+      order by lp.expires_on desc limit 1
+    ) last_pass on true
+    where ${staffMembers.active} and ${where}`;
+}
+
+/** Per active staff member: current on every required course (ok), and whether one expires soon. */
+function staffStandingCte(today: string, where: SQL): SQL {
+  return sql`requirements as (${requirementRows(today, where)}),
+    standing as (
+      select ${staffMembers.id} as staff_id, ${staffMembers.storeId} as store_id,
+        coalesce(bool_and(requirements.state in ('current', 'expiring')), true) as ok,
+        coalesce(bool_or(requirements.state = 'expiring'), false) as soon
+      from ${staffMembers} left join requirements on requirements.staff_id = ${staffMembers.id}
+      where ${staffMembers.active} and ${where}
+      group by ${staffMembers.id}, ${staffMembers.storeId}
+    )`;
+}
+
+export interface StoreCompliance {
+  id: string;
+  name: string;
+  region: string;
+  merchantId: string;
+  merchantName: string;
+  staff: number;
+  compliant: number;
+  expiring: number;
+  /** compliant / staff; null for a store without active staff. */
+  share: number | null;
+}
+
+/** Per store: the share of active staff current on every course their role requires. */
+export async function storeCompliance(db: Db, scope: Scope, input: ComplianceInput, now: Date = new Date()) {
+  const today = fleetToday(now);
+  const storeWhere = and(
+    inScope(stores.merchantId, scope),
+    input.merchantId ? eq(stores.merchantId, input.merchantId) : undefined,
+    input.q ? or(contains(stores.name, input.q), contains(merchants.name, input.q), contains(stores.region, input.q)) : undefined,
+  )!;
+  // The summary counts the staff of the stores the table lists (its search included).
+  const staffWhere = and(
+    inScope(staffMembers.merchantId, scope),
+    input.merchantId ? eq(staffMembers.merchantId, input.merchantId) : undefined,
+    input.q ? sql`${staffMembers.storeId} in (select ${stores.id} from ${stores} join ${merchants} on ${merchants.id} = ${stores.merchantId} where ${storeWhere})` : undefined,
+  )!;
+  const share = sql`case when coalesce(per_store.staff, 0) = 0 then null else per_store.compliant::float / per_store.staff end`;
+  const order = input.sort === "share" ? sql`${share} asc nulls last, ${merchants.name}, ${stores.name}` : sql`${merchants.name}, ${stores.name}`;
+  const [items, [total], [summary]] = await Promise.all([
+    queryRows<{ id: string; name: string; region: string; merchant_id: string; merchant_name: string; staff: number; compliant: number; expiring: number; share: number | null }>(
+      db,
+      sql`with ${staffStandingCte(today, staffWhere)},
+        per_store as (select store_id, count(*)::int as staff, (count(*) filter (where ok))::int as compliant, (count(*) filter (where ok and soon))::int as expiring from standing group by store_id)
+        select ${stores.id} as id, ${stores.name} as name, ${stores.region} as region, ${merchants.id} as merchant_id, ${merchants.name} as merchant_name,
+          coalesce(per_store.staff, 0) as staff, coalesce(per_store.compliant, 0) as compliant, coalesce(per_store.expiring, 0) as expiring, ${share} as share
+        from ${stores} join ${merchants} on ${merchants.id} = ${stores.merchantId} left join per_store on per_store.store_id = ${stores.id}
+        where ${storeWhere}
+        order by ${order}
+        limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`,
+    ),
+    db.select({ n: count() }).from(stores).innerJoin(merchants, eq(merchants.id, stores.merchantId)).where(storeWhere),
+    queryRows<{ staff: number; compliant: number; expiring: number; expired: number; missing: number }>(
+      db,
+      sql`with ${staffStandingCte(today, staffWhere)}
+        select (select count(*)::int from standing) as staff, (select count(*)::int from standing where ok) as compliant,
+          (select count(*)::int from requirements where state = 'expiring') as expiring,
+          (select count(*)::int from requirements where state = 'expired') as expired,
+          (select count(*)::int from requirements where state = 'missing') as missing`,
+    ),
+  ]);
+  return {
+    items: items.map((r): StoreCompliance => ({ id: r.id, name: r.name, region: r.region, merchantId: r.merchant_id, merchantName: r.merchant_name, staff: r.staff, compliant: r.compliant, expiring: r.expiring, share: r.share === null ? null : Number(r.share) })),
+    total: total?.n ?? 0,
+    page: input.page,
+    pageSize: input.pageSize,
+    // Across the stores listed (every page): people, and required courses expiring, expired or never taken.
+    summary: summary!,
+  };
+}
+
+// ---------------------------------------------------------------- PCI DSS 9.5.1 evidence
+
+export interface EvidenceDevice {
+  id: string;
+  serialNumber: string;
+  manufacturer: string;
+  model: string;
+  status: TerminalStatus;
+  firmwareVersion: string | null;
+  lastInspection: { workOrderId: string; number: number; on: Date; result: ChecklistResult } | null;
+  nextInspection: { workOrderId: string; number: number; dueDate: string; overdue: boolean } | null;
+}
+
+export interface EvidenceStaff {
+  id: string;
+  name: string;
+  role: StaffRole;
+  current: boolean;
+  courses: { courseId: string; courseKey: string | null; courseTitle: string; trainedOn: string | null; expiresOn: string | null; recordId: string | null; state: "missing" | "expired" | "expiring" | "current" }[];
+}
+
+/**
+ * The evidence PCI DSS 9.5.1 asks a merchant to keep for a store: its POI devices with their
+ * location, each device's last tamper inspection and any overdue one, and staff training currency.
+ */
+export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: Date = new Date()) {
+  const today = fleetToday(now);
+  const [store] = await db
+    .select({ id: stores.id, name: stores.name, address: stores.address, region: stores.region, merchantId: merchants.id, merchantName: merchants.name })
+    .from(stores)
+    .innerJoin(merchants, eq(merchants.id, stores.merchantId))
+    .where(eq(stores.id, storeId));
+  if (!store || !scopeIncludes(scope, store.merchantId)) throw notFound("Store");
+  const inspections = sql`${workOrders.checklist} @> '[{"tamper": true}]'::jsonb`;
+  const [deviceRows, overdue, staff, requirements] = await Promise.all([
+    queryRows<{ id: string; serial_number: string; manufacturer: string; model: string; status: TerminalStatus; firmware_version: string | null; last_id: string | null; last_number: number | null; last_on: Date | string | null; last_result: ChecklistResult | null; next_id: string | null; next_number: number | null; next_due: string | null }>(
+      db,
+      sql`select ${terminals.id} as id, ${terminals.serialNumber} as serial_number, ${terminalModels.manufacturer} as manufacturer, ${terminalModels.model} as model,
+          ${terminals.status} as status, ${terminals.firmwareVersion} as firmware_version,
+          last.id as last_id, last.number::int as last_number, last.completed_at as last_on, last.result as last_result,
+          next.id as next_id, next.number::int as next_number, next.due_date::text as next_due
+        from ${terminals} join ${terminalModels} on ${terminalModels.id} = ${terminals.modelId}
+        left join lateral (
+          select w.id, w.number, w.completed_at, line->>'result' as result
+          from work_orders w cross join lateral jsonb_array_elements(w.checklist) line
+          where w.terminal_id = ${terminals.id} and w.status = 'done' and line @> '{"tamper": true}'::jsonb and line->>'result' is not null
+          order by w.completed_at desc limit 1
+        ) last on true
+        left join lateral (
+          select w.id, w.number, w.due_date from work_orders w
+          where w.terminal_id = ${terminals.id} and w.status in ('open', 'scheduled', 'in_progress') and w.checklist @> '[{"tamper": true}]'::jsonb
+          order by w.due_date limit 1
+        ) next on true
+        where ${terminals.storeId} = ${storeId} and ${terminals.status} <> 'retired'
+        order by ${terminals.serialNumber}`,
+    ),
+    db
+      .select({ id: workOrders.id, number: workOrders.number, type: workOrders.type, status: workOrders.status, dueDate: workOrders.dueDate, serialNumber: terminals.serialNumber, technicianName: users.name })
+      .from(workOrders)
+      .innerJoin(terminals, eq(terminals.id, workOrders.terminalId))
+      .leftJoin(users, eq(users.id, workOrders.technicianId))
+      .where(and(eq(terminals.storeId, storeId), ne(terminals.status, "retired"), inArray(workOrders.status, ["open", "scheduled", "in_progress"]), inspections, sql`${workOrders.dueDate} < ${today}::date`))
+      .orderBy(asc(workOrders.dueDate), asc(workOrders.number)),
+    db
+      .select({ id: staffMembers.id, name: staffMembers.name, role: staffMembers.role })
+      .from(staffMembers)
+      .where(and(eq(staffMembers.storeId, storeId), eq(staffMembers.active, true)))
+      .orderBy(asc(staffMembers.name), asc(staffMembers.id)),
+    queryRows<{ staff_id: string; course_id: string; course_key: string | null; course_title: string; trained_on: string | null; expires_on: string | null; record_id: string | null; state: EvidenceStaff["courses"][number]["state"] }>(
+      db,
+      sql`${requirementRows(today, sql`${staffMembers.storeId} = ${storeId}`)} order by course_title`,
+    ),
+  ]);
+  const devices = deviceRows.map(
+    (d): EvidenceDevice => ({
+      id: d.id,
+      serialNumber: d.serial_number,
+      manufacturer: d.manufacturer,
+      model: d.model,
+      status: d.status,
+      firmwareVersion: d.firmware_version,
+      lastInspection: d.last_id ? { workOrderId: d.last_id, number: d.last_number!, on: new Date(d.last_on!), result: d.last_result! } : null,
+      nextInspection: d.next_id ? { workOrderId: d.next_id, number: d.next_number!, dueDate: d.next_due!, overdue: d.next_due! < today } : null,
+    }),
+  );
+  const staffStanding = staff.map((person): EvidenceStaff => {
+    const courses = requirements
+      .filter((r) => r.staff_id === person.id)
+      .map((r) => ({ courseId: r.course_id, courseKey: r.course_key, courseTitle: r.course_title, trainedOn: r.trained_on, expiresOn: r.expires_on, recordId: r.record_id, state: r.state }));
+    return { ...person, current: courses.every((c) => c.state === "current" || c.state === "expiring"), courses };
+  });
+  const compliant = staffStanding.filter((s) => s.current).length;
+  return {
+    store,
+    today,
+    generatedAt: now,
+    devices,
+    overdueInspections: overdue,
+    staff: staffStanding,
+    summary: {
+      devices: devices.length,
+      failedTamperChecks: devices.filter((d) => d.lastInspection?.result === "fail").length,
+      neverInspected: devices.filter((d) => !d.lastInspection).length,
+      overdueInspections: overdue.length,
+      staff: staffStanding.length,
+      compliant,
+      share: staffStanding.length ? compliant / staffStanding.length : null,
+    },
+  };
+}
+
+export type StoreEvidence = Awaited<ReturnType<typeof storeEvidence>>;
+
+/** The evidence as one CSV: a device row per POI device, then a training row per person and required course. */
+export async function* evidenceCsv(evidence: StoreEvidence): AsyncGenerator<string> {
+  const location = [evidence.store.name, evidence.store.address, evidence.store.region].filter(Boolean).join(", ");
+  yield csvLine(["section", "serial_number", "manufacturer", "model", "location", "status", "last_inspection_on", "tamper_check", "next_inspection_due", "inspection_overdue", "staff", "role", "course", "trained_on", "expires_on", "training_state"]);
+  for (const d of evidence.devices) {
+    yield csvLine(["device", d.serialNumber, d.manufacturer, d.model, location, d.status, d.lastInspection ? localDay(d.lastInspection.on, DEFAULT_TIME_ZONE) : "", d.lastInspection?.result ?? "never", d.nextInspection?.dueDate ?? "", d.nextInspection?.overdue ? "yes" : "no", "", "", "", "", "", ""]);
+  }
+  for (const person of evidence.staff) {
+    for (const c of person.courses) yield csvLine(["training", "", "", "", location, "", "", "", "", "", person.name, person.role, c.courseTitle, c.trainedOn ?? "", c.expiresOn ?? "", c.state]);
+  }
+}
