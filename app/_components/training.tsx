@@ -31,10 +31,13 @@ export function useCourseText() {
   };
 }
 
+/** A share as a whole percentage, rounded down: 100 % only when everyone is current. */
+export const percentOf = (share: number) => Math.floor(share * 100);
+
 /** The share of a store's staff who are current, as a bar with its percentage. */
 export function ComplianceBar({ share, label }: { share: number | null; label: string }) {
   if (share === null) return <span className="text-sm text-muted-foreground">{label}</span>;
-  const percent = Math.round(share * 100);
+  const percent = percentOf(share);
   return (
     <div className="flex min-w-36 items-center gap-2" title={label}>
       <div className="h-2 flex-1 overflow-hidden rounded-full bg-muted" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-label={label}>

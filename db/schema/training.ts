@@ -36,9 +36,10 @@ export const trainingCourses = pgTable(
   "training_courses",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    // Built-in courses carry a key so the console can show their title in the reader's language;
-    // editing the title or topics drops it.
+    // Built-in courses carry a stable key; until an admin rewords them, the console shows their
+    // title and topics in the reader's language.
     key: text("key").unique(),
+    reworded: boolean("reworded").notNull().default(false),
     title: text("title").notNull(),
     topics: text("topics").array().notNull().default(sql`'{}'::text[]`),
     validityMonths: smallint("validity_months").notNull().default(DEFAULT_TRAINING_VALIDITY_MONTHS),

@@ -55,7 +55,7 @@ export type CourseUpdateInput = z.output<typeof courseUpdateInput>;
 export const sessionInput = z
   .object({
     courseId: uuid,
-    trainedOn: day,
+    trainedOn: day.refine((d) => d >= "2000-01-01", { message: "must be in 2000 or later" }),
     // A technician is named by their user id; the owner or an outside trainer by name.
     trainer: z.object({ kind: z.enum(trainerKinds), technicianId: z.string().min(1).max(100).optional(), name: trimmed(120).optional() }),
     notes: trimmed(2000).default(""),

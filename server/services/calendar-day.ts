@@ -15,8 +15,11 @@ export function addDays(day: string, days: number): string {
 /** Adds whole months, keeping the day of the month where it exists (31 January + 1 month = 28 or 29 February). */
 export function addMonths(day: string, months: number): string {
   const d = toDate(day);
-  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  // setUTCFullYear rather than Date.UTC, which would read years 0–99 as 1900–1999.
+  const target = new Date(0);
+  target.setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + months, 1);
+  const lastDay = new Date(target.getTime());
+  lastDay.setUTCMonth(lastDay.getUTCMonth() + 1, 0);
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay.getUTCDate()));
   return toDay(target);
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, count, desc, eq, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { merchants, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, users, workOrders } from "@/db/schema";
-import { DEFAULT_TIME_ZONE, type ChecklistResult, type StaffRole, type TerminalStatus, type TrainerKind, type TrainingState, type UserRole } from "@/db/schema/values";
+import { merchants, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, users } from "@/db/schema";
+import { DEFAULT_TIME_ZONE, type ChecklistResult, type StaffRole, type TerminalStatus, type TrainerKind, type TrainingState, type UserRole, type WorkOrderStatus, type WorkOrderType } from "@/db/schema/values";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
 import type { ComplianceInput, CourseCreateInput, CourseUpdateInput, RecordListInput, SessionInput, StaffCreateInput, StaffListInput, StaffUpdateInput } from "../schemas/training";
@@ -37,10 +37,7 @@ export async function listStaff(db: Db, scope: Scope, input: StaffListInput, now
     input.q ? contains(staffMembers.name, input.q) : undefined,
   );
   const today = fleetToday(now);
-  // Required courses the person holds a valid pass for, out of those their role needs.
-  const required = sql`${trainingCourses.active} and ${staffMembers.role} = any(${trainingCourses.requiredFor})`;
-  const courseState = expiryStateSql(latestPassExpiry(sql`${staffMembers.id}`, sql`${trainingCourses.id}`), today);
-  const [items, [total]] = await Promise.all([
+  const [rows, [total]] = await Promise.all([
     db
       .select({
         id: staffMembers.id,
@@ -53,9 +50,7 @@ export async function listStaff(db: Db, scope: Scope, input: StaffListInput, now
         storeName: stores.name,
         merchantId: staffMembers.merchantId,
         merchantName: merchants.name,
-        requiredCourses: sql<number>`(select count(*)::int from ${trainingCourses} where ${required})`,
-        currentCourses: sql<number>`(select count(*)::int from ${trainingCourses} where ${required} and ${courseState} in ('current', 'expiring'))`,
-        expiringCourses: sql<number>`(select count(*)::int from ${trainingCourses} where ${required} and ${courseState} = 'expiring')`,
+        // With a course chosen: the person's standing on it, for picking a session's attendees.
         courseState: input.courseId ? expiryStateSql(latestPassExpiry(sql`${staffMembers.id}`, sql`${input.courseId}::uuid`), today) : sql<null>`null`,
       })
       .from(staffMembers)
@@ -67,6 +62,19 @@ export async function listStaff(db: Db, scope: Scope, input: StaffListInput, now
       .offset((input.page - 1) * input.pageSize),
     db.select({ n: count() }).from(staffMembers).where(where),
   ]);
+  // Required courses the people on this page hold a valid pass for, out of those their role needs.
+  const counts = rows.length
+    ? await queryRows<{ staff_id: string; required: number; current: number; expiring: number }>(
+        db,
+        sql`select staff_id, count(*)::int as required, (count(*) filter (where state in ${VALID_STATES}))::int as current, (count(*) filter (where state = 'expiring'))::int as expiring
+          from (${requirementRows(today, inArray(staffMembers.id, rows.map((r) => r.id)))}) r group by staff_id`,
+      )
+    : [];
+  const countsOf = new Map(counts.map((c) => [c.staff_id, c]));
+  const items = rows.map((r) => {
+    const c = countsOf.get(r.id);
+    return { ...r, requiredCourses: c?.required ?? 0, currentCourses: c?.current ?? 0, expiringCourses: c?.expiring ?? 0 };
+  });
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
@@ -115,8 +123,22 @@ export async function updateStaff(db: Db, actor: AuditActor, scope: Scope, input
 
 // ---------------------------------------------------------------- courses
 
+/** A built-in course's key while its words are still the built-in ones: the console translates those. */
+const translatableKey = sql<string | null>`case when ${trainingCourses.reworded} then null else ${trainingCourses.key} end`;
+
 export async function listCourses(db: Db) {
-  return db.select().from(trainingCourses).orderBy(desc(trainingCourses.active), asc(trainingCourses.title));
+  return db
+    .select({
+      id: trainingCourses.id,
+      key: translatableKey,
+      title: trainingCourses.title,
+      topics: trainingCourses.topics,
+      validityMonths: trainingCourses.validityMonths,
+      requiredFor: trainingCourses.requiredFor,
+      active: trainingCourses.active,
+    })
+    .from(trainingCourses)
+    .orderBy(desc(trainingCourses.active), asc(trainingCourses.title));
 }
 
 async function assertTitleFree(tx: Db, title: string, exceptId?: string) {
@@ -145,10 +167,10 @@ export async function updateCourse(db: Db, actor: AuditActor, input: CourseUpdat
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
     // A built-in course whose words were edited shows the admin's words from then on.
-    const key = changes.title || changes.topics ? null : before.key;
+    const reworded = before.reworded || Boolean(changes.title || changes.topics);
     const [after] = await tx
       .update(trainingCourses)
-      .set({ ...patch, key, updatedAt: now })
+      .set({ ...patch, reworded, updatedAt: now })
       .where(eq(trainingCourses.id, id))
       .returning();
     await recordAudit(tx, actor, { action: "training_course.updated", entityType: "training_course", entityId: id, changes });
@@ -176,18 +198,20 @@ async function resolveTrainer(tx: Db, recorder: Recorder, trainer: SessionInput[
     const [user] = await tx.select({ name: users.name }).from(users).where(eq(users.id, trainer.technicianId!));
     return { kind: "technician", userId: trainer.technicianId!, name: user!.name };
   }
-  return { kind: trainer.kind, userId: trainer.kind === "merchant_owner" && recorder.role === "merchant" ? recorder.userId : null, name: trainer.name! };
+  // The owner or an outside trainer is known by the name given; who recorded it is kept separately.
+  return { kind: trainer.kind, userId: null, name: trainer.name! };
 }
 
 /** One session of a course for many attendees of one merchant: a record per attendee, in one transaction. */
 export async function recordSession(db: Db, recorder: Recorder, input: SessionInput, now: Date = new Date()) {
   if (input.trainedOn > fleetToday(now)) throw new AppError("invalid", "The session date cannot be in the future.", { field: "trainedOn" });
   return db.transaction(async (tx) => {
-    const [course] = await tx.select().from(trainingCourses).where(eq(trainingCourses.id, input.courseId));
+    // Shared locks: an archive or a departure committed meanwhile cannot slip past the checks.
+    const [course] = await tx.select().from(trainingCourses).where(eq(trainingCourses.id, input.courseId)).for("share");
     if (!course) throw new AppError("invalid", "The course does not exist.", { field: "courseId" });
     if (!course.active) throw new AppError("invalid", "This course is archived; choose a current one.", { field: "courseId" });
     const ids = input.attendees.map((a) => a.staffId);
-    const people = await tx.select().from(staffMembers).where(inArray(staffMembers.id, ids));
+    const people = await tx.select().from(staffMembers).where(inArray(staffMembers.id, ids)).for("share");
     if (people.length !== ids.length || people.some((p) => !scopeIncludes(recorder.scope, p.merchantId))) throw new AppError("invalid", "An attendee was not found.", { field: "attendees" });
     const merchantIds = new Set(people.map((p) => p.merchantId));
     if (merchantIds.size > 1) throw new AppError("invalid", "A session is for the staff of one merchant.", { field: "attendees" });
@@ -249,7 +273,7 @@ function recordStateSql(today: string): SQL<TrainingState> {
 }
 
 function recordConditions(scope: Scope, input: Omit<RecordListInput, "page" | "pageSize">, today: string) {
-  // Renewal lists name only people still on the staff, for courses still taught.
+  // Renewal lists name only people still on the staff, for courses still taught that their role requires.
   const toRenew = input.state === "expiring" || input.state === "expired";
   return and(
     inScope(trainingRecords.merchantId, scope),
@@ -259,7 +283,7 @@ function recordConditions(scope: Scope, input: Omit<RecordListInput, "page" | "p
     input.courseId ? eq(trainingRecords.courseId, input.courseId) : undefined,
     input.q ? or(contains(staffMembers.name, input.q), contains(trainingCourses.title, input.q), sql`'TR-' || ${trainingRecords.number} = upper(${input.q})`) : undefined,
     input.state ? sql`${recordStateSql(today)} = ${input.state}` : undefined,
-    toRenew ? and(eq(staffMembers.active, true), eq(trainingCourses.active, true)) : undefined,
+    toRenew ? and(eq(staffMembers.active, true), eq(trainingCourses.active, true), sql`${staffMembers.role} = any(${trainingCourses.requiredFor})`) : undefined,
   );
 }
 
@@ -278,7 +302,7 @@ function recordQuery(db: Db, today: string) {
       merchantId: trainingRecords.merchantId,
       merchantName: merchants.name,
       courseId: trainingRecords.courseId,
-      courseKey: trainingCourses.key,
+      courseKey: translatableKey,
       courseTitle: trainingCourses.title,
       trainedOn: trainingRecords.trainedOn,
       expiresOn: trainingRecords.expiresOn,
@@ -355,12 +379,15 @@ export async function deleteRecord(db: Db, actor: AuditActor, scope: Scope, id: 
 
 // ---------------------------------------------------------------- compliance
 
+/** The states in which a pass still counts: current, or current but expiring soon. */
+const VALID_STATES = sql`('current', 'expiring')`;
+
 /**
  * Every active staff member's standing on each active course their role requires: the latest
  * pass and its state. The one definition of "current on a required course".
  */
 function requirementRows(today: string, where: SQL): SQL {
-  return sql`select ${staffMembers.id} as staff_id, ${staffMembers.storeId} as store_id, ${trainingCourses.id} as course_id, ${trainingCourses.key} as course_key, ${trainingCourses.title} as course_title,
+  return sql`select ${staffMembers.id} as staff_id, ${staffMembers.storeId} as store_id, ${trainingCourses.id} as course_id, ${translatableKey} as course_key, ${trainingCourses.title} as course_title,
       last_pass.trained_on::text as trained_on, last_pass.expires_on::text as expires_on, last_pass.id as record_id,
       ${expiryStateSql(sql`last_pass.expires_on`, today)} as state
     from ${staffMembers}
@@ -368,7 +395,7 @@ function requirementRows(today: string, where: SQL): SQL {
     left join lateral (
       select lp.id, lp.trained_on, lp.expires_on from training_records lp
       where lp.staff_id = ${staffMembers.id} and lp.course_id = ${trainingCourses.id} and lp.result = 'passed'
-      order by lp.expires_on desc limit 1
+      order by lp.expires_on desc, lp.trained_on desc, lp.number desc limit 1
     ) last_pass on true
     where ${staffMembers.active} and ${where}`;
 }
@@ -378,7 +405,7 @@ function staffStandingCte(today: string, where: SQL): SQL {
   return sql`requirements as (${requirementRows(today, where)}),
     standing as (
       select ${staffMembers.id} as staff_id, ${staffMembers.storeId} as store_id,
-        coalesce(bool_and(requirements.state in ('current', 'expiring')), true) as ok,
+        coalesce(bool_and(requirements.state in ${VALID_STATES}), true) as ok,
         coalesce(bool_or(requirements.state = 'expiring'), false) as soon
       from ${staffMembers} left join requirements on requirements.staff_id = ${staffMembers.id}
       where ${staffMembers.active} and ${where}
@@ -480,7 +507,9 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
     .innerJoin(merchants, eq(merchants.id, stores.merchantId))
     .where(eq(stores.id, storeId));
   if (!store || !scopeIncludes(scope, store.merchantId)) throw notFound("Store");
-  const inspections = sql`${workOrders.checklist} @> '[{"tamper": true}]'::jsonb`;
+  // Work on this merchant's behalf only: a terminal that changed hands keeps its earlier owner's history private.
+  const ownWork = sql`w.merchant_id = ${store.merchantId}::uuid`;
+  const scheduledInspection = sql`w.type in ('inspection', 'preventive') and w.status in ('open', 'scheduled', 'in_progress') and w.checklist @> '[{"tamper": true}]'::jsonb`;
   const [deviceRows, overdue, staff, requirements] = await Promise.all([
     queryRows<{ id: string; serial_number: string; manufacturer: string; model: string; status: TerminalStatus; firmware_version: string | null; last_id: string | null; last_number: number | null; last_on: Date | string | null; last_result: ChecklistResult | null; next_id: string | null; next_number: number | null; next_due: string | null }>(
       db,
@@ -492,29 +521,32 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
         left join lateral (
           select w.id, w.number, w.completed_at, line->>'result' as result
           from work_orders w cross join lateral jsonb_array_elements(w.checklist) line
-          where w.terminal_id = ${terminals.id} and w.status = 'done' and line @> '{"tamper": true}'::jsonb and line->>'result' is not null
-          order by w.completed_at desc limit 1
+          where w.terminal_id = ${terminals.id} and ${ownWork} and w.status = 'done' and line @> '{"tamper": true}'::jsonb and line->>'result' in ('pass', 'fail')
+          order by w.completed_at desc, w.number desc limit 1
         ) last on true
         left join lateral (
           select w.id, w.number, w.due_date from work_orders w
-          where w.terminal_id = ${terminals.id} and w.status in ('open', 'scheduled', 'in_progress') and w.checklist @> '[{"tamper": true}]'::jsonb
-          order by w.due_date limit 1
+          where w.terminal_id = ${terminals.id} and ${ownWork} and ${scheduledInspection}
+          order by w.due_date, w.number limit 1
         ) next on true
         where ${terminals.storeId} = ${storeId} and ${terminals.status} <> 'retired'
         order by ${terminals.serialNumber}`,
     ),
-    db
-      .select({ id: workOrders.id, number: workOrders.number, type: workOrders.type, status: workOrders.status, dueDate: workOrders.dueDate, serialNumber: terminals.serialNumber, technicianName: users.name })
-      .from(workOrders)
-      .innerJoin(terminals, eq(terminals.id, workOrders.terminalId))
-      .leftJoin(users, eq(users.id, workOrders.technicianId))
-      .where(and(eq(terminals.storeId, storeId), ne(terminals.status, "retired"), inArray(workOrders.status, ["open", "scheduled", "in_progress"]), inspections, sql`${workOrders.dueDate} < ${today}::date`))
-      .orderBy(asc(workOrders.dueDate), asc(workOrders.number)),
-    db
-      .select({ id: staffMembers.id, name: staffMembers.name, role: staffMembers.role })
-      .from(staffMembers)
-      .where(and(eq(staffMembers.storeId, storeId), eq(staffMembers.active, true)))
-      .orderBy(asc(staffMembers.name), asc(staffMembers.id)),
+    queryRows<{ id: string; number: number; type: WorkOrderType; status: WorkOrderStatus; dueDate: string; serialNumber: string; technicianName: string | null }>(
+      db,
+      sql`select w.id, w.number::int as number, w.type, w.status, w.due_date::text as "dueDate", t.serial_number as "serialNumber", u.name as "technicianName"
+        from work_orders w join terminals t on t.id = w.terminal_id left join users u on u.id = w.technician_id
+        where t.store_id = ${storeId}::uuid and t.status <> 'retired' and ${ownWork} and ${scheduledInspection} and w.due_date < ${today}::date
+        order by w.due_date, w.number`,
+    ),
+    // Each active person and whether they are current on every course their role requires.
+    queryRows<{ id: string; name: string; role: StaffRole; current: boolean }>(
+      db,
+      sql`with ${staffStandingCte(today, sql`${staffMembers.storeId} = ${storeId}`)}
+        select person.id, person.name, person.role, standing.ok as current
+        from standing join staff_members person on person.id = standing.staff_id
+        order by person.name, person.id`,
+    ),
     queryRows<{ staff_id: string; course_id: string; course_key: string | null; course_title: string; trained_on: string | null; expires_on: string | null; record_id: string | null; state: EvidenceStaff["courses"][number]["state"] }>(
       db,
       sql`${requirementRows(today, sql`${staffMembers.storeId} = ${storeId}`)} order by course_title`,
@@ -536,7 +568,7 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
     const courses = requirements
       .filter((r) => r.staff_id === person.id)
       .map((r) => ({ courseId: r.course_id, courseKey: r.course_key, courseTitle: r.course_title, trainedOn: r.trained_on, expiresOn: r.expires_on, recordId: r.record_id, state: r.state }));
-    return { ...person, current: courses.every((c) => c.state === "current" || c.state === "expiring"), courses };
+    return { ...person, courses };
   });
   const compliant = staffStanding.filter((s) => s.current).length;
   return {

@@ -6,7 +6,7 @@ import { demo, open, signIn } from "./helpers";
 const store = "Demo Coffee Xuhui";
 const attendees = ["Gao Yan", "He Na", "Lin Tao"];
 
-test("a merchant records a session for three staff members and sees the store's compliance change", async ({ page }) => {
+test("a merchant records a session for three staff members and sees the store's compliance change", async ({ page, browser }) => {
   test.setTimeout(90_000);
   await signIn(page, demo.merchant);
   await open(page, "/training");
@@ -40,4 +40,31 @@ test("a merchant records a session for three staff members and sees the store's 
   await expect(page.getByRole("heading", { name: "PCI DSS 9.5.1 evidence" })).toBeVisible();
   await expect(page.getByTestId("evidence-summary")).toContainText("100% (6/6)");
   for (const name of attendees) await expect(page.getByTestId("evidence-staff").locator(`li[data-staff="${name}"]`)).not.toContainText(/Not trained|Expired/);
+
+  // The evidence as CSV: the store's devices, then each person's standing per required course.
+  const storeId = page.url().split("/").at(-1)!;
+  const csv = await page.request.get(`/api/training/evidence/${storeId}`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const text = await csv.text();
+  expect(text).toMatch(/^section,serial_number,manufacturer,model,location,/);
+  expect(text).toMatch(/\ndevice,DEMO-0003,/);
+  for (const name of attendees) expect(text).toMatch(new RegExp(`\ntraining,.*,${name},cashier,Card and PIN safety,[0-9-]+,[0-9-]+,current`));
+  expect((await page.request.get("/api/training/evidence/not-a-store")).status()).toBe(404);
+  // The records export keeps the list's filters.
+  const expired = await (await page.request.get("/api/training/records/export?state=expired")).text();
+  expect(expired.trim().split("\n").slice(1).every((line) => line.endsWith(",expired"))).toBe(true);
+
+  // Another merchant's owner cannot read this store's evidence: it answers like a store that does not exist.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, demo.otherMerchant);
+  expect((await otherPage.request.get(`/api/training/evidence/${storeId}`)).status()).toBe(404);
+  expect((await otherPage.goto(`/training/evidence/${storeId}`))!.status()).toBe(404);
+  await other.close();
+});
+
+test("the training CSV downloads need a signed-in user", async ({ request }) => {
+  expect((await request.get("/api/training/records/export")).status()).toBe(401);
+  expect((await request.get("/api/training/evidence/00000000-0000-4000-8000-000000000000")).status()).toBe(401);
 });

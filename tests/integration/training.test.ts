@@ -24,6 +24,7 @@ import {
   type Recorder,
 } from "@/server/services/training";
 import { trainingExpiry } from "@/server/services/training-rules";
+import { clearFleetData, seedDemo } from "@/db/seed";
 import { createTestDatabase, demoCallers, demoEmails, FIXED_NOW, viewerByEmail } from "../helpers/db";
 
 let handle: DbHandle;
@@ -587,7 +588,8 @@ describe("access per role", () => {
       attendees: [{ staffId: member.id }],
     });
     const [row] = await db.select().from(trainingRecords).where(eq(trainingRecords.id, recorded.records[0]!.id));
-    expect(row).toMatchObject({ trainerKind: "merchant_owner", trainerUserId: owner.id, trainerName: "Li Wei", recordedBy: owner.id, expiresOn: trainingExpiry(SEED_TODAY, 12) });
+    // The owner is named as written; who recorded it is kept apart.
+    expect(row).toMatchObject({ trainerKind: "merchant_owner", trainerUserId: null, trainerName: "Li Wei", recordedBy: owner.id, expiresOn: trainingExpiry(SEED_TODAY, 12) });
     await callers.merchant.training.deleteRecord({ id: row!.id });
     expect(await db.select().from(trainingRecords).where(eq(trainingRecords.id, row!.id))).toHaveLength(0);
     const [deletedEntry] = await auditFor(row!.id);
@@ -765,5 +767,75 @@ describe("a store's evidence after one of its terminals is retired", () => {
     // A device that is no longer at the store has no inspection due there either.
     expect(after.overdueInspections.map((w) => w.serialNumber)).toEqual(["DEMO-0003"]);
     expect(after.summary.overdueInspections).toBe(1);
+  });
+});
+
+describe("the evidence's inspections", () => {
+  it("keeps a terminal's earlier owner's work orders out of its new store's evidence", async () => {
+    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const [moved] = await db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0021"));
+    // Demo Coffee had it inspected (a pass); then it went to Other Bakery.
+    expect((await storeEvidence(db, ALL, moved!.storeId!, FIXED_NOW)).devices.find((d) => d.serialNumber === "DEMO-0021")!.lastInspection?.result).toBe("pass");
+    await db.update(terminals).set({ merchantId: chaoyang.merchantId, storeId: chaoyang.id }).where(eq(terminals.id, moved!.id));
+    const evidence = await storeEvidence(db, { kind: "merchants", merchantIds: [chaoyang.merchantId] }, chaoyang.id, FIXED_NOW);
+    const device = evidence.devices.find((d) => d.serialNumber === "DEMO-0021")!;
+    expect(device.lastInspection).toBeNull();
+    expect(device.nextInspection).toBeNull();
+    expect(await csvText(evidenceCsv(evidence))).toMatch(/device,DEMO-0021,.*,never,/);
+  });
+
+  it("counts only a tamper check answered pass or fail as an inspection, and no repair as a due inspection", async () => {
+    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const [bake3] = await db.select().from(terminals).where(eq(terminals.serialNumber, "BAKE-0003"));
+    const common = { terminalId: bake3!.id, merchantId: chaoyang.merchantId, storeId: chaoyang.id };
+    await db.insert(workOrders).values([
+      { ...common, type: "repair", status: "done", title: "Printer", dueDate: "2026-11-01", completedAt: new Date("2026-11-02T03:00:00Z"), checklist: [{ key: "tamper_inspection", tamper: true, result: "na" }] },
+      { ...common, type: "repair", status: "open", title: "Keys", dueDate: "2026-11-05", checklist: [{ key: "tamper_inspection", tamper: true }] },
+    ]);
+    const evidence = await storeEvidence(db, ALL, chaoyang.id, FIXED_NOW);
+    const device = evidence.devices.find((d) => d.serialNumber === "BAKE-0003")!;
+    expect(device.lastInspection).toBeNull();
+    expect(device.nextInspection).toBeNull();
+    expect(evidence.overdueInspections.map((w) => w.serialNumber)).not.toContain("BAKE-0003");
+  });
+});
+
+describe("renewal lists and the compliance figures", () => {
+  it("list for renewal only courses the person's role requires, as the compliance counts do", async () => {
+    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const [clerk] = await staffAt("Other Bakery Chaoyang", { role: "other", active: true });
+    const before = await compliance(ALL, FIXED_NOW);
+    const expiringBefore = (await records(ALL, FIXED_NOW, { state: "expiring" })).total;
+    // A course a stock clerk need not take, passed a year ago less ten days: it expires within the month.
+    await session(admin, { courseId: await courseId("terminal_operation"), trainedOn: addDays(SEED_TODAY, -355), trainer: external, attendees: [{ staffId: clerk!.id }] }, new Date(`${addDays(SEED_TODAY, -355)}T08:00:00Z`));
+    expect((await records(ALL, FIXED_NOW, { state: "expiring" })).total).toBe(expiringBefore);
+    const after = await compliance(ALL, FIXED_NOW);
+    expect(after.summary).toEqual(before.summary);
+    expect(after.items.find((s) => s.id === chaoyang.id)).toEqual(before.items.find((s) => s.id === chaoyang.id));
+  });
+
+  it("refuses a session dated before 2000", () => {
+    const result = sessionInput.safeParse({ courseId: "00000000-0000-4000-8000-000000000000", trainedOn: "1999-12-31", trainer: external, attendees: [{ staffId: "00000000-0000-4000-8000-000000000001" }] });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.path).toEqual(["trainedOn"]);
+  });
+});
+
+// Last: it re-seeds the demo data.
+describe("a built-in course an admin rewords", () => {
+  it("keeps its key, so the console stops translating it and the demo data can still be seeded", async () => {
+    const id = await courseId("card_pin_safety");
+    await updateCourse(db, adminActor(), { id, topics: ["Shield the PIN pad", "Keep the card in sight"] });
+    const [stored] = await db.select().from(trainingCourses).where(eq(trainingCourses.id, id));
+    expect(stored).toMatchObject({ key: "card_pin_safety", reworded: true });
+    const listed = (await callers.admin.training.courses()).find((c) => c.id === id)!;
+    // The console translates by this key; a reworded course shows the admin's words.
+    expect(listed.key).toBeNull();
+    expect((await callers.admin.training.courses()).find((c) => c.title === "Operating the payment terminal")!.key).toBe("terminal_operation");
+
+    await clearFleetData(db);
+    await seedDemo(db, FIXED_NOW);
+    const seeded = await db.select({ n: count() }).from(trainingRecords).where(eq(trainingRecords.courseId, id));
+    expect(seeded[0]!.n).toBeGreaterThan(0);
   });
 });

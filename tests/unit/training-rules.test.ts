@@ -6,6 +6,11 @@ import { addDays, addMonths, localDay } from "@/server/services/calendar-day";
 import { EXPIRING_SOON_DAYS, expiryStateSql, trainingExpiry } from "@/server/services/training-rules";
 
 describe("addMonths", () => {
+  it("keeps years before 100 as they are", () => {
+    expect(addMonths("0050-01-31", 1)).toBe("0050-02-28");
+    expect(addMonths("0099-12-15", 1)).toBe("0100-01-15");
+  });
+
   it("keeps the day of the month when the target month has it", () => {
     expect(addMonths("2025-03-15", 12)).toBe("2026-03-15");
     expect(addMonths("2025-03-15", 1)).toBe("2025-04-15");
@@ -85,12 +90,11 @@ describe("trainingExpiry", () => {
     expect(trainingExpiry("2025-10-31", 12)).toBe("2026-10-31");
   });
 
-  it("agrees with addMonths for every day of a leap year and a common year", () => {
+  it("expires a year later on the same day, or on 28 February for 29 February, for every day of a leap year and a common year", () => {
     for (const start of ["2024-01-01", "2025-01-01"]) {
       for (let i = 0; i < 366; i++) {
         const day = addDays(start, i);
         const expiry = trainingExpiry(day, 12);
-        expect(expiry).toBe(addMonths(day, 12));
         // A year later, on the same day of the month unless that day does not exist (29 February).
         expect(expiry.slice(5)).toBe(day.slice(5) === "02-29" ? "02-28" : day.slice(5));
         expect(Number(expiry.slice(0, 4))).toBe(Number(day.slice(0, 4)) + 1);
@@ -100,10 +104,6 @@ describe("trainingExpiry", () => {
 });
 
 describe("expiry states", () => {
-  it("lists passes expiring within 30 days for renewal", () => {
-    expect(EXPIRING_SOON_DAYS).toBe(30);
-  });
-
   it("compares the expiry with today and with today + 30 days in the SQL it builds", () => {
     const query = new PgDialect().sqlToQuery(expiryStateSql(sql`expires_on`, "2026-03-10"));
     expect(query.params).toEqual(["2026-03-10", "2026-04-09"]);

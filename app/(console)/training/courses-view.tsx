@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 import { DEFAULT_TRAINING_VALIDITY_MONTHS, staffRoles, type StaffRole, type UserRole } from "@/db/schema/values";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
-import { FieldError } from "@/app/_components/form-error";
+import { FieldError, FormError } from "@/app/_components/form-error";
 import { EmptyState, TableSkeleton } from "@/app/_components/list-controls";
 import { useCourseText } from "@/app/_components/training";
 import { Badge } from "@/app/_components/ui/badge";
@@ -29,7 +29,8 @@ interface Course {
 export function CoursesView({ role }: { role: UserRole }) {
   const t = useTranslations("training");
   const trpc = useTRPC();
-  const { data } = useQuery(trpc.training.courses.queryOptions());
+  const { data, error } = useQuery(trpc.training.courses.queryOptions());
+  if (error) return <FormError error={error} />;
   if (!data) return <TableSkeleton rows={4} />;
   return (
     <div className="space-y-3">

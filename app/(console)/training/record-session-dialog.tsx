@@ -32,7 +32,8 @@ export function RecordSessionDialog({ role, viewer }: { role: UserRole; viewer: 
   const [trainedOn, setTrainedOn] = useState(fleetToday);
   const [trainerKind, setTrainerKind] = useState<TrainerKind>(role === "merchant" ? "merchant_owner" : "technician");
   const [technicianId, setTechnicianId] = useState(role === "technician" ? viewer.id : "");
-  const [trainerName, setTrainerName] = useState(role === "merchant" ? viewer.name : "");
+  // A name typed for this session; until then the owner's (or nobody's, for an outside trainer).
+  const [typedTrainerName, setTrainerName] = useState<string | null>(null);
   const [notes, setNotes] = useState("");
   const [attendees, setAttendees] = useState<Map<string, Attendance>>(new Map());
 
@@ -50,21 +51,25 @@ export function RecordSessionDialog({ role, viewer }: { role: UserRole; viewer: 
     }),
   );
 
+  const ownerName = role === "merchant" ? viewer.name : (trainers?.ownerName ?? "");
+  const trainerName = typedTrainerName ?? (trainerKind === "merchant_owner" ? ownerName : "");
   const reset = () => {
     setAttendees(new Map());
     setNotes("");
     setTrainedOn(fleetToday());
+    setTrainerName(null);
     record.reset();
   };
   const chooseStore = (id: string) => {
     setStoreId(id);
     setAttendees(new Map());
+    // Another merchant: its own technicians and owner.
+    setTrainerName(null);
     if (role === "admin") setTechnicianId("");
   };
   const chooseTrainerKind = (kind: TrainerKind) => {
     setTrainerKind(kind);
-    // The owner's name to start from: the signed-in owner, or the merchant's contact.
-    if (kind === "merchant_owner" && !trainerName) setTrainerName(role === "merchant" ? viewer.name : (trainers?.ownerName ?? ""));
+    setTrainerName(null);
   };
   const toggle = (id: string, on: boolean) =>
     setAttendees((current) => {
@@ -246,12 +251,14 @@ export function RecordSessionDialog({ role, viewer }: { role: UserRole; viewer: 
                 })}
               </ul>
             )}
+            {staff && staff.total > people.length && <p className="text-xs text-muted-foreground">{t("session.firstOnly", { shown: people.length, total: staff.total })}</p>}
             <FieldError error={record.error} field="attendees" />
           </fieldset>
 
           <div className="grid gap-1.5">
             <Label htmlFor="session-notes">{t("session.notes")}</Label>
-            <Textarea id="session-notes" rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} />
+            <Textarea id="session-notes" rows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} />
+            <FieldError error={record.error} field="notes" />
           </div>
           <FormError error={record.error} />
           <DialogFooter>

@@ -8,6 +8,7 @@ import { staffRoles, type StaffRole, type UserRole } from "@/db/schema/values";
 import { staffListInput } from "@/server/schemas/training";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
+import { FormError } from "@/app/_components/form-error";
 import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
@@ -23,7 +24,7 @@ export function StaffView({ role }: { role: UserRole }) {
   const t = useTranslations("training");
   const trpc = useTRPC();
   const { input, update, isPending } = useListParams(staffListInput);
-  const { data } = useQuery(trpc.training.staff.queryOptions(input));
+  const { data, error } = useQuery(trpc.training.staff.queryOptions(input));
   const { data: stores } = useQuery(trpc.merchants.storeChoices.queryOptions());
   const search = useSearchParam(input.q, update);
   return (
@@ -45,7 +46,9 @@ export function StaffView({ role }: { role: UserRole }) {
           <StaffDialog stores={stores ?? []} defaultStoreId={input.storeId} />
         </div>
       )}
-      {!data ? (
+      {error ? (
+        <FormError error={error} />
+      ) : !data ? (
         <TableSkeleton />
       ) : (
         <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="staff">

@@ -8,8 +8,9 @@ import { useSearchParams } from "next/navigation";
 import { trainingStates, type UserRole } from "@/db/schema/values";
 import { complianceInput, recordListInput } from "@/server/schemas/training";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
+import { FormError } from "@/app/_components/form-error";
 import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
-import { ComplianceBar, TrainingStateBadge, useCourseText } from "@/app/_components/training";
+import { ComplianceBar, percentOf, TrainingStateBadge, useCourseText } from "@/app/_components/training";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
@@ -82,7 +83,7 @@ function ComplianceView() {
   const { data } = useSuspenseQuery(trpc.training.compliance.queryOptions(input));
   const search = useSearchParam(input.q, update);
   const { summary } = data;
-  const overall = summary.staff ? Math.round((summary.compliant / summary.staff) * 100) : null;
+  const overall = summary.staff ? percentOf(summary.compliant / summary.staff) : null;
   return (
     <div className="space-y-4">
       <p className="text-sm text-muted-foreground">{t("compliance.hint")}</p>
@@ -170,7 +171,7 @@ function RenewalList({ state, title, empty }: { state: "expiring" | "expired"; t
   const t = useTranslations("training");
   const trpc = useTRPC();
   const course = useCourseText();
-  const { data } = useQuery(trpc.training.records.queryOptions(recordListInput.parse({ state })));
+  const { data, error } = useQuery(trpc.training.records.queryOptions(recordListInput.parse({ state })));
   return (
     <Card>
       <CardHeader className="flex flex-row items-center justify-between">
@@ -184,7 +185,9 @@ function RenewalList({ state, title, empty }: { state: "expiring" | "expired"; t
         )}
       </CardHeader>
       <CardContent>
-        {!data ? (
+        {error ? (
+          <FormError error={error} />
+        ) : !data ? (
           <TableSkeleton rows={3} />
         ) : data.items.length === 0 ? (
           <p className="text-sm text-muted-foreground">{empty}</p>

@@ -6,7 +6,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { PrintButton } from "@/app/_components/print-button";
 import { TerminalStatusBadge } from "@/app/_components/terminal-status";
-import { ComplianceBar, TrainingStateBadge, useCourseText } from "@/app/_components/training";
+import { ComplianceBar, percentOf, TrainingStateBadge, useCourseText } from "@/app/_components/training";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
@@ -52,7 +52,7 @@ export function Evidence({ storeId }: { storeId: string }) {
         <Stat label={t("summaryFailed")} value={summary.failedTamperChecks} bad={summary.failedTamperChecks > 0} />
         <Stat label={t("summaryNever")} value={summary.neverInspected} bad={summary.neverInspected > 0} />
         <Stat label={t("summaryOverdue")} value={summary.overdueInspections} bad={summary.overdueInspections > 0} />
-        <Stat label={t("summaryStaff")} value={summary.share === null ? "—" : `${Math.round(summary.share * 100)}% (${summary.compliant}/${summary.staff})`} bad={summary.share !== null && summary.share < 1} />
+        <Stat label={t("summaryStaff")} value={summary.share === null ? "—" : `${percentOf(summary.share)}% (${summary.compliant}/${summary.staff})`} bad={summary.share !== null && summary.share < 1} />
       </dl>
 
       <Card className="print:break-inside-auto">

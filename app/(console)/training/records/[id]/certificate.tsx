@@ -54,7 +54,7 @@ export function Certificate({ id }: { id: string }) {
           </div>
           <dl className="mt-8 grid gap-4 text-left text-sm sm:grid-cols-2">
             <div>
-              <dt className="text-muted-foreground">{t("certificate.validUntil")}</dt>
+              <dt className="text-muted-foreground">{t("certificate.expiresOn")}</dt>
               <dd className="font-medium tabular-nums">{r.expiresOn}</dd>
             </div>
             <div>

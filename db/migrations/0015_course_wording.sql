@@ -1,0 +1,1 @@
+ALTER TABLE "training_courses" ADD COLUMN "reworded" boolean DEFAULT false NOT NULL;
