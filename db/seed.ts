@@ -8,6 +8,7 @@ import {
   firmwareReleaseModels,
   firmwareReleases,
   maintenancePlans,
+  notices,
   staffMembers,
   trainingCourses,
   trainingRecords,
@@ -137,7 +138,7 @@ export async function isDatabaseEmpty(db: Db): Promise<boolean> {
 /** Removes everything but the append-only audit log, for `npm run db:seed` on a used database. */
 export async function clearFleetData(db: Db): Promise<void> {
   await db.execute(
-    sql`truncate table training_records, staff_members, work_order_notes, work_orders, maintenance_plans, calendar_feeds, update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
+    sql`truncate table notice_reads, notice_deliveries, notices, training_records, staff_members, work_order_notes, work_orders, maintenance_plans, calendar_feeds, update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
   );
 }
 
@@ -245,6 +246,7 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     if (storeImage) await seedFirmware(tx, models, images, now);
     await seedMaintenance(tx, now);
     await seedTraining(tx, now);
+    await seedNotices(tx, now);
     await tx.insert(auditLog).values({ actorLabel: "system", action: "demo.seeded", entityType: "system", entityId: "demo", changes: { terminals: rows.length } });
   });
 }
@@ -354,6 +356,34 @@ async function seedTraining(tx: Db, now: Date) {
   // (db/ does not import server/); the training integration test checks the two agree.
   await tx.execute(sql`update training_records set expires_on = (trained_on + make_interval(months => training_courses.validity_months))::date
     from training_courses where training_courses.id = training_records.course_id and training_records.result = 'passed'`);
+}
+
+/**
+ * Demo notices: one scheduled a minute after seeding, which the publish-notices job then publishes
+ * to everyone (so its receipts are the real ones), and a draft.
+ */
+async function seedNotices(tx: Db, now: Date) {
+  const nobody = { everyone: false, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null };
+  await tx.insert(notices).values([
+    {
+      title: "Card-payment gateway maintenance on Sunday 02:00–03:00",
+      body: "The acquirer's gateway is serviced on **Sunday between 02:00 and 03:00** (Beijing time).\n\n- Card payments may be declined during that hour.\n- Keep the terminals powered on; nothing needs to be done.",
+      severity: "info",
+      status: "scheduled",
+      audience: { ...nobody, everyone: true, roles: ["merchant", "technician"] },
+      channels: { inbox: true, terminals: true, sms: false },
+      publishAt: new Date(now.getTime() + 60_000),
+      expiresAt: new Date(now.getTime() + 7 * 86_400_000),
+    },
+    {
+      title: "Use only the supplied thermal paper rolls",
+      body: "Third-party rolls jam the A920 Pro printer. Order rolls from the console's supplies page.",
+      severity: "warning",
+      status: "draft",
+      audience: { ...nobody, modelIds: [], merchantIds: [], regions: ["Shanghai", "Beijing"], roles: ["merchant"] },
+      channels: { inbox: true, terminals: false, sms: false },
+    },
+  ]);
 }
 
 /** The demo releases: each model's two versions in the fleet, a beta, a newer P2 release being rolled out, and a draft. */

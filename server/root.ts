@@ -4,6 +4,7 @@ import { firmwareRouter } from "./routers/firmware";
 import { maintenanceRouter } from "./routers/maintenance";
 import { merchantsRouter } from "./routers/merchants";
 import { modelsRouter } from "./routers/models";
+import { noticesRouter } from "./routers/notices";
 import { overviewRouter } from "./routers/overview";
 import { rolloutsRouter } from "./routers/rollouts";
 import { terminalsRouter } from "./routers/terminals";
@@ -23,6 +24,7 @@ export const appRouter = router({
   rollouts: rolloutsRouter,
   maintenance: maintenanceRouter,
   training: trainingRouter,
+  notices: noticesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,18 +1,21 @@
 "use client";
 
-import { BoxesIcon, BuildingIcon, CpuIcon, GraduationCapIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
+import { BoxesIcon, BuildingIcon, CpuIcon, GraduationCapIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MegaphoneIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
+import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import type { Viewer } from "@/server/trpc";
 import { authClient } from "../_lib/auth-client";
+import { useTRPC } from "../_lib/trpc/client";
 import { useFleetEvents } from "../_lib/use-fleet-events";
 import { cn } from "../_lib/utils";
 import { LanguageSwitch } from "./language-switch";
+import { CriticalNoticeBanner } from "./notice-banner";
 import { Button } from "./ui/button";
 
-type NavKey = "overview" | "myWork" | "terminals" | "activations" | "maintenance" | "training" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
+type NavKey = "overview" | "myWork" | "terminals" | "activations" | "maintenance" | "training" | "notices" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
 
 function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof BoxesIcon }[] {
   const items: { key: NavKey; href: string; icon: typeof BoxesIcon }[] = [
@@ -21,6 +24,7 @@ function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof Box
     { key: "activations", href: "/activations", icon: SmartphoneIcon },
     { key: "maintenance", href: "/maintenance", icon: WrenchIcon },
     { key: "training", href: "/training", icon: GraduationCapIcon },
+    { key: "notices", href: "/notices", icon: MegaphoneIcon },
   ];
   // Technicians start their day here, on a phone.
   if (viewer.role === "technician") items.splice(1, 0, { key: "myWork", href: "/maintenance?mine=true&open=true", icon: ListTodoIcon });
@@ -42,6 +46,10 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
   const router = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
   const live = useFleetEvents();
+  const trpc = useTRPC();
+  // Admins write notices; merchant owners and technicians read them.
+  const { data: notices } = useQuery({ ...trpc.notices.unread.queryOptions(), enabled: viewer.role !== "admin" });
+  const unread = notices?.unread ?? 0;
   const items = navItems(viewer);
   const isActive = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
 
@@ -57,6 +65,12 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         >
           <Icon className="size-4" aria-hidden />
           {t(key)}
+          {key === "notices" && unread > 0 && (
+            <span className="ml-auto rounded-full bg-primary px-1.5 text-xs font-medium text-primary-foreground tabular-nums" data-testid="unread-notices">
+              <span className="sr-only">{t("unread")}: </span>
+              {unread}
+            </span>
+          )}
         </Link>
       ))}
     </nav>
@@ -119,7 +133,10 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
           {account}
         </div>
       )}
-      <main className="min-w-0 flex-1 p-3 sm:p-6 print:p-0">{children}</main>
+      <main className="min-w-0 flex-1 p-3 sm:p-6 print:p-0">
+        {notices && <CriticalNoticeBanner notices={notices.critical} />}
+        {children}
+      </main>
     </div>
   );
 }

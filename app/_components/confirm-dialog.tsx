@@ -31,7 +31,8 @@ export function ConfirmDialog({
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
-        <Button size="sm" variant={variant}>
+        {/* type="button": a confirmation inside a form must not submit it. */}
+        <Button type="button" size="sm" variant={variant}>
           {label}
         </Button>
       </DialogTrigger>
@@ -42,10 +43,10 @@ export function ConfirmDialog({
         </DialogHeader>
         <FormError error={error} />
         <DialogFooter>
-          <Button variant="outline" onClick={() => setOpen(false)}>
+          <Button type="button" variant="outline" onClick={() => setOpen(false)}>
             {tc("cancel")}
           </Button>
-          <Button variant={destructive ? "destructive" : "default"} disabled={pending} onClick={() => onConfirm().then(() => setOpen(false), () => undefined)}>
+          <Button type="button" variant={destructive ? "destructive" : "default"} disabled={pending} onClick={() => onConfirm().then(() => setOpen(false), () => undefined)}>
             {label}
           </Button>
         </DialogFooter>

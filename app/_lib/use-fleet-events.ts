@@ -6,7 +6,7 @@ import { useTRPC } from "./trpc/client";
 
 /**
  * Keeps the open page current: the server's event stream says when terminals (or their updates)
- * changed, and the queries showing them refetch. Returns whether the stream is connected.
+ * or notices changed, and the queries showing them refetch. Returns whether the stream is connected.
  */
 export function useFleetEvents(): boolean {
   const trpc = useTRPC();
@@ -25,12 +25,17 @@ export function useFleetEvents(): boolean {
     source.onopen = () => {
       setConnected(true);
       // Changes while the stream was down were not announced.
-      if (opened) refresh();
+      if (opened) {
+        refresh();
+        void queryClient.invalidateQueries(trpc.notices.pathFilter());
+      }
       opened = true;
     };
     // EventSource reconnects by itself (the server sets the retry delay).
     source.onerror = () => setConnected(false);
     source.addEventListener("terminals", refresh);
+    // A notice was published or withdrawn: the inbox, its unread count and the banner refetch.
+    source.addEventListener("notices", () => void queryClient.invalidateQueries(trpc.notices.pathFilter()));
     return () => source.close();
   }, [queryClient, trpc]);
   return connected;

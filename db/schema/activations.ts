@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { merchants } from "./merchants";
+import { notices } from "./notices";
 import { terminals } from "./terminals";
 import { activationStatuses, smsStatuses } from "./values";
 
@@ -50,6 +51,8 @@ export const smsOutbox = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     activationId: uuid("activation_id").references(() => activations.id),
+    // A critical notice's SMS to a merchant's registered phone.
+    noticeId: uuid("notice_id").references(() => notices.id),
     merchantId: uuid("merchant_id").references(() => merchants.id),
     to: text("to").notNull(),
     template: text("template").notNull(),

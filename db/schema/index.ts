@@ -8,3 +8,4 @@ export * from "./activations";
 export * from "./firmware";
 export * from "./maintenance";
 export * from "./training";
+export * from "./notices";

@@ -122,3 +122,37 @@ export const trainingStates = ["current", "expiring", "expired", "renewed", "fai
 export type TrainingState = (typeof trainingStates)[number];
 /** PCI DSS 12.6.3 asks for training at least every 12 months. */
 export const DEFAULT_TRAINING_VALIDITY_MONTHS = 12;
+
+export const noticeSeverities = ["info", "warning", "critical"] as const;
+export type NoticeSeverity = (typeof noticeSeverities)[number];
+/** draft → scheduled → published → withdrawn; a draft may be published at once. */
+export const noticeStatuses = ["draft", "scheduled", "published", "withdrawn"] as const;
+export type NoticeStatus = (typeof noticeStatuses)[number];
+/** The console users a notice can be addressed to. */
+export const noticeReaderRoles = ["merchant", "technician"] as const;
+export type NoticeReaderRole = (typeof noticeReaderRoles)[number];
+
+/**
+ * Who a notice is for. Everyone, or: terminals at the chosen merchants, stores or regions (any of
+ * them; none chosen means anywhere), narrowed to the chosen models, firmware versions and rollout.
+ * Console readers are the chosen roles of the merchants those terminals (or places) belong to.
+ */
+export interface NoticeAudience {
+  everyone: boolean;
+  merchantIds: string[];
+  storeIds: string[];
+  regions: string[];
+  modelIds: string[];
+  firmwareVersions: string[];
+  rolloutId: string | null;
+  roles: NoticeReaderRole[];
+}
+
+export interface NoticeChannels {
+  /** The console inbox of the audience's merchant owners and technicians. */
+  inbox: boolean;
+  /** The terminals, in their heartbeat answer, until they acknowledge it or it expires. */
+  terminals: boolean;
+  /** An SMS to each merchant's registered phone; critical notices only. */
+  sms: boolean;
+}

@@ -1,8 +1,9 @@
 import { clientIp } from "../client-ip";
-import { activationRequestInput, activationVerifyInput, heartbeatInput, updateStatusInput } from "../schemas/device";
+import { activationRequestInput, activationVerifyInput, heartbeatInput, noticeAckInput, updateStatusInput } from "../schemas/device";
 import { deliverDueSms } from "../sms/outbox";
 import { requestActivation, verifyActivation } from "../services/activation";
 import { processHeartbeat } from "../services/heartbeat";
+import { acknowledgeNotice } from "../services/notices";
 import { releaseForTerminal, reportJobStatus } from "../services/rollouts";
 import type { Db } from "@/db/client";
 import { deviceEndpoint, handleDeviceRequest, idFromPath, type DeviceEndpoint } from "./http";
@@ -38,6 +39,12 @@ export const updateStatusEndpoint = deviceEndpoint({
   handle: ({ db, device, body, params }) => reportJobStatus(db, device, idFromPath(params.jobId, "Update job"), body),
 });
 
+export const noticeAckEndpoint = deviceEndpoint({
+  auth: true,
+  body: noticeAckInput,
+  handle: ({ db, device, params }) => acknowledgeNotice(db, device.terminalId, idFromPath(params.noticeId, "Notice")),
+});
+
 export const firmwareDownloadEndpoint = deviceEndpoint({
   auth: true,
   handle: async ({ db, device, req, params }) => {
@@ -68,6 +75,7 @@ export const deviceRoutes: DeviceRoute[] = [
   route("POST", "/activation/request", activationRequestEndpoint),
   route("POST", "/activation/verify", activationVerifyEndpoint),
   route("POST", "/updates/:jobId/status", updateStatusEndpoint),
+  route("POST", "/notices/:noticeId/ack", noticeAckEndpoint),
   route("GET", "/firmware/:releaseId", firmwareDownloadEndpoint),
 ];
 

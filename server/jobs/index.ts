@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { createDueWorkOrders } from "../services/maintenance";
+import { publishDueNotices } from "../services/notices";
 import { pruneCheckins } from "../services/retention";
 import { advanceRollouts } from "../services/rollouts";
 import { deliverDueSms } from "../sms/outbox";
@@ -18,6 +19,8 @@ export const jobs: Job[] = [
   { name: "deliver-sms", everySeconds: 10, run: (db, now) => deliverDueSms(db, now) },
   // Scheduled starts, phase advancement and automatic pauses.
   { name: "advance-rollouts", everySeconds: 10, run: advanceRollouts },
+  // Scheduled notices whose publish time has come.
+  { name: "publish-notices", everySeconds: 10, run: publishDueNotices },
   // Preventive work orders ahead of their due dates.
   { name: "create-work-orders", everySeconds: 600, run: createDueWorkOrders },
 ];

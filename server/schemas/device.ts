@@ -36,3 +36,6 @@ export type UpdateStatusInput = z.output<typeof updateStatusInput>;
 
 /** Ids in device API paths; anything else is a 404, never a database error. */
 export const pathId = z.uuid();
+
+/** The contract's acknowledgement body is `{}`; other fields are ignored. */
+export const noticeAckInput = z.object({});

@@ -8,12 +8,14 @@ import { scopeIncludes, type Scope } from "../scope";
  */
 export const FLEET_EVENTS_CHANNEL = "fleet_events";
 
-export type FleetEvent = { type: "terminals"; merchantIds: string[] } | { type: "terminals"; all: true };
+/** "terminals": terminals (or their updates, work) changed; "notices": a notice reached or left inboxes. */
+export type FleetEventType = "terminals" | "notices";
+export type FleetEvent = { type: FleetEventType; merchantIds: string[] } | { type: FleetEventType; all: true };
 
 // NOTIFY payloads are limited to 8000 bytes; a larger set becomes "everything changed".
-export function fleetEventPayload(event: { type: "terminals"; merchantIds: string[] }): string {
+export function fleetEventPayload(event: { type: FleetEventType; merchantIds: string[] }): string {
   const payload = JSON.stringify(event);
-  return payload.length < 7000 ? payload : JSON.stringify({ type: "terminals", all: true });
+  return payload.length < 7000 ? payload : JSON.stringify({ type: event.type, all: true });
 }
 
 type Listener = (event: FleetEvent) => void;
@@ -42,7 +44,10 @@ export function subscribeFleetEvents(handle: DbHandle, listener: Listener): { re
         deliver(event);
       },
       // Changes may have been missed while the connection was down: every console refreshes.
-      () => deliver({ type: "terminals", all: true }),
+      () => {
+        deliver({ type: "terminals", all: true });
+        deliver({ type: "notices", all: true });
+      },
     );
     hub = { listeners, started };
     hubs.set(handle, hub);
@@ -61,6 +66,11 @@ export function subscribeFleetEvents(handle: DbHandle, listener: Listener): { re
 export async function notifyTerminalsChanged(tx: Db, merchantIds: (string | null)[]): Promise<void> {
   const ids = [...new Set(merchantIds.filter((id): id is string => id !== null))];
   await tx.execute(sql`select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds: ids })})`);
+}
+
+/** Tells the consoles of these merchants' people that their notices changed; sent on commit. */
+export async function notifyNoticesChanged(tx: Db, merchantIds: string[]): Promise<void> {
+  await tx.execute(sql`select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "notices", merchantIds: [...new Set(merchantIds)] })})`);
 }
 
 /** Tells every live console that something fleet-wide changed (a rollout's state); sent on commit. */
@@ -84,9 +94,10 @@ const MIN_EVENT_GAP_MS = 10_000;
 const STREAM_LIFETIME_MS = 10 * 60_000;
 
 /**
- * A server-sent-events stream of the fleet events a viewer may see: "terminals" when terminals in
- * the scope changed (changes within COALESCE_MS as one, at most one per MIN_EVENT_GAP_MS), and a
- * comment now and then so proxies keep it open.
+ * A server-sent-events stream of the fleet events a viewer may see, by type: "terminals" when
+ * terminals in the scope changed, "notices" when a notice for the scope's merchants was published
+ * or withdrawn (per type, changes within COALESCE_MS as one, at most one per MIN_EVENT_GAP_MS), and
+ * a comment now and then so proxies keep it open.
  */
 export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSignal): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -100,16 +111,19 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
           cleanup();
         }
       };
-      let pending: ReturnType<typeof setTimeout> | undefined;
-      let lastSentAt = -Infinity;
+      const pending = new Map<FleetEventType, ReturnType<typeof setTimeout>>();
+      const lastSentAt = new Map<FleetEventType, number>();
       const { ready, unsubscribe } = subscribeFleetEvents(handle, (event) => {
-        if (pending || !eventConcernsScope(event, scope)) return;
-        const delay = Math.max(COALESCE_MS, lastSentAt + MIN_EVENT_GAP_MS - Date.now());
-        pending = setTimeout(() => {
-          pending = undefined;
-          lastSentAt = Date.now();
-          send(`event: terminals\ndata: {}\n\n`);
-        }, delay);
+        if (pending.has(event.type) || !eventConcernsScope(event, scope)) return;
+        const delay = Math.max(COALESCE_MS, (lastSentAt.get(event.type) ?? -Infinity) + MIN_EVENT_GAP_MS - Date.now());
+        pending.set(
+          event.type,
+          setTimeout(() => {
+            pending.delete(event.type);
+            lastSentAt.set(event.type, Date.now());
+            send(`event: ${event.type}\ndata: {}\n\n`);
+          }, delay),
+        );
       });
       const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
       const lifetime = setTimeout(() => cleanup(), STREAM_LIFETIME_MS);
@@ -117,7 +131,7 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
         unsubscribe();
         clearInterval(keepalive);
         clearTimeout(lifetime);
-        clearTimeout(pending);
+        for (const timer of pending.values()) clearTimeout(timer);
         signal.removeEventListener("abort", cleanup);
         try {
           controller.close();

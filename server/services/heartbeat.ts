@@ -5,6 +5,7 @@ import { fleetConfig } from "../config";
 import type { HeartbeatInput } from "../schemas/device";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
+import { pendingNoticesSql, type TerminalNotice } from "./notices";
 import { offerCandidatesSql, offersFor, type DueUpdate, type OfferCandidate } from "./rollouts";
 
 export interface CheckIn {
@@ -13,12 +14,14 @@ export interface CheckIn {
   at: Date;
 }
 
+type PendingNotice = TerminalNotice & { terminalId: string };
+
 /**
  * Writes a batch of check-ins in one statement: the terminals' latest state, the history rows,
  * the merchants' daily activity and one notification for the live console. Returns the update
- * jobs that could be offered to these terminals.
+ * jobs that could be offered to these terminals and the notices due to them.
  */
-export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<OfferCandidate[]> {
+export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers: OfferCandidate[]; notices: PendingNotice[] }> {
   // One JSON parameter rather than typed arrays: both drivers pass it the same way.
   const rows = batch.map((c) => ({
     terminal_id: c.device.terminalId,
@@ -33,7 +36,8 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<OfferCan
     at: c.at.toISOString(),
   }));
   const merchantIds = [...new Set(batch.flatMap((c) => (c.device.merchantId ? [c.device.merchantId] : [])))];
-  const [result] = await queryRows<{ offers: OfferCandidate[] | null }>(
+  const notices = pendingNoticesSql(sql`select terminal_id, max(at) as at from i group by terminal_id`);
+  const [result] = await queryRows<{ offers: OfferCandidate[] | null; notices: PendingNotice[] | null }>(
     db,
     sql`
     with i as (
@@ -62,22 +66,25 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<OfferCan
       on conflict (day, merchant_id) do update set
         transactions = daily_activity.transactions + excluded.transactions,
         checkins = daily_activity.checkins + excluded.checkins
-    )
+    ), ${notices.ctes}
     select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds })}),
       -- The same statement finds the updates due to these terminals, by the firmware they just reported.
-      (select json_agg(o) from (${offerCandidatesSql(sql`select distinct on (terminal_id) terminal_id, firmware_version from i order by terminal_id, at desc`)}) o) as offers`,
+      (select json_agg(o) from (${offerCandidatesSql(sql`select distinct on (terminal_id) terminal_id, firmware_version from i order by terminal_id, at desc`)}) o) as offers,
+      ${notices.select} as notices`,
   );
-  return result?.offers ?? [];
+  return { offers: result?.offers ?? [], notices: result?.notices ?? [] };
 }
 
-/** Stores a batch of check-ins and answers each with the update due to it, if any. */
+/** Stores a batch of check-ins and answers each with the update due to it, if any, and its notices. */
 const checkInBatcher = perDatabase(
   (db: Db) =>
     new Batcher(
-      async (batch: CheckIn[]): Promise<(DueUpdate | null)[]> => {
-        const candidates = await recordCheckIns(db, batch);
-        const due = candidates.length ? await offersFor(db, candidates, batch[0]!.at) : new Map<string, DueUpdate>();
-        return batch.map((c) => due.get(c.device.terminalId) ?? null);
+      async (batch: CheckIn[]): Promise<{ update: DueUpdate | null; notices: TerminalNotice[] }[]> => {
+        const { offers, notices } = await recordCheckIns(db, batch);
+        const due = offers.length ? await offersFor(db, offers, batch[0]!.at) : new Map<string, DueUpdate>();
+        const noticesOf = new Map<string, TerminalNotice[]>();
+        for (const { terminalId, ...notice } of notices) noticesOf.set(terminalId, [...(noticesOf.get(terminalId) ?? []), notice]);
+        return batch.map((c) => ({ update: due.get(c.device.terminalId) ?? null, notices: noticesOf.get(c.device.terminalId) ?? [] }));
       },
       DEVICE_REQUEST_BATCHING,
     ),
@@ -85,12 +92,6 @@ const checkInBatcher = perDatabase(
 
 /** A terminal's check-in: stores it (batched with concurrent ones) and answers per the contract. */
 export async function processHeartbeat(db: Db, device: AuthenticatedDevice, report: HeartbeatInput, now: Date = new Date()) {
-  const update = await checkInBatcher(db).add({ device, report, at: now });
-  return {
-    serverTime: now.toISOString(),
-    nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(),
-    update,
-    // Filled by the notices feature; the shape is final.
-    notices: [] as { id: string; title: string; body: string; severity: "info" | "warning" | "critical"; publishedAt: string }[],
-  };
+  const { update, notices } = await checkInBatcher(db).add({ device, report, at: now });
+  return { serverTime: now.toISOString(), nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(), update, notices };
 }

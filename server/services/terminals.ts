@@ -274,7 +274,7 @@ export async function applyTerminalStatus(tx: Db, actor: AuditActor, before: typ
 
 /** Choices for the list's filters, limited to what the caller may see. */
 export async function terminalFilterOptions(db: Db, scope: Scope) {
-  const [models, merchantRows, storeRows, firmware] = await Promise.all([
+  const [models, merchantRows, storeRows, firmware, regionRows] = await Promise.all([
     db.select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` }).from(terminalModels).orderBy(terminalModels.manufacturer, terminalModels.model),
     db.select({ id: merchants.id, name: merchants.name }).from(merchants).where(inScope(merchants.id, scope)).orderBy(merchants.name).limit(500),
     db.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId }).from(stores).where(inScope(stores.merchantId, scope)).orderBy(stores.name).limit(1000),
@@ -284,6 +284,12 @@ export async function terminalFilterOptions(db: Db, scope: Scope) {
       .where(and(inScope(terminals.merchantId, scope), sql`${terminals.firmwareVersion} is not null`))
       .orderBy(terminals.firmwareVersion)
       .limit(200),
+    db
+      .selectDistinct({ region: stores.region })
+      .from(stores)
+      .where(and(inScope(stores.merchantId, scope), sql`${stores.region} <> ''`))
+      .orderBy(stores.region)
+      .limit(200),
   ]);
-  return { models, merchants: merchantRows, stores: storeRows, firmwareVersions: firmware.map((f) => f.version!) };
+  return { models, merchants: merchantRows, stores: storeRows, firmwareVersions: firmware.map((f) => f.version!), regions: regionRows.map((r) => r.region) };
 }

@@ -34,8 +34,8 @@ function unseal(sealed: string): string {
 
 export const maskCode = (text: string) => text.replace(/\b\d{6}\b/g, "••••••");
 
-/** Queues a message inside the caller's transaction: it exists exactly when the activation does. */
-export async function queueSms(tx: Db, message: SmsMessage, refs: { activationId: string; merchantId: string }, provider: string, now: Date) {
+/** Queues a message inside the caller's transaction: it exists exactly when the activation (or notice) does. */
+export async function queueSms(tx: Db, message: SmsMessage, refs: { activationId?: string; noticeId?: string; merchantId: string }, provider: string, now: Date) {
   const [row] = await tx
     .insert(smsOutbox)
     .values({ ...refs, to: message.to, template: message.template, preview: maskCode(message.body), secret: seal(JSON.stringify(message)), provider, createdAt: now, nextAttemptAt: now })
@@ -58,6 +58,10 @@ export async function deliverDueSms(db: Db, now: Date = new Date(), provider: Sm
   await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'activation no longer pending'
     from activations a where o.activation_id = a.id and o.status = 'queued'
       and (a.status <> 'pending' or a.expires_at <= ${now.toISOString()}::timestamptz)`);
+  // Nor a notice that was withdrawn or has expired.
+  await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'notice no longer current'
+    from notices n where o.notice_id = n.id and o.status = 'queued'
+      and (n.status <> 'published' or n.expires_at <= ${now.toISOString()}::timestamptz)`);
   const total = { sent: 0, failed: 0 };
   // Claims a few at a time until nothing due is left, so a backlog never starves new messages.
   for (;;) {

@@ -4,7 +4,7 @@ import { createHmac, randomUUID } from "node:crypto";
 export interface SmsMessage {
   to: string;
   body: string;
-  template: "activation_code";
+  template: "activation_code" | "notice";
   params: Record<string, string>;
 }
 
@@ -75,11 +75,16 @@ export function aliyunSignature(method: string, params: Record<string, string>, 
   return createHmac("sha1", `${accessKeySecret}&`).update(stringToSign).digest("base64");
 }
 
-/** Alibaba Cloud SMS SendSms with a sign name and an approved template taking ${code}. */
-function aliyunProvider(config: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; endpoint: string }): SmsProvider {
+/**
+ * Alibaba Cloud SMS SendSms with a sign name and an approved template per message kind: one taking
+ * ${code} for activation codes, one taking ${title} for critical notices.
+ */
+function aliyunProvider(config: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; noticeTemplateCode?: string; endpoint: string }): SmsProvider {
   return {
     name: "aliyun",
     async send(message) {
+      const templateCode = message.template === "notice" ? config.noticeTemplateCode : config.templateCode;
+      if (!templateCode) throw new Error("No Alibaba Cloud template for notices: set ALIYUN_SMS_NOTICE_TEMPLATE_CODE.");
       // Mainland numbers go without the country code; others as digits with it.
       const phone = message.to.startsWith("+86") ? message.to.slice(3) : message.to.replace(/^\+/, "");
       const params: Record<string, string> = {
@@ -92,7 +97,7 @@ function aliyunProvider(config: { accessKeyId: string; accessKeySecret: string; 
         SignatureMethod: "HMAC-SHA1",
         SignatureNonce: randomUUID(),
         SignatureVersion: "1.0",
-        TemplateCode: config.templateCode,
+        TemplateCode: templateCode,
         TemplateParam: JSON.stringify(message.params),
         Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
         Version: "2017-05-25",
@@ -141,6 +146,7 @@ export function smsProviderFromEnv(env: Record<string, string | undefined> = pro
         accessKeySecret: c.ALIYUN_ACCESS_KEY_SECRET!,
         signName: c.ALIYUN_SMS_SIGN_NAME!,
         templateCode: c.ALIYUN_SMS_TEMPLATE_CODE!,
+        noticeTemplateCode: env.ALIYUN_SMS_NOTICE_TEMPLATE_CODE,
         endpoint: env.ALIYUN_SMS_ENDPOINT ?? "https://dysmsapi.aliyuncs.com/",
       });
     }

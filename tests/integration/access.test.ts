@@ -91,6 +91,20 @@ const rules: Record<string, Role[]> = {
   "training.deleteRecord": rosterKeepers,
   "training.compliance": everyone,
   "training.evidence": everyone,
+  "notices.list": admins,
+  "notices.get": admins,
+  "notices.preview": admins,
+  "notices.create": admins,
+  "notices.update": admins,
+  "notices.schedule": admins,
+  "notices.publish": admins,
+  "notices.withdraw": admins,
+  "notices.deleteDraft": admins,
+  "notices.createForRollout": admins,
+  "notices.inbox": everyone,
+  "notices.unread": everyone,
+  "notices.inboxNotice": everyone,
+  "notices.read": everyone,
 };
 
 let handle: DbHandle;

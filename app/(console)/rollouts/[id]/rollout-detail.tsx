@@ -1,8 +1,10 @@
 "use client";
 
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { MegaphoneIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { Suspense } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { jobStatuses, type JobStatus } from "@/db/schema/values";
@@ -186,8 +188,16 @@ function RolloutActions({ id, status, awaitingApproval, pendingJobs }: { id: str
   const resume = useMutation(trpc.rollouts.resume.mutationOptions(options));
   const cancel = useMutation(trpc.rollouts.cancel.mutationOptions(options));
   const approve = useMutation(trpc.rollouts.approvePhase.mutationOptions(options));
+  const router = useRouter();
+  // One step: a draft notice for the rollout's merchants and terminals, opened for review.
+  const announce = useMutation(trpc.notices.createForRollout.mutationOptions({ onSuccess: (notice) => router.push(`/notices/${notice.id}`) }));
   return (
     <div className="flex flex-wrap gap-2">
+      {["running", "scheduled", "paused"].includes(status) && (
+        <Button variant="outline" disabled={announce.isPending} onClick={() => announce.mutate({ rolloutId: id })}>
+          <MegaphoneIcon /> {t("announce")}
+        </Button>
+      )}
       {status === "running" && awaitingApproval && (
         <ConfirmDialog label={t("approve")} variant="default" description={t("approveConfirm")} onConfirm={() => approve.mutateAsync({ id })} error={approve.error} pending={approve.isPending} />
       )}

@@ -1,0 +1,135 @@
+"use client";
+
+import { useSuspenseQuery } from "@tanstack/react-query";
+import { PlusIcon } from "lucide-react";
+import { useTranslations } from "next-intl";
+import Link from "next/link";
+import { noticeSeverities, noticeStatuses } from "@/db/schema/values";
+import { inboxInput, noticeListInput } from "@/server/schemas/notices";
+import { DateTime, RelativeTime } from "@/app/_components/format";
+import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
+import { NoticeSeverityBadge, NoticeStatusBadge } from "@/app/_components/notice-severity";
+import { Button } from "@/app/_components/ui/button";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
+import { cn } from "@/app/_lib/utils";
+
+const rate = (part: number, whole: number) => (whole ? `${Math.floor((part / whole) * 100)}%` : "—");
+
+/** Every notice, for the admins who write them, with delivery figures. */
+export function NoticeList() {
+  const t = useTranslations("notices");
+  const trpc = useTRPC();
+  const { input, update, isPending } = useListParams(noticeListInput);
+  const { data } = useSuspenseQuery(trpc.notices.list.queryOptions(input));
+  const search = useSearchParam(input.q, update);
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-xl font-semibold">{t("title")}</h1>
+        <Button asChild>
+          <Link href="/notices/new">
+            <PlusIcon /> {t("new")}
+          </Link>
+        </Button>
+      </div>
+      <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-3">
+        <SearchBox label={t("search")} inputProps={search.inputProps} />
+        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={noticeStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
+        <FilterSelect label={t("severity")} allLabel={t("allSeverities")} value={input.severity} options={noticeSeverities.map((s) => ({ value: s, label: t(`severities.${s}`) }))} onChange={(severity) => update({ severity })} />
+      </div>
+      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="notices">
+        {data.items.length === 0 ? (
+          <EmptyState title={t("empty")} hint={t("emptyHint")} />
+        ) : (
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>{t("noticeTitle")}</TableHead>
+                <TableHead>{t("status")}</TableHead>
+                <TableHead className="hidden md:table-cell">{t("when")}</TableHead>
+                <TableHead className="text-right">{t("readRate")}</TableHead>
+                <TableHead className="hidden text-right sm:table-cell">{t("ackRate")}</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {data.items.map((n) => (
+                <TableRow key={n.id}>
+                  <TableCell className="max-w-96">
+                    <Link href={`/notices/${n.id}`} className="block truncate font-medium text-primary hover:underline">
+                      {n.title}
+                    </Link>
+                    <NoticeSeverityBadge severity={n.severity} />
+                  </TableCell>
+                  <TableCell>
+                    <NoticeStatusBadge status={n.status} />
+                  </TableCell>
+                  <TableCell className="hidden text-sm md:table-cell">
+                    <DateTime date={n.publishedAt ?? n.publishAt ?? n.createdAt} />
+                  </TableCell>
+                  <TableCell className="text-right tabular-nums" title={`${n.read} / ${n.readers}`}>
+                    {rate(n.read, n.readers)}
+                  </TableCell>
+                  <TableCell className="hidden text-right tabular-nums sm:table-cell" title={`${n.acked} / ${n.terminals}`}>
+                    {rate(n.acked, n.terminals)}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </div>
+      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+    </div>
+  );
+}
+
+/** A merchant owner's or technician's notices, newest first, unread marked. */
+export function NoticeInbox() {
+  const t = useTranslations("notices");
+  const trpc = useTRPC();
+  const { input, update, isPending } = useListParams(inboxInput);
+  const { data } = useSuspenseQuery(trpc.notices.inbox.queryOptions(input));
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-xl font-semibold">{t("inbox")}</h1>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" className="size-4" checked={input.unread ?? false} onChange={(e) => update({ unread: e.target.checked ? "true" : "" })} />
+          {t("unreadOnly")}
+        </label>
+      </div>
+      <div className={cn(isPending && "opacity-60")} data-testid="inbox">
+        {data.items.length === 0 ? (
+          <div className="rounded-xl border bg-card">
+            <EmptyState title={input.unread ? t("inboxAllRead") : t("inboxEmpty")} />
+          </div>
+        ) : (
+          <ul className="space-y-2">
+            {data.items.map((n) => (
+              <li key={n.id}>
+                <Link
+                  href={`/notices/${n.id}`}
+                  className={cn("block rounded-xl border bg-card p-3 hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none", !n.readAt && "border-primary/40")}
+                  data-unread={!n.readAt}
+                >
+                  <div className="flex flex-wrap items-center gap-2">
+                    {!n.readAt && <span className="size-2 rounded-full bg-primary" aria-label={t("unreadMark")} />}
+                    <span className={cn(!n.readAt && "font-semibold")}>{n.title}</span>
+                    <NoticeSeverityBadge severity={n.severity} />
+                    <span className="ml-auto text-xs text-muted-foreground">
+                      <RelativeTime date={n.publishedAt} />
+                    </span>
+                  </div>
+                  <p className="mt-1 line-clamp-2 text-sm text-muted-foreground">{n.body.replace(/[*_#>`]/g, "")}</p>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+    </div>
+  );
+}

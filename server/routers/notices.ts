@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { uuid } from "../schemas/common";
+import { idInput } from "../schemas/firmware";
+import { audienceInput, inboxInput, noticeCreateInput, noticeListInput, noticeUpdateInput } from "../schemas/notices";
+import {
+  createNotice,
+  createRolloutNotice,
+  deleteDraft,
+  getNotice,
+  inbox,
+  inboxNotice,
+  listNotices,
+  previewAudience,
+  publishNotice,
+  readNotice,
+  scheduleNotice,
+  unreadSummary,
+  updateNotice,
+  withdrawNotice,
+} from "../services/notices";
+import { adminProcedure, protectedProcedure, router } from "../trpc";
+
+export const noticesRouter = router({
+  // Admins compose, publish and follow receipts.
+  list: adminProcedure.input(noticeListInput).query(({ ctx, input }) => listNotices(ctx.db, input)),
+  get: adminProcedure.input(idInput).query(({ ctx, input }) => getNotice(ctx.db, input.id)),
+  preview: adminProcedure.input(audienceInput).query(({ ctx, input }) => previewAudience(ctx.db, input)),
+  create: adminProcedure.input(noticeCreateInput).mutation(({ ctx, input }) => createNotice(ctx.db, ctx.actor, input)),
+  update: adminProcedure.input(noticeUpdateInput).mutation(({ ctx, input }) => updateNotice(ctx.db, ctx.actor, input)),
+  schedule: adminProcedure.input(idInput).mutation(({ ctx, input }) => scheduleNotice(ctx.db, ctx.actor, input.id)),
+  publish: adminProcedure.input(idInput).mutation(({ ctx, input }) => publishNotice(ctx.db, ctx.actor, input.id)),
+  withdraw: adminProcedure.input(idInput).mutation(({ ctx, input }) => withdrawNotice(ctx.db, ctx.actor, input.id)),
+  deleteDraft: adminProcedure.input(idInput).mutation(({ ctx, input }) => deleteDraft(ctx.db, ctx.actor, input.id)),
+  createForRollout: adminProcedure.input(z.object({ rolloutId: uuid })).mutation(({ ctx, input }) => createRolloutNotice(ctx.db, ctx.actor, input.rolloutId)),
+
+  // Every reader sees only the notices addressed to them.
+  inbox: protectedProcedure.input(inboxInput).query(({ ctx, input }) => inbox(ctx.db, ctx.viewer.id, input)),
+  unread: protectedProcedure.query(({ ctx }) => unreadSummary(ctx.db, ctx.viewer.id)),
+  inboxNotice: protectedProcedure.input(idInput).query(({ ctx, input }) => inboxNotice(ctx.db, ctx.viewer.id, input.id)),
+  read: protectedProcedure.input(idInput).mutation(({ ctx, input }) => readNotice(ctx.db, ctx.viewer.id, input.id)),
+});

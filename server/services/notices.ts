@@ -1,0 +1,463 @@
+import { and, count, desc, eq, ilike, isNull, or, sql, type SQL } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
+import { firmwareReleases, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, users } from "@/db/schema";
+import { DEFAULT_TIME_ZONE, openJobStatuses, type NoticeAudience, type NoticeChannels, type NoticeSeverity } from "@/db/schema/values";
+import { AppError, notFound } from "../errors";
+import type { InboxInput, NoticeCreateInput, NoticeListInput, NoticeUpdateInput } from "../schemas/notices";
+import { statusesWithDeviceAccess } from "../schemas/terminals";
+import { queueSms } from "../sms/outbox";
+import { smsProviderFromEnv } from "../sms/providers";
+import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
+import { localDay } from "./calendar-day";
+import { notifyNoticesChanged } from "./fleet-events";
+import { escapeLike } from "./sql-text";
+
+/** A registered phone gets at most this many notice SMS a day, however many critical notices go out. */
+export const NOTICE_SMS_PER_PHONE_PER_DAY = 3;
+/** pg_advisory_xact_lock class for a phone's notice SMS count (activation codes use 41 and 42). */
+const NOTICE_SMS_LOCK_CLASS = 43;
+
+const jsonList = (values: readonly string[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
+const inList = (column: SQL, values: readonly string[], cast = "") => sql`${column}${sql.raw(cast)} in (select value${sql.raw(cast)} from ${jsonList(values)} as v)`;
+
+// ---------------------------------------------------------------- audience
+
+const hasDeviceFilter = (a: NoticeAudience) => a.modelIds.length > 0 || a.firmwareVersions.length > 0 || a.rolloutId !== null;
+const hasPlaceFilter = (a: NoticeAudience) => a.merchantIds.length > 0 || a.storeIds.length > 0 || a.regions.length > 0;
+
+/**
+ * The terminals in service an audience reaches (terminal_id, merchant_id): at any chosen place
+ * (merchant, store or region), narrowed by every chosen model, firmware version and rollout.
+ * Suspended merchants are left out of every audience.
+ */
+function audienceTerminalsSql(a: NoticeAudience): SQL {
+  const place = hasPlaceFilter(a)
+    ? sql`(${a.merchantIds.length ? inList(sql`t.merchant_id`, a.merchantIds, "::uuid") : sql`false`}
+        or ${a.storeIds.length ? inList(sql`t.store_id`, a.storeIds, "::uuid") : sql`false`}
+        or ${a.regions.length ? inList(sql`s.region`, a.regions) : sql`false`})`
+    : sql`true`;
+  return sql`select t.id as terminal_id, t.merchant_id from terminals t join merchants m on m.id = t.merchant_id and m.status = 'active'
+    left join stores s on s.id = t.store_id
+    where ${inList(sql`t.status`, statusesWithDeviceAccess, "::text")}
+      and ${place}
+      and ${a.modelIds.length ? inList(sql`t.model_id`, a.modelIds, "::uuid") : sql`true`}
+      and ${a.firmwareVersions.length ? inList(sql`t.firmware_version`, a.firmwareVersions) : sql`true`}
+      and ${a.rolloutId ? sql`t.id in (select j.terminal_id from update_jobs j where j.rollout_id = ${a.rolloutId}::uuid)` : sql`true`}`;
+}
+
+/**
+ * The merchants whose people read the notice: everyone's, the merchants owning the reached
+ * terminals when devices are chosen, else the chosen places' merchants.
+ */
+function audienceMerchantsSql(a: NoticeAudience): SQL {
+  if (a.everyone) return sql`select m.id as merchant_id from merchants m where m.status = 'active'`;
+  if (hasDeviceFilter(a)) return sql`select distinct reached.merchant_id from (${audienceTerminalsSql(a)}) reached`;
+  return sql`select m.id as merchant_id from merchants m where m.status = 'active' and (
+      ${a.merchantIds.length ? inList(sql`m.id`, a.merchantIds, "::uuid") : sql`false`}
+      or m.id in (select s.merchant_id from stores s where ${a.storeIds.length ? inList(sql`s.id`, a.storeIds, "::uuid") : sql`false`} or ${a.regions.length ? inList(sql`s.region`, a.regions) : sql`false`}))`;
+}
+
+/** The console users who read the notice: the chosen roles of those merchants, never anyone else's. */
+function audienceReadersSql(a: NoticeAudience): SQL {
+  const merchants = audienceMerchantsSql(a);
+  const owners = a.roles.includes("merchant") ? sql`(u.role = 'merchant' and u.merchant_id in (select merchant_id from (${merchants}) am))` : sql`false`;
+  const technicians = a.roles.includes("technician")
+    ? sql`(u.role = 'technician' and exists (select 1 from technician_assignments ta where ta.technician_id = u.id and ta.merchant_id in (select merchant_id from (${merchants}) am)))`
+    : sql`false`;
+  return sql`select u.id as user_id, u.role from users u where not u.disabled and (${owners} or ${technicians})`;
+}
+
+export interface AudienceSize {
+  terminals: number;
+  merchants: number;
+  merchantUsers: number;
+  technicians: number;
+  smsPhones: number;
+}
+
+/** How many terminals, merchants, console readers and phones an audience reaches now. */
+export async function previewAudience(db: Db, audience: NoticeAudience): Promise<AudienceSize> {
+  const [row] = await queryRows<AudienceSize>(
+    db,
+    sql`select (select count(*)::int from (${audienceTerminalsSql(audience)}) t) as terminals,
+      (select count(*)::int from (${audienceMerchantsSql(audience)}) m) as merchants,
+      (select count(*)::int from (${audienceReadersSql(audience)}) r where r.role = 'merchant') as "merchantUsers",
+      (select count(*)::int from (${audienceReadersSql(audience)}) r where r.role = 'technician') as technicians,
+      (select count(distinct m.registered_phone)::int from merchants m where m.id in (select merchant_id from (${audienceMerchantsSql(audience)}) am)) as "smsPhones"`,
+  );
+  return row!;
+}
+
+// ---------------------------------------------------------------- compose and publish
+
+const audit = (action: string, id: string, changes: Record<string, unknown> = {}) => ({ action, entityType: "notice", entityId: id, changes });
+
+export async function createNotice(db: Db, actor: AuditActor, input: NoticeCreateInput, now: Date = new Date()) {
+  assertPublishTime(input.publishAt, now);
+  return db.transaction(async (tx) => {
+    const [notice] = await tx
+      .insert(notices)
+      .values({ ...input, rolloutId: input.audience.rolloutId, createdBy: actor.id })
+      .returning();
+    await recordAudit(tx, actor, audit("notice.created", notice!.id, { ...input }));
+    return notice!;
+  });
+}
+
+function assertPublishTime(publishAt: Date | null | undefined, now: Date) {
+  if (publishAt && publishAt <= now) throw new AppError("invalid", "The publish time must be in the future; publish now instead.", { field: "publishAt" });
+}
+
+async function lockNotice(tx: Db, id: string) {
+  const [notice] = await tx.select().from(notices).where(eq(notices.id, id)).for("update");
+  if (!notice) throw notFound("Notice");
+  return notice;
+}
+
+/** Drafts and scheduled notices can change; published ones only be withdrawn. */
+export async function updateNotice(db: Db, actor: AuditActor, input: NoticeUpdateInput, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const before = await lockNotice(tx, input.id);
+    if (before.status !== "draft" && before.status !== "scheduled") throw new AppError("conflict", "A published notice no longer changes; withdraw it and write a new one.");
+    const { id, ...patch } = input;
+    const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as typeof before;
+    if (after.channels.sms && after.severity !== "critical") throw new AppError("invalid", "SMS is sent for critical notices only.", { field: "channels" });
+    if (after.publishAt && after.expiresAt && after.expiresAt <= after.publishAt) throw new AppError("invalid", "The expiry must be after the publish time.", { field: "expiresAt" });
+    if (patch.publishAt !== undefined) assertPublishTime(patch.publishAt, now);
+    // A scheduled notice whose time is taken away goes back to draft.
+    const status = before.status === "scheduled" && !after.publishAt ? "draft" : before.status;
+    const changes = changedFields(before, { ...patch, status });
+    if (Object.keys(changes).length === 0) return before;
+    const [row] = await tx
+      .update(notices)
+      .set({ ...patch, ...(patch.audience && { rolloutId: patch.audience.rolloutId }), status, updatedAt: now })
+      .where(eq(notices.id, id))
+      .returning();
+    await recordAudit(tx, actor, audit("notice.updated", id, changes));
+    return row!;
+  });
+}
+
+/** A draft with a publish time waits for it; the publish-notices job publishes it then. */
+export async function scheduleNotice(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const notice = await lockNotice(tx, id);
+    if (notice.status !== "draft") throw new AppError("conflict", "Only a draft can be scheduled.");
+    if (!notice.publishAt) throw new AppError("invalid", "Set the publish time first.", { field: "publishAt" });
+    assertPublishTime(notice.publishAt, now);
+    await tx.update(notices).set({ status: "scheduled", updatedAt: now }).where(eq(notices.id, id));
+    await recordAudit(tx, actor, audit("notice.scheduled", id, { publishAt: notice.publishAt }));
+    return { id, status: "scheduled" as const };
+  });
+}
+
+/** Publishes a draft or scheduled notice now. */
+export async function publishNotice(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const notice = await lockNotice(tx, id);
+    if (notice.status !== "draft" && notice.status !== "scheduled") throw new AppError("conflict", "This notice was already published or withdrawn.");
+    return publishLocked(tx, actor, notice, now);
+  });
+}
+
+type NoticeRow = typeof notices.$inferSelect;
+
+/**
+ * Addresses a locked notice to its audience as it is now: a read receipt per console reader, a
+ * delivery per terminal, and an SMS per merchant phone for a critical one. The receipts fix who
+ * the notice was for, so its rates stay meaningful as the fleet changes.
+ */
+async function publishLocked(tx: Db, actor: AuditActor, notice: NoticeRow, now: Date) {
+  if (notice.expiresAt && notice.expiresAt <= now) throw new AppError("invalid", "This notice has already expired; change its expiry first.", { field: "expiresAt" });
+  const { audience, channels } = notice;
+  const readers = channels.inbox
+    ? await queryRows<{ user_id: string }>(tx, sql`insert into notice_reads (notice_id, user_id) select ${notice.id}::uuid, r.user_id from (${audienceReadersSql(audience)}) r returning user_id`)
+    : [];
+  const terminalCount = channels.terminals
+    ? (await queryRows<{ n: number }>(tx, sql`with added as (insert into notice_deliveries (notice_id, terminal_id, merchant_id) select ${notice.id}::uuid, t.terminal_id, t.merchant_id from (${audienceTerminalsSql(audience)}) t returning 1) select count(*)::int as n from added`))[0]!.n
+    : 0;
+  const merchantIds = (await queryRows<{ merchant_id: string }>(tx, audienceMerchantsSql(audience))).map((m) => m.merchant_id);
+  const sms = channels.sms && notice.severity === "critical" ? await queueNoticeSms(tx, notice, merchantIds, now) : { queued: 0, skipped: 0 };
+  await tx.update(notices).set({ status: "published", publishedAt: now, updatedAt: now }).where(eq(notices.id, notice.id));
+  const result = { readers: readers.length, terminals: terminalCount, merchants: merchantIds.length, smsQueued: sms.queued, smsSkipped: sms.skipped };
+  await recordAudit(tx, actor, audit("notice.published", notice.id, result));
+  await notifyNoticesChanged(tx, merchantIds);
+  return { id: notice.id, status: "published" as const, ...result };
+}
+
+/** One SMS per registered phone, within the per-phone daily limit; sent by the SMS outbox with its retries. */
+async function queueNoticeSms(tx: Db, notice: NoticeRow, merchantIds: string[], now: Date) {
+  if (merchantIds.length === 0) return { queued: 0, skipped: 0 };
+  const inScopeMerchants = inList(sql`m.id`, merchantIds, "::uuid");
+  // Publications at the same moment count one phone's messages one after the other (phones in
+  // order, so two publications never wait for each other in a cycle).
+  await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(NOTICE_SMS_LOCK_CLASS))}, hashtext(p.phone))
+    from (select distinct m.registered_phone as phone from merchants m where ${inScopeMerchants} order by 1) p`);
+  const phones = await queryRows<{ phone: string; merchant_id: string; sent_today: number }>(
+    tx,
+    sql`select distinct on (m.registered_phone) m.registered_phone as phone, m.id as merchant_id,
+        (select count(*)::int from sms_outbox o where o."to" = m.registered_phone and o.notice_id is not null and o.status <> 'failed'
+          and o.created_at > ${now.toISOString()}::timestamptz - interval '1 day') as sent_today
+      from merchants m where ${inScopeMerchants} order by m.registered_phone, m.id`,
+  );
+  const provider = smsProviderFromEnv();
+  let queued = 0;
+  for (const p of phones) {
+    if (p.sent_today >= NOTICE_SMS_PER_PHONE_PER_DAY) continue;
+    const body = `[POS Fleet] ${notice.title}. Details in your POS Fleet console.`;
+    await queueSms(tx, { to: p.phone, body, template: "notice", params: { title: notice.title } }, { noticeId: notice.id, merchantId: p.merchant_id }, provider.name, now);
+    queued++;
+  }
+  return { queued, skipped: phones.length - queued };
+}
+
+/** Publishes the scheduled notices that are due, each once however many instances run the job. */
+export async function publishDueNotices(db: Db, now: Date = new Date()): Promise<{ published: number }> {
+  let published = 0;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const [due] = await tx
+        .select()
+        .from(notices)
+        .where(and(eq(notices.status, "scheduled"), sql`${notices.publishAt} <= ${now.toISOString()}::timestamptz`))
+        .orderBy(notices.publishAt)
+        .limit(1)
+        .for("update", { skipLocked: true });
+      if (!due) return false;
+      try {
+        await publishLocked(tx, systemActor, due, now);
+      } catch (error) {
+        // A notice that expired while it waited goes back to draft rather than blocking the queue.
+        if (!(error instanceof AppError)) throw error;
+        await tx.update(notices).set({ status: "draft", updatedAt: now }).where(eq(notices.id, due.id));
+        await recordAudit(tx, systemActor, audit("notice.unscheduled", due.id, { reason: error.message }));
+        return true;
+      }
+      published++;
+      return true;
+    });
+    if (!done) return { published };
+  }
+}
+
+/** Takes a scheduled or published notice back: terminals and inboxes stop showing it, queued SMS are not sent. */
+export async function withdrawNotice(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const notice = await lockNotice(tx, id);
+    if (notice.status !== "published" && notice.status !== "scheduled") throw new AppError("conflict", "Only a scheduled or published notice can be withdrawn.");
+    await tx.update(notices).set({ status: "withdrawn", withdrawnAt: now, updatedAt: now }).where(eq(notices.id, id));
+    await tx.update(smsOutbox).set({ status: "failed", secret: null, lastError: "notice withdrawn" }).where(and(eq(smsOutbox.noticeId, id), eq(smsOutbox.status, "queued")));
+    await recordAudit(tx, actor, audit("notice.withdrawn", id, { from: notice.status }));
+    if (notice.status === "published") await notifyNoticesChanged(tx, (await queryRows<{ merchant_id: string }>(tx, audienceMerchantsSql(notice.audience))).map((m) => m.merchant_id));
+    return { id, status: "withdrawn" as const };
+  });
+}
+
+export async function deleteDraft(db: Db, actor: AuditActor, id: string) {
+  return db.transaction(async (tx) => {
+    const notice = await lockNotice(tx, id);
+    if (notice.status !== "draft") throw new AppError("conflict", "Only a draft can be deleted; withdraw a published notice.");
+    await tx.delete(notices).where(eq(notices.id, id));
+    await recordAudit(tx, actor, audit("notice.deleted", id, { title: notice.title }));
+    return { id };
+  });
+}
+
+/**
+ * A draft announcing a rollout to the merchants and terminals it updates: the version and, when
+ * every store shares one, the maintenance window it installs in.
+ */
+export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: string, now: Date = new Date()) {
+  const [rollout] = await db
+    .select({ id: rollouts.id, name: rollouts.name, startsAt: rollouts.startsAt, version: firmwareReleases.version })
+    .from(rollouts)
+    .innerJoin(firmwareReleases, eq(firmwareReleases.id, rollouts.releaseId))
+    .where(eq(rollouts.id, rolloutId));
+  if (!rollout) throw notFound("Rollout");
+  const windows = await queryRows<{ starts: string; ends: string }>(
+    db,
+    sql`select distinct s.maintenance_starts as starts, s.maintenance_ends as ends from update_jobs j join terminals t on t.id = j.terminal_id join stores s on s.id = t.store_id
+      where j.rollout_id = ${rolloutId}::uuid and ${inList(sql`j.status`, openJobStatuses, "::text")} limit 2`,
+  );
+  const window = windows.length === 1 ? `${windows[0]!.starts}–${windows[0]!.ends}` : null;
+  // "Tonight" when the rollout has started or starts within a day; otherwise from its start day.
+  const when = rollout.startsAt.getTime() - now.getTime() < 86_400_000 ? "tonight" : `from ${localDay(rollout.startsAt, DEFAULT_TIME_ZONE)}`;
+  const title = window ? `Firmware ${rollout.version} installs ${when} ${window}` : `Firmware ${rollout.version} installs ${when} in your store's maintenance window`;
+  const body = [
+    `Your payment terminals will update to firmware **${rollout.version}** ${when}${window ? ` between ${window} (store time)` : ", during your store's maintenance window"}.`,
+    "",
+    "- Leave the terminals powered on and connected overnight.",
+    "- The update does not run during business hours; trading is not interrupted.",
+    "- A terminal restarts once when the update installs.",
+  ].join("\n");
+  return createNotice(
+    db,
+    actor,
+    {
+      title,
+      body,
+      severity: "info",
+      audience: { everyone: false, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId, roles: ["merchant", "technician"] },
+      channels: { inbox: true, terminals: true, sms: false } satisfies NoticeChannels,
+      publishAt: null,
+      expiresAt: new Date(Math.max(now.getTime(), rollout.startsAt.getTime()) + 7 * 86_400_000),
+    },
+    now,
+  );
+}
+
+// ---------------------------------------------------------------- reading (admins)
+
+export async function listNotices(db: Db, input: NoticeListInput) {
+  const where = and(
+    input.status ? eq(notices.status, input.status) : undefined,
+    input.severity ? eq(notices.severity, input.severity) : undefined,
+    input.q ? or(ilike(notices.title, `%${escapeLike(input.q)}%`), ilike(notices.body, `%${escapeLike(input.q)}%`)) : undefined,
+  );
+  const [items, [total]] = await Promise.all([
+    db
+      .select({
+        id: notices.id,
+        title: notices.title,
+        severity: notices.severity,
+        status: notices.status,
+        publishAt: notices.publishAt,
+        publishedAt: notices.publishedAt,
+        expiresAt: notices.expiresAt,
+        createdAt: notices.createdAt,
+        readers: sql<number>`(select count(*)::int from notice_reads r where r.notice_id = ${notices.id})`,
+        read: sql<number>`(select count(*)::int from notice_reads r where r.notice_id = ${notices.id} and r.read_at is not null)`,
+        terminals: sql<number>`(select count(*)::int from notice_deliveries d where d.notice_id = ${notices.id})`,
+        acked: sql<number>`(select count(*)::int from notice_deliveries d where d.notice_id = ${notices.id} and d.acked_at is not null)`,
+      })
+      .from(notices)
+      .where(where)
+      .orderBy(desc(notices.createdAt), desc(notices.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(notices).where(where),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+/** A notice with its receipts: delivery and acknowledgement rates, and who has not read it yet. */
+export async function getNotice(db: Db, id: string) {
+  const [notice] = await db.select().from(notices).where(eq(notices.id, id));
+  if (!notice) throw notFound("Notice");
+  const [[receipts], unread, sms] = await Promise.all([
+    queryRows<{ readers: number; read: number; terminals: number; delivered: number; acked: number }>(
+      db,
+      sql`select (select count(*)::int from notice_reads where notice_id = ${id}::uuid) as readers,
+        (select count(*)::int from notice_reads where notice_id = ${id}::uuid and read_at is not null) as read,
+        (select count(*)::int from notice_deliveries where notice_id = ${id}::uuid) as terminals,
+        (select count(*)::int from notice_deliveries where notice_id = ${id}::uuid and delivered_at is not null) as delivered,
+        (select count(*)::int from notice_deliveries where notice_id = ${id}::uuid and acked_at is not null) as acked`,
+    ),
+    db
+      .select({ userId: users.id, name: users.name, email: users.email, role: users.role })
+      .from(noticeReads)
+      .innerJoin(users, eq(users.id, noticeReads.userId))
+      .where(and(eq(noticeReads.noticeId, id), isNull(noticeReads.readAt)))
+      .orderBy(users.name)
+      .limit(200),
+    db.select({ status: smsOutbox.status, n: count() }).from(smsOutbox).where(eq(smsOutbox.noticeId, id)).groupBy(smsOutbox.status),
+  ]);
+  return { ...notice, receipts: receipts!, notRead: unread, sms: Object.fromEntries(sms.map((s) => [s.status, s.n])) as Partial<Record<"queued" | "sent" | "failed", number>> };
+}
+
+// ---------------------------------------------------------------- inbox (merchant owners and technicians)
+
+/** Published, unexpired notices addressed to this user; nobody sees a notice addressed only to others. */
+const inboxConditions = (userId: string, now: Date) =>
+  and(eq(noticeReads.userId, userId), eq(notices.status, "published"), or(isNull(notices.expiresAt), sql`${notices.expiresAt} > ${now.toISOString()}::timestamptz`));
+
+export async function inbox(db: Db, userId: string, input: InboxInput, now: Date = new Date()) {
+  const where = and(inboxConditions(userId, now), input.unread ? isNull(noticeReads.readAt) : undefined);
+  const [items, [total]] = await Promise.all([
+    db
+      .select({ id: notices.id, title: notices.title, body: notices.body, severity: notices.severity, publishedAt: notices.publishedAt, expiresAt: notices.expiresAt, readAt: noticeReads.readAt })
+      .from(noticeReads)
+      .innerJoin(notices, eq(notices.id, noticeReads.noticeId))
+      .where(where)
+      .orderBy(desc(notices.publishedAt), desc(notices.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(noticeReads).innerJoin(notices, eq(notices.id, noticeReads.noticeId)).where(where),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+/** The unread count for the navigation, and the unread critical notices for the banner. */
+export async function unreadSummary(db: Db, userId: string, now: Date = new Date()) {
+  const rows = await db
+    .select({ id: notices.id, title: notices.title, severity: notices.severity, publishedAt: notices.publishedAt })
+    .from(noticeReads)
+    .innerJoin(notices, eq(notices.id, noticeReads.noticeId))
+    .where(and(inboxConditions(userId, now), isNull(noticeReads.readAt)))
+    .orderBy(desc(notices.publishedAt))
+    .limit(100);
+  return { unread: rows.length, critical: rows.filter((r) => r.severity === ("critical" satisfies NoticeSeverity)).slice(0, 3) };
+}
+
+/** One published notice addressed to this reader, whether read or not. */
+export async function inboxNotice(db: Db, userId: string, id: string) {
+  const [row] = await db
+    .select({ id: notices.id, title: notices.title, body: notices.body, severity: notices.severity, publishedAt: notices.publishedAt, expiresAt: notices.expiresAt, readAt: noticeReads.readAt })
+    .from(noticeReads)
+    .innerJoin(notices, eq(notices.id, noticeReads.noticeId))
+    .where(and(eq(noticeReads.noticeId, id), eq(noticeReads.userId, userId), eq(notices.status, "published")));
+  if (!row) throw notFound("Notice");
+  return row;
+}
+
+/** Records that the reader opened the notice; the first read time stays. */
+export async function readNotice(db: Db, userId: string, id: string, now: Date = new Date()) {
+  const [row] = await db
+    .update(noticeReads)
+    .set({ readAt: sql`coalesce(${noticeReads.readAt}, ${now.toISOString()}::timestamptz)` })
+    .where(and(eq(noticeReads.noticeId, id), eq(noticeReads.userId, userId), sql`exists (select 1 from notices n where n.id = ${noticeReads.noticeId} and n.status = 'published')`))
+    .returning({ readAt: noticeReads.readAt });
+  if (!row) throw notFound("Notice");
+  return { id, readAt: row.readAt };
+}
+
+// ---------------------------------------------------------------- terminals
+
+/** A terminal acknowledges a notice it was sent; repeating is fine, another terminal's notice is not found. */
+export async function acknowledgeNotice(db: Db, terminalId: string, noticeId: string, now: Date = new Date()) {
+  const [row] = await db
+    .update(noticeDeliveries)
+    .set({ ackedAt: sql`coalesce(${noticeDeliveries.ackedAt}, ${now.toISOString()}::timestamptz)`, deliveredAt: sql`coalesce(${noticeDeliveries.deliveredAt}, ${now.toISOString()}::timestamptz)` })
+    .where(and(eq(noticeDeliveries.noticeId, noticeId), eq(noticeDeliveries.terminalId, terminalId)))
+    .returning({ noticeId: noticeDeliveries.noticeId });
+  if (!row) throw notFound("Notice");
+  return { ok: true as const };
+}
+
+export interface TerminalNotice {
+  id: string;
+  title: string;
+  body: string;
+  severity: NoticeSeverity;
+  publishedAt: string;
+}
+
+/**
+ * SQL for the heartbeat's statement: the notices due to the terminals in `checkIns` (a relation
+ * with terminal_id and at) that they have not acknowledged, published and unexpired; the first
+ * delivery is stamped in the same statement.
+ */
+export function pendingNoticesSql(checkIns: SQL): { ctes: SQL; select: SQL } {
+  return {
+    ctes: sql`pending_notices as (
+        select d.terminal_id, d.notice_id, d.delivered_at, c.at, n.title, n.body, n.severity, n.published_at
+        from (${checkIns}) c join notice_deliveries d on d.terminal_id = c.terminal_id and d.acked_at is null
+        join notices n on n.id = d.notice_id and n.status = 'published' and (n.expires_at is null or n.expires_at > c.at)
+      ), first_deliveries as (
+        update notice_deliveries d set delivered_at = p.at from pending_notices p
+        where d.notice_id = p.notice_id and d.terminal_id = p.terminal_id and p.delivered_at is null
+      )`,
+    select: sql`(select json_agg(json_build_object('terminalId', p.terminal_id, 'id', p.notice_id, 'title', p.title, 'body', p.body, 'severity', p.severity,
+        'publishedAt', to_char(p.published_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by p.published_at) from pending_notices p)`,
+  };
+}
