@@ -36,8 +36,9 @@ import { parseArgs } from "node:util";
 import { fraction, positiveInt, positiveNumber, wholeNumber } from "./lib/args";
 import { connectConsole } from "./lib/console-api";
 import { FirmwareUpdater } from "./lib/firmware-update";
+import { NoticeAcknowledger } from "./lib/notice-acks";
 import { activateBySms, startSmsInbox } from "./lib/sms-activation";
-import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal } from "./lib/heartbeat-load";
+import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal, type Outcome } from "./lib/heartbeat-load";
 
 const { values } = parseArgs({
   options: {
@@ -111,6 +112,11 @@ const client = new HeartbeatClient(64);
 const stats = new LoadStats();
 const stop = new AbortController();
 const updates = new FirmwareUpdater({ base, failRate, seed, signal: stop.signal, log });
+const notices = new NoticeAcknowledger({ base, log });
+const onOutcome = (terminal: SimulatedTerminal, outcome: Outcome) => {
+  updates.onOutcome(terminal, outcome);
+  notices.onOutcome(terminal, outcome);
+};
 
 // Without --interval the server decides; one terminal's first heartbeat tells how long that is,
 // so the others can be spread over it.
@@ -119,7 +125,7 @@ if (spreadSeconds === undefined) {
   const first = fleet[0]!;
   const outcome = await client.send(url, first.token, first.report(new Date(), 0));
   stats.record(outcome);
-  updates.onOutcome(first, outcome);
+  onOutcome(first, outcome);
   if (outcome.status !== 200) {
     log(`The first heartbeat failed: ${outcome.status || "no answer"} ${outcome.detail ?? ""}`);
     process.exit(1);
@@ -140,7 +146,7 @@ function statusLine() {
   const latency = latencies.length ? `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms` : "no answers";
   log(
     `sent ${stats.sent}, ok ${stats.ok}, errors ${stats.failureSummary()}, ${rate.toFixed(1)}/s (${latency} over the last ${Math.round((now - lastAt) / 1000)} s); ` +
-      `updates: ${updates.summary()}`,
+      `updates: ${updates.summary()}; notices: ${notices.summary()}`,
   );
   stats.latencies = [];
   lastSent = stats.sent;
@@ -148,9 +154,9 @@ function statusLine() {
 }
 const ticker = setInterval(statusLine, STATUS_EVERY_MS);
 
-await runPaced(fleet, client, stats, { url, intervalSeconds, spreadSeconds, signal: stop.signal, log, ready: updates.ready, onOutcome: updates.onOutcome });
+await runPaced(fleet, client, stats, { url, intervalSeconds, spreadSeconds, signal: stop.signal, log, ready: updates.ready, onOutcome });
 await updates.settled();
 clearInterval(ticker);
 statusLine();
 client.close();
-log(`Stopped: ${stats.sent} heartbeats sent, ${stats.ok} ok, ${stats.errors} errors; updates: ${updates.summary()}.`);
+log(`Stopped: ${stats.sent} heartbeats sent, ${stats.ok} ok, ${stats.errors} errors; updates: ${updates.summary()}; notices: ${notices.summary()}.`);

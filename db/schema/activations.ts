@@ -68,5 +68,9 @@ export const smsOutbox = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },
-  (t) => [index("sms_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'queued'`), index("sms_outbox_created_idx").on(t.createdAt)],
+  (t) => [
+    index("sms_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'queued'`),
+    index("sms_outbox_created_idx").on(t.createdAt),
+    index("sms_outbox_notice_idx").on(t.noticeId).where(sql`${t.noticeId} is not null`),
+  ],
 );

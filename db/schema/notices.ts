@@ -23,6 +23,8 @@ export const notices = pgTable(
     channels: jsonb("channels").$type<NoticeChannels>().notNull(),
     // The rollout this notice announces, when it was made from one.
     rolloutId: uuid("rollout_id").references(() => rollouts.id),
+    // The merchants it was published to: a reader sees it only while one of them is in their scope.
+    merchantIds: jsonb("merchant_ids").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     publishAt: timestamp("publish_at", { withTimezone: true }),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     publishedAt: timestamp("published_at", { withTimezone: true }),

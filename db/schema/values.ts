@@ -148,6 +148,9 @@ export interface NoticeAudience {
   roles: NoticeReaderRole[];
 }
 
+/** A registered phone gets at most this many notice SMS a day, however many critical notices go out. */
+export const NOTICE_SMS_PER_PHONE_PER_DAY = 3;
+
 export interface NoticeChannels {
   /** The console inbox of the audience's merchant owners and technicians. */
   inbox: boolean;

@@ -93,12 +93,20 @@ export interface OfferedUpdate {
   sizeBytes: number;
 }
 
+/** A notice in a heartbeat answer (the `notices` field of the device API v1 contract). */
+export interface DeliveredNotice {
+  id: string;
+  title: string;
+  severity: "info" | "warning" | "critical";
+}
+
 /** One heartbeat's result; status 0 means no HTTP answer (connection refused, reset, timeout). */
 export interface Outcome {
   status: number;
   latencyMs: number;
   nextHeartbeatSeconds?: number;
   update?: OfferedUpdate | null;
+  notices?: DeliveredNotice[];
   retryAfterSeconds?: number;
   /** The error code and message of a refusal, or the network error. */
   detail?: string;
@@ -123,8 +131,8 @@ export class HeartbeatClient {
       const response = await this.post(url, token, JSON.stringify(report), true);
       const latencyMs = performance.now() - started;
       if (response.status === 200) {
-        const { nextHeartbeatSeconds, update } = JSON.parse(response.text) as { nextHeartbeatSeconds: number; update: OfferedUpdate | null };
-        return { status: 200, latencyMs, nextHeartbeatSeconds, update };
+        const { nextHeartbeatSeconds, update, notices } = JSON.parse(response.text) as { nextHeartbeatSeconds: number; update: OfferedUpdate | null; notices: DeliveredNotice[] };
+        return { status: 200, latencyMs, nextHeartbeatSeconds, update, notices };
       }
       const retryAfter = Number(response.retryAfter);
       return { status: response.status, latencyMs, retryAfterSeconds: retryAfter > 0 ? retryAfter : undefined, detail: errorDetail(response.text) };

@@ -42,7 +42,7 @@ export const updateStatusEndpoint = deviceEndpoint({
 export const noticeAckEndpoint = deviceEndpoint({
   auth: true,
   body: noticeAckInput,
-  handle: ({ db, device, params }) => acknowledgeNotice(db, device.terminalId, idFromPath(params.noticeId, "Notice")),
+  handle: ({ db, device, params }) => acknowledgeNotice(db, device, idFromPath(params.noticeId, "Notice")),
 });
 
 export const firmwareDownloadEndpoint = deviceEndpoint({

@@ -18,6 +18,7 @@ import {
   updateNotice,
   withdrawNotice,
 } from "../services/notices";
+import { deliverDueSms } from "../sms/outbox";
 import { adminProcedure, protectedProcedure, router } from "../trpc";
 
 export const noticesRouter = router({
@@ -28,14 +29,19 @@ export const noticesRouter = router({
   create: adminProcedure.input(noticeCreateInput).mutation(({ ctx, input }) => createNotice(ctx.db, ctx.actor, input)),
   update: adminProcedure.input(noticeUpdateInput).mutation(({ ctx, input }) => updateNotice(ctx.db, ctx.actor, input)),
   schedule: adminProcedure.input(idInput).mutation(({ ctx, input }) => scheduleNotice(ctx.db, ctx.actor, input.id)),
-  publish: adminProcedure.input(idInput).mutation(({ ctx, input }) => publishNotice(ctx.db, ctx.actor, input.id)),
+  publish: adminProcedure.input(idInput).mutation(async ({ ctx, input }) => {
+    const published = await publishNotice(ctx.db, ctx.actor, input.id);
+    // A critical notice's SMS go out at once; the delivery job retries whatever this leaves queued.
+    if (published.smsQueued > 0) void deliverDueSms(ctx.db).catch((error: unknown) => console.error("SMS delivery:", error instanceof Error ? error.message : error));
+    return published;
+  }),
   withdraw: adminProcedure.input(idInput).mutation(({ ctx, input }) => withdrawNotice(ctx.db, ctx.actor, input.id)),
   deleteDraft: adminProcedure.input(idInput).mutation(({ ctx, input }) => deleteDraft(ctx.db, ctx.actor, input.id)),
   createForRollout: adminProcedure.input(z.object({ rolloutId: uuid })).mutation(({ ctx, input }) => createRolloutNotice(ctx.db, ctx.actor, input.rolloutId)),
 
   // Every reader sees only the notices addressed to them.
-  inbox: protectedProcedure.input(inboxInput).query(({ ctx, input }) => inbox(ctx.db, ctx.viewer.id, input)),
-  unread: protectedProcedure.query(({ ctx }) => unreadSummary(ctx.db, ctx.viewer.id)),
-  inboxNotice: protectedProcedure.input(idInput).query(({ ctx, input }) => inboxNotice(ctx.db, ctx.viewer.id, input.id)),
-  read: protectedProcedure.input(idInput).mutation(({ ctx, input }) => readNotice(ctx.db, ctx.viewer.id, input.id)),
+  inbox: protectedProcedure.input(inboxInput).query(({ ctx, input }) => inbox(ctx.db, ctx.viewer.id, ctx.scope, input)),
+  unread: protectedProcedure.query(({ ctx }) => unreadSummary(ctx.db, ctx.viewer.id, ctx.scope)),
+  inboxNotice: protectedProcedure.input(idInput).query(({ ctx, input }) => inboxNotice(ctx.db, ctx.viewer.id, ctx.scope, input.id)),
+  read: protectedProcedure.input(idInput).mutation(({ ctx, input }) => readNotice(ctx.db, ctx.viewer.id, ctx.scope, input.id)),
 });

@@ -19,7 +19,7 @@ export const audienceInput = z
   .refine((a) => a.everyone || a.merchantIds.length + a.storeIds.length + a.regions.length + a.modelIds.length + a.firmwareVersions.length > 0 || a.rolloutId, {
     message: "choose everyone or at least one merchant, store, region, model, firmware version or rollout",
   })
-  .refine((a) => !a.everyone || a.merchantIds.length + a.storeIds.length + a.regions.length + a.modelIds.length + a.firmwareVersions.length === 0 && !a.rolloutId, {
+  .refine((a) => !a.everyone || (a.merchantIds.length + a.storeIds.length + a.regions.length + a.modelIds.length + a.firmwareVersions.length === 0 && !a.rolloutId), {
     message: "everyone cannot be narrowed; choose targets instead",
   });
 export type AudienceInput = z.output<typeof audienceInput>;
@@ -39,9 +39,14 @@ const noticeFields = {
   expiresAt: z.coerce.date().nullable(),
 };
 
-/** SMS is for critical notices only; an expiry must come after publication. */
-const consistent = (n: { severity?: string; channels?: { sms: boolean }; publishAt?: Date | null; expiresAt?: Date | null }, ctx: z.RefinementCtx) => {
+/**
+ * SMS is for critical notices to merchant owners (it goes to the merchant's phone); the inbox needs
+ * readers; an expiry must come after publication.
+ */
+const consistent = (n: { severity?: string; channels?: { sms: boolean; inbox: boolean }; audience?: { roles: string[] }; publishAt?: Date | null; expiresAt?: Date | null }, ctx: z.RefinementCtx) => {
   if (n.channels?.sms && n.severity !== undefined && n.severity !== "critical") ctx.addIssue({ code: "custom", path: ["channels"], message: "SMS is sent for critical notices only" });
+  if (n.channels?.sms && n.audience && !n.audience.roles.includes("merchant")) ctx.addIssue({ code: "custom", path: ["channels"], message: "SMS goes to merchants' phones: address the notice to merchant owners too" });
+  if (n.channels?.inbox && n.audience?.roles.length === 0) ctx.addIssue({ code: "custom", path: ["audience"], message: "choose who reads it in the console" });
   if (n.publishAt && n.expiresAt && n.expiresAt <= n.publishAt) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "must be after the publish time" });
 };
 

@@ -36,7 +36,7 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
     at: c.at.toISOString(),
   }));
   const merchantIds = [...new Set(batch.flatMap((c) => (c.device.merchantId ? [c.device.merchantId] : [])))];
-  const notices = pendingNoticesSql(sql`select terminal_id, max(at) as at from i group by terminal_id`);
+  const notices = pendingNoticesSql(sql`select terminal_id, merchant_id, max(at) as at from i group by terminal_id, merchant_id`);
   const [result] = await queryRows<{ offers: OfferCandidate[] | null; notices: PendingNotice[] | null }>(
     db,
     sql`

@@ -1,19 +1,19 @@
 import { and, count, desc, eq, ilike, isNull, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { firmwareReleases, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, users } from "@/db/schema";
-import { DEFAULT_TIME_ZONE, openJobStatuses, type NoticeAudience, type NoticeChannels, type NoticeSeverity } from "@/db/schema/values";
+import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type NoticeAudience, type NoticeChannels, type NoticeSeverity } from "@/db/schema/values";
 import { AppError, notFound } from "../errors";
 import type { InboxInput, NoticeCreateInput, NoticeListInput, NoticeUpdateInput } from "../schemas/notices";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { queueSms } from "../sms/outbox";
-import { smsProviderFromEnv } from "../sms/providers";
+import { SmsConfigError, smsProviderFromEnv } from "../sms/providers";
+import type { Scope } from "../scope";
+import type { AuthenticatedDevice } from "./device-tokens";
 import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
 import { localDay } from "./calendar-day";
 import { notifyNoticesChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 
-/** A registered phone gets at most this many notice SMS a day, however many critical notices go out. */
-export const NOTICE_SMS_PER_PHONE_PER_DAY = 3;
 /** pg_advisory_xact_lock class for a phone's notice SMS count (activation codes use 41 and 42). */
 const NOTICE_SMS_LOCK_CLASS = 43;
 
@@ -42,7 +42,7 @@ function audienceTerminalsSql(a: NoticeAudience): SQL {
       and ${place}
       and ${a.modelIds.length ? inList(sql`t.model_id`, a.modelIds, "::uuid") : sql`true`}
       and ${a.firmwareVersions.length ? inList(sql`t.firmware_version`, a.firmwareVersions) : sql`true`}
-      and ${a.rolloutId ? sql`t.id in (select j.terminal_id from update_jobs j where j.rollout_id = ${a.rolloutId}::uuid)` : sql`true`}`;
+      and ${a.rolloutId ? sql`t.id in (select j.terminal_id from update_jobs j where j.rollout_id = ${a.rolloutId}::uuid and ${inList(sql`j.status`, openJobStatuses, "::text")})` : sql`true`}`;
 }
 
 /**
@@ -122,8 +122,11 @@ export async function updateNotice(db: Db, actor: AuditActor, input: NoticeUpdat
     const { id, ...patch } = input;
     const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as typeof before;
     if (after.channels.sms && after.severity !== "critical") throw new AppError("invalid", "SMS is sent for critical notices only.", { field: "channels" });
+    if (after.channels.sms && !after.audience.roles.includes("merchant")) throw new AppError("invalid", "SMS goes to merchants' phones: address the notice to merchant owners too.", { field: "channels" });
+    if (after.channels.inbox && after.audience.roles.length === 0) throw new AppError("invalid", "Choose who reads it in the console.", { field: "audience" });
     if (after.publishAt && after.expiresAt && after.expiresAt <= after.publishAt) throw new AppError("invalid", "The expiry must be after the publish time.", { field: "expiresAt" });
-    if (patch.publishAt !== undefined) assertPublishTime(patch.publishAt, now);
+    // Only a new time must lie ahead: a draft whose old time passed can still be edited.
+    if (patch.publishAt !== undefined && patch.publishAt?.getTime() !== before.publishAt?.getTime()) assertPublishTime(patch.publishAt, now);
     // A scheduled notice whose time is taken away goes back to draft.
     const status = before.status === "scheduled" && !after.publishAt ? "draft" : before.status;
     const changes = changedFields(before, { ...patch, status });
@@ -170,19 +173,32 @@ type NoticeRow = typeof notices.$inferSelect;
 async function publishLocked(tx: Db, actor: AuditActor, notice: NoticeRow, now: Date) {
   if (notice.expiresAt && notice.expiresAt <= now) throw new AppError("invalid", "This notice has already expired; change its expiry first.", { field: "expiresAt" });
   const { audience, channels } = notice;
+  const merchantIds = (await queryRows<{ merchant_id: string }>(tx, audienceMerchantsSql(audience))).map((m) => m.merchant_id);
   const readers = channels.inbox
     ? await queryRows<{ user_id: string }>(tx, sql`insert into notice_reads (notice_id, user_id) select ${notice.id}::uuid, r.user_id from (${audienceReadersSql(audience)}) r returning user_id`)
     : [];
   const terminalCount = channels.terminals
     ? (await queryRows<{ n: number }>(tx, sql`with added as (insert into notice_deliveries (notice_id, terminal_id, merchant_id) select ${notice.id}::uuid, t.terminal_id, t.merchant_id from (${audienceTerminalsSql(audience)}) t returning 1) select count(*)::int as n from added`))[0]!.n
     : 0;
-  const merchantIds = (await queryRows<{ merchant_id: string }>(tx, audienceMerchantsSql(audience))).map((m) => m.merchant_id);
   const sms = channels.sms && notice.severity === "critical" ? await queueNoticeSms(tx, notice, merchantIds, now) : { queued: 0, skipped: 0 };
-  await tx.update(notices).set({ status: "published", publishedAt: now, updatedAt: now }).where(eq(notices.id, notice.id));
+  await tx.update(notices).set({ status: "published", publishedAt: now, merchantIds, updatedAt: now }).where(eq(notices.id, notice.id));
   const result = { readers: readers.length, terminals: terminalCount, merchants: merchantIds.length, smsQueued: sms.queued, smsSkipped: sms.skipped };
   await recordAudit(tx, actor, audit("notice.published", notice.id, result));
   await notifyNoticesChanged(tx, merchantIds);
   return { id: notice.id, status: "published" as const, ...result };
+}
+
+/** The configured SMS provider, refused with a clear message when it cannot send notices. */
+function smsNoticeProvider() {
+  let provider;
+  try {
+    provider = smsProviderFromEnv();
+  } catch (error) {
+    if (error instanceof SmsConfigError) throw new AppError("invalid", `SMS cannot be sent: ${error.message}`, { field: "channels" });
+    throw error;
+  }
+  if (provider.supports && !provider.supports("notice")) throw new AppError("invalid", `The ${provider.name} SMS provider has no template for notices (ALIYUN_SMS_NOTICE_TEMPLATE_CODE); publish without SMS.`, { field: "channels" });
+  return provider;
 }
 
 /** One SMS per registered phone, within the per-phone daily limit; sent by the SMS outbox with its retries. */
@@ -200,12 +216,14 @@ async function queueNoticeSms(tx: Db, notice: NoticeRow, merchantIds: string[], 
           and o.created_at > ${now.toISOString()}::timestamptz - interval '1 day') as sent_today
       from merchants m where ${inScopeMerchants} order by m.registered_phone, m.id`,
   );
-  const provider = smsProviderFromEnv();
+  const provider = smsNoticeProvider();
+  // Template parameters are short at SMS providers; the console has the whole notice.
+  const title = notice.title.length > 30 ? `${notice.title.slice(0, 29)}…` : notice.title;
   let queued = 0;
   for (const p of phones) {
     if (p.sent_today >= NOTICE_SMS_PER_PHONE_PER_DAY) continue;
     const body = `[POS Fleet] ${notice.title}. Details in your POS Fleet console.`;
-    await queueSms(tx, { to: p.phone, body, template: "notice", params: { title: notice.title } }, { noticeId: notice.id, merchantId: p.merchant_id }, provider.name, now);
+    await queueSms(tx, { to: p.phone, body, template: "notice", params: { title } }, { noticeId: notice.id, merchantId: p.merchant_id }, provider.name, now);
     queued++;
   }
   return { queued, skipped: phones.length - queued };
@@ -225,12 +243,14 @@ export async function publishDueNotices(db: Db, now: Date = new Date()): Promise
         .for("update", { skipLocked: true });
       if (!due) return false;
       try {
-        await publishLocked(tx, systemActor, due, now);
+        // In a savepoint, so a failed publication leaves nothing half-written.
+        await tx.transaction((savepoint) => publishLocked(savepoint, systemActor, due, now));
       } catch (error) {
-        // A notice that expired while it waited goes back to draft rather than blocking the queue.
-        if (!(error instanceof AppError)) throw error;
+        // A notice that cannot be published (it expired while it waited, SMS cannot be sent) goes
+        // back to draft with the reason, rather than blocking the notices behind it.
+        const reason = error instanceof Error ? error.message : String(error);
         await tx.update(notices).set({ status: "draft", updatedAt: now }).where(eq(notices.id, due.id));
-        await recordAudit(tx, systemActor, audit("notice.unscheduled", due.id, { reason: error.message }));
+        await recordAudit(tx, systemActor, audit("notice.unscheduled", due.id, { reason }));
         return true;
       }
       published++;
@@ -274,6 +294,9 @@ export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: 
     .innerJoin(firmwareReleases, eq(firmwareReleases.id, rollouts.releaseId))
     .where(eq(rollouts.id, rolloutId));
   if (!rollout) throw notFound("Rollout");
+  // Announcing twice opens the draft already written rather than a second one.
+  const [existing] = await db.select().from(notices).where(and(eq(notices.rolloutId, rolloutId), eq(notices.status, "draft"))).limit(1);
+  if (existing) return existing;
   const windows = await queryRows<{ starts: string; ends: string }>(
     db,
     sql`select distinct s.maintenance_starts as starts, s.maintenance_ends as ends from update_jobs j join terminals t on t.id = j.terminal_id join stores s on s.id = t.store_id
@@ -367,12 +390,22 @@ export async function getNotice(db: Db, id: string) {
 
 // ---------------------------------------------------------------- inbox (merchant owners and technicians)
 
-/** Published, unexpired notices addressed to this user; nobody sees a notice addressed only to others. */
-const inboxConditions = (userId: string, now: Date) =>
-  and(eq(noticeReads.userId, userId), eq(notices.status, "published"), or(isNull(notices.expiresAt), sql`${notices.expiresAt} > ${now.toISOString()}::timestamptz`));
+/**
+ * A published notice addressed to this user, for one of the merchants they may still see: a
+ * technician unassigned since no longer reads that merchant's notices.
+ */
+const addressedTo = (userId: string, scope: Scope) =>
+  and(
+    eq(noticeReads.userId, userId),
+    eq(notices.status, "published"),
+    scope.kind === "all" ? undefined : sql`exists (select 1 from jsonb_array_elements_text(${notices.merchantIds}) m where m.value in (select value from ${jsonList(scope.merchantIds)} as v))`,
+  );
 
-export async function inbox(db: Db, userId: string, input: InboxInput, now: Date = new Date()) {
-  const where = and(inboxConditions(userId, now), input.unread ? isNull(noticeReads.readAt) : undefined);
+/** Addressed to this user and not yet expired; nobody sees a notice addressed only to others. */
+const inboxConditions = (userId: string, scope: Scope, now: Date) => and(addressedTo(userId, scope), or(isNull(notices.expiresAt), sql`${notices.expiresAt} > ${now.toISOString()}::timestamptz`));
+
+export async function inbox(db: Db, userId: string, scope: Scope, input: InboxInput, now: Date = new Date()) {
+  const where = and(inboxConditions(userId, scope, now), input.unread ? isNull(noticeReads.readAt) : undefined);
   const [items, [total]] = await Promise.all([
     db
       .select({ id: notices.id, title: notices.title, body: notices.body, severity: notices.severity, publishedAt: notices.publishedAt, expiresAt: notices.expiresAt, readAt: noticeReads.readAt })
@@ -387,35 +420,40 @@ export async function inbox(db: Db, userId: string, input: InboxInput, now: Date
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
-/** The unread count for the navigation, and the unread critical notices for the banner. */
-export async function unreadSummary(db: Db, userId: string, now: Date = new Date()) {
-  const rows = await db
-    .select({ id: notices.id, title: notices.title, severity: notices.severity, publishedAt: notices.publishedAt })
-    .from(noticeReads)
-    .innerJoin(notices, eq(notices.id, noticeReads.noticeId))
-    .where(and(inboxConditions(userId, now), isNull(noticeReads.readAt)))
-    .orderBy(desc(notices.publishedAt))
-    .limit(100);
-  return { unread: rows.length, critical: rows.filter((r) => r.severity === ("critical" satisfies NoticeSeverity)).slice(0, 3) };
+/** The unread count for the navigation, and the newest unread critical notices for the banner. */
+export async function unreadSummary(db: Db, userId: string, scope: Scope, now: Date = new Date()) {
+  const unread = and(inboxConditions(userId, scope, now), isNull(noticeReads.readAt));
+  const [[total], critical] = await Promise.all([
+    db.select({ n: count() }).from(noticeReads).innerJoin(notices, eq(notices.id, noticeReads.noticeId)).where(unread),
+    db
+      .select({ id: notices.id, title: notices.title, severity: notices.severity, publishedAt: notices.publishedAt })
+      .from(noticeReads)
+      .innerJoin(notices, eq(notices.id, noticeReads.noticeId))
+      .where(and(unread, eq(notices.severity, "critical" satisfies NoticeSeverity)))
+      .orderBy(desc(notices.publishedAt))
+      .limit(3),
+  ]);
+  return { unread: total?.n ?? 0, critical };
 }
 
 /** One published notice addressed to this reader, whether read or not. */
-export async function inboxNotice(db: Db, userId: string, id: string) {
+export async function inboxNotice(db: Db, userId: string, scope: Scope, id: string) {
   const [row] = await db
     .select({ id: notices.id, title: notices.title, body: notices.body, severity: notices.severity, publishedAt: notices.publishedAt, expiresAt: notices.expiresAt, readAt: noticeReads.readAt })
     .from(noticeReads)
     .innerJoin(notices, eq(notices.id, noticeReads.noticeId))
-    .where(and(eq(noticeReads.noticeId, id), eq(noticeReads.userId, userId), eq(notices.status, "published")));
+    .where(and(eq(noticeReads.noticeId, id), addressedTo(userId, scope)));
   if (!row) throw notFound("Notice");
   return row;
 }
 
 /** Records that the reader opened the notice; the first read time stays. */
-export async function readNotice(db: Db, userId: string, id: string, now: Date = new Date()) {
+export async function readNotice(db: Db, userId: string, scope: Scope, id: string, now: Date = new Date()) {
+  await inboxNotice(db, userId, scope, id);
   const [row] = await db
     .update(noticeReads)
     .set({ readAt: sql`coalesce(${noticeReads.readAt}, ${now.toISOString()}::timestamptz)` })
-    .where(and(eq(noticeReads.noticeId, id), eq(noticeReads.userId, userId), sql`exists (select 1 from notices n where n.id = ${noticeReads.noticeId} and n.status = 'published')`))
+    .where(and(eq(noticeReads.noticeId, id), eq(noticeReads.userId, userId)))
     .returning({ readAt: noticeReads.readAt });
   if (!row) throw notFound("Notice");
   return { id, readAt: row.readAt };
@@ -423,12 +461,15 @@ export async function readNotice(db: Db, userId: string, id: string, now: Date =
 
 // ---------------------------------------------------------------- terminals
 
-/** A terminal acknowledges a notice it was sent; repeating is fine, another terminal's notice is not found. */
-export async function acknowledgeNotice(db: Db, terminalId: string, noticeId: string, now: Date = new Date()) {
+/**
+ * A terminal acknowledges a notice it was sent; repeating is fine. Another terminal's notice, or
+ * one sent while the terminal belonged to another merchant, is not found.
+ */
+export async function acknowledgeNotice(db: Db, device: AuthenticatedDevice, noticeId: string, now: Date = new Date()) {
   const [row] = await db
     .update(noticeDeliveries)
     .set({ ackedAt: sql`coalesce(${noticeDeliveries.ackedAt}, ${now.toISOString()}::timestamptz)`, deliveredAt: sql`coalesce(${noticeDeliveries.deliveredAt}, ${now.toISOString()}::timestamptz)` })
-    .where(and(eq(noticeDeliveries.noticeId, noticeId), eq(noticeDeliveries.terminalId, terminalId)))
+    .where(and(eq(noticeDeliveries.noticeId, noticeId), eq(noticeDeliveries.terminalId, device.terminalId), sql`${noticeDeliveries.merchantId} is not distinct from ${device.merchantId}::uuid`))
     .returning({ noticeId: noticeDeliveries.noticeId });
   if (!row) throw notFound("Notice");
   return { ok: true as const };
@@ -442,20 +483,27 @@ export interface TerminalNotice {
   publishedAt: string;
 }
 
+/** A heartbeat answer carries at most this many notices, the newest; the rest follow as these are acknowledged. */
+export const NOTICES_PER_HEARTBEAT = 10;
+
 /**
  * SQL for the heartbeat's statement: the notices due to the terminals in `checkIns` (a relation
- * with terminal_id and at) that they have not acknowledged, published and unexpired; the first
- * delivery is stamped in the same statement.
+ * with terminal_id, merchant_id and at) that they have not acknowledged, published, unexpired and
+ * sent while the terminal belonged to its present merchant; the first delivery is stamped in the
+ * same statement.
  */
 export function pendingNoticesSql(checkIns: SQL): { ctes: SQL; select: SQL } {
   return {
     ctes: sql`pending_notices as (
-        select d.terminal_id, d.notice_id, d.delivered_at, c.at, n.title, n.body, n.severity, n.published_at
-        from (${checkIns}) c join notice_deliveries d on d.terminal_id = c.terminal_id and d.acked_at is null
-        join notices n on n.id = d.notice_id and n.status = 'published' and (n.expires_at is null or n.expires_at > c.at)
+        select * from (
+          select d.terminal_id, d.notice_id, d.delivered_at, c.at, n.title, n.body, n.severity, n.published_at,
+            row_number() over (partition by d.terminal_id order by n.published_at desc) as newest
+          from (${checkIns}) c join notice_deliveries d on d.terminal_id = c.terminal_id and d.acked_at is null and d.merchant_id is not distinct from c.merchant_id
+          join notices n on n.id = d.notice_id and n.status = 'published' and (n.expires_at is null or n.expires_at > c.at)
+        ) ranked where newest <= ${NOTICES_PER_HEARTBEAT}
       ), first_deliveries as (
         update notice_deliveries d set delivered_at = p.at from pending_notices p
-        where d.notice_id = p.notice_id and d.terminal_id = p.terminal_id and p.delivered_at is null
+        where d.notice_id = p.notice_id and d.terminal_id = p.terminal_id and d.delivered_at is null
       )`,
     select: sql`(select json_agg(json_build_object('terminalId', p.terminal_id, 'id', p.notice_id, 'title', p.title, 'body', p.body, 'severity', p.severity,
         'publishedAt', to_char(p.published_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by p.published_at) from pending_notices p)`,

@@ -12,6 +12,8 @@ export interface SmsProvider {
   name: string;
   /** Resolves with the provider's message id; throws when the provider refused or could not be reached. */
   send(message: SmsMessage): Promise<{ messageId: string | null }>;
+  /** Whether it can send this kind of message at all (a template-based provider needs one per kind). */
+  supports?(template: SmsMessage["template"]): boolean;
 }
 
 export class SmsConfigError extends Error {}
@@ -82,6 +84,7 @@ export function aliyunSignature(method: string, params: Record<string, string>, 
 function aliyunProvider(config: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; noticeTemplateCode?: string; endpoint: string }): SmsProvider {
   return {
     name: "aliyun",
+    supports: (template) => template !== "notice" || Boolean(config.noticeTemplateCode),
     async send(message) {
       const templateCode = message.template === "notice" ? config.noticeTemplateCode : config.templateCode;
       if (!templateCode) throw new Error("No Alibaba Cloud template for notices: set ALIYUN_SMS_NOTICE_TEMPLATE_CODE.");

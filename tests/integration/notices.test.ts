@@ -19,7 +19,7 @@ import {
   updateJobs,
   users,
 } from "@/db/schema";
-import { openJobStatuses, type NoticeReaderRole } from "@/db/schema/values";
+import { NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type NoticeReaderRole } from "@/db/schema/values";
 import { findDeviceRoute } from "@/server/device-api/endpoints";
 import { AppError } from "@/server/errors";
 import { audienceInput, noticeCreateInput, noticeUpdateInput } from "@/server/schemas/notices";
@@ -33,7 +33,6 @@ import {
   deleteDraft,
   getNotice,
   inbox,
-  NOTICE_SMS_PER_PHONE_PER_DAY,
   previewAudience,
   publishDueNotices,
   publishNotice,
@@ -45,6 +44,7 @@ import {
 } from "@/server/services/notices";
 import { deliverDueSms } from "@/server/sms/outbox";
 import type { SmsMessage, SmsProvider } from "@/server/sms/providers";
+import { scopeForUser, type Scope } from "@/server/scope";
 import { callerFor, createTestDatabase, demoCallers, demoEmails, FIXED_NOW, viewerByEmail } from "../helpers/db";
 
 let handle: DbHandle;
@@ -456,9 +456,9 @@ describe("audience resolution", () => {
     expect(new Set(versions.map((v) => v.v))).toEqual(new Set(["5.2.3"]));
   });
 
-  it("a rollout: the terminals its jobs update", async () => {
-    const [rollout] = await db.select().from(rollouts).where(eq(rollouts.name, "V400m 5.2.3 fleet update"));
-    const jobTerminals = new Set((await db.select({ id: updateJobs.terminalId }).from(updateJobs).where(eq(updateJobs.rolloutId, rollout!.id))).map((j) => j.id));
+  it("a rollout: the terminals it has still to update", async () => {
+    const [rollout] = await db.select().from(rollouts).where(eq(rollouts.name, "P2 3.2.0 security patch"));
+    const jobTerminals = new Set((await db.select({ id: updateJobs.terminalId }).from(updateJobs).where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses])))).map((j) => j.id));
     expect(jobTerminals.size).toBeGreaterThan(0);
     const expected = await expectedTerminals((t) => jobTerminals.has(t.id));
     expect(expected.serials).toHaveLength(jobTerminals.size);
@@ -515,7 +515,7 @@ describe("audience resolution", () => {
     await db.insert(users).values({ id, name: "Late Lotus Owner", email: "owner-late-lotus@notices.test", role: "merchant", merchantId: lotus.id });
     expect((await previewAudience(db, audienceInput.parse({ merchantIds: [lotus.id] }))).merchantUsers).toBe(1);
     expect((await receiptsOf(notice.id)).readers).toEqual([]);
-    expect((await inbox(db, id, { pageSize: 25, page: 1 }, T)).items).toEqual([]);
+    expect((await inbox(db, id, { kind: "merchants", merchantIds: [lotus.id] }, { pageSize: 25, page: 1 }, T)).items).toEqual([]);
     await withdrawNotice(db, admin, notice.id, T);
     await db.delete(users).where(eq(users.id, id));
   });
@@ -567,7 +567,7 @@ describe("tenant isolation", () => {
     expect(foreignByApi.notices.map((n) => n.id)).not.toContain(notice.id);
 
     const bake = await terminalNamed("BAKE-0002");
-    expect(await refusal(acknowledgeNotice(db, bake.id, notice.id, at(6)))).toMatchObject({ code: "not_found" });
+    expect(await refusal(acknowledgeNotice(db, deviceOf(bake), notice.id, at(6)))).toMatchObject({ code: "not_found" });
     await expectDeviceError(await ackRequest("BAKE-0003", notice.id), 404, "not_found");
     expect(await db.select().from(noticeDeliveries).where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, bake.id)))).toEqual([]);
     await withdrawNotice(db, admin, notice.id, T);
@@ -675,10 +675,10 @@ describe("receipts", () => {
     expect(initial.notRead.map((u) => u.email).sort()).toEqual(readers.map((r) => r.email));
 
     // The owner opens it; opening it again keeps the first read time.
-    const opened = await readNotice(db, owner.id, notice.id, at(5));
+    const opened = await readNotice(db, owner.id, await scopeForUser(db, owner), notice.id, at(5));
     expect(opened.id).toBe(notice.id);
     expect(opened.readAt!.toISOString()).toBe(at(5).toISOString());
-    const reopened = await readNotice(db, owner.id, notice.id, at(9));
+    const reopened = await readNotice(db, owner.id, await scopeForUser(db, owner), notice.id, at(9));
     expect(reopened.readAt!.toISOString()).toBe(at(5).toISOString());
     const afterRead = await getNotice(db, notice.id);
     expect(afterRead.receipts).toMatchObject({ readers: 3, read: 1 });
@@ -687,7 +687,7 @@ describe("receipts", () => {
     // A terminal checks in, another acknowledges without a heartbeat in between.
     await heartbeatAt("DEMO-0012", at(6));
     const ackTerminal = await terminalNamed("DEMO-0013");
-    expect(await acknowledgeNotice(db, ackTerminal.id, notice.id, at(7))).toEqual({ ok: true });
+    expect(await acknowledgeNotice(db, deviceOf(ackTerminal), notice.id, at(7))).toEqual({ ok: true });
     const viaRouter = await callers.admin.notices.get({ id: notice.id });
     expect(viaRouter.receipts).toEqual({ readers: 3, read: 1, terminals: 40, delivered: 2, acked: 1 });
     expect(viaRouter.notRead.map((u) => u.email).sort()).toEqual(["owner-b@notices.test", demoEmails.technician]);
@@ -707,7 +707,8 @@ describe("receipts", () => {
     const lotus = await merchantNamed("Lotus Noodle House");
     const id = randomUUID();
     await db.insert(users).values({ id, name: "Lotus Owner", email: "owner-lotus@notices.test", role: "merchant", merchantId: lotus.id });
-    expect(await unreadSummary(db, id, at(10))).toEqual({ unread: 0, critical: [] });
+    const lotusScope: Scope = { kind: "merchants", merchantIds: [lotus.id] };
+    expect(await unreadSummary(db, id, lotusScope, at(10))).toEqual({ unread: 0, critical: [] });
 
     const notice = (title: string, severity: string, minutes: number, extra: Record<string, unknown> = {}) =>
       published({ title, severity, audience: { merchantIds: [lotus.id] }, channels: { inbox: true }, ...extra }, at(minutes)).then((p) => p.notice);
@@ -716,23 +717,23 @@ describe("receipts", () => {
     await notice("Just info", "info", 3);
     const k3 = await notice("Critical, expiring", "critical", 4, { expiresAt: at(5) });
 
-    const summary = await unreadSummary(db, id, at(4.5));
+    const summary = await unreadSummary(db, id, lotusScope, at(4.5));
     expect(summary.unread).toBe(4);
     expect(summary.critical.map((n) => n.id)).toEqual([k3.id, k2.id, k1.id]);
     // Once the expiring one has expired, it is not counted.
-    const later = await unreadSummary(db, id, at(10));
+    const later = await unreadSummary(db, id, lotusScope, at(10));
     expect(later.unread).toBe(3);
     expect(later.critical.map((n) => n.title)).toEqual(["Critical two", "Critical one"]);
-    expect((await inbox(db, id, { unread: true, page: 1, pageSize: 25 }, at(10))).total).toBe(3);
+    expect((await inbox(db, id, lotusScope, { unread: true, page: 1, pageSize: 25 }, at(10))).total).toBe(3);
 
-    await readNotice(db, id, k2.id, at(11));
-    const afterRead = await unreadSummary(db, id, at(12));
+    await readNotice(db, id, lotusScope, k2.id, at(11));
+    const afterRead = await unreadSummary(db, id, lotusScope, at(12));
     expect(afterRead.unread).toBe(2);
     expect(afterRead.critical.map((n) => n.id)).toEqual([k1.id]);
-    const box = await inbox(db, id, { page: 1, pageSize: 25 }, at(12));
+    const box = await inbox(db, id, lotusScope, { page: 1, pageSize: 25 }, at(12));
     expect(box.total).toBe(3);
     expect(box.items.find((n) => n.id === k2.id)!.readAt!.toISOString()).toBe(at(11).toISOString());
-    expect((await inbox(db, id, { unread: true, page: 1, pageSize: 25 }, at(12))).items.map((n) => n.title).sort()).toEqual(["Critical one", "Just info"]);
+    expect((await inbox(db, id, lotusScope, { unread: true, page: 1, pageSize: 25 }, at(12))).items.map((n) => n.title).sort()).toEqual(["Critical one", "Just info"]);
   });
 });
 
@@ -904,15 +905,15 @@ describe("lifecycle", () => {
     expect(await refusal(callers.admin.notices.publish({ id: created.id }))).toMatchObject({ code: "CONFLICT" });
     expect((await noticeRow(created.id))!.title).toBe("Card reader recall (updated)");
 
-    // Withdrawn: the queued SMS fails, inboxes and terminals stop showing it.
-    const [queued] = await db.select().from(smsOutbox).where(eq(smsOutbox.noticeId, created.id));
-    expect(queued!.status).toBe("queued");
+    // Publishing through the console sends the critical notice's SMS at once (the console provider here).
+    await expect.poll(async () => (await db.select().from(smsOutbox).where(eq(smsOutbox.noticeId, created.id)))[0]?.status, { timeout: 5000 }).toBe("sent");
+    // Withdrawn: inboxes and terminals stop showing it (a message already sent stays sent).
     expect(await callers.admin.notices.withdraw({ id: created.id })).toEqual({ id: created.id, status: "withdrawn" });
     expect(await auditOf(created.id, "notice.withdrawn")).toMatchObject([{ actorLabel: demoEmails.admin, changes: { from: "published" } }]);
     const row = (await noticeRow(created.id))!;
     expect(row.status).toBe("withdrawn");
     expect(row.withdrawnAt).toBeInstanceOf(Date);
-    expect((await db.select().from(smsOutbox).where(eq(smsOutbox.noticeId, created.id)))[0]).toMatchObject({ status: "failed", secret: null });
+    expect((await db.select().from(smsOutbox).where(eq(smsOutbox.noticeId, created.id)))[0]).toMatchObject({ status: "sent", secret: null });
     expect((await owner.notices.inbox({})).items.map((n) => n.id)).not.toContain(created.id);
     expect((await owner.notices.unread()).critical.map((n) => n.id)).not.toContain(created.id);
     expect((await heartbeatAt("HRB-0001", new Date())).notices.map((n) => n.id)).not.toContain(created.id);
@@ -1012,7 +1013,7 @@ describe("lifecycle", () => {
 describe("a notice for a rollout", () => {
   it("drafts the version and the shared maintenance window, addressed to exactly the rollout's terminals", async () => {
     const [rollout] = await db.select().from(rollouts).where(eq(rollouts.name, "P2 3.2.0 security patch"));
-    const jobTerminals = [...new Set((await db.select({ id: updateJobs.terminalId }).from(updateJobs).where(eq(updateJobs.rolloutId, rollout!.id))).map((j) => j.id))];
+    const jobTerminals = [...new Set((await db.select({ id: updateJobs.terminalId }).from(updateJobs).where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses])))).map((j) => j.id))];
     expect(jobTerminals.length).toBeGreaterThan(0);
     const serials = (await db.select({ serial: terminals.serialNumber }).from(terminals).where(inArray(terminals.id, jobTerminals))).map((t) => t.serial).sort();
 
@@ -1135,5 +1136,91 @@ describe("access", () => {
     for (const action of ["notice.created", "notice.updated", "notice.scheduled", "notice.published", "notice.withdrawn", "notice.deleted", "notice.unscheduled"]) {
       expect(actions, action).toContain(action);
     }
+  });
+});
+
+describe("a suspended merchant", () => {
+  it("is left out of every audience: terminals, readers and phones, whichever way it is targeted", async () => {
+    const lotus = await merchantNamed("Lotus Noodle House");
+    const lotusModels = await db.selectDistinct({ id: terminals.modelId }).from(terminals).where(eq(terminals.merchantId, lotus.id));
+    const byPlace = audienceInput.parse({ merchantIds: [lotus.id] });
+    const byDevice = audienceInput.parse({ merchantIds: [lotus.id], modelIds: lotusModels.map((m) => m.id) });
+    expect((await previewAudience(db, byPlace)).terminals).toBeGreaterThan(0);
+    await db.update(merchants).set({ status: "suspended" }).where(eq(merchants.id, lotus.id));
+    try {
+      for (const audience of [byPlace, byDevice]) expect(await previewAudience(db, audience)).toEqual({ terminals: 0, merchants: 0, merchantUsers: 0, technicians: 0, smsPhones: 0 });
+      const everyone = await previewAudience(db, audienceInput.parse({ everyone: true }));
+      const lotusTerminals = (await expectedTerminals((t) => t.merchantId === lotus.id)).serials.length;
+      const allTerminals = (await expectedTerminals(() => true)).serials.length;
+      expect(everyone.terminals).toBe(allTerminals - lotusTerminals);
+    } finally {
+      await db.update(merchants).set({ status: "active" }).where(eq(merchants.id, lotus.id));
+    }
+  });
+});
+
+describe("after the fleet changes hands", () => {
+  it("stops carrying a notice to a terminal moved to another merchant, and refuses its acknowledgement", async () => {
+    const demo = await merchantNamed("Demo Coffee");
+    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const { notice } = await published({ title: "Demo Coffee only, moved terminal", audience: { merchantIds: [demo.id] }, channels: { inbox: false, terminals: true } }, new Date());
+    const before = await terminalNamed("DEMO-0025");
+    expect((await heartbeatAt("DEMO-0025", new Date())).notices.map((n) => n.id)).toContain(notice.id);
+    await db.update(terminals).set({ merchantId: chaoyang.merchantId, storeId: chaoyang.id }).where(eq(terminals.id, before.id));
+    try {
+      expect((await heartbeatAt("DEMO-0025", new Date())).notices.map((n) => n.id)).not.toContain(notice.id);
+      expect(await refusal(acknowledgeNotice(db, deviceOf(await terminalNamed("DEMO-0025")), notice.id))).toMatchObject({ code: "not_found" });
+    } finally {
+      await db.update(terminals).set({ merchantId: before.merchantId, storeId: before.storeId }).where(eq(terminals.id, before.id));
+      await withdrawNotice(db, admin, notice.id);
+    }
+  });
+
+  it("hides a merchant's notices from a technician no longer assigned to it", async () => {
+    const demo = await merchantNamed("Demo Coffee");
+    const tech = await userNamed(demoEmails.technician);
+    const { notice } = await published({ title: "For Demo Coffee's people", audience: { merchantIds: [demo.id] } }, new Date());
+    expect((await callers.technician.notices.inbox({})).items.map((n) => n.id)).toContain(notice.id);
+    await db.delete(technicianAssignments).where(and(eq(technicianAssignments.technicianId, tech.id), eq(technicianAssignments.merchantId, demo.id)));
+    try {
+      const unassigned = await callerOf(demoEmails.technician);
+      expect((await unassigned.notices.inbox({})).items.map((n) => n.id)).not.toContain(notice.id);
+      expect(await refusal(unassigned.notices.inboxNotice({ id: notice.id }))).toMatchObject({ code: "NOT_FOUND" });
+      expect(await refusal(unassigned.notices.read({ id: notice.id }))).toMatchObject({ code: "NOT_FOUND" });
+      expect((await db.select().from(noticeReads).where(and(eq(noticeReads.noticeId, notice.id), eq(noticeReads.userId, tech.id))))[0]!.readAt).toBeNull();
+    } finally {
+      await db.insert(technicianAssignments).values({ technicianId: tech.id, merchantId: demo.id });
+      await withdrawNotice(db, admin, notice.id);
+    }
+  });
+});
+
+describe("SMS rules", () => {
+  it("refuses SMS for a notice merchant owners do not read", async () => {
+    const before = await noticeCount();
+    const input = { title: "Technicians: swap readers", body: "Swap them.", severity: "critical", audience: { everyone: true, roles: ["technician"] }, channels: { inbox: true, sms: true } };
+    expect(noticeCreateInput.safeParse(input).success).toBe(false);
+    expect(await refusal(callers.admin.notices.create(input as never))).toMatchObject({ code: "BAD_REQUEST" });
+    expect(await noticeCount()).toBe(before);
+  });
+
+  it("keeps publishing the notices behind one that cannot be published, and puts that one back to draft", async () => {
+    const saved = process.env.SMS_PROVIDER;
+    const due = at(0, new Date("2026-10-05T00:00:00Z"));
+    const blocked = await draft({ title: "SMS that cannot go", severity: "critical", audience: { merchantIds: [(await merchantNamed("Metro Pharmacy")).id] }, channels: { inbox: true, sms: true }, publishAt: at(1, due) }, due);
+    const next = await draft({ title: "Right behind it", audience: { merchantIds: [(await merchantNamed("Metro Pharmacy")).id] }, publishAt: at(2, due) }, due);
+    for (const n of [blocked, next]) await scheduleNotice(db, admin, n.id, due);
+    process.env.SMS_PROVIDER = "twilio"; // without its settings: SMS cannot be sent
+    try {
+      await publishDueNotices(db, at(5, due));
+    } finally {
+      if (saved === undefined) delete process.env.SMS_PROVIDER;
+      else process.env.SMS_PROVIDER = saved;
+    }
+    expect((await noticeRow(blocked.id))!.status).toBe("draft");
+    expect(await auditOf(blocked.id, "notice.unscheduled")).toMatchObject([{ actorLabel: "system", changes: { reason: expect.stringContaining("SMS cannot be sent") } }]);
+    expect((await receiptsOf(blocked.id)).readers).toEqual([]);
+    expect((await noticeRow(next.id))!.status).toBe("published");
+    await withdrawNotice(db, admin, next.id);
   });
 });

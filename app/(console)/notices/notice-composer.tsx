@@ -4,13 +4,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useDeferredValue, useState } from "react";
-import { noticeReaderRoles, noticeSeverities, type NoticeAudience, type NoticeChannels, type NoticeSeverity, type NoticeStatus } from "@/db/schema/values";
+import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, noticeReaderRoles, noticeSeverities, type NoticeAudience, type NoticeChannels, type NoticeSeverity, type NoticeStatus } from "@/db/schema/values";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { FieldError, FormError } from "@/app/_components/form-error";
 import { Markdown } from "@/app/_components/markdown";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Input, Label, Select, Textarea } from "@/app/_components/ui/input";
+import { fromFleetInput, toFleetInput } from "@/app/_lib/fleet-day";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { cn } from "@/app/_lib/utils";
 
@@ -36,9 +37,6 @@ export const emptyNotice: NoticeDraft = {
   expiresAt: null,
 };
 
-/** "2026-11-26T10:00" in the browser's time zone, as a datetime-local input shows it. */
-const toLocalInput = (date: Date | null) => (date ? new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : "");
-const fromLocalInput = (text: string) => (text ? new Date(text) : null);
 
 /** Writes a notice: content, audience with its live size, channels and timing; saves, schedules or publishes it. */
 export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
@@ -61,15 +59,15 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
   const publish = useMutation(trpc.notices.publish.mutationOptions({ onSuccess: invalidate }));
   const remove = useMutation(trpc.notices.deleteDraft.mutationOptions({ onSuccess: invalidate }));
   const error = create.error ?? update.error ?? schedule.error ?? publish.error ?? remove.error;
-  const pending = create.isPending || update.isPending || schedule.isPending || publish.isPending;
+  const pending = create.isPending || update.isPending || schedule.isPending || publish.isPending || remove.isPending;
 
   const set = (patch: Partial<NoticeDraft>) => setNotice((n) => ({ ...n, ...patch }));
   const setAudience = (patch: Partial<NoticeAudience>) => set({ audience: { ...notice.audience, ...patch } });
   const setChannels = (patch: Partial<NoticeChannels>) => set({ channels: { ...notice.channels, ...patch } });
 
   /** Saves the draft (creating it the first time) and returns its id. */
-  const save = async () => {
-    const values = { title: notice.title, body: notice.body, severity: notice.severity, audience: notice.audience, channels: notice.channels, publishAt: notice.publishAt, expiresAt: notice.expiresAt };
+  const save = async (publishAt = notice.publishAt) => {
+    const values = { title: notice.title, body: notice.body, severity: notice.severity, audience: notice.audience, channels: notice.channels, publishAt, expiresAt: notice.expiresAt };
     if (notice.id) {
       await update.mutateAsync({ id: notice.id, ...values });
       return notice.id;
@@ -85,7 +83,8 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
     router.push(`/notices/${id}`);
   };
   const saveAndPublish = async () => {
-    const id = await save();
+    // Published now: a publish time set earlier no longer applies.
+    const id = await save(null);
     await publish.mutateAsync({ id });
     router.push(`/notices/${id}`);
   };
@@ -112,8 +111,8 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
             </div>
             <div className="grid gap-1.5">
               <div className="flex items-center justify-between">
-                <Label htmlFor="notice-body">{t("compose.body")}</Label>
-                <Button type="button" size="sm" variant="ghost" aria-pressed={showPreview} onClick={() => setShowPreview((p) => !p)}>
+                <Label htmlFor={showPreview ? undefined : "notice-body"}>{t("compose.body")}</Label>
+                <Button type="button" size="sm" variant="ghost" onClick={() => setShowPreview((p) => !p)}>
                   {showPreview ? t("compose.edit") : t("compose.preview")}
                 </Button>
               </div>
@@ -243,7 +242,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
               <input type="checkbox" className="size-4" disabled={notice.severity !== "critical"} checked={notice.channels.sms} onChange={(e) => setChannels({ sms: e.target.checked })} />
               {t("channels.sms")}
             </label>
-            <p className="text-xs text-muted-foreground">{t("compose.smsHint")}</p>
+            <p className="text-xs text-muted-foreground">{t("compose.smsHint", { limit: NOTICE_SMS_PER_PHONE_PER_DAY })}</p>
             <FieldError error={error} field="channels" />
           </CardContent>
         </Card>
@@ -253,14 +252,15 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
             <CardTitle className="text-base">{t("compose.timing")}</CardTitle>
           </CardHeader>
           <CardContent className="grid gap-3">
+            <p className="text-xs text-muted-foreground">{t("compose.timeZone", { zone: DEFAULT_TIME_ZONE })}</p>
             <div className="grid gap-1.5">
               <Label htmlFor="notice-publish-at">{t("compose.publishAt")}</Label>
-              <Input id="notice-publish-at" type="datetime-local" value={toLocalInput(notice.publishAt)} onChange={(e) => set({ publishAt: fromLocalInput(e.target.value) })} />
+              <Input id="notice-publish-at" type="datetime-local" value={toFleetInput(notice.publishAt)} onChange={(e) => set({ publishAt: fromFleetInput(e.target.value) })} />
               <FieldError error={error} field="publishAt" />
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="notice-expires-at">{t("compose.expiresAt")}</Label>
-              <Input id="notice-expires-at" type="datetime-local" value={toLocalInput(notice.expiresAt)} onChange={(e) => set({ expiresAt: fromLocalInput(e.target.value) })} />
+              <Input id="notice-expires-at" type="datetime-local" value={toFleetInput(notice.expiresAt)} onChange={(e) => set({ expiresAt: fromFleetInput(e.target.value) })} />
               <FieldError error={error} field="expiresAt" />
             </div>
           </CardContent>
@@ -324,7 +324,17 @@ function CheckboxList({ label, options, value, onChange }: { label: string; opti
         {label}
         {value.length > 0 && <span className="ml-1 text-muted-foreground">({value.length})</span>}
       </legend>
-      {options.length > 8 && <Input aria-label={t("filter", { list: label })} placeholder={t("filterPlaceholder")} value={filter} onChange={(e) => setFilter(e.target.value)} className="h-8" />}
+      {options.length > 8 && (
+        <Input
+          aria-label={t("filter", { list: label })}
+          placeholder={t("filterPlaceholder")}
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          // Enter filters; it must not submit the composer.
+          onKeyDown={(e) => e.key === "Enter" && e.preventDefault()}
+          className="h-8"
+        />
+      )}
       <div className="max-h-40 overflow-y-auto rounded-md border p-2">
         {shown.length === 0 ? (
           <p className="text-xs text-muted-foreground">—</p>

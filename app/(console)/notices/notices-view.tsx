@@ -115,7 +115,11 @@ export function NoticeInbox() {
                   data-unread={!n.readAt}
                 >
                   <div className="flex flex-wrap items-center gap-2">
-                    {!n.readAt && <span className="size-2 rounded-full bg-primary" aria-label={t("unreadMark")} />}
+                    {!n.readAt && (
+                      <span className="size-2 rounded-full bg-primary">
+                        <span className="sr-only">{t("unreadMark")}</span>
+                      </span>
+                    )}
                     <span className={cn(!n.readAt && "font-semibold")}>{n.title}</span>
                     <NoticeSeverityBadge severity={n.severity} />
                     <span className="ml-auto text-xs text-muted-foreground">

@@ -44,7 +44,8 @@ export function NoticeDetail({ id }: { id: string }) {
         </p>
       )}
       {editable ? (
-        <NoticeComposer initial={notice} />
+        // Keyed by the last change: after a save or schedule the composer starts from the stored notice.
+        <NoticeComposer key={notice.updatedAt.toISOString()} initial={notice} />
       ) : (
         <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
           <Card>

@@ -10,6 +10,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { jobStatuses, type JobStatus } from "@/db/schema/values";
 import { rolloutJobListInput } from "@/server/schemas/firmware";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
+import { FormError } from "@/app/_components/form-error";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
 import { Button } from "@/app/_components/ui/button";
@@ -198,6 +199,7 @@ function RolloutActions({ id, status, awaitingApproval, pendingJobs }: { id: str
           <MegaphoneIcon /> {t("announce")}
         </Button>
       )}
+      <FormError error={announce.error} />
       {status === "running" && awaitingApproval && (
         <ConfirmDialog label={t("approve")} variant="default" description={t("approveConfirm")} onConfirm={() => approve.mutateAsync({ id })} error={approve.error} pending={approve.isPending} />
       )}

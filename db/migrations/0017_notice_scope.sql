@@ -1,0 +1,2 @@
+ALTER TABLE "notices" ADD COLUMN "merchant_ids" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+CREATE INDEX "sms_outbox_notice_idx" ON "sms_outbox" USING btree ("notice_id") WHERE "sms_outbox"."notice_id" is not null;
