@@ -25,7 +25,7 @@ export function toFleetInput(date: Date | null): string {
 
 /** A datetime-local input's value, read in the fleet's time zone. */
 export function fromFleetInput(text: string): Date | null {
-  if (!text) return null;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(text)) return null;
   const asUtc = new Date(`${text}:00Z`);
   if (Number.isNaN(asUtc.getTime())) return null;
   return new Date(asUtc.getTime() - fleetOffsetMinutes(asUtc) * 60_000);

@@ -5,7 +5,7 @@ import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type 
 import { AppError, notFound } from "../errors";
 import type { InboxInput, NoticeCreateInput, NoticeListInput, NoticeUpdateInput } from "../schemas/notices";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
-import { queueSms } from "../sms/outbox";
+import { cancelStaleNoticeSms, queueSms } from "../sms/outbox";
 import { SmsConfigError, smsProviderFromEnv } from "../sms/providers";
 import type { Scope } from "../scope";
 import type { AuthenticatedDevice } from "./device-tokens";
@@ -266,9 +266,10 @@ export async function withdrawNotice(db: Db, actor: AuditActor, id: string, now:
     const notice = await lockNotice(tx, id);
     if (notice.status !== "published" && notice.status !== "scheduled") throw new AppError("conflict", "Only a scheduled or published notice can be withdrawn.");
     await tx.update(notices).set({ status: "withdrawn", withdrawnAt: now, updatedAt: now }).where(eq(notices.id, id));
-    await tx.update(smsOutbox).set({ status: "failed", secret: null, lastError: "notice withdrawn" }).where(and(eq(smsOutbox.noticeId, id), eq(smsOutbox.status, "queued")));
+    await cancelStaleNoticeSms(tx, now);
     await recordAudit(tx, actor, audit("notice.withdrawn", id, { from: notice.status }));
-    if (notice.status === "published") await notifyNoticesChanged(tx, (await queryRows<{ merchant_id: string }>(tx, audienceMerchantsSql(notice.audience))).map((m) => m.merchant_id));
+    // The consoles it was published to drop it.
+    if (notice.status === "published") await notifyNoticesChanged(tx, notice.merchantIds);
     return { id, status: "withdrawn" as const };
   });
 }

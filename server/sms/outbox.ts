@@ -46,7 +46,7 @@ export async function queueSms(tx: Db, message: SmsMessage, refs: { activationId
 /** Only while the message is still this attempt's: a claim that outlived its lease was taken over. */
 const ownClaim = (sms: ClaimedSms) => and(eq(smsOutbox.id, sms.id), eq(smsOutbox.status, "queued"), eq(smsOutbox.attempts, sms.attempts));
 
-type ClaimedSms = { id: string; activation_id: string | null; merchant_id: string | null; to: string; secret: string | null; attempts: number };
+type ClaimedSms = { id: string; activation_id: string | null; notice_id: string | null; merchant_id: string | null; to: string; secret: string | null; attempts: number };
 
 /**
  * Sends the queued messages that are due. Each is claimed with FOR UPDATE SKIP LOCKED, so several
@@ -58,10 +58,7 @@ export async function deliverDueSms(db: Db, now: Date = new Date(), provider: Sm
   await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'activation no longer pending'
     from activations a where o.activation_id = a.id and o.status = 'queued'
       and (a.status <> 'pending' or a.expires_at <= ${now.toISOString()}::timestamptz)`);
-  // Nor a notice that was withdrawn or has expired.
-  await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'notice no longer current'
-    from notices n where o.notice_id = n.id and o.status = 'queued'
-      and (n.status <> 'published' or n.expires_at <= ${now.toISOString()}::timestamptz)`);
+  await cancelStaleNoticeSms(db, now);
   const total = { sent: 0, failed: 0 };
   // Claims a few at a time until nothing due is left, so a backlog never starves new messages.
   for (;;) {
@@ -70,6 +67,13 @@ export async function deliverDueSms(db: Db, now: Date = new Date(), provider: Sm
     total.failed += failed;
     if (claimed < CLAIM_BATCH) return total;
   }
+}
+
+/** A notice's queued SMS are never sent once it is withdrawn or has expired. */
+export async function cancelStaleNoticeSms(db: Db, now: Date): Promise<void> {
+  await db.execute(sql`update sms_outbox o set status = 'failed', secret = null, last_error = 'notice withdrawn or expired'
+    from notices n where o.notice_id = n.id and o.status = 'queued'
+      and (n.status <> 'published' or n.expires_at <= ${now.toISOString()}::timestamptz)`);
 }
 
 // With 10 s per send at worst, a claim is done well within its lease.
@@ -81,12 +85,12 @@ async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
     sql`update sms_outbox set attempts = attempts + 1, next_attempt_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${CLAIM_SECONDS})
       where id in (select id from sms_outbox where status = 'queued' and next_attempt_at <= ${now.toISOString()}::timestamptz
         order by next_attempt_at limit ${CLAIM_BATCH} for update skip locked)
-      returning id, activation_id, merchant_id, "to", secret, attempts`,
+      returning id, activation_id, notice_id, merchant_id, "to", secret, attempts`,
   );
   let sent = 0;
   let failed = 0;
   for (const sms of claimed) {
-    const audit = { entityType: "sms", entityId: sms.id, merchantId: sms.merchant_id, changes: { activationId: sms.activation_id, to: sms.to, provider: provider.name, attempt: sms.attempts } };
+    const audit = { entityType: "sms", entityId: sms.id, merchantId: sms.merchant_id, changes: { activationId: sms.activation_id, noticeId: sms.notice_id, to: sms.to, provider: provider.name, attempt: sms.attempts } };
     try {
       const { messageId } = await provider.send(JSON.parse(unseal(sms.secret!)) as SmsMessage);
       await db.transaction(async (tx) => {

@@ -4,6 +4,7 @@ import type { DbHandle } from "@/db/client";
 import { merchants, terminals } from "@/db/schema";
 import { eventConcernsScope, fleetEventStream } from "@/server/services/fleet-events";
 import { recordCheckIns } from "@/server/services/heartbeat";
+import { createNotice, publishNotice } from "@/server/services/notices";
 import { setTerminalStatus } from "@/server/services/terminals";
 import { createTestDatabase } from "../helpers/db";
 
@@ -67,6 +68,27 @@ describe("live fleet events", () => {
     const text = await collect({ kind: "merchants", merchantIds: [bakery] }, 2500, () => setTerminalStatus(handle.db, actor, { id: t.id, status: "faulty" }));
     expect(text).toContain(": connected");
     expect(text).not.toContain("event: terminals");
+  });
+
+  it("announce a notice separately, even right after a terminals event, and only to its merchants' consoles", async () => {
+    const t = await terminal("DEMO-0004");
+    const demo = t.merchantId!;
+    const bakery = await merchantId("Other Bakery");
+    const notice = { title: "Live", body: "Now.", audience: { everyone: false, merchantIds: [demo], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null, roles: ["merchant" as const] }, channels: { inbox: true, terminals: false, sms: false }, severity: "info" as const, publishAt: null, expiresAt: null };
+    const publish = async () => {
+      await recordCheckIns(handle.db, [{ device: { terminalId: t.id, serialNumber: t.serialNumber, merchantId: demo }, report: { firmwareVersion: "1.0.0" }, at: new Date() }]);
+      const created = await createNotice(handle.db, actor, notice);
+      await publishNotice(handle.db, actor, created.id);
+    };
+    const text = await collect({ kind: "merchants", merchantIds: [demo] }, 2500, publish);
+    // Each type has its own pace: the terminals event does not hold the notices event back.
+    expect(text.match(/event: terminals/g)).toHaveLength(1);
+    expect(text.match(/event: notices/g)).toHaveLength(1);
+    const elsewhere = await collect({ kind: "merchants", merchantIds: [bakery] }, 2500, async () => {
+      const created = await createNotice(handle.db, actor, notice);
+      await publishNotice(handle.db, actor, created.id);
+    });
+    expect(elsewhere).not.toContain("event: notices");
   });
 
   it("reach an admin for any merchant's change", async () => {

@@ -826,7 +826,7 @@ describe("SMS for critical notices", () => {
     const third = await byTitle("Third today");
     await withdrawNotice(db, admin, third.id, at(5, D));
     const [withdrawnSms] = await smsOf(third.id);
-    expect(withdrawnSms).toMatchObject({ status: "failed", secret: null, lastError: "notice withdrawn" });
+    expect(withdrawnSms).toMatchObject({ status: "failed", secret: null, lastError: "notice withdrawn or expired" });
     const expiring = await critical("Expires within the hour", [metro.id], at(10, D), { expiresAt: at(60, D) });
     expect(expiring.result.smsQueued).toBe(1);
 
