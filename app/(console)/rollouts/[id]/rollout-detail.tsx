@@ -195,7 +195,7 @@ function RolloutActions({ id, status, awaitingApproval, pendingJobs }: { id: str
   return (
     <div className="flex flex-wrap gap-2">
       {["running", "scheduled", "paused"].includes(status) && (
-        <Button variant="outline" disabled={announce.isPending} onClick={() => announce.mutate({ rolloutId: id })}>
+        <Button size="sm" variant="outline" disabled={announce.isPending} onClick={() => announce.mutate({ rolloutId: id })}>
           <MegaphoneIcon /> {t("announce")}
         </Button>
       )}
