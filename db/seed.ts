@@ -251,12 +251,15 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
   });
 }
 
+/** The UTC day `offset` days from `now`, as "YYYY-MM-DD". */
+const dayFrom = (now: Date, offset: number) => new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+
 /**
  * Maintenance demo data: a quarterly plan for Demo Coffee Jing'an (the job creates its work orders
  * a week ahead), a monthly one for Other Bakery, and work orders in every state, some overdue.
  */
 async function seedMaintenance(tx: Db, now: Date) {
-  const day = (offset: number) => new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const day = (offset: number) => dayFrom(now, offset);
   const [tech] = await tx.select({ id: users.id }).from(users).where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
   const storeRows = await tx.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId }).from(stores);
   const storeNamed = (name: string) => storeRows.find((s) => s.name === name)!;
@@ -296,7 +299,7 @@ async function seedMaintenance(tx: Db, now: Date) {
  * single session brings the store to full compliance. Expiry is the course's validity from the day.
  */
 async function seedTraining(tx: Db, now: Date) {
-  const day = (offset: number) => new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const day = (offset: number) => dayFrom(now, offset);
   const courses = new Map((await tx.select({ id: trainingCourses.id, key: trainingCourses.key }).from(trainingCourses)).map((c) => [c.key, c.id]));
   const [tech] = await tx.select({ id: users.id, name: users.name }).from(users).where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
   const storeRows = await tx.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId, owner: merchants.contactName }).from(stores).innerJoin(merchants, sql`${merchants.id} = ${stores.merchantId}`).orderBy(stores.name);

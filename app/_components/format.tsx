@@ -19,6 +19,9 @@ export function DateTime({ date }: { date: Date | null | undefined }) {
   return <time dateTime={date.toISOString()}>{format.dateTime(date, { dateStyle: "medium", timeStyle: "short" })}</time>;
 }
 
+/** A share as a whole percentage, rounded down: 100 % only when it is all of them. */
+export const percentOf = (share: number) => Math.floor(share * 100);
+
 export function formatBytes(bytes: number) {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;

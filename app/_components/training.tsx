@@ -3,6 +3,7 @@
 import { useTranslations } from "next-intl";
 import type { TrainingState } from "@/db/schema/values";
 import { cn } from "@/app/_lib/utils";
+import { percentOf } from "./format";
 import { Badge } from "./ui/badge";
 
 type StandingState = TrainingState | "missing";
@@ -30,9 +31,6 @@ export function useCourseText() {
     topics: (course: { key: string | null; topics: string[] }) => (translated(course.key) ? (t.raw(`${course.key}.topics`) as string[]) : course.topics),
   };
 }
-
-/** A share as a whole percentage, rounded down: 100 % only when everyone is current. */
-export const percentOf = (share: number) => Math.floor(share * 100);
 
 /** The share of a store's staff who are current, as a bar with its percentage. */
 export function ComplianceBar({ share, label }: { share: number | null; label: string }) {

@@ -24,7 +24,7 @@ import { changedFields, recordAudit, systemActor, type AuditActor } from "./audi
 import { notifyTerminalsChanged } from "./fleet-events";
 import { canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, nextDue } from "./maintenance-rules";
 import { addDays, localDay } from "./calendar-day";
-import { escapeLike } from "./sql-text";
+import { containsText, escapeLike } from "./sql-text";
 import { assertTechnician } from "./technicians";
 import { applyTerminalStatus, terminalForChange } from "./terminals";
 
@@ -116,7 +116,7 @@ export async function updatePlan(db: Db, actor: AuditActor, input: PlanUpdateInp
 }
 
 export async function listPlans(db: Db, scope: Scope, input: { q?: string; page: number; pageSize: number }) {
-  const where = and(inScope(maintenancePlans.merchantId, scope), input.q ? sql`${maintenancePlans.name} ilike ${`%${escapeLike(input.q)}%`}` : undefined);
+  const where = and(inScope(maintenancePlans.merchantId, scope), input.q ? containsText(maintenancePlans.name, input.q) : undefined);
   const [items, [total]] = await Promise.all([
     db
       .select({

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { merchants, stores, terminals, type BusinessHours, type MerchantStatus } from "@/db/schema";
@@ -7,14 +7,14 @@ import { AppError, notFound } from "../errors";
 import type { merchantCreateInput, merchantListInput, storeCreateInput, storeUpdateInput } from "../schemas/merchants";
 import { inScope, type Scope } from "../scope";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
-import { escapeLike } from "./sql-text";
+import { containsText } from "./sql-text";
 
 // Drizzle leaves columns unqualified in single-table selects, so correlated subqueries name the outer table themselves.
 const terminalCount = sql<number>`(select count(*)::int from terminals t where t.merchant_id = "merchants"."id")`;
 const storeCount = sql<number>`(select count(*)::int from stores s where s.merchant_id = "merchants"."id")`;
 
 export async function listMerchants(db: Db, scope: Scope, f: z.output<typeof merchantListInput>) {
-  const where = and(inScope(merchants.id, scope), f.q ? ilike(merchants.name, `%${escapeLike(f.q)}%`) : undefined, f.status ? eq(merchants.status, f.status) : undefined);
+  const where = and(inScope(merchants.id, scope), f.q ? containsText(merchants.name, f.q) : undefined, f.status ? eq(merchants.status, f.status) : undefined);
   const sortColumn = f.sort === "terminalCount" ? terminalCount : merchants[f.sort];
   const items = await db
     .select({ id: merchants.id, name: merchants.name, registeredPhone: merchants.registeredPhone, contactName: merchants.contactName, status: merchants.status, createdAt: merchants.createdAt, terminalCount, storeCount })

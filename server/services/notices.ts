@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ilike, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { firmwareReleases, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, users } from "@/db/schema";
 import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type NoticeAudience, type NoticeChannels, type NoticeSeverity } from "@/db/schema/values";
@@ -12,13 +12,11 @@ import type { AuthenticatedDevice } from "./device-tokens";
 import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
 import { localDay } from "./calendar-day";
 import { notifyNoticesChanged } from "./fleet-events";
-import { escapeLike } from "./sql-text";
+import { containsText, jsonList, uuidList } from "./sql-text";
 
 /** pg_advisory_xact_lock class for a phone's notice SMS count (activation codes use 41 and 42). */
 const NOTICE_SMS_LOCK_CLASS = 43;
 
-const jsonList = (values: readonly string[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
-const inList = (column: SQL, values: readonly string[], cast = "") => sql`${column}${sql.raw(cast)} in (select value${sql.raw(cast)} from ${jsonList(values)} as v)`;
 
 // ---------------------------------------------------------------- audience
 
@@ -32,34 +30,33 @@ const hasPlaceFilter = (a: NoticeAudience) => a.merchantIds.length > 0 || a.stor
  */
 function audienceTerminalsSql(a: NoticeAudience): SQL {
   const place = hasPlaceFilter(a)
-    ? sql`(${a.merchantIds.length ? inList(sql`t.merchant_id`, a.merchantIds, "::uuid") : sql`false`}
-        or ${a.storeIds.length ? inList(sql`t.store_id`, a.storeIds, "::uuid") : sql`false`}
-        or ${a.regions.length ? inList(sql`s.region`, a.regions) : sql`false`})`
+    ? sql`(${a.merchantIds.length ? sql`t.merchant_id in ${uuidList(a.merchantIds)}` : sql`false`}
+        or ${a.storeIds.length ? sql`t.store_id in ${uuidList(a.storeIds)}` : sql`false`}
+        or ${a.regions.length ? sql`s.region in ${jsonList(a.regions)}` : sql`false`})`
     : sql`true`;
   return sql`select t.id as terminal_id, t.merchant_id from terminals t join merchants m on m.id = t.merchant_id and m.status = 'active'
     left join stores s on s.id = t.store_id
-    where ${inList(sql`t.status`, statusesWithDeviceAccess, "::text")}
+    where t.status::text in ${jsonList(statusesWithDeviceAccess)}
       and ${place}
-      and ${a.modelIds.length ? inList(sql`t.model_id`, a.modelIds, "::uuid") : sql`true`}
-      and ${a.firmwareVersions.length ? inList(sql`t.firmware_version`, a.firmwareVersions) : sql`true`}
-      and ${a.rolloutId ? sql`t.id in (select j.terminal_id from update_jobs j where j.rollout_id = ${a.rolloutId}::uuid and ${inList(sql`j.status`, openJobStatuses, "::text")})` : sql`true`}`;
+      and ${a.modelIds.length ? sql`t.model_id in ${uuidList(a.modelIds)}` : sql`true`}
+      and ${a.firmwareVersions.length ? sql`t.firmware_version in ${jsonList(a.firmwareVersions)}` : sql`true`}
+      and ${a.rolloutId ? sql`t.id in (select j.terminal_id from update_jobs j where j.rollout_id = ${a.rolloutId}::uuid and j.status::text in ${jsonList(openJobStatuses)})` : sql`true`}`;
 }
 
 /**
  * The merchants whose people read the notice: everyone's, the merchants owning the reached
  * terminals when devices are chosen, else the chosen places' merchants.
  */
-function audienceMerchantsSql(a: NoticeAudience): SQL {
+function audienceMerchantsSql(a: NoticeAudience, reached: SQL = audienceTerminalsSql(a)): SQL {
   if (a.everyone) return sql`select m.id as merchant_id from merchants m where m.status = 'active'`;
-  if (hasDeviceFilter(a)) return sql`select distinct reached.merchant_id from (${audienceTerminalsSql(a)}) reached`;
+  if (hasDeviceFilter(a)) return sql`select distinct reached.merchant_id from (${reached}) reached`;
   return sql`select m.id as merchant_id from merchants m where m.status = 'active' and (
-      ${a.merchantIds.length ? inList(sql`m.id`, a.merchantIds, "::uuid") : sql`false`}
-      or m.id in (select s.merchant_id from stores s where ${a.storeIds.length ? inList(sql`s.id`, a.storeIds, "::uuid") : sql`false`} or ${a.regions.length ? inList(sql`s.region`, a.regions) : sql`false`}))`;
+      ${a.merchantIds.length ? sql`m.id in ${uuidList(a.merchantIds)}` : sql`false`}
+      or m.id in (select s.merchant_id from stores s where ${a.storeIds.length ? sql`s.id in ${uuidList(a.storeIds)}` : sql`false`} or ${a.regions.length ? sql`s.region in ${jsonList(a.regions)}` : sql`false`}))`;
 }
 
 /** The console users who read the notice: the chosen roles of those merchants, never anyone else's. */
-function audienceReadersSql(a: NoticeAudience): SQL {
-  const merchants = audienceMerchantsSql(a);
+function audienceReadersSql(a: NoticeAudience, merchants: SQL = audienceMerchantsSql(a)): SQL {
   const owners = a.roles.includes("merchant") ? sql`(u.role = 'merchant' and u.merchant_id in (select merchant_id from (${merchants}) am))` : sql`false`;
   const technicians = a.roles.includes("technician")
     ? sql`(u.role = 'technician' and exists (select 1 from technician_assignments ta where ta.technician_id = u.id and ta.merchant_id in (select merchant_id from (${merchants}) am)))`
@@ -79,11 +76,15 @@ export interface AudienceSize {
 export async function previewAudience(db: Db, audience: NoticeAudience): Promise<AudienceSize> {
   const [row] = await queryRows<AudienceSize>(
     db,
-    sql`select (select count(*)::int from (${audienceTerminalsSql(audience)}) t) as terminals,
-      (select count(*)::int from (${audienceMerchantsSql(audience)}) m) as merchants,
-      (select count(*)::int from (${audienceReadersSql(audience)}) r where r.role = 'merchant') as "merchantUsers",
-      (select count(*)::int from (${audienceReadersSql(audience)}) r where r.role = 'technician') as technicians,
-      (select count(distinct m.registered_phone)::int from merchants m where m.id in (select merchant_id from (${audienceMerchantsSql(audience)}) am)) as "smsPhones"`,
+    // Each part once: the readers and phones come from the merchants, the merchants from the terminals.
+    sql`with reached as (${audienceTerminalsSql(audience)}),
+        addressed as (${audienceMerchantsSql(audience, sql`select * from reached`)}),
+        readers as (${audienceReadersSql(audience, sql`select merchant_id from addressed`)})
+      select (select count(*)::int from reached) as terminals,
+        (select count(*)::int from addressed) as merchants,
+        (select count(*)::int from readers where role = 'merchant') as "merchantUsers",
+        (select count(*)::int from readers where role = 'technician') as technicians,
+        (select count(distinct m.registered_phone)::int from merchants m where m.id in (select merchant_id from addressed)) as "smsPhones"`,
   );
   return row!;
 }
@@ -204,7 +205,7 @@ function smsNoticeProvider() {
 /** One SMS per registered phone, within the per-phone daily limit; sent by the SMS outbox with its retries. */
 async function queueNoticeSms(tx: Db, notice: NoticeRow, merchantIds: string[], now: Date) {
   if (merchantIds.length === 0) return { queued: 0, skipped: 0 };
-  const inScopeMerchants = inList(sql`m.id`, merchantIds, "::uuid");
+  const inScopeMerchants = sql`m.id in ${uuidList(merchantIds)}`;
   // Publications at the same moment count one phone's messages one after the other (phones in
   // order, so two publications never wait for each other in a cycle).
   await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(NOTICE_SMS_LOCK_CLASS))}, hashtext(p.phone))
@@ -301,7 +302,7 @@ export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: 
   const windows = await queryRows<{ starts: string; ends: string }>(
     db,
     sql`select distinct s.maintenance_starts as starts, s.maintenance_ends as ends from update_jobs j join terminals t on t.id = j.terminal_id join stores s on s.id = t.store_id
-      where j.rollout_id = ${rolloutId}::uuid and ${inList(sql`j.status`, openJobStatuses, "::text")} limit 2`,
+      where j.rollout_id = ${rolloutId}::uuid and j.status::text in ${jsonList(openJobStatuses)} limit 2`,
   );
   const window = windows.length === 1 ? `${windows[0]!.starts}–${windows[0]!.ends}` : null;
   // "Tonight" when the rollout has started or starts within a day; otherwise from its start day.
@@ -336,7 +337,7 @@ export async function listNotices(db: Db, input: NoticeListInput) {
   const where = and(
     input.status ? eq(notices.status, input.status) : undefined,
     input.severity ? eq(notices.severity, input.severity) : undefined,
-    input.q ? or(ilike(notices.title, `%${escapeLike(input.q)}%`), ilike(notices.body, `%${escapeLike(input.q)}%`)) : undefined,
+    input.q ? or(containsText(notices.title, input.q), containsText(notices.body, input.q)) : undefined,
   );
   const [items, [total]] = await Promise.all([
     db
@@ -399,7 +400,7 @@ const addressedTo = (userId: string, scope: Scope) =>
   and(
     eq(noticeReads.userId, userId),
     eq(notices.status, "published"),
-    scope.kind === "all" ? undefined : sql`exists (select 1 from jsonb_array_elements_text(${notices.merchantIds}) m where m.value in (select value from ${jsonList(scope.merchantIds)} as v))`,
+    scope.kind === "all" ? undefined : sql`exists (select 1 from jsonb_array_elements_text(${notices.merchantIds}) m where m.value in ${jsonList(scope.merchantIds)})`,
   );
 
 /** Addressed to this user and not yet expired; nobody sees a notice addressed only to others. */

@@ -11,7 +11,7 @@ import { recordAudit, systemActor, type AuditActor } from "./audit";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { notifyFleetChanged, notifyTerminalsChanged } from "./fleet-events";
 import { decidePhase, failureIsRetried, isInsideBusinessHours, isInsideWindow, judgeStatusReport, mayInstall, phaseSizes } from "./rollout-rules";
-import { escapeLike } from "./sql-text";
+import { escapeLike, jsonList, uuidList } from "./sql-text";
 
 const openStatusList = sql.raw(openJobStatuses.map((s) => `'${s}'`).join(", "));
 const auditRollout = (action: string, id: string, changes: Record<string, unknown> = {}) => ({ action: `rollout.${action}`, entityType: "rollout", entityId: id, changes });
@@ -24,13 +24,6 @@ interface Candidate {
   compatible: boolean;
   open_job: boolean;
 }
-
-/**
- * A list as one JSON parameter: both drivers pass it alike, whatever its length. The limit tells
- * the planner the real row count (it assumes 100), so 100,000 serials are joined, not probed one by one.
- */
-const jsonList = (values: string[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
-const uuidList = (values: string[]) => sql`(select value::uuid from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
 
 /**
  * The terminals a target names, and which of them can take the release: in service, of a model the

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { merchants, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, users } from "@/db/schema";
 import { DEFAULT_TIME_ZONE, type ChecklistResult, type StaffRole, type TerminalStatus, type TrainerKind, type TrainingState, type UserRole, type WorkOrderStatus, type WorkOrderType } from "@/db/schema/values";
@@ -10,7 +10,7 @@ import { inScope, scopeIncludes, type Scope } from "../scope";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
 import { localDay } from "./calendar-day";
 import { assertTechnician, assignableTechnicians } from "./technicians";
-import { escapeLike } from "./sql-text";
+import { containsText } from "./sql-text";
 import { expiryStateSql, trainingExpiry } from "./training-rules";
 
 /** Who records training: their audit identity, what they may see, and who they are. */
@@ -23,7 +23,6 @@ export interface Recorder {
 }
 
 const fleetToday = (now: Date) => localDay(now, DEFAULT_TIME_ZONE);
-const contains = (column: Parameters<typeof ilike>[0], q: string) => ilike(column, `%${escapeLike(q)}%`);
 
 // ---------------------------------------------------------------- staff
 
@@ -34,7 +33,7 @@ export async function listStaff(db: Db, scope: Scope, input: StaffListInput, now
     input.storeId ? eq(staffMembers.storeId, input.storeId) : undefined,
     input.role ? eq(staffMembers.role, input.role) : undefined,
     input.status === "all" ? undefined : eq(staffMembers.active, input.status === "active"),
-    input.q ? contains(staffMembers.name, input.q) : undefined,
+    input.q ? containsText(staffMembers.name, input.q) : undefined,
   );
   const today = fleetToday(now);
   const [rows, [total]] = await Promise.all([
@@ -281,7 +280,7 @@ function recordConditions(scope: Scope, input: Omit<RecordListInput, "page" | "p
     input.storeId ? eq(staffMembers.storeId, input.storeId) : undefined,
     input.staffId ? eq(trainingRecords.staffId, input.staffId) : undefined,
     input.courseId ? eq(trainingRecords.courseId, input.courseId) : undefined,
-    input.q ? or(contains(staffMembers.name, input.q), contains(trainingCourses.title, input.q), sql`'TR-' || ${trainingRecords.number} = upper(${input.q})`) : undefined,
+    input.q ? or(containsText(staffMembers.name, input.q), containsText(trainingCourses.title, input.q), sql`'TR-' || ${trainingRecords.number} = upper(${input.q})`) : undefined,
     input.state ? sql`${recordStateSql(today)} = ${input.state}` : undefined,
     toRenew ? and(eq(staffMembers.active, true), eq(trainingCourses.active, true), sql`${staffMembers.role} = any(${trainingCourses.requiredFor})`) : undefined,
   );
@@ -432,7 +431,7 @@ export async function storeCompliance(db: Db, scope: Scope, input: ComplianceInp
   const storeWhere = and(
     inScope(stores.merchantId, scope),
     input.merchantId ? eq(stores.merchantId, input.merchantId) : undefined,
-    input.q ? or(contains(stores.name, input.q), contains(merchants.name, input.q), contains(stores.region, input.q)) : undefined,
+    input.q ? or(containsText(stores.name, input.q), containsText(merchants.name, input.q), containsText(stores.region, input.q)) : undefined,
   )!;
   // The summary counts the staff of the stores the table lists (its search included).
   const staffWhere = and(

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
-import { and, asc, count, eq, ilike, inArray, or } from "drizzle-orm";
+import { and, asc, count, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { accounts, merchants, sessions, technicianAssignments, users, type UserRole } from "@/db/schema";
 import { AppError, notFound, sqlState } from "../errors";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
-import { escapeLike } from "./sql-text";
+import { containsText } from "./sql-text";
 
 const publicColumns = {
   id: users.id,
@@ -19,7 +19,7 @@ const publicColumns = {
 
 export async function listUsers(db: Db, f: { q?: string; role?: UserRole; page: number; pageSize: number }) {
   const where = and(
-    f.q ? or(ilike(users.name, `%${escapeLike(f.q)}%`), ilike(users.email, `%${escapeLike(f.q)}%`)) : undefined,
+    f.q ? or(containsText(users.name, f.q), containsText(users.email, f.q)) : undefined,
     f.role ? eq(users.role, f.role) : undefined,
   );
   const items = await db

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { eq } from "drizzle-orm";
 import { inject } from "vitest";
 import { openDatabase, type Db, type DbHandle } from "@/db/client";
-import { users } from "@/db/schema";
+import { merchants, stores, users } from "@/db/schema";
 import { createCaller } from "@/server/root";
 import type { Viewer } from "@/server/trpc";
 
@@ -68,4 +68,18 @@ export async function demoCallers(db: Db) {
     merchant: callerFor(db, await viewerByEmail(db, demoEmails.merchant)),
     otherMerchant: callerFor(db, await viewerByEmail(db, demoEmails.otherMerchant)),
   };
+}
+
+/** A demo merchant by its name; a test that names one that does not exist fails here. */
+export async function merchantNamed(db: Db, name: string) {
+  const [row] = await db.select().from(merchants).where(eq(merchants.name, name));
+  if (!row) throw new Error(`no merchant ${name}`);
+  return row;
+}
+
+/** A demo store by its name. */
+export async function storeNamed(db: Db, name: string) {
+  const [row] = await db.select().from(stores).where(eq(stores.name, name));
+  if (!row) throw new Error(`no store ${name}`);
+  return row;
 }

@@ -45,7 +45,7 @@ import {
 import { deliverDueSms } from "@/server/sms/outbox";
 import type { SmsMessage, SmsProvider } from "@/server/sms/providers";
 import { scopeForUser, type Scope } from "@/server/scope";
-import { callerFor, createTestDatabase, demoCallers, demoEmails, FIXED_NOW, viewerByEmail } from "../helpers/db";
+import { callerFor, createTestDatabase, demoCallers, demoEmails, FIXED_NOW, merchantNamed, storeNamed, viewerByEmail } from "../helpers/db";
 
 let handle: DbHandle;
 let db: Db;
@@ -79,16 +79,6 @@ async function refusal(call: Promise<unknown>): Promise<{ code: string; message:
   return { code: "none", message: "the call succeeded" };
 }
 
-async function merchantNamed(name: string) {
-  const [row] = await db.select().from(merchants).where(eq(merchants.name, name));
-  if (!row) throw new Error(`no merchant ${name}`);
-  return row;
-}
-async function storeNamed(name: string) {
-  const [row] = await db.select().from(stores).where(eq(stores.name, name));
-  if (!row) throw new Error(`no store ${name}`);
-  return row;
-}
 async function modelNamed(model: string) {
   const [row] = await db.select().from(terminalModels).where(eq(terminalModels.model, model));
   if (!row) throw new Error(`no model ${model}`);
@@ -225,8 +215,8 @@ beforeAll(async () => {
   admin = { id: adminViewer.id, label: adminViewer.email, ip: null };
   for (const u of extraUsers) {
     const id = randomUUID();
-    await db.insert(users).values({ id, name: u.name, email: u.email, emailVerified: true, role: u.role, merchantId: u.merchant ? (await merchantNamed(u.merchant)).id : null, disabled: u.disabled ?? false });
-    for (const m of u.assigned ?? []) await db.insert(technicianAssignments).values({ technicianId: id, merchantId: (await merchantNamed(m)).id });
+    await db.insert(users).values({ id, name: u.name, email: u.email, emailVerified: true, role: u.role, merchantId: u.merchant ? (await merchantNamed(db, u.merchant)).id : null, disabled: u.disabled ?? false });
+    for (const m of u.assigned ?? []) await db.insert(technicianAssignments).values({ technicianId: id, merchantId: (await merchantNamed(db, m)).id });
   }
 });
 afterAll(async () => handle?.close());
@@ -262,7 +252,7 @@ describe("scheduling with an injected clock", () => {
   });
 
   it("publishes a due notice once, at its time, however many instances run the job", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const due = await draft({ title: "Due at half past", audience: { merchantIds: [demo.id] }, publishAt: at(30) });
     expect(await scheduleNotice(db, admin, due.id, T)).toEqual({ id: due.id, status: "scheduled" });
     expect(await auditOf(due.id, "notice.scheduled")).toHaveLength(1);
@@ -410,7 +400,7 @@ describe("audience resolution", () => {
   });
 
   it("a merchant: its terminals in service, its owners and technicians, not its disabled users", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const expected = await expectedTerminals((t) => t.merchantId === demo.id);
     expect(expected.serials).toHaveLength(40);
     const readers = await expectedReaders([demo.id]);
@@ -423,7 +413,7 @@ describe("audience resolution", () => {
   });
 
   it("a store: the store's terminals, and its merchant's people", async () => {
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     const expected = await expectedTerminals((t) => t.storeId === xuhui.id);
     expect(expected.serials.length).toBeGreaterThan(0);
     expect(expected.serials.length).toBeLessThan(40);
@@ -431,7 +421,7 @@ describe("audience resolution", () => {
   });
 
   it("a region: the terminals at its stores, and those stores' merchants' people", async () => {
-    const harbor = await merchantNamed("Harbor Books");
+    const harbor = await merchantNamed(db, "Harbor Books");
     const expected = await expectedTerminals((t) => t.region === "Guangzhou");
     expect(expected.merchantIds).toEqual([harbor.id]);
     const receipts = await expectAudience({ regions: ["Guangzhou"] }, { serials: expected.serials, merchantIds: [harbor.id], readers: await expectedReaders([harbor.id]) });
@@ -466,8 +456,8 @@ describe("audience resolution", () => {
   });
 
   it("combinations: places add up (store ∪ merchant), device filters narrow (region ∩ model)", async () => {
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
-    const bakery = await merchantNamed("Other Bakery");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
+    const bakery = await merchantNamed(db, "Other Bakery");
     const union = await expectedTerminals((t) => t.storeId === xuhui.id || t.merchantId === bakery.id);
     const readers = await expectedReaders([xuhui.merchantId, bakery.id]);
     expect(readers.map((r) => r.email)).toEqual(["owner-b@notices.test", demoEmails.otherMerchant, demoEmails.merchant, "tech-bakery@notices.test", demoEmails.technician]);
@@ -483,8 +473,8 @@ describe("audience resolution", () => {
     await expectAudience({ regions: ["Shanghai"], modelIds: [a920.id] }, { ...narrowed, readers: await expectedReaders(narrowed.merchantIds) });
 
     // A chosen merchant none of whose terminals pass the device filter has no readers.
-    const demo = await merchantNamed("Demo Coffee");
-    const harbor = await merchantNamed("Harbor Books");
+    const demo = await merchantNamed(db, "Demo Coffee");
+    const harbor = await merchantNamed(db, "Harbor Books");
     const [p2Rollout] = await db.select().from(rollouts).where(eq(rollouts.name, "P2 3.2.0 security patch"));
     const jobTerminals = new Set((await db.select({ id: updateJobs.terminalId }).from(updateJobs).where(eq(updateJobs.rolloutId, p2Rollout!.id))).map((j) => j.id));
     const reached = await expectedTerminals((t) => (t.merchantId === demo.id || t.merchantId === harbor.id) && jobTerminals.has(t.id));
@@ -494,8 +484,8 @@ describe("audience resolution", () => {
   });
 
   it("roles: owners only, or technicians only (each technician for the merchants assigned)", async () => {
-    const demo = await merchantNamed("Demo Coffee");
-    const bakery = await merchantNamed("Other Bakery");
+    const demo = await merchantNamed(db, "Demo Coffee");
+    const bakery = await merchantNamed(db, "Other Bakery");
     const demoTerminals = await expectedTerminals((t) => t.merchantId === demo.id);
     const owners = await expectAudience({ merchantIds: [demo.id], roles: ["merchant"] }, { ...demoTerminals, readers: await expectedReaders([demo.id], ["merchant"]) });
     expect(owners.readers).toEqual(["owner-b@notices.test", demoEmails.merchant]);
@@ -508,7 +498,7 @@ describe("audience resolution", () => {
   });
 
   it("fixes the receipts at publication: a user added later does not get the notice", async () => {
-    const lotus = await merchantNamed("Lotus Noodle House");
+    const lotus = await merchantNamed(db, "Lotus Noodle House");
     const { notice } = await published({ title: "Before the new owner", audience: { merchantIds: [lotus.id] } });
     expect((await receiptsOf(notice.id)).readers).toEqual([]);
     const id = randomUUID();
@@ -525,7 +515,7 @@ describe("audience resolution", () => {
 
 describe("tenant isolation", () => {
   it("shows a notice for Demo Coffee only to Demo Coffee's readers", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const { notice } = await published({ title: "For Demo Coffee only", severity: "critical", audience: { merchantIds: [demo.id] } });
 
     const ownInbox = await callers.merchant.notices.inbox({});
@@ -557,7 +547,7 @@ describe("tenant isolation", () => {
   });
 
   it("never carries it to another merchant's terminal, which cannot acknowledge it either", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const { notice } = await published({ title: "Demo terminals only", audience: { merchantIds: [demo.id] }, channels: { inbox: false, terminals: true } });
     const own = await heartbeatAt("DEMO-0021", at(5));
     expect(own.notices.map((n) => n.id)).toContain(notice.id);
@@ -578,7 +568,7 @@ describe("tenant isolation", () => {
 
 describe("notices on the heartbeat", () => {
   it("carries a published notice with the contract's fields until the terminal acknowledges it", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const { notice } = await published({ title: "Firmware tonight", body: "Leave the terminal **on**.", severity: "warning", audience: { merchantIds: [demo.id] }, channels: { inbox: false, terminals: true } });
     const terminal = await terminalNamed("DEMO-0002");
     const before = Date.now();
@@ -629,7 +619,7 @@ describe("notices on the heartbeat", () => {
   });
 
   it("stops carrying a notice once it has expired at the heartbeat's time", async () => {
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     const serial = (await expectedTerminals((t) => t.storeId === xuhui.id)).serials[0]!;
     const { notice } = await published({ title: "Expires in two hours", audience: { storeIds: [xuhui.id] }, channels: { inbox: false, terminals: true }, expiresAt: at(120) });
     const early = await heartbeatAt(serial, at(60));
@@ -643,7 +633,7 @@ describe("notices on the heartbeat", () => {
   });
 
   it("stops carrying a withdrawn notice, and never carries an inbox-only one", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const { notice: withdrawn } = await published({ title: "To be withdrawn", audience: { merchantIds: [demo.id] }, channels: { inbox: false, terminals: true } });
     const { notice: inboxOnly } = await published({ title: "Console only", audience: { merchantIds: [demo.id] }, channels: { inbox: true, terminals: false } });
     expect(await db.select().from(noticeDeliveries).where(eq(noticeDeliveries.noticeId, inboxOnly.id))).toEqual([]);
@@ -665,7 +655,7 @@ describe("notices on the heartbeat", () => {
 
 describe("receipts", () => {
   it("counts readers, reads, terminals, deliveries and acknowledgements as they happen", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const { notice } = await published({ title: "Receipts", audience: { merchantIds: [demo.id] }, channels: { inbox: true, terminals: true } });
     const readers = await expectedReaders([demo.id]);
     const owner = await userNamed(demoEmails.merchant);
@@ -704,7 +694,7 @@ describe("receipts", () => {
   });
 
   it("summarises the unread ones, with the critical ones for the banner", async () => {
-    const lotus = await merchantNamed("Lotus Noodle House");
+    const lotus = await merchantNamed(db, "Lotus Noodle House");
     const id = randomUUID();
     await db.insert(users).values({ id, name: "Lotus Owner", email: "owner-lotus@notices.test", role: "merchant", merchantId: lotus.id });
     const lotusScope: Scope = { kind: "merchants", merchantIds: [lotus.id] };
@@ -754,8 +744,8 @@ describe("SMS for critical notices", () => {
   const smsOf = (noticeId: string) => db.select().from(smsOutbox).where(eq(smsOutbox.noticeId, noticeId));
 
   it("queues one SMS per distinct registered phone of the merchants reached", async () => {
-    const demo = await merchantNamed("Demo Coffee");
-    const bakery = await merchantNamed("Other Bakery");
+    const demo = await merchantNamed(db, "Demo Coffee");
+    const bakery = await merchantNamed(db, "Other Bakery");
     const { notice, result } = await critical("Gateway outage tonight", [demo.id, bakery.id], D);
     expect(result).toMatchObject({ smsQueued: 2, smsSkipped: 0 });
     const rows = await smsOf(notice.id);
@@ -767,7 +757,7 @@ describe("SMS for critical notices", () => {
     }
 
     // Two merchants sharing a phone get one message (on another day, so the daily limit below is untouched).
-    const lotus = await merchantNamed("Lotus Noodle House");
+    const lotus = await merchantNamed(db, "Lotus Noodle House");
     await db.update(merchants).set({ registeredPhone: demo.registeredPhone }).where(eq(merchants.id, lotus.id));
     try {
       expect((await previewAudience(db, audienceInput.parse({ merchantIds: [demo.id, lotus.id] }))).smsPhones).toBe(1);
@@ -782,8 +772,8 @@ describe("SMS for critical notices", () => {
 
   it(`sends at most ${NOTICE_SMS_PER_PHONE_PER_DAY} notice SMS a day to one phone`, async () => {
     expect(NOTICE_SMS_PER_PHONE_PER_DAY).toBe(3);
-    const demo = await merchantNamed("Demo Coffee");
-    const bakery = await merchantNamed("Other Bakery");
+    const demo = await merchantNamed(db, "Demo Coffee");
+    const bakery = await merchantNamed(db, "Other Bakery");
     // The first test queued one for each phone today.
     const second = await critical("Second today", [demo.id], at(1, D));
     const third = await critical("Third today", [demo.id], at(2, D));
@@ -804,7 +794,7 @@ describe("SMS for critical notices", () => {
   });
 
   it("keeps to the daily limit when critical notices are published at the same time", async () => {
-    const lotus = await merchantNamed("Lotus Noodle House");
+    const lotus = await merchantNamed(db, "Lotus Noodle House");
     const D2 = at(5 * 24 * 60, D);
     const drafts = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
@@ -819,9 +809,9 @@ describe("SMS for critical notices", () => {
   });
 
   it("delivers them through the provider, but not for a withdrawn or expired notice", async () => {
-    const demo = await merchantNamed("Demo Coffee");
-    const bakery = await merchantNamed("Other Bakery");
-    const metro = await merchantNamed("Metro Pharmacy");
+    const demo = await merchantNamed(db, "Demo Coffee");
+    const bakery = await merchantNamed(db, "Other Bakery");
+    const metro = await merchantNamed(db, "Metro Pharmacy");
     const byTitle = async (title: string) => (await db.select().from(notices).where(eq(notices.title, title)))[0]!;
     const third = await byTitle("Third today");
     await withdrawNotice(db, admin, third.id, at(5, D));
@@ -861,7 +851,7 @@ describe("lifecycle", () => {
   const future = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 
   it("creates, updates, schedules, publishes and withdraws, with an audit row for each", async () => {
-    const harbor = await merchantNamed("Harbor Books");
+    const harbor = await merchantNamed(db, "Harbor Books");
     const owner = await callerOf("owner-harbor@notices.test");
     const created = await callers.admin.notices.create({
       title: "Card reader recall",
@@ -926,7 +916,7 @@ describe("lifecycle", () => {
   });
 
   it("does not let a reader open a withdrawn notice, and records no read for the attempt", async () => {
-    const harbor = await merchantNamed("Harbor Books");
+    const harbor = await merchantNamed(db, "Harbor Books");
     const owner = await callerOf("owner-harbor@notices.test");
     const ownerRow = await userNamed("owner-harbor@notices.test");
     const notice = await callers.admin.notices.create({ title: "Withdrawn before read", body: "b", audience: { merchantIds: [harbor.id] }, channels: { inbox: true } });
@@ -939,7 +929,7 @@ describe("lifecycle", () => {
   });
 
   it("takes a scheduled notice whose time is removed back to draft, and deletes drafts only", async () => {
-    const harbor = await merchantNamed("Harbor Books");
+    const harbor = await merchantNamed(db, "Harbor Books");
     const notice = await callers.admin.notices.create({ title: "Draft to delete", body: "b", audience: { merchantIds: [harbor.id] }, channels: { inbox: true }, publishAt: future(120) });
     await callers.admin.notices.schedule({ id: notice.id });
     expect(await refusal(callers.admin.notices.deleteDraft({ id: notice.id }))).toMatchObject({ code: "CONFLICT" });
@@ -960,7 +950,7 @@ describe("lifecycle", () => {
   });
 
   it("refuses invalid notices with BAD_REQUEST and writes nothing", async () => {
-    const harbor = await merchantNamed("Harbor Books");
+    const harbor = await merchantNamed(db, "Harbor Books");
     const valid = { title: "Valid", body: "b", severity: "critical" as const, audience: { merchantIds: [harbor.id] }, channels: { inbox: true } };
     const inTwoHours = future(120);
     const notices0 = await noticeCount();
@@ -1107,7 +1097,7 @@ describe("access", () => {
   });
 
   it("gives every role an inbox with only the notices addressed to them", async () => {
-    const bakery = await merchantNamed("Other Bakery");
+    const bakery = await merchantNamed(db, "Other Bakery");
     const { notice } = await published({ title: "For Other Bakery", audience: { merchantIds: [bakery.id] }, channels: { inbox: true } });
     const techBakery = await callerOf("tech-bakery@notices.test");
     const reach: [string, Awaited<ReturnType<typeof callerOf>>, boolean][] = [
@@ -1141,7 +1131,7 @@ describe("access", () => {
 
 describe("a suspended merchant", () => {
   it("is left out of every audience: terminals, readers and phones, whichever way it is targeted", async () => {
-    const lotus = await merchantNamed("Lotus Noodle House");
+    const lotus = await merchantNamed(db, "Lotus Noodle House");
     const lotusModels = await db.selectDistinct({ id: terminals.modelId }).from(terminals).where(eq(terminals.merchantId, lotus.id));
     const byPlace = audienceInput.parse({ merchantIds: [lotus.id] });
     const byDevice = audienceInput.parse({ merchantIds: [lotus.id], modelIds: lotusModels.map((m) => m.id) });
@@ -1161,8 +1151,8 @@ describe("a suspended merchant", () => {
 
 describe("after the fleet changes hands", () => {
   it("stops carrying a notice to a terminal moved to another merchant, and refuses its acknowledgement", async () => {
-    const demo = await merchantNamed("Demo Coffee");
-    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const demo = await merchantNamed(db, "Demo Coffee");
+    const chaoyang = await storeNamed(db, "Other Bakery Chaoyang");
     const { notice } = await published({ title: "Demo Coffee only, moved terminal", audience: { merchantIds: [demo.id] }, channels: { inbox: false, terminals: true } }, new Date());
     const before = await terminalNamed("DEMO-0025");
     expect((await heartbeatAt("DEMO-0025", new Date())).notices.map((n) => n.id)).toContain(notice.id);
@@ -1177,7 +1167,7 @@ describe("after the fleet changes hands", () => {
   });
 
   it("hides a merchant's notices from a technician no longer assigned to it", async () => {
-    const demo = await merchantNamed("Demo Coffee");
+    const demo = await merchantNamed(db, "Demo Coffee");
     const tech = await userNamed(demoEmails.technician);
     const { notice } = await published({ title: "For Demo Coffee's people", audience: { merchantIds: [demo.id] } }, new Date());
     expect((await callers.technician.notices.inbox({})).items.map((n) => n.id)).toContain(notice.id);
@@ -1207,8 +1197,8 @@ describe("SMS rules", () => {
   it("keeps publishing the notices behind one that cannot be published, and puts that one back to draft", async () => {
     const saved = process.env.SMS_PROVIDER;
     const due = at(0, new Date("2026-10-05T00:00:00Z"));
-    const blocked = await draft({ title: "SMS that cannot go", severity: "critical", audience: { merchantIds: [(await merchantNamed("Metro Pharmacy")).id] }, channels: { inbox: true, sms: true }, publishAt: at(1, due) }, due);
-    const next = await draft({ title: "Right behind it", audience: { merchantIds: [(await merchantNamed("Metro Pharmacy")).id] }, publishAt: at(2, due) }, due);
+    const blocked = await draft({ title: "SMS that cannot go", severity: "critical", audience: { merchantIds: [(await merchantNamed(db, "Metro Pharmacy")).id] }, channels: { inbox: true, sms: true }, publishAt: at(1, due) }, due);
+    const next = await draft({ title: "Right behind it", audience: { merchantIds: [(await merchantNamed(db, "Metro Pharmacy")).id] }, publishAt: at(2, due) }, due);
     for (const n of [blocked, next]) await scheduleNotice(db, admin, n.id, due);
     process.env.SMS_PROVIDER = "twilio"; // without its settings: SMS cannot be sent
     try {

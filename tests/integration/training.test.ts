@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { and, asc, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "@/db/client";
-import { auditLog, merchants, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, workOrders } from "@/db/schema";
+import { auditLog, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, workOrders } from "@/db/schema";
 import { trainingStates, type StaffRole, type TrainingState } from "@/db/schema/values";
 import { AppError } from "@/server/errors";
 import { complianceInput, courseCreateInput, recordListInput, sessionInput, staffCreateInput } from "@/server/schemas/training";
@@ -25,7 +25,7 @@ import {
 } from "@/server/services/training";
 import { trainingExpiry } from "@/server/services/training-rules";
 import { clearFleetData, seedDemo } from "@/db/seed";
-import { createTestDatabase, demoCallers, demoEmails, FIXED_NOW, viewerByEmail } from "../helpers/db";
+import { createTestDatabase, demoCallers, demoEmails, FIXED_NOW, merchantNamed, storeNamed, viewerByEmail } from "../helpers/db";
 
 let handle: DbHandle;
 let db: Db;
@@ -57,23 +57,13 @@ const staffCount = async () => (await db.select({ n: count() }).from(staffMember
 const auditCount = async (action: string) => (await db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n;
 const auditFor = (entityId: string) => db.select().from(auditLog).where(eq(auditLog.entityId, entityId)).orderBy(asc(auditLog.id));
 
-async function storeNamed(name: string) {
-  const [store] = await db.select().from(stores).where(eq(stores.name, name));
-  if (!store) throw new Error(`no store ${name}`);
-  return store;
-}
-async function merchantNamed(name: string) {
-  const [merchant] = await db.select().from(merchants).where(eq(merchants.name, name));
-  if (!merchant) throw new Error(`no merchant ${name}`);
-  return merchant;
-}
 async function courseId(key: string) {
   const [course] = await db.select({ id: trainingCourses.id }).from(trainingCourses).where(eq(trainingCourses.key, key));
   if (!course) throw new Error(`no course ${key}`);
   return course.id;
 }
 async function staffAt(storeName: string, where: { role?: StaffRole; active?: boolean } = {}) {
-  const store = await storeNamed(storeName);
+  const store = await storeNamed(db, storeName);
   return db
     .select()
     .from(staffMembers)
@@ -120,7 +110,7 @@ describe("the seeded training data, at the seed's clock", () => {
     const byShare = await compliance(ALL, FIXED_NOW, { sort: "share" });
     expect(byShare.items[0]!.name).toBe("Demo Coffee Xuhui");
     // Filtered to one merchant, the summary counts only its stores.
-    const demoCoffee = await merchantNamed("Demo Coffee");
+    const demoCoffee = await merchantNamed(db, "Demo Coffee");
     const mine = await compliance(ALL, FIXED_NOW, { merchantId: demoCoffee.id });
     expect(mine.items.map((s) => s.name)).toEqual(["Demo Coffee Jing'an", "Demo Coffee Xuhui"]);
     expect(mine.summary).toEqual({ staff: 11, compliant: 7, expiring: 1, expired: 2, missing: 2 });
@@ -186,7 +176,7 @@ describe("the seeded training data, at the seed's clock", () => {
   });
 
   it("shows Demo Coffee Xuhui's PCI DSS 9.5.1 evidence: devices, inspections, staff", async () => {
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     const evidence = await storeEvidence(db, ALL, xuhui.id, FIXED_NOW);
     expect(evidence.today).toBe(SEED_TODAY);
     expect(evidence.store).toMatchObject({ id: xuhui.id, name: "Demo Coffee Xuhui", merchantName: "Demo Coffee", address: "88 Caoxi North Rd, Xuhui", region: "Shanghai" });
@@ -256,7 +246,7 @@ describe("the seeded training data, at the seed's clock", () => {
   });
 
   it("counts Demo Coffee Jing'an's preventive maintenance as an inspection, and leaves retired terminals out", async () => {
-    const jingan = await storeNamed("Demo Coffee Jing'an");
+    const jingan = await storeNamed(db, "Demo Coffee Jing'an");
     const evidence = await storeEvidence(db, ALL, jingan.id, FIXED_NOW);
     const [preventive] = await db
       .select({ id: workOrders.id, type: workOrders.type })
@@ -283,7 +273,7 @@ describe("the seeded training data, at the seed's clock", () => {
   });
 
   it("exports the evidence as CSV: a device row per device, a training row per person and required course", async () => {
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     const evidence = await storeEvidence(db, ALL, xuhui.id, FIXED_NOW);
     const rows = lines(await csvText(evidenceCsv(evidence)));
     expect(rows[0]).toBe(
@@ -314,7 +304,7 @@ describe("the seeded training data, at the seed's clock", () => {
     expect(expired).toHaveLength(1 + 8);
     for (const row of expired.slice(1)) expect(row.split(",").at(-1)).toBe("expired");
 
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     const atXuhui = lines(await csvText(exportRecordsCsv(db, ALL, { storeId: xuhui.id }, FIXED_NOW))).slice(1);
     expect(atXuhui).toHaveLength(15);
     expect(atXuhui.every((r) => r.split(",")[3] === "Demo Coffee Xuhui")).toBe(true);
@@ -495,8 +485,8 @@ describe("expiry and compliance, with an injected clock", () => {
 
 describe("access per role", () => {
   it("shows a merchant only its own staff, records, compliance and evidence", async () => {
-    const demoCoffee = await merchantNamed("Demo Coffee");
-    const bakery = await merchantNamed("Other Bakery");
+    const demoCoffee = await merchantNamed(db, "Demo Coffee");
+    const bakery = await merchantNamed(db, "Other Bakery");
     const [demoStaff] = await db.select({ n: count() }).from(staffMembers).where(eq(staffMembers.merchantId, demoCoffee.id));
     const staff = await callers.merchant.training.staff({ status: "all", pageSize: 100 });
     expect(staff.total).toBe(demoStaff!.n);
@@ -520,15 +510,15 @@ describe("access per role", () => {
     expect(rows.summary.staff).toBe(11);
     expect((await callers.otherMerchant.training.compliance({ pageSize: 100 })).items.map((s) => s.name)).toEqual(["Other Bakery Chaoyang"]);
 
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
-    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
+    const chaoyang = await storeNamed(db, "Other Bakery Chaoyang");
     expect((await callers.merchant.training.evidence({ storeId: xuhui.id })).store.name).toBe("Demo Coffee Xuhui");
     expect((await refusal(callers.merchant.training.evidence({ storeId: chaoyang.id }))).code).toBe("NOT_FOUND");
     expect((await refusal(callers.merchant.training.trainers({ merchantId: bakery.id }))).code).toBe("NOT_FOUND");
   });
 
   it("answers NOT_FOUND for another merchant's evidence, record and staff, and changes nothing", async () => {
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     const [person] = await staffAt("Demo Coffee Xuhui", { role: "manager" });
     const [record] = await db.select().from(trainingRecords).where(eq(trainingRecords.staffId, person!.id));
     const other = callers.otherMerchant.training;
@@ -551,7 +541,7 @@ describe("access per role", () => {
   });
 
   it("refuses a merchant's new staff member at another merchant's store, creating nothing", async () => {
-    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const chaoyang = await storeNamed(db, "Other Bakery Chaoyang");
     const before = await staffCount();
     const created = await auditCount("staff.created");
     const result = await refusal(callers.merchant.training.createStaff({ storeId: chaoyang.id, name: "Intruder Cashier" }));
@@ -566,15 +556,15 @@ describe("access per role", () => {
     expect(await refusal(callers.admin.training.updateStaff({ id: cashier!.id, storeId: chaoyang.id }))).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/their merchant's stores/) });
     expect((await db.select().from(staffMembers).where(eq(staffMembers.id, cashier!.id)))[0]!.storeId).toBe(cashier!.storeId);
     // Between the merchant's own stores, it can.
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     expect(await callers.merchant.training.updateStaff({ id: cashier!.id, storeId: xuhui.id })).toMatchObject({ storeId: xuhui.id });
     await callers.merchant.training.updateStaff({ id: cashier!.id, storeId: cashier!.storeId });
   });
 
   it("keeps a merchant's roster with an audit trail: staff.created, staff.left, training_record.deleted", async () => {
-    const demoCoffee = await merchantNamed("Demo Coffee");
+    const demoCoffee = await merchantNamed(db, "Demo Coffee");
     const owner = await viewerByEmail(db, demoEmails.merchant);
-    const jingan = await storeNamed("Demo Coffee Jing'an");
+    const jingan = await storeNamed(db, "Demo Coffee Jing'an");
     const member = await callers.merchant.training.createStaff({ storeId: jingan.id, name: "New Cashier", phone: "13800001111" });
     expect(member).toMatchObject({ merchantId: demoCoffee.id, storeId: jingan.id, role: "cashier", phone: "+8613800001111", active: true, leftOn: null });
     const [createdEntry] = await auditFor(member.id);
@@ -605,15 +595,15 @@ describe("access per role", () => {
 
   it("lets a technician read Demo Coffee's training and record the sessions they gave, and nothing more", async () => {
     const tech = await viewerByEmail(db, demoEmails.technician);
-    const demoCoffee = await merchantNamed("Demo Coffee");
+    const demoCoffee = await merchantNamed(db, "Demo Coffee");
     const t = callers.technician.training;
     const staff = await t.staff({ status: "all", pageSize: 100 });
     expect(staff.total).toBeGreaterThan(0);
     expect(staff.items.every((s) => s.merchantId === demoCoffee.id)).toBe(true);
     expect((await t.records({ pageSize: 100 })).items.every((r) => r.merchantId === demoCoffee.id)).toBe(true);
     expect((await t.compliance({ pageSize: 100 })).items.map((s) => s.name)).toEqual(["Demo Coffee Jing'an", "Demo Coffee Xuhui"]);
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
-    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
+    const chaoyang = await storeNamed(db, "Other Bakery Chaoyang");
     expect((await t.evidence({ storeId: xuhui.id })).staff).toHaveLength(6);
     expect((await refusal(t.evidence({ storeId: chaoyang.id }))).code).toBe("NOT_FOUND");
 
@@ -752,7 +742,7 @@ describe("a session that breaks a rule", () => {
 // Last: it retires a terminal, which the evidence checks above rely on being in service.
 describe("a store's evidence after one of its terminals is retired", () => {
   it("leaves the retired terminal out entirely: from the devices, the overdue inspections and the CSV", async () => {
-    const xuhui = await storeNamed("Demo Coffee Xuhui");
+    const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
     const [terminal] = await db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0005"));
     const before = await storeEvidence(db, ALL, xuhui.id, FIXED_NOW);
     expect(before.overdueInspections.map((w) => w.serialNumber)).toContain("DEMO-0005");
@@ -772,7 +762,7 @@ describe("a store's evidence after one of its terminals is retired", () => {
 
 describe("the evidence's inspections", () => {
   it("keeps a terminal's earlier owner's work orders out of its new store's evidence", async () => {
-    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const chaoyang = await storeNamed(db, "Other Bakery Chaoyang");
     const [moved] = await db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0021"));
     // Demo Coffee had it inspected (a pass); then it went to Other Bakery.
     expect((await storeEvidence(db, ALL, moved!.storeId!, FIXED_NOW)).devices.find((d) => d.serialNumber === "DEMO-0021")!.lastInspection?.result).toBe("pass");
@@ -785,7 +775,7 @@ describe("the evidence's inspections", () => {
   });
 
   it("counts only a tamper check answered pass or fail as an inspection, and no repair as a due inspection", async () => {
-    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const chaoyang = await storeNamed(db, "Other Bakery Chaoyang");
     const [bake3] = await db.select().from(terminals).where(eq(terminals.serialNumber, "BAKE-0003"));
     const common = { terminalId: bake3!.id, merchantId: chaoyang.merchantId, storeId: chaoyang.id };
     await db.insert(workOrders).values([
@@ -802,7 +792,7 @@ describe("the evidence's inspections", () => {
 
 describe("renewal lists and the compliance figures", () => {
   it("list for renewal only courses the person's role requires, as the compliance counts do", async () => {
-    const chaoyang = await storeNamed("Other Bakery Chaoyang");
+    const chaoyang = await storeNamed(db, "Other Bakery Chaoyang");
     const [clerk] = await staffAt("Other Bakery Chaoyang", { role: "other", active: true });
     const before = await compliance(ALL, FIXED_NOW);
     const expiringBefore = (await records(ALL, FIXED_NOW, { state: "expiring" })).total;

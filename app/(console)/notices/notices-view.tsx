@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { noticeSeverities, noticeStatuses } from "@/db/schema/values";
 import { inboxInput, noticeListInput } from "@/server/schemas/notices";
-import { DateTime, RelativeTime } from "@/app/_components/format";
+import { DateTime, percentOf, RelativeTime } from "@/app/_components/format";
 import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
 import { NoticeSeverityBadge, NoticeStatusBadge } from "@/app/_components/notice-severity";
 import { Button } from "@/app/_components/ui/button";
@@ -15,7 +15,7 @@ import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
 
-const rate = (part: number, whole: number) => (whole ? `${Math.floor((part / whole) * 100)}%` : "—");
+const rate = (part: number, whole: number) => (whole ? `${percentOf(part / whole)}%` : "—");
 
 /** Every notice, for the admins who write them, with delivery figures. */
 export function NoticeList() {

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-q
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
-import { DateTime } from "@/app/_components/format";
+import { DateTime, percentOf } from "@/app/_components/format";
 import { Markdown } from "@/app/_components/markdown";
 import { NoticeSeverityBadge, NoticeStatusBadge } from "@/app/_components/notice-severity";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
@@ -107,7 +107,7 @@ export function NoticeDetail({ id }: { id: string }) {
 }
 
 function Rate({ label, part, whole }: { label: string; part: number; whole: number }) {
-  const percent = whole ? Math.floor((part / whole) * 100) : 0;
+  const percent = whole ? percentOf(part / whole) : 0;
   return (
     <div>
       <div className="flex justify-between text-sm">

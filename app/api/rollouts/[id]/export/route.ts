@@ -1,13 +1,13 @@
+import { consoleRequest, signInRequired } from "@/server/console-request";
 import { csvResponse } from "@/server/csv";
 import { rolloutJobListInput } from "@/server/schemas/firmware";
 import { exportRolloutJobsCsv } from "@/server/services/rollouts";
-import { createContext } from "@/server/trpc";
 import { parseListParams } from "@/app/_lib/list-params";
 
 /** A rollout's terminals with the page's filters, as a CSV download (admins). */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const context = await createContext({ headers: req.headers });
-  if (!context.viewer) return Response.json({ error: { code: "unauthorized", message: "Please sign in." } }, { status: 401 });
+  const context = await consoleRequest(req);
+  if (!context) return signInRequired();
   if (context.viewer.role !== "admin") return Response.json({ error: { code: "not_found", message: "Rollout was not found." } }, { status: 404 });
   const parsed = rolloutJobListInput.safeParse({ ...parseListParams(rolloutJobListInput.omit({ id: true }), Object.fromEntries(new URL(req.url).searchParams)), id: (await ctx.params).id });
   if (!parsed.success) return Response.json({ error: { code: "not_found", message: "Rollout was not found." } }, { status: 404 });
