@@ -225,7 +225,9 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     Object.assign(bySerial.get("DEMO-0038")!, { lastSeenAt: new Date(now.getTime() - 30 * 3_600_000) });
     Object.assign(bySerial.get("DEMO-0039")!, { batteryPercent: 9 });
     Object.assign(bySerial.get("DEMO-0011")!, { errorCount: 1, lastErrors: [{ code: "CARD_READER_TIMEOUT", message: "No response when a card is inserted" }] });
-    await tx.insert(terminals).values(rows);
+    // The demo merchants have had their terminals since before the check-in history begins.
+    const longAgo = new Date(now.getTime() - 90 * 86_400_000);
+    await tx.insert(terminals).values(rows.map((r) => ({ createdAt: longAgo, merchantSince: longAgo, ...r })));
     await seedCheckinHistory(tx);
 
     for (const u of demoUsers) {

@@ -41,6 +41,10 @@ export const terminals = pgTable(
     errorCount: smallint("error_count").notNull().default(0),
     lastErrors: jsonb("last_errors").$type<{ code: string; message?: string }[]>(),
     activatedAt: timestamp("activated_at", { withTimezone: true }),
+    // When the current merchant got the terminal: their view of its history starts here.
+    merchantSince: timestamp("merchant_since", { withTimezone: true }).notNull().defaultNow(),
+    // An admin lifted an activation block: wrong codes before this no longer count.
+    activationUnblockedAt: timestamp("activation_unblocked_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
