@@ -5,12 +5,16 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { authSecret, ConfigError } = await import("./server/env");
+  const { authRequireMfa, authSecret, authTrustedOrigins, ConfigError, sessionIdleMinutes, sessionMaxHours } = await import("./server/env");
   const { getDatabase } = await import("./server/db");
   const { startJobRunner } = await import("./server/jobs");
   const { smsProviderFromEnv } = await import("./server/sms/providers");
   try {
     authSecret();
+    authTrustedOrigins();
+    authRequireMfa();
+    sessionIdleMinutes();
+    sessionMaxHours();
     console.log(`POS Fleet: SMS provider ${smsProviderFromEnv().name}.`);
     const { engine, db } = await getDatabase();
     console.log(`POS Fleet: database ready (${engine}).`);

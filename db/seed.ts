@@ -561,12 +561,14 @@ export async function seedLargeFleet(db: Db, terminalCount: number): Promise<voi
       ), store_count as (select count(*) as c from fleet_stores),
       model_list as (select id, row_number() over (order by manufacturer, model) - 1 as n from terminal_models),
       model_count as (select count(*) as c from model_list)
-      insert into terminals (serial_number, model_id, merchant_id, store_id, status, firmware_version, last_seen_at, battery_percent, signal_dbm, network, activated_at)
+      insert into terminals (serial_number, model_id, merchant_id, store_id, status, firmware_version, last_seen_at, battery_percent, signal_dbm, network, activated_at, merchant_since)
       select 'FLEET-' || lpad(g::text, 7, '0'), ml.id, fs.merchant_id, fs.store_id,
         (case when g % 50 = 0 then 'in_stock' when g % 97 = 0 then 'faulty' when g % 89 = 0 then 'suspended' else 'active' end)::terminal_status,
         '1.' || (g % 4) || '.0',
         now() - ((g % 600) * interval '1 minute'), 10 + (g % 90), -50 - (g % 50),
-        (array['wifi','cellular','ethernet'])[1 + (g % 3)]::network_type, now() - ((g % 365) * interval '1 day')
+        (array['wifi','cellular','ethernet'])[1 + (g % 3)]::network_type, now() - ((g % 365) * interval '1 day'),
+        -- Their merchants have had them since before their activation and check-in history.
+        now() - interval '1 year'
       from generate_series(1, ${terminalCount}) g
       cross join store_count sc cross join model_count mc
       join fleet_stores fs on fs.n = (g % sc.c)

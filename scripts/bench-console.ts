@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { sql, type SQL } from "drizzle-orm";
 import { openDatabase, queryRows, targetFromEnv, type Db } from "@/db/client";
+import type { UserRole } from "@/db/schema";
 import { migrateDatabase } from "@/db/migrate";
 import { isDatabaseEmpty, seedDemo, seedLargeFleet } from "@/db/seed";
 import { terminalListInput, type TerminalListInput } from "@/server/schemas/terminals";
@@ -201,9 +202,9 @@ async function bench(db: Db, now: Date) {
   ).map((t) => t.serial);
   const fleetSerial = () => `FLEET-${String(1 + Math.floor(Math.random() * terminalTarget)).padStart(7, "0")}`;
   const list = (scope: Scope, input: () => TerminalListInput) => () => listTerminals(db, scope, terminalListInput.parse(input()), now);
-  const detail = (scope: Scope, serial: () => string) => () => {
+  const detail = (scope: Scope, role: UserRole, serial: () => string) => () => {
     const s = serial();
-    return Promise.all([getTerminalBySerial(db, scope, s), terminalActivity(db, scope, s, now)]);
+    return Promise.all([getTerminalBySerial(db, scope, role, s), terminalActivity(db, scope, s, now)]);
   };
 
   console.log(`\n${fmt(iterations)} iterations each, as of ${now.toISOString()}:`);
@@ -215,8 +216,8 @@ async function bench(db: Db, now: Date) {
   await measure("list model · admin", list(admin, () => ({ modelId: pick(models), sort: "lastSeenAt", dir: "desc" })));
   await measure("list offline · merchant", list(merchant, () => ({ connectivity: "offline", sort: "lastSeenAt", dir: "desc" })));
   await measure("list all · merchant", list(merchant, () => ({ sort: "lastSeenAt", dir: "desc" })));
-  await measure("detail · admin", detail(admin, fleetSerial));
-  await measure("detail · merchant", detail(merchant, () => pick(merchantSerials)));
+  await measure("detail · admin", detail(admin, "admin", fleetSerial));
+  await measure("detail · merchant", detail(merchant, "merchant", () => pick(merchantSerials)));
 }
 
 try {

@@ -1,3 +1,5 @@
+import type { ZodError } from "zod";
+
 /** The domain's own refusals; routers and route handlers map them to tRPC codes or HTTP statuses. */
 export type AppErrorCode = "not_found" | "conflict" | "invalid" | "forbidden" | "rate_limited";
 
@@ -20,4 +22,13 @@ export function sqlState(error: unknown): string | undefined {
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/**
+ * One sentence for input that failed validation, naming the fields; the per-field messages travel
+ * separately (fieldErrors), and zod's own issue list never reaches the user.
+ */
+export function invalidInputMessage(error: ZodError): string {
+  const fields = [...new Set(error.issues.flatMap((issue) => (issue.path.length ? [String(issue.path[0])] : [])))];
+  return fields.length ? `Some fields are not valid: ${fields.join(", ")}.` : "The request is not valid.";
 }

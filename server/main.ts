@@ -4,7 +4,9 @@
 import http from "node:http";
 import next from "next";
 import { getDb } from "./db";
+import { stampClientAddress } from "./client-ip";
 import { deviceApiLane } from "./device-api/node";
+import { refuseUndecodablePath } from "./request-path";
 
 const port = Number(process.env.PORT ?? 3000);
 // Not HOSTNAME: containers set it to their own name.
@@ -18,6 +20,8 @@ const serveDeviceApi = deviceApiLane(getDb);
 
 http
   .createServer((req, res) => {
+    if (refuseUndecodablePath(req, res)) return;
+    stampClientAddress(req);
     if (!serveDeviceApi(req, res)) void handleWithNext(req, res);
   })
   .listen(port, hostname, () => console.log(`POS Fleet: listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`));

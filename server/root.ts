@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account";
 import { activationsRouter } from "./routers/activations";
 import { auditRouter } from "./routers/audit";
 import { firmwareRouter } from "./routers/firmware";
@@ -25,6 +26,7 @@ export const appRouter = router({
   maintenance: maintenanceRouter,
   training: trainingRouter,
   notices: noticesRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,6 +20,15 @@ export function scopeIncludes(scope: Scope, merchantId: string | null | undefine
   return merchantId != null && scope.merchantIds.includes(merchantId);
 }
 
+/**
+ * Where the caller's view of a terminal's history starts. History from before the terminal joined
+ * its merchant belongs to the earlier merchant, so a merchant user, and a technician working for the
+ * merchant, see it from merchantSince; an admin sees all of it (null).
+ */
+export function historySince(scope: Scope, terminal: { merchantSince: Date }): Date | null {
+  return scope.kind === "all" ? null : terminal.merchantSince;
+}
+
 export async function scopeForUser(db: Db, user: { id: string; role: UserRole; merchantId: string | null }): Promise<Scope> {
   if (user.role === "admin") return { kind: "all" };
   if (user.role === "merchant") return { kind: "merchants", merchantIds: user.merchantId ? [user.merchantId] : [] };

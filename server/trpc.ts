@@ -4,8 +4,9 @@ import { z, ZodError } from "zod";
 import type { Db } from "@/db/client";
 import type { UserRole } from "@/db/schema";
 import { getAuth } from "./auth";
+import { secondFactorMissing } from "./auth/two-factor";
 import { getDb } from "./db";
-import { AppError, sqlState, type AppErrorCode } from "./errors";
+import { AppError, invalidInputMessage, sqlState, type AppErrorCode } from "./errors";
 import { scopeForUser } from "./scope";
 import type { AuditActor } from "./services/audit";
 import { clientIp } from "./client-ip";
@@ -16,6 +17,9 @@ export interface Viewer {
   email: string;
   role: UserRole;
   merchantId: string | null;
+  twoFactorEnabled: boolean;
+  /** The session the request came with; null for callers made without one (tests, scripts). */
+  sessionId: string | null;
 }
 
 export interface Context {
@@ -25,13 +29,25 @@ export interface Context {
 }
 
 
-/** The viewer behind a request's session cookie; disabled accounts count as signed out. */
-export async function viewerFromHeaders(headers: Headers): Promise<Viewer | null> {
+/**
+ * The viewer behind a request's session cookie; disabled accounts count as signed out.
+ * `refresh: false` reads without counting as activity: a long-lived stream checking that its
+ * viewer is still there must not keep an idle session alive.
+ */
+export async function viewerFromHeaders(headers: Headers, { refresh = true }: { refresh?: boolean } = {}): Promise<Viewer | null> {
   const auth = await getAuth();
-  const session = await auth.api.getSession({ headers });
+  const session = await auth.api.getSession({ headers, query: { disableRefresh: !refresh } });
   const user = session?.user;
   if (!user || user.disabled) return null;
-  return { id: user.id, name: user.name, email: user.email, role: user.role as UserRole, merchantId: user.merchantId ?? null };
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    role: user.role as UserRole,
+    merchantId: user.merchantId ?? null,
+    twoFactorEnabled: user.twoFactorEnabled === true,
+    sessionId: session.session.id,
+  };
 }
 
 export async function createContext(opts: { headers: Headers }): Promise<Context> {
@@ -40,14 +56,23 @@ export async function createContext(opts: { headers: Headers }): Promise<Context
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, path }) {
     const cause = error.cause;
+    // The user gets a sentence; what went wrong inside goes to the server's log only.
+    let message = shape.message;
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      console.error(`tRPC ${path ?? "?"} failed:`, cause ?? error);
+      message = "Something went wrong on our side. Please try again.";
+    } else if (cause instanceof ZodError) message = invalidInputMessage(cause);
     return {
       ...shape,
+      message,
       data: {
         ...shape.data,
         // Field-level messages for forms: { fieldName: ["message"] }.
         fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : cause instanceof AppError && cause.details?.field ? { [String(cause.details.field)]: [cause.message] } : null,
+        // The input failed validation: a form marks the fields rather than repeating the message.
+        invalidInput: cause instanceof ZodError,
       },
     };
   },
@@ -82,11 +107,23 @@ export const router = t.router;
 
 export const publicProcedure = t.procedure.use(mapDomainErrors);
 
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** Signed in, whether or not a required second factor is enrolled yet: only for the account page, where it is enrolled. */
+export const signedInProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
   const scope = await scopeForUser(ctx.db, ctx.viewer);
   const actor: AuditActor = { id: ctx.viewer.id, label: ctx.viewer.email, ip: ctx.ip };
   return next({ ctx: { ...ctx, viewer: ctx.viewer, scope, actor } });
+});
+
+/**
+ * Everything else. Refusing here rather than only in roleProcedure("admin") also covers the
+ * procedures open to every role: an admin's scope in them is every merchant.
+ */
+export const protectedProcedure = signedInProcedure.use(({ ctx, next }) => {
+  if (secondFactorMissing(ctx.viewer)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Set up two-factor sign-in on your account page first: your role must use it." });
+  }
+  return next();
 });
 
 export function roleProcedure(...roles: UserRole[]) {

@@ -1,6 +1,6 @@
 "use client";
 
-import { BoxesIcon, BuildingIcon, CpuIcon, GraduationCapIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MegaphoneIcon, MenuIcon, RocketIcon, ScrollTextIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
+import { BoxesIcon, BuildingIcon, CpuIcon, GraduationCapIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MegaphoneIcon, MenuIcon, RocketIcon, ScrollTextIcon, ShieldCheckIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
@@ -85,6 +85,10 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         <p className="truncate text-xs text-muted-foreground">
           {viewer.email} · {t(`roles.${viewer.role}`)}
         </p>
+        <Link href="/account" onClick={() => setMenuOpen(false)} aria-current={isActive("/account") ? "page" : undefined} className="mt-1 flex items-center gap-1.5 text-xs text-primary hover:underline aria-[current=page]:font-semibold">
+          <ShieldCheckIcon className="size-3.5" aria-hidden />
+          {t("account")}
+        </Link>
         <p className="mt-1 flex items-center gap-1.5 text-xs text-muted-foreground" data-testid="live-status" data-live={live}>
           <span aria-hidden className={cn("size-1.5 rounded-full", live ? "bg-emerald-500" : "bg-zinc-400")} />
           {live ? t("live") : t("reconnecting")}

@@ -17,9 +17,9 @@ export function FieldError({ error, field }: { error: unknown; field: string }) 
 export function FormError({ error }: { error: unknown }) {
   const t = useTranslations("common");
   if (!error) return null;
-  const message = (error as { message?: string }).message ?? String(error);
-  // A validation failure's message is a dump of zod issues: the fields show those, so say so here.
-  const text = message.startsWith("[") ? t("fixFields") : message;
+  const { message, data } = error as { message?: string; data?: { invalidInput?: boolean } };
+  // The fields show a validation failure's messages, so say so here (in the user's language).
+  const text = data?.invalidInput ? t("fixFields") : (message ?? String(error));
   return (
     <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-destructive">
       {text}

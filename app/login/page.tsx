@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
-import { demoEnabled } from "@/server/env";
+import { demoEnabled, sessionIdleMinutes } from "@/server/env";
 import { LanguageSwitch } from "../_components/language-switch";
+import { sameOriginPath } from "../_lib/same-origin-path";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -9,11 +10,11 @@ export const dynamic = "force-dynamic";
 
 const demoLogins = ["admin@demo.posfleet.dev", "tech@demo.posfleet.dev", "owner@demo.posfleet.dev", "owner2@demo.posfleet.dev"];
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; idle?: string }> }) {
   const t = await getTranslations("login");
-  const { next } = await searchParams;
-  // Only same-site paths: an open redirect would let a link send people elsewhere after sign-in.
-  const target = next?.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const { next, idle } = await searchParams;
+  // Only same-origin paths: an open redirect would let a link send people elsewhere after sign-in.
+  const target = sameOriginPath(next);
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center gap-6 p-4">
       <div className="absolute top-4 right-4">
@@ -24,6 +25,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <h1 className="text-2xl font-semibold">POS Fleet</h1>
           <p className="text-sm text-muted-foreground">{t("subtitle")}</p>
         </div>
+        {idle && (
+          <p role="status" className="rounded-lg border bg-card p-3 text-sm">
+            {t("idleSignedOut", { minutes: sessionIdleMinutes() })}
+          </p>
+        )}
         <LoginForm next={target} />
         {demoEnabled() && (
           <div className="rounded-lg border bg-card p-3 text-xs text-muted-foreground">

@@ -1,11 +1,30 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { APIError } from "better-auth/api";
+import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { twoFactor } from "better-auth/plugins";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { accounts, rateLimits, sessions, users, verifications } from "@/db/schema";
+import { accounts, rateLimits, sessions, twoFactors, users, verifications } from "@/db/schema";
+import { clientIp } from "../client-ip";
 import { getDb } from "../db";
-import { authSecret, signInLimitPerMinute } from "../env";
+import { authSecret, authTrustedOrigins, oldestLiveSignIn, sessionIdleMinutes, signInLimitPerMinute } from "../env";
+import { clearFailedSignIns, recordFailedSignIn, signInLockedUntil } from "./lockout";
+import { MIN_PASSWORD_LENGTH, passwordProblem } from "./password-policy";
+import { checkSelfServiceUserUpdate } from "./user-fields";
+import { twoFactorAftermath } from "./two-factor";
+
+/** The origin a request was addressed to, as the browser saw it (behind a trusted proxy, its scheme). */
+function requestOrigin(request: Request): string {
+  const url = new URL(request.url);
+  const proto = process.env.TRUST_PROXY === "1" ? request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() : undefined;
+  const host = request.headers.get("host") ?? url.host;
+  return `${proto === "https" || proto === "http" ? proto : url.protocol.slice(0, -1)}://${host}`;
+}
+
+const emailOf = (body: unknown) => (body && typeof body === "object" && typeof (body as { email?: unknown }).email === "string" ? (body as { email: string }).email : null);
+
+/** Paths that set a new password, with the body field that carries it. */
+const newPasswordFields: Record<string, string> = { "/change-password": "newPassword", "/reset-password": "newPassword", "/set-password": "newPassword" };
 
 export function createAuth(db: Db) {
   return betterAuth({
@@ -13,13 +32,17 @@ export function createAuth(db: Db) {
     baseURL: process.env.BETTER_AUTH_URL,
     database: drizzleAdapter(db, {
       provider: "pg",
-      schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits },
+      schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits, twoFactor: twoFactors },
     }),
+    trustedOrigins: (request) => {
+      const { origins, requestOrigin: trustRequest } = authTrustedOrigins();
+      return request && trustRequest ? [...origins, requestOrigin(request)] : origins;
+    },
     emailAndPassword: {
       enabled: true,
       // Accounts are created by admins in the console, never by self-service sign-up.
       disableSignUp: true,
-      minPasswordLength: 10,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
     },
     user: {
       additionalFields: {
@@ -28,7 +51,48 @@ export function createAuth(db: Db) {
         disabled: { type: "boolean", input: false },
       },
     },
-    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    // Idle expiry (PCI DSS 8.2.8): each request at least a minute after the last refresh pushes the
+    // end out again; the absolute lifetime is checked after each session read (hooks.after).
+    session: { expiresIn: sessionIdleMinutes() * 60, updateAge: Math.min(60, sessionIdleMinutes() * 30) },
+    // The origin check stays on under tests too (better-auth's default turns it off there).
+    advanced: { ipAddress: { ipAddressHeaders: ["x-real-ip"] }, disableOriginCheck: false },
+    plugins: [twoFactor({ issuer: "POS Fleet" }), twoFactorAftermath(db)],
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        checkSelfServiceUserUpdate(ctx.path, ctx.body);
+        if (ctx.path === "/sign-in/email") {
+          const email = emailOf(ctx.body);
+          // A locked address is refused before the password is looked at, so guessing goes no further.
+          if (email && (await signInLockedUntil(db, email))) {
+            throw new APIError("UNAUTHORIZED", { message: "Too many failed sign-ins. Try again in 30 minutes or ask an administrator to unlock the account.", code: "SIGN_IN_LOCKED" });
+          }
+        }
+        const field = newPasswordFields[ctx.path];
+        const newPassword = field ? (ctx.body as Record<string, unknown> | undefined)?.[field] : undefined;
+        if (typeof newPassword === "string") {
+          const session = await getSessionFromCtx(ctx);
+          const problem = passwordProblem(newPassword, session?.user.email);
+          if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "PASSWORD_POLICY" });
+        }
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path === "/get-session") {
+          // The absolute lifetime: however active, a session ends this long after sign-in.
+          const found = ctx.context.returned as { session?: { id: string; createdAt: Date } } | null;
+          if (found?.session && new Date(found.session.createdAt) < oldestLiveSignIn()) {
+            await db.delete(sessions).where(eq(sessions.id, found.session.id));
+            return ctx.json(null);
+          }
+          return;
+        }
+        if (ctx.path !== "/sign-in/email") return;
+        const email = emailOf(ctx.body);
+        if (!email) return;
+        const returned = ctx.context.returned;
+        if (!isAPIError(returned)) await clearFailedSignIns(db, email);
+        else if (returned.body?.code === "INVALID_EMAIL_OR_PASSWORD") await recordFailedSignIn(db, email, ctx.request ? clientIp(ctx.request.headers) : null);
+      }),
+    },
     rateLimit: {
       enabled: true,
       storage: "database",

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { BatcherOverloadedError } from "../batcher";
 import { AppError } from "../errors";
+import { readBodyWithin } from "../http-body";
 import { pathId } from "../schemas/device";
 import { authenticateDevice, type AuthenticatedDevice } from "../services/device-tokens";
 
@@ -29,24 +30,9 @@ const defaultCodeOfAppError = { not_found: "not_found", conflict: "conflict", in
 
 /** Reads at most 64 KiB, whatever Content-Length claims, and parses it as JSON. */
 async function readJson(req: Request): Promise<unknown> {
-  const declared = Number(req.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        await reader.cancel();
-        throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
-      }
-      chunks.push(value);
-    }
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks));
+  const body = await readBodyWithin(req, MAX_BODY_BYTES);
+  if (!body) throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
+  const text = new TextDecoder().decode(body);
   if (text.trim() === "") throw new DeviceApiError(400, "invalid_request", "The body must be a JSON object.");
   try {
     return JSON.parse(text);

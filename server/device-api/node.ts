@@ -48,11 +48,6 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    // The per-address limits and the audit use the peer's address; a client cannot choose it
-    // with headers unless a trusted proxy in front (TRUST_PROXY=1) sets X-Forwarded-For.
-    headers.delete("x-real-ip");
-    if (process.env.TRUST_PROXY !== "1") headers.delete("x-forwarded-for");
-    if (req.socket.remoteAddress) headers.set("x-real-ip", req.socket.remoteAddress.replace(/^::ffff:/, ""));
     // A fixed origin: the endpoints never read the host, and a malformed Host header must not fail the request.
     const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body) });
     const response = await serve(db, request);
@@ -77,7 +72,7 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
 
 /**
  * A node:http handler for the device API's endpoints; returns false for any other request, which
- * the caller hands to Next.
+ * the caller hands to Next. The caller stamps the client address first (stampClientAddress).
  */
 export function deviceApiLane(getDb: () => Promise<Db>) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {

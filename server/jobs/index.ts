@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
+import { pruneSignInFailures } from "../auth/lockout";
 import { createDueWorkOrders } from "../services/maintenance";
 import { publishDueNotices } from "../services/notices";
 import { pruneCheckins } from "../services/retention";
@@ -15,6 +16,7 @@ interface Job {
 /** Background jobs. Each runs once per period across all app instances. */
 export const jobs: Job[] = [
   { name: "prune-checkins", everySeconds: 3600, run: pruneCheckins },
+  { name: "prune-sign-in-failures", everySeconds: 3600, run: pruneSignInFailures },
   // Requests send at once; this retries what failed. Messages are claimed one by one, so it is safe anywhere.
   { name: "deliver-sms", everySeconds: 10, run: (db, now) => deliverDueSms(db, now) },
   // Scheduled starts, phase advancement and automatic pauses.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uuid } from "../schemas/common";
+import { text, uuid } from "../schemas/common";
 import { terminalActivity } from "../services/activity";
 import { reissueDeviceToken } from "../services/device-tokens";
 import { importTerminals } from "../services/terminal-import";
@@ -11,10 +11,10 @@ export const terminalsRouter = router({
   list: protectedProcedure.input(terminalListInput).query(({ ctx, input }) => listTerminals(ctx.db, ctx.scope, input)),
   filterOptions: protectedProcedure.query(({ ctx }) => terminalFilterOptions(ctx.db, ctx.scope)),
   getBySerial: protectedProcedure
-    .input(z.object({ serialNumber: z.string().trim().min(1).max(40) }))
-    .query(({ ctx, input }) => getTerminalBySerial(ctx.db, ctx.scope, input.serialNumber)),
+    .input(z.object({ serialNumber: text().trim().min(1).max(40) }))
+    .query(({ ctx, input }) => getTerminalBySerial(ctx.db, ctx.scope, ctx.viewer.role, input.serialNumber)),
   activity: protectedProcedure
-    .input(z.object({ serialNumber: z.string().trim().min(1).max(40) }))
+    .input(z.object({ serialNumber: text().trim().min(1).max(40) }))
     .query(({ ctx, input }) => terminalActivity(ctx.db, ctx.scope, input.serialNumber)),
   create: adminProcedure.input(terminalCreateInput).mutation(({ ctx, input }) => createTerminal(ctx.db, ctx.actor, input)),
   update: adminProcedure.input(terminalUpdateInput).mutation(({ ctx, input }) => updateTerminal(ctx.db, ctx.actor, input)),

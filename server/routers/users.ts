@@ -1,5 +1,5 @@
-import { createUser, listUsers, setTechnicianAssignments, setUserPassword, updateUser } from "../services/users";
-import { technicianAssignInput, userCreateInput, userListInput, userSetPasswordInput, userUpdateInput } from "../schemas/users";
+import { createUser, endUserSessions, listUsers, setTechnicianAssignments, setUserPassword, unlockUserSignIn, updateUser } from "../services/users";
+import { technicianAssignInput, userCreateInput, userIdInput, userListInput, userSetPasswordInput, userUpdateInput } from "../schemas/users";
 import { adminProcedure, protectedProcedure, router } from "../trpc";
 
 export const usersRouter = router({
@@ -8,5 +8,7 @@ export const usersRouter = router({
   create: adminProcedure.input(userCreateInput).mutation(({ ctx, input }) => createUser(ctx.db, ctx.actor, input)),
   update: adminProcedure.input(userUpdateInput).mutation(({ ctx, input }) => updateUser(ctx.db, ctx.actor, input)),
   setPassword: adminProcedure.input(userSetPasswordInput).mutation(({ ctx, input }) => setUserPassword(ctx.db, ctx.actor, input)),
+  unlockSignIn: adminProcedure.input(userIdInput).mutation(({ ctx, input }) => unlockUserSignIn(ctx.db, ctx.actor, input.id)),
+  endSessions: adminProcedure.input(userIdInput).mutation(({ ctx, input }) => endUserSessions(ctx.db, ctx.actor, input.id)),
   setAssignments: adminProcedure.input(technicianAssignInput).mutation(({ ctx, input }) => setTechnicianAssignments(ctx.db, ctx.actor, input)),
 });

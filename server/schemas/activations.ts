@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { activationStatuses, smsStatuses } from "@/db/schema/values";
 import { pageInput, trimmed, uuid } from "./common";
+import { serialNumber } from "./terminals";
 
 export const activationListInput = z.object({
   status: z.enum(activationStatuses).optional(),
@@ -13,3 +14,5 @@ export const smsOutboxListInput = z.object({ status: z.enum(smsStatuses).optiona
 export type SmsOutboxListInput = z.output<typeof smsOutboxListInput>;
 
 export const activationCancelInput = z.object({ id: uuid });
+
+export const activationUnblockInput = z.object({ serialNumber });

@@ -1,23 +1,24 @@
 import { z } from "zod";
 import { networkTypes, reportedJobStatuses } from "@/db/schema/values";
+import { text } from "./common";
 import { phoneE164 } from "./phone";
 
 // The device API v1 contract (DESIGN.md). Field names and ranges are fixed: terminals depend on them.
 
 export const heartbeatInput = z.object({
-  firmwareVersion: z.string().trim().min(1).max(40),
+  firmwareVersion: text().trim().min(1).max(40),
   batteryPercent: z.number().min(0).max(100).transform(Math.round).optional(),
   signalDbm: z.number().min(-200).max(0).transform(Math.round).optional(),
   network: z.enum(networkTypes).optional(),
   errors: z
-    .array(z.object({ code: z.string().trim().min(1).max(64), message: z.string().max(500).optional() }))
+    .array(z.object({ code: text().trim().min(1).max(64), message: text().max(500).optional() }))
     .max(50)
     .optional(),
   transactionsSinceLast: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type HeartbeatInput = z.output<typeof heartbeatInput>;
 
-const serialNumber = z.string().trim().min(1).max(40);
+const serialNumber = text().trim().min(1).max(40);
 
 export const activationRequestInput = z.object({ serialNumber, phone: z.string().max(40).pipe(phoneE164) });
 
@@ -29,8 +30,8 @@ export const activationVerifyInput = z.object({
 export const updateStatusInput = z.object({
   status: z.enum(reportedJobStatuses),
   progressPercent: z.number().min(0).max(100).transform(Math.round).optional(),
-  errorCode: z.string().trim().min(1).max(64).optional(),
-  message: z.string().max(500).optional(),
+  errorCode: text().trim().min(1).max(64).optional(),
+  message: text().max(500).optional(),
 });
 export type UpdateStatusInput = z.output<typeof updateStatusInput>;
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { jobStatuses, releaseChannels, releaseStatuses, rolloutStatuses } from "@/db/schema/values";
-import { pageInput, requiredText, trimmed, uuid } from "./common";
+import { dateTime, pageInput, requiredText, trimmed, uuid } from "./common";
 import { firmwareVersion, serialNumber } from "./terminals";
 
 // Without defaults: an update changes only the fields it names (zod keeps defaults inside .partial()).
@@ -62,7 +62,7 @@ export const rolloutCreateInput = rolloutPreviewInput.extend({
     .refine((phases) => phases.every((p, i) => i === 0 || p.percent > phases[i - 1]!.percent), { message: "each phase must reach a larger share than the one before" })
     .refine((phases) => phases.at(-1)?.percent === 100, { message: "the last phase must reach 100%" })
     .default(defaultPhases),
-  startsAt: z.coerce.date().optional(),
+  startsAt: dateTime.optional(),
   maxAttempts: z.number().int().min(1).max(10).default(3),
 });
 export type RolloutCreateInput = z.output<typeof rolloutCreateInput>;
@@ -73,7 +73,8 @@ export type RolloutListInput = z.output<typeof rolloutListInput>;
 export const rolloutJobListInput = z.object({
   id: uuid,
   status: z.enum(jobStatuses).optional(),
-  phase: z.number().int().min(1).max(10).optional(),
+  // Coerced: the filter comes from the URL too.
+  phase: z.coerce.number().int().min(1).max(10).optional(),
   q: trimmed(40).optional(),
   errorCode: trimmed(64).optional(),
   ...pageInput,

@@ -1,12 +1,6 @@
 import { z } from "zod";
 import { checklistItems, checklistResults, defaultChecklists, faultSymptoms, planScopes, recurrenceUnits, workOrderPriorities, workOrderStatuses, workOrderTypes } from "@/db/schema/values";
-import { pageInput, requiredText, trimmed, uuid } from "./common";
-
-// Round-tripped, so 2026-02-30 (which Date would roll into March) is refused.
-export const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date (YYYY-MM-DD)" })
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, { message: "is not a real date" });
+import { dateTime, day, pageInput, requiredText, text, trimmed, uuid } from "./common";
 
 const planFields = {
   name: requiredText(120),
@@ -19,7 +13,7 @@ const planFields = {
   everyN: z.number().int().min(1).max(365),
   unit: z.enum(recurrenceUnits),
   rrule: trimmed(300).transform((v) => v || null).nullable(),
-  technicianId: z.string().min(1).max(100).nullable(),
+  technicianId: text().min(1).max(100).nullable(),
   firstDue: day,
   leadDays: z.number().int().min(0).max(60),
   active: z.boolean(),
@@ -64,7 +58,7 @@ export const workOrderListInput = z.object({
   tamper: flag,
   due: z.enum(dueFilters).optional(),
   mine: flag,
-  technicianId: z.string().max(100).optional(),
+  technicianId: text().max(100).optional(),
   merchantId: uuid.optional(),
   terminalId: uuid.optional(),
   ...pageInput,
@@ -80,7 +74,7 @@ export const workOrderCreateInput = z.object({
   description: trimmed(4000).default(""),
   priority: z.enum(workOrderPriorities).default("normal"),
   dueDate: day,
-  technicianId: z.string().min(1).max(100).nullable().default(null),
+  technicianId: text().min(1).max(100).nullable().default(null),
 });
 
 export const faultReportInput = z
@@ -93,10 +87,10 @@ export const faultReportInput = z
 
 export const workOrderUpdateInput = z
   .object({
-    technicianId: z.string().min(1).max(100).nullable(),
+    technicianId: text().min(1).max(100).nullable(),
     priority: z.enum(workOrderPriorities),
     dueDate: day,
-    scheduledFor: z.coerce.date().nullable(),
+    scheduledFor: dateTime.nullable(),
     title: requiredText(160),
   })
   .partial()
@@ -106,7 +100,7 @@ export const workOrderTransitionInput = z.object({ id: uuid, status: z.enum(work
 
 export const checklistSaveInput = z.object({
   id: uuid,
-  items: z.array(z.object({ key: z.string().min(1).max(60), result: z.enum(checklistResults).nullable(), note: trimmed(500).default("") })).max(50),
+  items: z.array(z.object({ key: text().min(1).max(60), result: z.enum(checklistResults).nullable(), note: trimmed(500).default("") })).max(50),
 });
 
 export const workLogInput = z.object({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { noticeReaderRoles, noticeSeverities, noticeStatuses } from "@/db/schema/values";
-import { pageInput, requiredText, trimmed, uuid } from "./common";
+import { dateTime, pageInput, requiredText, trimmed, uuid } from "./common";
 
 const idList = z.array(uuid).max(500).default([]);
 const textList = (max: number) => z.array(requiredText(max)).max(200).default([]);
@@ -35,8 +35,8 @@ const noticeFields = {
   audience: audienceInput,
   channels: channelsInput,
   // When to publish; none publishes on request.
-  publishAt: z.coerce.date().nullable(),
-  expiresAt: z.coerce.date().nullable(),
+  publishAt: dateTime.nullable(),
+  expiresAt: dateTime.nullable(),
 };
 
 /**

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_TRAINING_VALIDITY_MONTHS, staffRoles, trainerKinds, trainingResults, trainingStates } from "@/db/schema/values";
-import { pageInput, requiredText, trimmed, uuid } from "./common";
-import { day } from "./maintenance";
+import { day, pageInput, requiredText, text, trimmed, uuid } from "./common";
 import { phoneE164 } from "./phone";
 
 const optionalPhone = z.union([z.literal("").transform(() => null), phoneE164]).nullable();
@@ -55,9 +54,9 @@ export type CourseUpdateInput = z.output<typeof courseUpdateInput>;
 export const sessionInput = z
   .object({
     courseId: uuid,
-    trainedOn: day.refine((d) => d >= "2000-01-01", { message: "must be in 2000 or later" }),
+    trainedOn: day,
     // A technician is named by their user id; the owner or an outside trainer by name.
-    trainer: z.object({ kind: z.enum(trainerKinds), technicianId: z.string().min(1).max(100).optional(), name: trimmed(120).optional() }),
+    trainer: z.object({ kind: z.enum(trainerKinds), technicianId: text().min(1).max(100).optional(), name: trimmed(120).optional() }),
     notes: trimmed(2000).default(""),
     attendees: z
       .array(z.object({ staffId: uuid, result: z.enum(trainingResults).default("passed"), score: z.number().int().min(0).max(100).nullable().default(null) }))

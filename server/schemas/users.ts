@@ -2,7 +2,8 @@ import { z } from "zod";
 import { userRoles } from "@/db/schema/values";
 import { pageInput, requiredText, trimmed, uuid } from "./common";
 
-export const password = z.string().min(10, { message: "must be at least 10 characters" }).max(128);
+/** The length rule of the password policy; the server also refuses common passwords and the e-mail (server/auth/password-policy.ts). */
+export const password = z.string().min(12, { message: "must be at least 12 characters" }).max(128, { message: "must be at most 128 characters" });
 
 const roleFields = {
   role: z.enum(userRoles),
@@ -10,17 +11,22 @@ const roleFields = {
   merchantId: uuid.nullable().default(null),
 };
 
+/** Also the trainer's name on training records and the actor's in audit trails; only admins set it (see server/auth/user-fields.ts). */
+export const userName = requiredText(120);
+
 const merchantMatchesRole = (u: { role?: string; merchantId?: string | null }) =>
   u.role === undefined || (u.role === "merchant") === Boolean(u.merchantId);
 const roleMessage = { message: "a merchant user needs a merchant; other roles have none", path: ["merchantId"] };
 
 export const userCreateInput = z
-  .object({ name: requiredText(120), email: z.email({ message: "must be an e-mail address" }).trim().toLowerCase(), password, ...roleFields })
+  .object({ name: userName, email: z.email({ message: "must be an e-mail address" }).trim().toLowerCase().max(254, { message: "must be at most 254 characters" }), password, ...roleFields })
   .refine(merchantMatchesRole, roleMessage);
 
 export const userUpdateInput = z
-  .object({ id: requiredText(64), name: requiredText(120).optional(), role: roleFields.role.optional(), merchantId: uuid.nullable().optional(), disabled: z.boolean().optional() })
+  .object({ id: requiredText(64), name: userName.optional(), role: roleFields.role.optional(), merchantId: uuid.nullable().optional(), disabled: z.boolean().optional() })
   .refine(merchantMatchesRole, roleMessage);
+
+export const userIdInput = z.object({ id: requiredText(64) });
 
 export const userSetPasswordInput = z.object({ id: requiredText(64), password });
 

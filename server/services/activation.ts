@@ -1,5 +1,5 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
-import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, like, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { activations, merchants, smsOutbox, terminals } from "@/db/schema";
 import { fleetConfig } from "../config";
@@ -18,6 +18,9 @@ import { escapeLike } from "./sql-text";
 export const ACTIVATION_RULES = {
   codeValidMinutes: 10,
   maxWrongCodes: 5,
+  // Wrong codes also count per terminal across requests (NIST SP 800-63B-4): this many within a
+  // day block it until an admin unblocks it.
+  blockAfterWrongCodes: 10,
   perTerminal: { minSecondsApart: 60, perHour: 5 },
   perPhone: { perHour: 20, perDay: 50 },
   perIp: { perHour: 30 },
@@ -71,6 +74,36 @@ async function checkSendingLimits(tx: Db, terminalId: string, phone: string, ip:
   throw rateLimited(message, wait);
 }
 
+/**
+ * The wrong codes that count toward a terminal's block: those of the codes sent for it in the day up
+ * to its latest code, and after an admin last unblocked it. While a code is pending that is the last
+ * 24 hours; a blocked terminal gets no new code, so its count stands until an admin unblocks it.
+ * Correlated with the query's terminals row.
+ */
+function wrongCodesCounted(now: Date): SQL<number> {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  // Spelled out: in a select from terminals alone, drizzle would leave "id" unqualified.
+  const latestCode = sql`(select max(l.created_at) from activations l where l.terminal_id = "terminals"."id" and l.created_at <= ${at})`;
+  return sql<number>`(select coalesce(sum(a.wrong_attempts), 0)::int from activations a
+    where a.terminal_id = "terminals"."id" and a.created_at <= ${at}
+      and a.created_at >= greatest(${latestCode} - interval '1 day', "terminals"."activation_unblocked_at"))`;
+}
+
+async function wrongCodesOf(tx: Db, terminalId: string, now: Date): Promise<number> {
+  const [row] = await tx.select({ n: wrongCodesCounted(now) }).from(terminals).where(eq(terminals.id, terminalId));
+  return row!.n;
+}
+
+const isBlocked = (wrongCodes: number) => wrongCodes >= ACTIVATION_RULES.blockAfterWrongCodes;
+
+/** Codes that may still be tried on an activation: its own five, within the terminal's ten a day. */
+function attemptsLeft(activationWrongAttempts: number, terminalWrongCodes: number): number {
+  return Math.max(0, Math.min(ACTIVATION_RULES.maxWrongCodes - activationWrongAttempts, ACTIVATION_RULES.blockAfterWrongCodes - terminalWrongCodes));
+}
+
+const activationBlocked = () =>
+  new AppError("invalid", "Too many wrong codes for this terminal: it cannot be activated until an administrator unblocks it.", { code: "activation_blocked" });
+
 interface RequestInput {
   serialNumber: string;
   phone: string;
@@ -100,6 +133,8 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
       if (!merchant || merchant.status !== "active" || merchant.registeredPhone !== input.phone) {
         throw new AppError("invalid", "This phone number is not the one registered for the terminal's merchant.", { code: "phone_not_registered" });
       }
+      // A new code must not buy more guesses: the terminal's count outlives its codes.
+      if (isBlocked(await wrongCodesOf(tx, terminal.id, now))) throw activationBlocked();
       await checkSendingLimits(tx, terminal.id, input.phone, input.ip, now);
 
       await endPendingActivations(tx, terminal.id, "replaced", now);
@@ -205,6 +240,11 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
         merchantId: terminal.merchantId,
         changes: { activationId: activation?.id, phone: activation?.phone, ...changes },
       });
+    const wrongCodes = await wrongCodesOf(tx, terminal.id, now);
+    if (isBlocked(wrongCodes)) {
+      await audit("activation.verify_failed", { reason: "activation_blocked" });
+      return { ok: false, error: activationBlocked() };
+    }
     if (!activation) {
       await audit("activation.verify_failed", { reason: "no_pending_activation" });
       return { ok: false, error: new AppError("conflict", "No activation code is pending for this terminal; request one first.") };
@@ -228,15 +268,16 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     const given = Buffer.from(hashCode(activation.id, input.code), "hex");
     if (!timingSafeEqual(expected, given)) {
       const wrongAttempts = activation.wrongAttempts + 1;
-      const locked = wrongAttempts >= ACTIVATION_RULES.maxWrongCodes;
+      // The pending code is the terminal's latest, so this wrong code is among those counted.
+      const left = attemptsLeft(wrongAttempts, wrongCodes + 1);
+      const blocked = isBlocked(wrongCodes + 1);
       await tx
         .update(activations)
-        .set({ wrongAttempts, ...(locked ? { status: "locked" as const, finishedAt: now } : {}) })
+        .set({ wrongAttempts, ...(left === 0 ? { status: "locked" as const, finishedAt: now } : {}) })
         .where(eq(activations.id, activation.id));
-      await audit(locked ? "activation.locked" : "activation.verify_failed", { reason: "invalid_code", wrongAttempts });
-      return locked
-        ? { ok: false, error: activationLocked() }
-        : { ok: false, error: new AppError("invalid", "The code is not right.", { code: "invalid_code", attemptsLeft: ACTIVATION_RULES.maxWrongCodes - wrongAttempts }) };
+      await audit(blocked ? "activation.blocked" : left === 0 ? "activation.locked" : "activation.verify_failed", { reason: "invalid_code", wrongAttempts });
+      if (blocked) return { ok: false, error: activationBlocked() };
+      return left === 0 ? { ok: false, error: activationLocked() } : { ok: false, error: new AppError("invalid", "The code is not right.", { code: "invalid_code", attemptsLeft: left }) };
     }
     await tx.update(activations).set({ status: "verified", finishedAt: now }).where(eq(activations.id, activation.id));
     await tx.update(terminals).set({ status: "active", activatedAt: now, updatedAt: now }).where(eq(terminals.id, terminal.id));
@@ -272,6 +313,7 @@ export async function listActivations(db: Db, scope: Scope, input: ActivationLis
         createdAt: activations.createdAt,
         expiresAt: activations.expiresAt,
         finishedAt: activations.finishedAt,
+        terminalWrongCodes: wrongCodesCounted(now),
       })
       .from(activations)
       .innerJoin(terminals, eq(terminals.id, activations.terminalId))
@@ -282,11 +324,11 @@ export async function listActivations(db: Db, scope: Scope, input: ActivationLis
       .offset((input.page - 1) * input.pageSize),
     db.select({ n: count() }).from(activations).innerJoin(terminals, eq(terminals.id, activations.terminalId)).where(where),
   ]);
-  const items = rows.map(({ phone, ...row }) => ({
+  const items = rows.map(({ phone, terminalWrongCodes, ...row }) => ({
     ...row,
     phone: maskPhone(phone),
     expired: row.status === "pending" && row.expiresAt <= now,
-    attemptsLeft: Math.max(0, ACTIVATION_RULES.maxWrongCodes - row.wrongAttempts),
+    attemptsLeft: attemptsLeft(row.wrongAttempts, terminalWrongCodes),
   }));
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
@@ -326,5 +368,32 @@ export async function cancelActivation(db: Db, actor: AuditActor, id: string, no
     await endPendingActivations(tx, activation.terminalId, "cancelled", now);
     await recordAudit(tx, actor, { action: "activation.cancelled", entityType: "terminal", entityId: activation.terminalId, merchantId: activation.merchantId, changes: { activationId: id } });
     return { id, status: "cancelled" as const };
+  });
+}
+
+/** Terminals in stock that wrong codes have blocked from activation, within the caller's scope. */
+export async function listBlockedTerminals(db: Db, scope: Scope, now: Date = new Date()) {
+  const wrongCodes = wrongCodesCounted(now);
+  return db
+    .select({ serialNumber: terminals.serialNumber, merchantName: merchants.name, wrongCodes })
+    .from(terminals)
+    .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
+    .where(and(inScope(terminals.merchantId, scope), eq(terminals.status, "in_stock"), sql`${wrongCodes} >= ${ACTIVATION_RULES.blockAfterWrongCodes}`))
+    .orderBy(terminals.serialNumber)
+    // Blocks are rare and each needs a decision: the first hundred are plenty to act on.
+    .limit(100);
+}
+
+/** An admin lifts a terminal's activation block: its wrong codes so far no longer count. */
+export async function unblockActivation(db: Db, actor: AuditActor, serialNumber: string, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber.toUpperCase())).for("update");
+    if (!terminal) throw notFound("Terminal");
+    const wrongCodes = await wrongCodesOf(tx, terminal.id, now);
+    if (!isBlocked(wrongCodes)) throw new AppError("conflict", "This terminal is not blocked from activation.");
+    await tx.update(terminals).set({ activationUnblockedAt: now, updatedAt: now }).where(eq(terminals.id, terminal.id));
+    await recordAudit(tx, actor, { action: "activation.unblocked", entityType: "terminal", entityId: terminal.id, merchantId: terminal.merchantId, changes: { wrongCodes } });
+    await notifyTerminalsChanged(tx, [terminal.merchantId]);
+    return { serialNumber: terminal.serialNumber, wrongCodes };
   });
 }

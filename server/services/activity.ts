@@ -2,16 +2,20 @@ import { and, desc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { checkins, dailyActivity, terminals } from "@/db/schema";
 import { notFound } from "../errors";
-import { inScope, type Scope } from "../scope";
+import { historySince, inScope, type Scope } from "../scope";
 
-/** A terminal's last seven days in hourly buckets, for its charts, and its latest check-ins. */
+/**
+ * A terminal's last seven days in hourly buckets, for its charts, and its latest check-ins, as far
+ * back as the caller's view of its history goes.
+ */
 export async function terminalActivity(db: Db, scope: Scope, serialNumber: string, now: Date = new Date()) {
   const [terminal] = await db
-    .select({ id: terminals.id })
+    .select({ id: terminals.id, merchantSince: terminals.merchantSince })
     .from(terminals)
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
-  const since = new Date(now.getTime() - 7 * 86_400_000);
+  const tenure = historySince(scope, terminal);
+  const since = new Date(Math.max(now.getTime() - 7 * 86_400_000, tenure?.getTime() ?? 0));
   const hour = sql<Date>`date_trunc('hour', ${checkins.at})`;
   const [hourly, recent] = await Promise.all([
     db
@@ -26,7 +30,12 @@ export async function terminalActivity(db: Db, scope: Scope, serialNumber: strin
       .where(and(eq(checkins.terminalId, terminal.id), gte(checkins.at, since)))
       .groupBy(hour)
       .orderBy(hour),
-    db.select().from(checkins).where(eq(checkins.terminalId, terminal.id)).orderBy(desc(checkins.at)).limit(20),
+    db
+      .select()
+      .from(checkins)
+      .where(and(eq(checkins.terminalId, terminal.id), tenure ? gte(checkins.at, tenure) : undefined))
+      .orderBy(desc(checkins.at))
+      .limit(20),
   ]);
   return { hourly: hourly.map((h) => ({ ...h, hour: new Date(h.hour) })), recent };
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { auditLog } from "@/db/schema";
+import { auditLog, users, type UserRole } from "@/db/schema";
 import type { AuditListInput } from "../schemas/audit";
 import { inScope, type Scope } from "../scope";
 
@@ -68,11 +68,22 @@ export async function listAudit(db: Db, input: AuditListInput) {
   return { items: rows.slice(0, input.limit), nextBefore: rows.length > input.limit ? rows[input.limit - 1]!.id : null };
 }
 
-export async function auditTrail(db: Db, scope: Scope, entityType: string, entityId: string, limit = 50) {
-  return db
-    .select()
+/**
+ * An entity's audit entries within the caller's scope, for the entity's page, with who acted by
+ * name and role. A user actor's label is their e-mail address: console staff's personal data, so
+ * merchant users do not get it. Terminals and the system keep their labels ("terminal DEMO-0101",
+ * "system"). The client address stays in the admins' audit log.
+ */
+export async function auditTrail(db: Db, scope: Scope, role: UserRole, entityType: string, entityId: string, limit = 50) {
+  const rows = await db
+    .select({ id: auditLog.id, at: auditLog.at, action: auditLog.action, changes: auditLog.changes, actorId: auditLog.actorId, actorLabel: auditLog.actorLabel, actorName: users.name, actorRole: users.role })
     .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorId))
     .where(and(eq(auditLog.entityType, entityType), eq(auditLog.entityId, entityId), inScope(auditLog.merchantId, scope)))
     .orderBy(desc(auditLog.id))
     .limit(limit);
+  return rows.map(({ actorId, actorLabel, actorName, actorRole, ...entry }) => ({
+    ...entry,
+    actor: { name: actorName, role: actorRole, label: role === "merchant" && actorId !== null ? null : actorLabel },
+  }));
 }

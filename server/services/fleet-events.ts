@@ -82,7 +82,8 @@ export function eventConcernsScope(event: FleetEvent, scope: Scope): boolean {
   return "all" in event || event.merchantIds.some((id) => scopeIncludes(scope, id));
 }
 
-const KEEPALIVE_MS = 25_000;
+/** Every tick the stream checks that its viewer is still signed in, then sends a comment so proxies keep it open. */
+const TICK_MS = 25_000;
 /** Changes within this many ms reach a console as one event. */
 const COALESCE_MS = 1_000;
 /**
@@ -90,16 +91,17 @@ const COALESCE_MS = 1_000;
  * after one event the next waits this long.
  */
 const MIN_EVENT_GAP_MS = 10_000;
-/** The stream ends after this long and the browser reconnects, so the session and scope are checked again. */
+/** The stream ends after this long and the browser reconnects, so the scope is worked out again. */
 const STREAM_LIFETIME_MS = 10 * 60_000;
 
 /**
  * A server-sent-events stream of the fleet events a viewer may see, by type: "terminals" when
  * terminals in the scope changed, "notices" when a notice for the scope's merchants was published
  * or withdrawn (per type, changes within COALESCE_MS as one, at most one per MIN_EVENT_GAP_MS), and
- * a comment now and then so proxies keep it open.
+ * a comment every tick. It ends at the first tick after `stillSignedIn` says no (the viewer signed
+ * out, was disabled or their session ended), or cannot tell.
  */
-export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSignal): ReadableStream<Uint8Array> {
+export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSignal, stillSignedIn: () => Promise<boolean>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>({
@@ -125,11 +127,15 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
           }, delay),
         );
       });
-      const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+      const tick = setInterval(() => {
+        void stillSignedIn()
+          .catch(() => false)
+          .then((signedIn) => (signedIn ? send(": keepalive\n\n") : cleanup()));
+      }, TICK_MS);
       const lifetime = setTimeout(() => cleanup(), STREAM_LIFETIME_MS);
       cleanup = () => {
         unsubscribe();
-        clearInterval(keepalive);
+        clearInterval(tick);
         clearTimeout(lifetime);
         for (const timer of pending.values()) clearTimeout(timer);
         signal.removeEventListener("abort", cleanup);

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { firmwareReleases, merchants, rolloutPhases, rollouts, stores, terminals, updateJobs, type BusinessHours, type JobStatus, type RolloutStatus, type RolloutTarget } from "@/db/schema";
 import { DEFAULT_MAINTENANCE_WINDOW, DEFAULT_TIME_ZONE, openJobStatuses } from "@/db/schema/values";
@@ -657,14 +657,14 @@ export async function* exportRolloutJobsCsv(db: Db, input: Omit<RolloutJobListIn
   }
 }
 
-/** A terminal's updates, newest first, for its page (scoped by the caller). */
-export async function terminalUpdateJobs(db: Db, terminalId: string) {
+/** A terminal's updates, newest first, for its page; jobs that ended before `since` (see historySince) are left out. */
+export async function terminalUpdateJobs(db: Db, terminalId: string, since: Date | null) {
   return db
     .select({ id: updateJobs.id, rolloutId: updateJobs.rolloutId, rolloutName: rollouts.name, version: firmwareReleases.version, status: updateJobs.status, attempt: updateJobs.attempt, errorCode: updateJobs.errorCode, updatedAt: updateJobs.updatedAt })
     .from(updateJobs)
     .innerJoin(rollouts, eq(rollouts.id, updateJobs.rolloutId))
     .innerJoin(firmwareReleases, eq(firmwareReleases.id, rollouts.releaseId))
-    .where(eq(updateJobs.terminalId, terminalId))
+    .where(and(eq(updateJobs.terminalId, terminalId), since ? or(isNull(updateJobs.finishedAt), gte(updateJobs.finishedAt, since)) : undefined))
     .orderBy(desc(updateJobs.createdAt))
     .limit(20);
 }

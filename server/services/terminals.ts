@@ -1,10 +1,10 @@
 import { and, asc, count, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { merchants, stores, terminalModels, terminals, type TerminalStatus } from "@/db/schema";
+import { merchants, stores, terminalModels, terminals, type TerminalStatus, type UserRole } from "@/db/schema";
 import { csvLine } from "../csv";
 import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, statusesWithDeviceAccess, type TerminalListFilters } from "../schemas/terminals";
-import { inScope, type Scope } from "../scope";
+import { historySince, inScope, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
 import { connectivityCondition, isOnline, lastSeenOrNever } from "./connectivity";
 import { revokeDeviceTokens } from "./device-tokens";
@@ -113,7 +113,7 @@ export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: Termina
   }
 }
 
-export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: string) {
+export async function getTerminalBySerial(db: Db, scope: Scope, role: UserRole, serialNumber: string) {
   const [terminal] = await db
     .select({
       ...listColumns,
@@ -126,6 +126,7 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
       storeAddress: stores.address,
       storeRegion: stores.region,
       lastErrors: terminals.lastErrors,
+      merchantSince: terminals.merchantSince,
     })
     .from(terminals)
     .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
@@ -133,7 +134,11 @@ export async function getTerminalBySerial(db: Db, scope: Scope, serialNumber: st
     .leftJoin(stores, eq(stores.id, terminals.storeId))
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
-  const [history, updates, maintenance] = await Promise.all([auditTrail(db, scope, "terminal", terminal.id), terminalUpdateJobs(db, terminal.id), terminalWorkOrders(db, scope, terminal.id)]);
+  const [history, updates, maintenance] = await Promise.all([
+    auditTrail(db, scope, role, "terminal", terminal.id),
+    terminalUpdateJobs(db, terminal.id, historySince(scope, terminal)),
+    terminalWorkOrders(db, scope, terminal.id),
+  ]);
   return { ...terminal, online: isOnline(terminal, new Date()), history, updates, maintenance };
 }
 
@@ -220,9 +225,12 @@ export async function assignTerminal(db: Db, actor: AuditActor, input: { id: str
     if (before.status === "retired") throw new AppError("conflict", "A retired terminal cannot be moved.");
     const changes = changedFields(before, { merchantId: input.merchantId, storeId: input.storeId });
     if (Object.keys(changes).length === 0) return before;
+    const now = new Date();
+    // The new merchant's view of the terminal's history starts now (see historySince).
+    const merchantSince = before.merchantId !== input.merchantId ? now : undefined;
     const [after] = await tx
       .update(terminals)
-      .set({ merchantId: input.merchantId, storeId: input.storeId, updatedAt: new Date() })
+      .set({ merchantId: input.merchantId, storeId: input.storeId, merchantSince, updatedAt: now })
       .where(eq(terminals.id, input.id))
       .returning();
     // A code sent to the old merchant's phone must not activate the terminal for the new one.

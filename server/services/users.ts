@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
-import { and, asc, count, eq, inArray, or } from "drizzle-orm";
+import { and, asc, count, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { accounts, merchants, sessions, technicianAssignments, users, type UserRole } from "@/db/schema";
+import { accounts, merchants, sessions, signInFailures, technicianAssignments, users, type UserRole } from "@/db/schema";
+import { clearFailedSignIns } from "../auth/lockout";
+import { assertAcceptablePassword } from "../auth/password-policy";
 import { AppError, notFound, sqlState } from "../errors";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
 import { containsText } from "./sql-text";
@@ -23,9 +25,10 @@ export async function listUsers(db: Db, f: { q?: string; role?: UserRole; page: 
     f.role ? eq(users.role, f.role) : undefined,
   );
   const items = await db
-    .select({ ...publicColumns, merchantName: merchants.name })
+    .select({ ...publicColumns, merchantName: merchants.name, signInLockedUntil: sql<Date | null>`case when ${signInFailures.lockedUntil} > now() then ${signInFailures.lockedUntil} end`.mapWith(signInFailures.lockedUntil) })
     .from(users)
     .leftJoin(merchants, eq(merchants.id, users.merchantId))
+    .leftJoin(signInFailures, eq(signInFailures.email, users.email))
     .where(where)
     .orderBy(asc(users.email))
     .limit(f.pageSize)
@@ -55,6 +58,7 @@ async function checkMerchant(db: Db, merchantId: string | null | undefined) {
 }
 
 export async function createUser(db: Db, actor: AuditActor, input: { name: string; email: string; password: string; role: UserRole; merchantId: string | null }) {
+  assertAcceptablePassword(input.password, input.email);
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction(async (tx) => {
@@ -108,6 +112,9 @@ export async function updateUser(
 }
 
 export async function setUserPassword(db: Db, actor: AuditActor, input: { id: string; password: string }) {
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, input.id));
+  if (!user) throw notFound("User");
+  assertAcceptablePassword(input.password, user.email);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const updated = await tx
@@ -119,6 +126,28 @@ export async function setUserPassword(db: Db, actor: AuditActor, input: { id: st
     await tx.delete(sessions).where(eq(sessions.userId, input.id));
     await recordAudit(tx, actor, { action: "user.password_set", entityType: "user", entityId: input.id });
     return { ok: true as const };
+  });
+}
+
+/** An admin lifts a lockout before it runs out (PCI DSS 8.3.4); audited either way. */
+export async function unlockUserSignIn(db: Db, actor: AuditActor, id: string) {
+  return db.transaction(async (tx) => {
+    const [user] = await tx.select({ email: users.email, merchantId: users.merchantId }).from(users).where(eq(users.id, id));
+    if (!user) throw notFound("User");
+    const { wasLocked } = await clearFailedSignIns(tx, user.email);
+    await recordAudit(tx, actor, { action: "user.sign_in_unlocked", entityType: "user", entityId: id, merchantId: user.merchantId, changes: { wasLocked } });
+    return { wasLocked };
+  });
+}
+
+/** Signs a user out everywhere, e.g. after a lost phone or laptop (PCI DSS 8.2.8). */
+export async function endUserSessions(db: Db, actor: AuditActor, id: string) {
+  return db.transaction(async (tx) => {
+    const [user] = await tx.select({ merchantId: users.merchantId }).from(users).where(eq(users.id, id));
+    if (!user) throw notFound("User");
+    const ended = await tx.delete(sessions).where(eq(sessions.userId, id)).returning({ id: sessions.id });
+    await recordAudit(tx, actor, { action: "user.sessions_ended", entityType: "user", entityId: id, merchantId: user.merchantId, changes: { sessions: ended.length } });
+    return { ended: ended.length };
   });
 }
 

@@ -53,7 +53,7 @@ export const demoEmails = {
 export async function viewerByEmail(db: Db, email: string): Promise<Viewer> {
   const [user] = await db.select().from(users).where(eq(users.email, email));
   if (!user) throw new Error(`no user ${email}`);
-  return { id: user.id, name: user.name, email: user.email, role: user.role, merchantId: user.merchantId };
+  return { id: user.id, name: user.name, email: user.email, role: user.role, merchantId: user.merchantId, twoFactorEnabled: user.twoFactorEnabled, sessionId: null };
 }
 
 export function callerFor(db: Db, viewer: Viewer | null) {

@@ -1,8 +1,16 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq, isNotNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "@/db/client";
+import { firmwareReleases, rollouts, stores, terminalModels } from "@/db/schema";
 import { appRouter } from "@/server/root";
-import { createTestDatabase, demoCallers } from "../helpers/db";
+import { createRelease } from "@/server/services/firmware";
+import { rotateCalendarFeed } from "@/server/services/maintenance";
+import { createTestDatabase, demoCallers, demoEmails, merchantNamed, viewerByEmail } from "../helpers/db";
+import { sessionCookie } from "../helpers/sessions";
 
 type Role = "admin" | "technician" | "merchant";
 const everyone: Role[] = ["admin", "technician", "merchant"];
@@ -23,6 +31,8 @@ const rules: Record<string, Role[]> = {
   "activations.list": everyone,
   "activations.outbox": admins,
   "activations.cancel": admins,
+  "activations.blocked": everyone,
+  "activations.unblock": admins,
   "terminals.create": admins,
   "terminals.update": admins,
   "terminals.assign": admins,
@@ -45,6 +55,8 @@ const rules: Record<string, Role[]> = {
   "users.create": admins,
   "users.update": admins,
   "users.setPassword": admins,
+  "users.unlockSignIn": admins,
+  "users.endSessions": admins,
   "users.setAssignments": admins,
   "audit.list": admins,
   "firmware.list": admins,
@@ -105,6 +117,9 @@ const rules: Record<string, Role[]> = {
   "notices.unread": everyone,
   "notices.inboxNotice": everyone,
   "notices.read": everyone,
+  "account.get": everyone,
+  "account.sessions": everyone,
+  "account.endSession": everyone,
 };
 
 let handle: DbHandle;
@@ -144,5 +159,166 @@ describe("access matrix", () => {
     const error = await call(callers[role], path);
     if (rules[path]!.includes(role)) expect(["UNAUTHORIZED", "FORBIDDEN"]).not.toContain(error?.code);
     else expect(error?.code).toBe("FORBIDDEN");
+  });
+});
+
+// ---------------------------------------------------------------- route handlers
+
+// The route handlers open the app's database; here it is this file's test database.
+const testDb = vi.hoisted(() => ({ handle: undefined as DbHandle | undefined }));
+vi.mock(import("@/server/db"), async (importOriginal) => ({ ...(await importOriginal()), getDb: async () => testDb.handle!.db, getDatabase: async () => testDb.handle! }));
+
+type Caller = "anonymous" | Role;
+type Statuses = Record<Caller, number>;
+const routeCallers: Caller[] = ["anonymous", ...everyone];
+const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** A console route for these roles, as the route gate answers: 401 signed out, 404 for other roles. */
+const forRoles = (roles: Role[], ok = 200): Statuses => ({ anonymous: 401, admin: roles.includes("admin") ? ok : 404, technician: roles.includes("technician") ? ok : 404, merchant: roles.includes("merchant") ? ok : 404 });
+/** The same answer whoever asks: a public route, or a device API route (a console session is no device token). */
+const forAll = (status: number): Statuses => ({ anonymous: status, admin: status, technician: status, merchant: status });
+
+interface RouteCall {
+  method: string;
+  path: string;
+  body?: string;
+  expect: Statuses;
+}
+interface Fixtures {
+  rolloutId: string;
+  releaseWithImage: string;
+  draftRelease: string;
+  demoCoffeeStore: string;
+  bakeryStore: string;
+  calendarToken: string;
+}
+
+/** A device API call, and 405 for the methods its route only exports to refuse. */
+function deviceCall(method: string, path: string, expect: Statuses, body?: string): RouteCall[] {
+  const refused = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => m !== method);
+  return [{ method, path, body, expect }, ...refused.map((m) => ({ method: m, path, expect: forAll(405) }))];
+}
+
+/**
+ * What every route handler answers each caller. A route.ts file on disk missing here, or a method it
+ * exports that no call covers, fails the test: a new handler needs its access rule first.
+ */
+const routeRules: Record<string, (f: Fixtures) => RouteCall[]> = {
+  // Sign-in itself: public.
+  "app/api/auth/[...all]/route.ts": () => [
+    { method: "GET", path: "/api/auth/get-session", expect: forAll(200) },
+    { method: "POST", path: "/api/auth/sign-in/email", body: "{}", expect: forAll(400) },
+  ],
+  // Public by design: the feed's secret token is the only key, a session adds nothing.
+  "app/api/calendar/[token]/route.ts": (f) => [
+    { method: "GET", path: `/api/calendar/${f.calendarToken}.ics`, expect: forAll(200) },
+    { method: "GET", path: `/api/calendar/${"x".repeat(32)}.ics`, expect: forAll(404) },
+    { method: "GET", path: "/api/calendar/not-a-token", expect: forAll(404) },
+  ],
+  "app/api/device/v1/[...path]/route.ts": () => ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => ({ method, path: "/api/device/v1/nowhere", expect: forAll(404) })),
+  // The activation endpoints take no token; these bodies fail validation before anything happens.
+  "app/api/device/v1/activation/request/route.ts": () => deviceCall("POST", "/api/device/v1/activation/request", forAll(400), "{}"),
+  "app/api/device/v1/activation/verify/route.ts": () => deviceCall("POST", "/api/device/v1/activation/verify", forAll(400), "{}"),
+  "app/api/device/v1/firmware/[releaseId]/route.ts": (f) => deviceCall("GET", `/api/device/v1/firmware/${f.releaseWithImage}`, forAll(401)),
+  "app/api/device/v1/heartbeat/route.ts": () => deviceCall("POST", "/api/device/v1/heartbeat", forAll(401), JSON.stringify({ firmwareVersion: "1.0.0" })),
+  "app/api/device/v1/notices/[noticeId]/ack/route.ts": () => deviceCall("POST", `/api/device/v1/notices/${randomUUID()}/ack`, forAll(401), "{}"),
+  "app/api/device/v1/updates/[jobId]/status/route.ts": () => deviceCall("POST", `/api/device/v1/updates/${randomUUID()}/status`, forAll(401), JSON.stringify({ status: "downloading" })),
+  "app/api/events/route.ts": () => [{ method: "GET", path: "/api/events", expect: forRoles(everyone) }],
+  "app/api/firmware/releases/[id]/image/route.ts": (f) => [
+    { method: "GET", path: `/api/firmware/releases/${f.releaseWithImage}/image`, expect: forRoles(admins) },
+    { method: "GET", path: "/api/firmware/releases/not-an-id/image", expect: forRoles(admins, 404) },
+    { method: "PUT", path: `/api/firmware/releases/${f.draftRelease}/image`, body: "image bytes", expect: forRoles(admins) },
+  ],
+  "app/api/rollouts/[id]/export/route.ts": (f) => [
+    { method: "GET", path: `/api/rollouts/${f.rolloutId}/export`, expect: forRoles(admins) },
+    { method: "GET", path: `/api/rollouts/${f.rolloutId}/export?q=%00`, expect: forRoles(admins, 400) },
+  ],
+  "app/api/terminals/export/route.ts": () => [{ method: "GET", path: "/api/terminals/export", expect: forRoles(everyone) }],
+  "app/api/training/evidence/[storeId]/route.ts": (f) => [
+    { method: "GET", path: `/api/training/evidence/${f.demoCoffeeStore}`, expect: forRoles(everyone) },
+    // Outside the technician's and the merchant's scope: as if it did not exist.
+    { method: "GET", path: `/api/training/evidence/${f.bakeryStore}`, expect: forRoles(admins) },
+    { method: "GET", path: "/api/training/evidence/not-an-id", expect: forRoles(everyone, 404) },
+  ],
+  "app/api/training/records/export/route.ts": () => [{ method: "GET", path: "/api/training/records/export", expect: forRoles(everyone) }],
+  // The procedures decide (the matrix above covers each); tRPC answers a role's refusal with 403.
+  "app/api/trpc/[trpc]/route.ts": () => [
+    { method: "GET", path: "/api/trpc/users.me", expect: forRoles(everyone) },
+    { method: "GET", path: `/api/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, expect: { anonymous: 401, admin: 200, technician: 403, merchant: 403 } },
+    { method: "POST", path: "/api/trpc/terminals.create", body: JSON.stringify({ json: {} }), expect: { anonymous: 401, admin: 400, technician: 403, merchant: 403 } },
+  ],
+  "app/api/work-orders/export/route.ts": () => [{ method: "GET", path: "/api/work-orders/export", expect: forRoles(everyone) }],
+};
+
+/** Every route.ts under app/api, as its path from the project root. */
+function routeFiles(dir = "app/api"): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return routeFiles(file);
+    return entry.name === "route.ts" ? [file.split(path.sep).join("/")] : [];
+  });
+}
+
+/** The dynamic segments of a request path, as Next passes them: [id] a string, [...all] a list. */
+function paramsOf(file: string, urlPath: string): Record<string, string | string[]> {
+  const pattern = file.replace(/^app/, "").replace(/\/route\.ts$/, "").split("/");
+  const segments = urlPath.split("?")[0]!.split("/");
+  const params: Record<string, string | string[]> = {};
+  pattern.forEach((part, i) => {
+    const name = /^\[(\.\.\.)?(\w+)\]$/.exec(part);
+    if (name) params[name[2]!] = name[1] ? segments.slice(i).map(decodeURIComponent) : decodeURIComponent(segments[i]!);
+  });
+  return params;
+}
+
+type RouteModule = Record<string, (req: Request, segments: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>>;
+
+describe("route handler access", () => {
+  const files = routeFiles();
+  const cookies: Partial<Record<Caller, string>> = {};
+  let fixtures: Fixtures;
+
+  beforeAll(async () => {
+    testDb.handle = handle;
+    const ips: Record<Role, string> = { admin: "192.0.2.21", technician: "192.0.2.22", merchant: "192.0.2.23" };
+    for (const role of everyone) cookies[role] = await sessionCookie(demoEmails[role], ips[role]);
+    const [rollout] = await handle.db.select({ id: rollouts.id }).from(rollouts).limit(1);
+    const [release] = await handle.db.select({ id: firmwareReleases.id }).from(firmwareReleases).where(isNotNull(firmwareReleases.storageKey)).limit(1);
+    const [model] = await handle.db.select({ id: terminalModels.id }).from(terminalModels).limit(1);
+    const draft = await createRelease(handle.db, { id: null, label: "test", ip: null }, { version: "99.0.0", modelIds: [model!.id], channel: "stable", notes: "", isRollback: false });
+    const storeOf = async (merchant: string) => (await handle.db.select({ id: stores.id }).from(stores).where(eq(stores.merchantId, (await merchantNamed(handle.db, merchant)).id)).limit(1))[0]!.id;
+    const technician = await viewerByEmail(handle.db, demoEmails.technician);
+    fixtures = {
+      rolloutId: rollout!.id,
+      releaseWithImage: release!.id,
+      draftRelease: draft.id,
+      demoCoffeeStore: await storeOf("Demo Coffee"),
+      bakeryStore: await storeOf("Other Bakery"),
+      calendarToken: (await rotateCalendarFeed(handle.db, { id: technician.id, label: technician.email, ip: null }, technician.id)).token,
+    };
+  });
+
+  it("has a rule for every route handler file and no rule for a file that is gone", () => {
+    expect(files.filter((f) => !(f in routeRules))).toEqual([]);
+    expect(Object.keys(routeRules).filter((f) => !files.includes(f))).toEqual([]);
+  });
+
+  it.each(files)("%s answers each caller as its rule says", async (file) => {
+    const rule = routeRules[file];
+    if (!rule) return;
+    const handlers = (await import(path.resolve(file))) as RouteModule;
+    const calls = rule(fixtures);
+    expect(Object.keys(handlers).filter((name) => httpMethods.includes(name)).sort(), "every exported method has a call").toEqual([...new Set(calls.map((c) => c.method))].sort());
+    for (const call of calls) {
+      for (const caller of routeCallers) {
+        const headers: Record<string, string> = { origin: "http://localhost:3000", "content-type": "application/json", "x-real-ip": "192.0.2.30" };
+        if (caller !== "anonymous") headers.cookie = cookies[caller]!;
+        const req = new Request(`http://localhost:3000${call.path}`, { method: call.method, headers, body: call.body });
+        const response = await handlers[call.method]!(req, { params: Promise.resolve(paramsOf(file, call.path)) });
+        // Streams (the event stream, CSV downloads) are not read to the end.
+        await response.body?.cancel();
+        expect(response.status, `${call.method} ${call.path} as ${caller}`).toBe(call.expect[caller]);
+      }
+    }
   });
 });

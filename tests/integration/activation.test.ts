@@ -25,7 +25,7 @@ function call(endpoint: typeof activationRequestEndpoint | typeof activationVeri
   return handleDeviceRequest(
     handle.db,
     endpoint as typeof activationRequestEndpoint,
-    new Request("http://localhost/api/device/v1/activation", { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": ip }, body: JSON.stringify(body) }),
+    new Request("http://localhost/api/device/v1/activation", { method: "POST", headers: { "content-type": "application/json", "x-real-ip": ip }, body: JSON.stringify(body) }),
   );
 }
 const request = (serialNumber: string, phone = DEMO_COFFEE_PHONE, ip?: string) => call(activationRequestEndpoint, { serialNumber, phone }, ip);

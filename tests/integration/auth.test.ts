@@ -12,7 +12,7 @@ function signIn(email: string, password: string, ip: string) {
   return auth.handler(
     new Request("http://localhost:3000/api/auth/sign-in/email", {
       method: "POST",
-      headers: { "content-type": "application/json", origin: "http://localhost:3000", "x-forwarded-for": ip },
+      headers: { "content-type": "application/json", origin: "http://localhost:3000", "x-real-ip": ip },
       body: JSON.stringify({ email, password }),
     }),
   );

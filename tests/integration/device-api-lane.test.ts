@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { terminals, updateJobs } from "@/db/schema";
+import { stampClientAddress } from "@/server/client-ip";
 import { deviceApiLane } from "@/server/device-api/node";
 import { MAX_BODY_BYTES } from "@/server/device-api/http";
 import { rolloutCreateInput } from "@/server/schemas/firmware";
@@ -20,8 +21,10 @@ let token: string;
 beforeAll(async () => {
   handle = await createTestDatabase();
   const lane = deviceApiLane(() => Promise.resolve(handle.db));
-  // What the lane does not serve goes to Next in production; here it is marked as such.
+  // As server/main.ts: the client address is decided first; what the lane does not serve goes to
+  // Next in production, here it is marked as such.
   server = http.createServer((req, res) => {
+    stampClientAddress(req);
     if (!lane(req, res)) res.writeHead(599).end("next");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

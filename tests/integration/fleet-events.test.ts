@@ -29,7 +29,7 @@ async function terminal(serialNumber: string) {
 /** Opens a stream as the given scope and collects what it sends until `ms` have passed. */
 async function collect(scope: Parameters<typeof fleetEventStream>[1], ms: number, during: () => Promise<unknown>) {
   const abort = new AbortController();
-  const reader = fleetEventStream(handle, scope, abort.signal).getReader();
+  const reader = fleetEventStream(handle, scope, abort.signal, async () => true).getReader();
   const decoder = new TextDecoder();
   let text = "";
   const reading = (async () => {

@@ -30,7 +30,7 @@ describe("check-in retention", () => {
 describe("the job runner", () => {
   it("runs a due job once even when several instances ask at the same time", async () => {
     const runs = await Promise.all(Array.from({ length: 6 }, () => runDueJobs(handle.db, hours(0))));
-    expect(runs.flat().sort()).toEqual(["advance-rollouts", "create-work-orders", "deliver-sms", "prune-checkins", "publish-notices"]);
+    expect(runs.flat().sort()).toEqual(["advance-rollouts", "create-work-orders", "deliver-sms", "prune-checkins", "prune-sign-in-failures", "publish-notices"]);
     const [job] = await queryRows<{ next_run_at: Date | string; locked_until: unknown; last_result: { ok: boolean; deleted: number } }>(
       handle.db,
       sql`select next_run_at, locked_until, last_result from scheduled_jobs where name = 'prune-checkins'`,
@@ -48,7 +48,7 @@ describe("the job runner", () => {
   it("lets another instance take over a run whose instance died, once its lease has passed", async () => {
     await handle.db.execute(sql`update scheduled_jobs set next_run_at = ${hours(2).toISOString()}::timestamptz, locked_until = ${hours(2.1).toISOString()}::timestamptz`);
     expect(await runDueJobs(handle.db, hours(2.05))).toEqual([]);
-    expect((await runDueJobs(handle.db, hours(2.2))).sort()).toEqual(["advance-rollouts", "create-work-orders", "deliver-sms", "prune-checkins", "publish-notices"]);
+    expect((await runDueJobs(handle.db, hours(2.2))).sort()).toEqual(["advance-rollouts", "create-work-orders", "deliver-sms", "prune-checkins", "prune-sign-in-failures", "publish-notices"]);
   });
 
   it("keeps the new holder's lease when a run that outlived its lease finishes", async () => {

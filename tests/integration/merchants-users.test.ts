@@ -70,16 +70,16 @@ describe("merchants", () => {
 
 describe("users", () => {
   it("creates a merchant user who can then see only that merchant", async () => {
-    const user = await as.admin.users.create({ name: "Manager", email: "Manager@Bakery.example", password: "long-enough-1", role: "merchant", merchantId: bakeryId });
+    const user = await as.admin.users.create({ name: "Manager", email: "Manager@Bakery.example", password: "long-enough-pass-1", role: "merchant", merchantId: bakeryId });
     expect(user.email).toBe("manager@bakery.example");
     const caller = callerFor(handle.db, await viewerByEmail(handle.db, "manager@bakery.example"));
     expect((await caller.terminals.list({})).total).toBe(10);
   });
 
   it("refuses a merchant user without a merchant and a duplicate e-mail", async () => {
-    await rejectsWith(as.admin.users.create({ name: "X", email: "x@example.com", password: "long-enough-1", role: "merchant", merchantId: null }), "BAD_REQUEST");
-    await rejectsWith(as.admin.users.create({ name: "X", email: "x@example.com", password: "long-enough-1", role: "admin", merchantId: coffeeId }), "BAD_REQUEST");
-    const duplicate = await rejectsWith(as.admin.users.create({ name: "X", email: "owner@demo.posfleet.dev", password: "long-enough-1", role: "admin", merchantId: null }), "CONFLICT");
+    await rejectsWith(as.admin.users.create({ name: "X", email: "x@example.com", password: "long-enough-pass-1", role: "merchant", merchantId: null }), "BAD_REQUEST");
+    await rejectsWith(as.admin.users.create({ name: "X", email: "x@example.com", password: "long-enough-pass-1", role: "admin", merchantId: coffeeId }), "BAD_REQUEST");
+    const duplicate = await rejectsWith(as.admin.users.create({ name: "X", email: "owner@demo.posfleet.dev", password: "long-enough-pass-1", role: "admin", merchantId: null }), "CONFLICT");
     expect(duplicate.message).toContain("owner@demo.posfleet.dev");
     await rejectsWith(as.admin.users.create({ name: "X", email: "y@example.com", password: "short", role: "admin", merchantId: null }), "BAD_REQUEST");
   });

@@ -7,6 +7,7 @@ import { useState } from "react";
 import { activationStatuses, smsStatuses, type UserRole } from "@/db/schema/values";
 import { activationListInput, smsOutboxListInput } from "@/server/schemas/activations";
 import { terminalListInput } from "@/server/schemas/terminals";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { FormError } from "@/app/_components/form-error";
 import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
@@ -41,6 +42,7 @@ export function ActivationsView({ role }: { role: UserRole }) {
           <InStockTerminals />
         </CardContent>
       </Card>
+      <BlockedTerminals role={role} />
 
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <SearchBox label={t("search")} inputProps={search.inputProps} />
@@ -124,6 +126,55 @@ function InStockTerminals() {
         </Link>
       )}
     </div>
+  );
+}
+
+/** Terminals that too many wrong codes blocked; only an admin can let them ask for codes again. */
+function BlockedTerminals({ role }: { role: UserRole }) {
+  const t = useTranslations("activations");
+  const trpc = useTRPC();
+  const { data } = useQuery(trpc.activations.blocked.queryOptions());
+  if (!data?.length) return null;
+  return (
+    <Card className="border-red-200 dark:border-red-900" data-testid="blocked-terminals">
+      <CardHeader>
+        <CardTitle>{t("blockedTitle")}</CardTitle>
+        <CardDescription>{t("blockedHint")}</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <ul className="divide-y text-sm">
+          {data.map((terminal) => (
+            <li key={terminal.serialNumber} className="flex flex-wrap items-center justify-between gap-2 py-2">
+              <span className="flex flex-wrap items-center gap-2">
+                <Link className="font-mono text-primary hover:underline" href={`/terminals/${encodeURIComponent(terminal.serialNumber)}`}>
+                  {terminal.serialNumber}
+                </Link>
+                {role !== "merchant" && terminal.merchantName && <span className="text-muted-foreground">{terminal.merchantName}</span>}
+                <span className="text-muted-foreground">{t("wrongCodes", { count: terminal.wrongCodes })}</span>
+              </span>
+              {role === "admin" && <UnblockButton serialNumber={terminal.serialNumber} />}
+            </li>
+          ))}
+        </ul>
+      </CardContent>
+    </Card>
+  );
+}
+
+function UnblockButton({ serialNumber }: { serialNumber: string }) {
+  const t = useTranslations("activations");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const mutation = useMutation(trpc.activations.unblock.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.activations.pathFilter()) }));
+  return (
+    <ConfirmDialog
+      label={t("unblock")}
+      title={t("unblockTitle", { serialNumber })}
+      description={t("unblockConfirm", { serialNumber })}
+      onConfirm={() => mutation.mutateAsync({ serialNumber })}
+      error={mutation.error}
+      pending={mutation.isPending}
+    />
   );
 }
 

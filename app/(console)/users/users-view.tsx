@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { userRoles, type UserRole } from "@/db/schema/values";
 import { userListInput } from "@/server/schemas/users";
+import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
 import { FieldError } from "@/app/_components/form-error";
 import { EmptyState, Pagination } from "@/app/_components/list-controls";
@@ -16,7 +17,7 @@ import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
 
-type User = { id: string; name: string; email: string; role: UserRole; merchantId: string | null; disabled: boolean; assignedMerchants: { id: string; name: string }[] };
+type User = { id: string; name: string; email: string; role: UserRole; merchantId: string | null; disabled: boolean; signInLockedUntil: Date | null; assignedMerchants: { id: string; name: string }[] };
 
 function useUserMutations() {
   const trpc = useTRPC();
@@ -27,6 +28,8 @@ function useUserMutations() {
     update: useMutation(trpc.users.update.mutationOptions({ onSuccess })),
     setPassword: useMutation(trpc.users.setPassword.mutationOptions({ onSuccess })),
     setAssignments: useMutation(trpc.users.setAssignments.mutationOptions({ onSuccess })),
+    unlockSignIn: useMutation(trpc.users.unlockSignIn.mutationOptions({ onSuccess })),
+    endSessions: useMutation(trpc.users.endSessions.mutationOptions({ onSuccess })),
   };
 }
 
@@ -81,11 +84,14 @@ export function UsersView({ viewerId }: { viewerId: string }) {
                   <TableCell className="whitespace-normal">
                     {user.role === "merchant" ? merchantName.get(user.merchantId ?? "") : user.role === "technician" ? user.assignedMerchants.map((m) => m.name).join(", ") || "—" : t("allMerchants")}
                   </TableCell>
-                  <TableCell>{user.disabled ? <Badge variant="danger">{t("disabled")}</Badge> : <Badge variant="success">{t("enabled")}</Badge>}</TableCell>
-                  <TableCell className="flex gap-1.5">
+                  <TableCell>
+                    {user.disabled ? <Badge variant="danger">{t("disabled")}</Badge> : user.signInLockedUntil ? <Badge variant="warning">{t("locked")}</Badge> : <Badge variant="success">{t("enabled")}</Badge>}
+                  </TableCell>
+                  <TableCell className="flex flex-wrap gap-1.5">
                     <UserDialog user={user} merchants={merchants} isSelf={user.id === viewerId} />
                     {user.role === "technician" && <AssignmentsDialog user={user} merchants={merchants} />}
                     <PasswordDialog user={user} />
+                    <SignInActions user={user} isSelf={user.id === viewerId} />
                   </TableCell>
                 </TableRow>
               ))}
@@ -205,5 +211,36 @@ function PasswordDialog({ user }: { user: User }) {
     >
       <Field name="password" label={t("password")} error={setPassword.error} type="password" autoComplete="new-password" required />
     </FormDialog>
+  );
+}
+
+/** Lifting a lockout early and signing a user out everywhere; both are audited. */
+function SignInActions({ user, isSelf }: { user: User; isSelf: boolean }) {
+  const t = useTranslations("users");
+  const { unlockSignIn, endSessions } = useUserMutations();
+  return (
+    <>
+      {user.signInLockedUntil && (
+        <ConfirmDialog
+          label={t("unlock")}
+          description={t("unlockConfirm", { email: user.email })}
+          onConfirm={() => unlockSignIn.mutateAsync({ id: user.id })}
+          error={unlockSignIn.error}
+          pending={unlockSignIn.isPending}
+          variant="outline"
+        />
+      )}
+      {!isSelf && (
+        <ConfirmDialog
+          label={t("endSessions")}
+          description={t("endSessionsConfirm", { email: user.email })}
+          onConfirm={() => endSessions.mutateAsync({ id: user.id })}
+          error={endSessions.error}
+          pending={endSessions.isPending}
+          destructive
+          variant="outline"
+        />
+      )}
+    </>
   );
 }

@@ -1,4 +1,5 @@
-import { consoleRequest, signInRequired } from "@/server/console-request";
+import { userRoles } from "@/db/schema/values";
+import { consoleRoute } from "@/server/console-request";
 import { getDatabase } from "@/server/db";
 import { fleetEventStream } from "@/server/services/fleet-events";
 
@@ -6,10 +7,8 @@ import { fleetEventStream } from "@/server/services/fleet-events";
 export const dynamic = "force-dynamic";
 
 /** Server-sent events telling an open console that data it shows has changed. */
-export async function GET(req: Request) {
-  const ctx = await consoleRequest(req);
-  if (!ctx) return signInRequired();
-  return new Response(fleetEventStream(await getDatabase(), ctx.scope, req.signal), {
+export const GET = consoleRoute({ roles: userRoles }, async ({ scope, stillSignedIn }, req) =>
+  new Response(fleetEventStream(await getDatabase(), scope, req.signal, stillSignedIn), {
     headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" },
-  });
-}
+  }),
+);

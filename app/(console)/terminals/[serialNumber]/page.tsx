@@ -2,14 +2,15 @@ import type { Metadata } from "next";
 import { getQueryClient, HydrateClient, orNotFound, trpc, viewerWithRole } from "@/app/_lib/trpc/server";
 import { TerminalDetail } from "./terminal-detail";
 
+// Next has decoded the segment already; decoding again would misread a serial number holding "%" and fail on "%zz".
 type Params = { params: Promise<{ serialNumber: string }> };
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
-  return { title: decodeURIComponent((await params).serialNumber) };
+  return { title: (await params).serialNumber };
 }
 
 export default async function TerminalPage({ params }: Params) {
-  const serialNumber = decodeURIComponent((await params).serialNumber);
+  const { serialNumber } = await params;
   const queryClient = getQueryClient();
   await orNotFound(queryClient.fetchQuery(trpc.terminals.getBySerial.queryOptions({ serialNumber })));
   void queryClient.prefetchQuery(trpc.terminals.activity.queryOptions({ serialNumber }));

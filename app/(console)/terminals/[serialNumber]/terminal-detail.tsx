@@ -178,7 +178,7 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
             <li key={entry.id} className="border-l-2 pl-3 text-sm">
               <p className="font-medium">{entry.action}</p>
               <p className="text-xs text-muted-foreground">
-                <DateTime date={entry.at} /> · {entry.actorLabel}
+                <DateTime date={entry.at} /> · <Actor actor={entry.actor} />
               </p>
               <AuditChanges changes={entry.changes} />
             </li>
@@ -187,6 +187,14 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
       </ListCard>
     </div>
   );
+}
+
+/** Who made a change: a user by name and role (staff also get the e-mail on hover), else a terminal's or the system's label. */
+function Actor({ actor }: { actor: { name: string | null; role: UserRole | null; label: string | null } }) {
+  const t = useTranslations("terminal");
+  const tn = useTranslations("nav");
+  if (!actor.name || !actor.role) return <>{actor.label ?? "—"}</>;
+  return <span title={actor.label ?? undefined}>{t("actor", { name: actor.name, role: tn(`roles.${actor.role}`) })}</span>;
 }
 
 /** A card with a list of the terminal's records, or a line saying there are none yet. */

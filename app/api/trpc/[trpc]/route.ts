@@ -1,15 +1,31 @@
+import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { readBodyWithin } from "@/server/http-body";
 import { appRouter } from "@/server/root";
 import { createContext } from "@/server/trpc";
+import { MAX_BATCH_SIZE } from "@/app/_lib/trpc/limits";
 
-function handler(req: Request) {
+const MAX_BODY_BYTES = 1024 * 1024;
+// A terminal import sends its whole file (up to 100,000 rows) in one call, so that it lands whole
+// or not at all; only an admin's lone import call may be that large.
+const IMPORT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+async function handler(req: Request) {
+  const path = new URL(req.url).pathname.slice("/api/trpc/".length);
+  // The session comes from the headers alone, so the limit can depend on who is asking.
+  const context = await createContext({ headers: req.headers });
+  const maxBodyBytes = path === "terminals.import" && context.viewer?.role === "admin" ? IMPORT_MAX_BODY_BYTES : MAX_BODY_BYTES;
+  // Read here, within the limit, because the adapter would read any size.
+  const body = req.method === "POST" ? await readBodyWithin(req, maxBodyBytes) : undefined;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
-    req,
+    req: body === undefined ? req : new Request(req.url, { method: req.method, headers: req.headers, body: body ?? "{}", signal: req.signal }),
     router: appRouter,
-    createContext: () => createContext({ headers: req.headers }),
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+    maxBatchSize: MAX_BATCH_SIZE,
+    createContext: () => {
+      // Refused in the context, so tRPC answers every call of the batch in its own format (413).
+      if (body === null) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The request is too large." });
+      return context;
     },
   });
 }

@@ -1,9 +1,12 @@
+import { z } from "zod";
+import { consoleRoute } from "@/server/console-request";
 import { downloadFirmwareImage, uploadFirmwareImage } from "@/server/firmware-images";
+import { uuid } from "@/server/schemas/common";
 
-type Params = { params: Promise<{ id: string }> };
+const release = { roles: ["admin"], params: z.object({ id: uuid }) } as const;
 
 /** A draft release's image, streamed in as the raw request body (the file name in X-File-Name). */
-export const PUT = async (req: Request, ctx: Params) => uploadFirmwareImage(req, (await ctx.params).id);
+export const PUT = consoleRoute(release, ({ db, actor, params }, req) => uploadFirmwareImage(db, actor, params.id, req));
 
 /** The image, for admins. */
-export const GET = async (req: Request, ctx: Params) => downloadFirmwareImage(req, (await ctx.params).id);
+export const GET = consoleRoute(release, ({ db, params }, req) => downloadFirmwareImage(db, params.id, req));
