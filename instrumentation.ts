@@ -4,23 +4,28 @@
  * with a clear message and the first request does not wait for the migrations.
  */
 export async function register() {
+  // Next's own flag, not a setting: the edge runtime must not load the server's modules at all.
+  // eslint-disable-next-line no-restricted-properties
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { authRequireMfa, authSecret, authTrustedOrigins, ConfigError, sessionIdleMinutes, sessionMaxHours } = await import("./server/env");
+  const { authRequireMfa, authSecret, authTrustedOrigins, objectStorageSettings, parseEnvOrExit } = await import("./server/env");
+  // Every variable by its own rule first, each bad one named.
+  parseEnvOrExit();
   const { getDatabase } = await import("./server/db");
   const { startJobRunner } = await import("./server/jobs");
+  const { logger } = await import("./server/logger");
   const { smsProviderFromEnv } = await import("./server/sms/providers");
   try {
+    // Then the rules between settings: production's secret and URL, the SMS provider's settings.
     authSecret();
     authTrustedOrigins();
     authRequireMfa();
-    sessionIdleMinutes();
-    sessionMaxHours();
-    console.log(`POS Fleet: SMS provider ${smsProviderFromEnv().name}.`);
+    logger.info(`POS Fleet: SMS provider ${smsProviderFromEnv().name}.`);
+    logger.info(`POS Fleet: object storage ${objectStorageSettings().storage}.`);
     const { engine, db } = await getDatabase();
-    console.log(`POS Fleet: database ready (${engine}).`);
+    logger.info(`POS Fleet: database ready (${engine}).`);
     startJobRunner(db);
   } catch (error) {
-    console.error(`\nPOS Fleet cannot start: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+    logger.fatal({ err: error }, `POS Fleet cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -4,8 +4,9 @@ const withNextIntl = createNextIntlPlugin("./app/_lib/i18n.ts");
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // PGlite ships WASM and data files that must be loaded from node_modules, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite"],
+  // PGlite ships WASM and data files that must be loaded from node_modules, not bundled. prom-client
+  // is loaded from there too, so Next's bundle and server/main.ts share one copy of it.
+  serverExternalPackages: ["@electric-sql/pglite", "prom-client"],
   poweredByHeader: false,
 };
 

@@ -32,6 +32,14 @@ export default defineConfig({
     url: `http://localhost:${port}/login`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { PORT: String(port), PGLITE_DIR: dataDir, SEED_DEMO: "1", AUTH_SIGNIN_LIMIT_PER_MINUTE: "1000", DATABASE_URL: "", SMS_PROVIDER: "webhook", SMS_WEBHOOK_URL: `http://127.0.0.1:${smsGatewayPort}/sms` },
+    env: {
+      PORT: String(port),
+      PGLITE_DIR: dataDir,
+      SEED_DEMO: "1",
+      AUTH_SIGNIN_LIMIT_PER_MINUTE: "1000",
+      DATABASE_URL: "",
+      SMS_PROVIDER: "webhook",
+      SMS_WEBHOOK_URL: `http://127.0.0.1:${smsGatewayPort}/sms`,
+    },
   },
 });

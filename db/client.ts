@@ -15,23 +15,34 @@ export interface DbHandle {
   target: DbTarget;
   /**
    * Subscribes to a NOTIFY channel; PostgreSQL gets a dedicated connection for it, re-opened when
-   * dropped, after which `onReconnect` runs (notifications in between are lost).
+   * dropped (`onDisconnect` runs), after which `onReconnect` runs (notifications in between are lost).
    */
-  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void, onDisconnect?: () => void): Promise<() => Promise<void>>;
+  /** PostgreSQL's connection pool, for the metrics; PGlite has none. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
-export type DbTarget =
-  | { engine: "postgres"; url: string; poolSize?: number }
-  | { engine: "pglite"; dataDir: string }
-  | { engine: "pglite-memory"; loadDataDir?: Blob };
+export type DbTarget = { engine: "postgres"; url: string; poolSize?: number } | { engine: "pglite"; dataDir: string } | { engine: "pglite-memory"; loadDataDir?: Blob };
 
-export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): DbTarget {
-  if (env.DATABASE_URL) return { engine: "postgres", url: env.DATABASE_URL, poolSize: Number(env.DATABASE_POOL_SIZE ?? 10) };
-  return { engine: "pglite", dataDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DIR ?? ".data/pglite") };
+/** The database settings, already validated by the caller (server/env.ts's parseEnv). */
+export interface DatabaseSettings {
+  DATABASE_URL?: string;
+  DATABASE_POOL_SIZE: number;
+  PGLITE_DIR: string;
 }
 
-export async function openDatabase(target: DbTarget): Promise<DbHandle> {
+export function targetFromEnv(env: DatabaseSettings): DbTarget {
+  if (env.DATABASE_URL) return { engine: "postgres", url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
+  return { engine: "pglite", dataDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DIR) };
+}
+
+/** Connection trouble the app survives but an operator should see; db/ cannot import the app's logger, so the app passes it in. */
+export type ConnectionWarning = (message: string, error: Error) => void;
+
+const warnOnConsole: ConnectionWarning = (message, error) => console.error(`${message}: ${error.message}`);
+
+export async function openDatabase(target: DbTarget, warn: ConnectionWarning = warnOnConsole): Promise<DbHandle> {
   if (target.engine === "postgres") {
     const { Pool } = await import("pg");
     const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -40,14 +51,15 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
     const pool = new Pool({ connectionString: target.url, max: target.poolSize ?? 10, options: "-c lock_timeout=10000" });
     // An idle connection the server drops (restart, failover) must not crash the app; the pool replaces it.
     pool.on("error", (error: Error & { code?: string }) => {
-      if (error.code !== "57P01") console.error("PostgreSQL connection lost:", error.message);
+      if (error.code !== "57P01") warn("PostgreSQL connection lost", error);
     });
     const listeners = new Set<() => Promise<void>>();
     return {
       db: drizzle(pool, { schema }) as unknown as Db,
       engine: "postgres",
       target,
-      listen: async (channel, onPayload, onReconnect) => {
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      listen: async (channel, onPayload, onReconnect, onDisconnect) => {
         const { Client } = await import("pg");
         let client: InstanceType<typeof Client> | undefined;
         let stopped = false;
@@ -56,12 +68,13 @@ export async function openDatabase(target: DbTarget): Promise<DbHandle> {
         // A dropped connection (server restart, failover) is re-opened, so live updates resume.
         const reconnect = () => {
           client = undefined;
+          onDisconnect?.();
           if (!stopped) retry = setTimeout(() => void connect().catch(reconnect), 1000).unref();
         };
         const connect = async () => {
           const next = new Client({ connectionString: target.url });
           next.on("notification", (message) => message.channel === channel && onPayload(message.payload ?? ""));
-          next.on("error", (error) => console.error(`LISTEN ${channel}: ${error.message}`));
+          next.on("error", (error) => warn(`LISTEN ${channel}`, error));
           try {
             await next.connect();
             await next.query(`listen ${JSON.stringify(channel)}`);

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { count, inArray, sql } from "drizzle-orm";
-import type { Db } from "./client";
+import type { Db, DbHandle } from "./client";
+import { withDatabaseLock } from "./migrate";
 import {
   accounts,
   auditLog,
@@ -40,8 +41,7 @@ import { defaultChecklists } from "./schema/values";
 export const DEMO_PASSWORD = "demo-password-1";
 export const DEMO_EMAIL_DOMAIN = "demo.posfleet.dev";
 
-const everyDay = (opens: string, closes: string): BusinessHours =>
-  Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, { opens, closes }]));
+const everyDay = (opens: string, closes: string): BusinessHours => Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, { opens, closes }]));
 
 const demoModels = [
   { manufacturer: "PAX", model: "A920 Pro", capabilities: ["chip", "swipe", "contactless", "pin_pad", "printer", "camera", "wifi", "cellular"], firmware: ["2.3.1", "2.4.0"] },
@@ -135,6 +135,23 @@ export async function isDatabaseEmpty(db: Db): Promise<boolean> {
   return (row?.n ?? 0) === 0;
 }
 
+// Any constant shared by all instances (the migrations use 7_419_001).
+const SEED_LOCK_KEY = 7_419_002;
+
+/**
+ * Seeds the demo data unless the database has data. Instances starting together on an empty
+ * database take turns: each looks again under the lock, so only the first one seeds.
+ * Returns whether this call seeded.
+ */
+export async function seedDemoIfEmpty(handle: DbHandle, now: Date, storeImage?: StoreFirmwareImage): Promise<boolean> {
+  if (!(await isDatabaseEmpty(handle.db))) return false;
+  return withDatabaseLock(handle, SEED_LOCK_KEY, async () => {
+    if (!(await isDatabaseEmpty(handle.db))) return false;
+    await seedDemo(handle.db, now, storeImage);
+    return true;
+  });
+}
+
 /** Removes everything but the append-only audit log, for `npm run db:seed` on a used database. */
 export async function clearFleetData(db: Db): Promise<void> {
   await db.execute(
@@ -165,16 +182,16 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     const merchantIds = new Map<string, string>();
     const storeIdsByMerchant = new Map<string, string[]>();
     for (const m of demoMerchants) {
-      const [merchant] = await tx
-        .insert(merchants)
-        .values({ name: m.name, registeredPhone: m.phone, contactName: m.contactName, contactEmail: m.contactEmail })
-        .returning();
+      const [merchant] = await tx.insert(merchants).values({ name: m.name, registeredPhone: m.phone, contactName: m.contactName, contactEmail: m.contactEmail }).returning();
       merchantIds.set(m.name, merchant!.id);
       const created = await tx
         .insert(stores)
         .values(m.stores.map((s) => ({ merchantId: merchant!.id, name: s.name, address: s.address, region: s.region, timeZone: "Asia/Shanghai", businessHours: s.hours })))
         .returning({ id: stores.id });
-      storeIdsByMerchant.set(m.name, created.map((s) => s.id));
+      storeIdsByMerchant.set(
+        m.name,
+        created.map((s) => s.id),
+      );
     }
 
     const networks: NetworkType[] = ["wifi", "cellular", "ethernet"];
@@ -225,8 +242,8 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     Object.assign(bySerial.get("DEMO-0038")!, { lastSeenAt: new Date(now.getTime() - 30 * 3_600_000) });
     Object.assign(bySerial.get("DEMO-0039")!, { batteryPercent: 9 });
     Object.assign(bySerial.get("DEMO-0011")!, { errorCount: 1, lastErrors: [{ code: "CARD_READER_TIMEOUT", message: "No response when a card is inserted" }] });
-    // The demo merchants have had their terminals since before the check-in history begins.
-    const longAgo = new Date(now.getTime() - 90 * 86_400_000);
+    // The demo merchants have had their terminals since before any was activated (at most 330 days ago).
+    const longAgo = new Date(now.getTime() - 365 * 86_400_000);
     await tx.insert(terminals).values(rows.map((r) => ({ createdAt: longAgo, merchantSince: longAgo, ...r })));
     await seedCheckinHistory(tx);
 
@@ -262,14 +279,40 @@ const dayFrom = (now: Date, offset: number) => new Date(now.getTime() + offset *
  */
 async function seedMaintenance(tx: Db, now: Date) {
   const day = (offset: number) => dayFrom(now, offset);
-  const [tech] = await tx.select({ id: users.id }).from(users).where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
+  const [tech] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
   const storeRows = await tx.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId }).from(stores);
   const storeNamed = (name: string) => storeRows.find((s) => s.name === name)!;
   const jingan = storeNamed("Demo Coffee Jing'an");
   const bakery = storeNamed("Other Bakery Chaoyang");
   await tx.insert(maintenancePlans).values([
-    { name: "Quarterly preventive maintenance", scope: "store", storeId: jingan.id, merchantId: jingan.merchantId, everyN: 3, unit: "month", checklist: defaultChecklists.preventive, technicianId: tech!.id, firstDue: day(5), nextDue: day(5), leadDays: 7 },
-    { name: "Monthly terminal check", scope: "store", storeId: bakery.id, merchantId: bakery.merchantId, everyN: 1, unit: "month", checklist: defaultChecklists.preventive, firstDue: day(20), nextDue: day(20), leadDays: 7 },
+    {
+      name: "Quarterly preventive maintenance",
+      scope: "store",
+      storeId: jingan.id,
+      merchantId: jingan.merchantId,
+      everyN: 3,
+      unit: "month",
+      checklist: defaultChecklists.preventive,
+      technicianId: tech!.id,
+      firstDue: day(5),
+      nextDue: day(5),
+      leadDays: 7,
+    },
+    {
+      name: "Monthly terminal check",
+      scope: "store",
+      storeId: bakery.id,
+      merchantId: bakery.merchantId,
+      everyN: 1,
+      unit: "month",
+      checklist: defaultChecklists.preventive,
+      firstDue: day(20),
+      nextDue: day(20),
+      leadDays: 7,
+    },
   ]);
   const terminalRows = await tx.select({ id: terminals.id, serial: terminals.serialNumber, merchantId: terminals.merchantId, storeId: terminals.storeId }).from(terminals);
   const bySerial = (serial: string) => terminalRows.find((t) => t.serial === serial)!;
@@ -279,17 +322,72 @@ async function seedMaintenance(tx: Db, now: Date) {
     return { terminalId: t.id, merchantId: t.merchantId, storeId: t.storeId, checklist: defaultChecklists[values.type], ...values };
   };
   await tx.insert(workOrders).values([
-    order("DEMO-0001", { type: "installation", title: "Install at the counter", status: "done", technicianId: tech!.id, dueDate: day(-60), checklist: answered("installation"), minutesSpent: 45, resolution: "Installed, printer and scanner connected, test transaction approved.", signoffName: "Li Wei", startedAt: new Date(now.getTime() - 60 * 86_400_000), completedAt: new Date(now.getTime() - 60 * 86_400_000) }),
-    order("DEMO-0002", { type: "preventive", title: "Quarterly preventive maintenance", status: "done", technicianId: tech!.id, dueDate: day(-30), checklist: answered("preventive"), parts: [{ name: "Paper roll", quantity: 2 }], minutesSpent: 25, resolution: "Cleaned the reader, replaced the paper.", signoffName: "Li Wei", completedAt: new Date(now.getTime() - 30 * 86_400_000) }),
+    order("DEMO-0001", {
+      type: "installation",
+      title: "Install at the counter",
+      status: "done",
+      technicianId: tech!.id,
+      dueDate: day(-60),
+      checklist: answered("installation"),
+      minutesSpent: 45,
+      resolution: "Installed, printer and scanner connected, test transaction approved.",
+      signoffName: "Li Wei",
+      startedAt: new Date(now.getTime() - 60 * 86_400_000),
+      completedAt: new Date(now.getTime() - 60 * 86_400_000),
+    }),
+    order("DEMO-0002", {
+      type: "preventive",
+      title: "Quarterly preventive maintenance",
+      status: "done",
+      technicianId: tech!.id,
+      dueDate: day(-30),
+      checklist: answered("preventive"),
+      parts: [{ name: "Paper roll", quantity: 2 }],
+      minutesSpent: 25,
+      resolution: "Cleaned the reader, replaced the paper.",
+      signoffName: "Li Wei",
+      completedAt: new Date(now.getTime() - 30 * 86_400_000),
+    }),
     order("DEMO-0003", { type: "preventive", title: "Quarterly preventive maintenance", status: "scheduled", technicianId: tech!.id, dueDate: day(-5) }),
     order("DEMO-0005", { type: "inspection", title: "Tamper inspection", status: "open", dueDate: day(-2) }),
     order("DEMO-0009", { type: "preventive", title: "Quarterly preventive maintenance", status: "scheduled", technicianId: tech!.id, dueDate: day(3) }),
-    order("DEMO-0011", { type: "repair", title: "Fault: DEMO-0011", status: "in_progress", priority: "high", technicianId: tech!.id, dueDate: day(1), symptoms: ["card_insert_no_response"], description: "No response when a card is inserted.", reportedBy: `owner@${DEMO_EMAIL_DOMAIN}`, startedAt: now }),
+    order("DEMO-0011", {
+      type: "repair",
+      title: "Fault: DEMO-0011",
+      status: "in_progress",
+      priority: "high",
+      technicianId: tech!.id,
+      dueDate: day(1),
+      symptoms: ["card_insert_no_response"],
+      description: "No response when a card is inserted.",
+      reportedBy: `owner@${DEMO_EMAIL_DOMAIN}`,
+      startedAt: now,
+    }),
     // Past tamper inspections: the stores' PCI DSS 9.5.1 evidence shows them per device.
     ...["DEMO-0021", "DEMO-0022", "DEMO-0023", "DEMO-0024", "BAKE-0001"].map((serial, i) =>
-      order(serial, { type: "inspection", title: "Tamper inspection", status: "done", technicianId: serial.startsWith("DEMO") ? tech!.id : null, dueDate: day(-40 - i), checklist: answered("inspection"), minutesSpent: 10, resolution: "Seals intact, serial number matches the device list.", signoffName: serial.startsWith("DEMO") ? "Li Wei" : "Zhang Min", startedAt: new Date(now.getTime() - (40 + i) * 86_400_000), completedAt: new Date(now.getTime() - (40 + i) * 86_400_000) }),
+      order(serial, {
+        type: "inspection",
+        title: "Tamper inspection",
+        status: "done",
+        technicianId: serial.startsWith("DEMO") ? tech!.id : null,
+        dueDate: day(-40 - i),
+        checklist: answered("inspection"),
+        minutesSpent: 10,
+        resolution: "Seals intact, serial number matches the device list.",
+        signoffName: serial.startsWith("DEMO") ? "Li Wei" : "Zhang Min",
+        startedAt: new Date(now.getTime() - (40 + i) * 86_400_000),
+        completedAt: new Date(now.getTime() - (40 + i) * 86_400_000),
+      }),
     ),
-    order("BAKE-0002", { type: "repair", title: "Fault: BAKE-0002", status: "open", dueDate: day(2), symptoms: ["printer_fault"], description: "Receipts come out blank.", reportedBy: `owner2@${DEMO_EMAIL_DOMAIN}` }),
+    order("BAKE-0002", {
+      type: "repair",
+      title: "Fault: BAKE-0002",
+      status: "open",
+      dueDate: day(2),
+      symptoms: ["printer_fault"],
+      description: "Receipts come out blank.",
+      reportedBy: `owner2@${DEMO_EMAIL_DOMAIN}`,
+    }),
   ]);
 }
 
@@ -303,9 +401,65 @@ async function seedMaintenance(tx: Db, now: Date) {
 async function seedTraining(tx: Db, now: Date) {
   const day = (offset: number) => dayFrom(now, offset);
   const courses = new Map((await tx.select({ id: trainingCourses.id, key: trainingCourses.key }).from(trainingCourses)).map((c) => [c.key, c.id]));
-  const [tech] = await tx.select({ id: users.id, name: users.name }).from(users).where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
-  const storeRows = await tx.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId, owner: merchants.contactName }).from(stores).innerJoin(merchants, sql`${merchants.id} = ${stores.merchantId}`).orderBy(stores.name);
-  const names = ["Wang Lei", "Zhao Min", "Sun Yu", "Zhou Jie", "Wu Ting", "Xu Hao", "Hu Jing", "Guo Qiang", "He Na", "Gao Yan", "Lin Tao", "Luo Xin", "Zheng Kai", "Liang Yi", "Song Wen", "Tang Lu", "Han Bo", "Feng Rui", "Deng Hui", "Cao Yang", "Peng Fei", "Zeng Li", "Xiao Dan", "Tian Ye", "Dong Mei", "Pan Jun", "Yuan Ning", "Cai Hong", "Jiang Tao", "Yu Qing", "Du Wei", "Ye Fang", "Cheng Hao", "Wei Lan", "Su Bin", "Lu Yao", "Ding Kun", "Shen Yue", "Ren Jia", "Yao Chen", "Lu Ping", "Jin Shu", "Qin Rong", "Fan Xue", "Fu Guang", "Kong Ling", "Bai Lu", "Shi Hang"];
+  const [tech] = await tx
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(sql`${users.email} = ${`tech@${DEMO_EMAIL_DOMAIN}`}`);
+  const storeRows = await tx
+    .select({ id: stores.id, name: stores.name, merchantId: stores.merchantId, owner: merchants.contactName })
+    .from(stores)
+    .innerJoin(merchants, sql`${merchants.id} = ${stores.merchantId}`)
+    .orderBy(stores.name);
+  const names = [
+    "Wang Lei",
+    "Zhao Min",
+    "Sun Yu",
+    "Zhou Jie",
+    "Wu Ting",
+    "Xu Hao",
+    "Hu Jing",
+    "Guo Qiang",
+    "He Na",
+    "Gao Yan",
+    "Lin Tao",
+    "Luo Xin",
+    "Zheng Kai",
+    "Liang Yi",
+    "Song Wen",
+    "Tang Lu",
+    "Han Bo",
+    "Feng Rui",
+    "Deng Hui",
+    "Cao Yang",
+    "Peng Fei",
+    "Zeng Li",
+    "Xiao Dan",
+    "Tian Ye",
+    "Dong Mei",
+    "Pan Jun",
+    "Yuan Ning",
+    "Cai Hong",
+    "Jiang Tao",
+    "Yu Qing",
+    "Du Wei",
+    "Ye Fang",
+    "Cheng Hao",
+    "Wei Lan",
+    "Su Bin",
+    "Lu Yao",
+    "Ding Kun",
+    "Shen Yue",
+    "Ren Jia",
+    "Yao Chen",
+    "Lu Ping",
+    "Jin Shu",
+    "Qin Rong",
+    "Fan Xue",
+    "Fu Guang",
+    "Kong Ling",
+    "Bai Lu",
+    "Shi Hang",
+  ];
   let nameIndex = 0;
   const all = ["terminal_operation", "tamper_spotting", "card_pin_safety", "refunds_disputes"];
   type Person = { role: StaffRole; active?: boolean; passed: Record<string, number>; failed?: Record<string, number> };
@@ -330,7 +484,16 @@ async function seedTraining(tx: Db, now: Date) {
     const people = store.name === "Demo Coffee Xuhui" ? xuhui : standard;
     const staff = await tx
       .insert(staffMembers)
-      .values(people.map((p) => ({ merchantId: store.merchantId, storeId: store.id, name: names[nameIndex++ % names.length]!, role: p.role, active: p.active ?? true, leftOn: p.active === false ? day(-60) : null })))
+      .values(
+        people.map((p) => ({
+          merchantId: store.merchantId,
+          storeId: store.id,
+          name: names[nameIndex++ % names.length]!,
+          role: p.role,
+          active: p.active ?? true,
+          leftOn: p.active === false ? day(-60) : null,
+        })),
+      )
       .returning({ id: staffMembers.id });
     // Demo Coffee's sessions are given by its technician; the others by the owner or an outside trainer.
     const trainer: { trainerKind: TrainerKind; trainerUserId: string | null; trainerName: string } = store.name.startsWith("Demo Coffee")
@@ -341,20 +504,24 @@ async function seedTraining(tx: Db, now: Date) {
     // Attendees of the same course on the same day share a session.
     const sessions = new Map<string, string>();
     const sessionOf = (key: string, daysAgo: number) => sessions.get(`${key}@${daysAgo}`) ?? sessions.set(`${key}@${daysAgo}`, randomUUID()).get(`${key}@${daysAgo}`)!;
-    const records = people.flatMap((p, i) => [
-      ...Object.entries(p.failed ?? {}).map(([key, daysAgo]) => ({ key, daysAgo, result: "failed" as const, score: 55 })),
-      ...Object.entries(p.passed).map(([key, daysAgo]) => ({ key, daysAgo, result: "passed" as const, score: 80 + ((i * 7 + daysAgo) % 20) })),
-    ].filter((r) => courses.has(r.key)).map((r) => ({
-      sessionId: sessionOf(r.key, r.daysAgo),
-      staffId: staff[i]!.id,
-      merchantId: store.merchantId,
-      courseId: courses.get(r.key)!,
-      trainedOn: day(-r.daysAgo),
-      result: r.result,
-      score: r.score,
-      ...trainer,
-      notes: "",
-    })));
+    const records = people.flatMap((p, i) =>
+      [
+        ...Object.entries(p.failed ?? {}).map(([key, daysAgo]) => ({ key, daysAgo, result: "failed" as const, score: 55 })),
+        ...Object.entries(p.passed).map(([key, daysAgo]) => ({ key, daysAgo, result: "passed" as const, score: 80 + ((i * 7 + daysAgo) % 20) })),
+      ]
+        .filter((r) => courses.has(r.key))
+        .map((r) => ({
+          sessionId: sessionOf(r.key, r.daysAgo),
+          staffId: staff[i]!.id,
+          merchantId: store.merchantId,
+          courseId: courses.get(r.key)!,
+          trainedOn: day(-r.daysAgo),
+          result: r.result,
+          score: r.score,
+          ...trainer,
+          notes: "",
+        })),
+    );
     await tx.insert(trainingRecords).values(records);
   }
   // The database's month arithmetic clamps to the month's end like the service's trainingExpiry
@@ -394,7 +561,14 @@ async function seedNotices(tx: Db, now: Date) {
 /** The demo releases: each model's two versions in the fleet, a beta, a newer P2 release being rolled out, and a draft. */
 const demoReleases: { version: string; model: string; channel: ReleaseChannel; status: ReleaseStatus; daysAgo: number; notes: string }[] = [
   ...demoModels.flatMap((m) =>
-    m.firmware.map((version, i) => ({ version, model: m.model, channel: "stable" as const, status: "published" as const, daysAgo: i === 0 ? 120 : 45, notes: `${m.manufacturer} ${m.model} firmware ${version}.` })),
+    m.firmware.map((version, i) => ({
+      version,
+      model: m.model,
+      channel: "stable" as const,
+      status: "published" as const,
+      daysAgo: i === 0 ? 120 : 45,
+      notes: `${m.manufacturer} ${m.model} firmware ${version}.`,
+    })),
   ),
   { version: "2.5.0-beta.1", model: "A920 Pro", channel: "beta", status: "published", daysAgo: 6, notes: "Faster contactless kernel; for pilot stores." },
   { version: "3.2.0", model: "P2", channel: "stable", status: "published", daysAgo: 3, notes: "Security patch: PIN pad firmware and TLS library." },
@@ -439,7 +613,10 @@ async function seedFirmware(tx: Db, models: { id: string; model: string }[], ima
     releaseIds.set(`${r.model} ${r.version}`, release!.id);
   }
 
-  const rolloutOf = async (values: { name: string; release: string; status: "completed" | "running"; startedDaysAgo: number; target: RolloutTarget }, phases: { percent: number; status: PhaseStatus }[]) => {
+  const rolloutOf = async (
+    values: { name: string; release: string; status: "completed" | "running"; startedDaysAgo: number; target: RolloutTarget },
+    phases: { percent: number; status: PhaseStatus }[],
+  ) => {
     const [rollout] = await tx
       .insert(rollouts)
       .values({
@@ -456,19 +633,53 @@ async function seedFirmware(tx: Db, models: { id: string; model: string }[], ima
       .returning({ id: rollouts.id });
     const phaseRows = await tx
       .insert(rolloutPhases)
-      .values(phases.map((p, i) => ({ rolloutId: rollout!.id, position: i + 1, percent: p.percent, successThreshold: 95, failureThreshold: 30, status: p.status, startedAt: p.status === "pending" ? null : daysAgo(values.startedDaysAgo - i), completedAt: p.status === "completed" ? daysAgo(values.startedDaysAgo - i - 1) : null })))
+      .values(
+        phases.map((p, i) => ({
+          rolloutId: rollout!.id,
+          position: i + 1,
+          percent: p.percent,
+          successThreshold: 95,
+          failureThreshold: 30,
+          status: p.status,
+          startedAt: p.status === "pending" ? null : daysAgo(values.startedDaysAgo - i),
+          completedAt: p.status === "completed" ? daysAgo(values.startedDaysAgo - i - 1) : null,
+        })),
+      )
       .returning({ id: rolloutPhases.id, position: rolloutPhases.position });
     return { rolloutId: rollout!.id, phaseIds: phaseRows.sort((a, b) => a.position - b.position).map((p) => p.id) };
   };
 
   // Completed: every V400m that runs 5.2.3 got it through this rollout.
-  const v400m = await tx.select({ id: terminals.id }).from(terminals).where(sql`${terminals.modelId} = ${modelId("V400m")} and ${terminals.firmwareVersion} = '5.2.3' and ${terminals.status} in ('active', 'faulty')`);
-  const finished = await rolloutOf({ name: "V400m 5.2.3 fleet update", release: "V400m 5.2.3", status: "completed", startedDaysAgo: 40, target: { modelIds: [modelId("V400m")] } }, [{ percent: 100, status: "completed" }]);
+  const v400m = await tx
+    .select({ id: terminals.id })
+    .from(terminals)
+    .where(sql`${terminals.modelId} = ${modelId("V400m")} and ${terminals.firmwareVersion} = '5.2.3' and ${terminals.status} in ('active', 'faulty')`);
+  const finished = await rolloutOf({ name: "V400m 5.2.3 fleet update", release: "V400m 5.2.3", status: "completed", startedDaysAgo: 40, target: { modelIds: [modelId("V400m")] } }, [
+    { percent: 100, status: "completed" },
+  ]);
   if (v400m.length) {
-    await tx.insert(updateJobs).values(v400m.map((t) => ({ rolloutId: finished.rolloutId, phaseId: finished.phaseIds[0]!, terminalId: t.id, fromVersion: "5.1.0", status: "succeeded" as const, progressPercent: 100, createdAt: daysAgo(40), updatedAt: daysAgo(39), finishedAt: daysAgo(39) })));
+    await tx.insert(updateJobs).values(
+      v400m.map((t) => ({
+        rolloutId: finished.rolloutId,
+        phaseId: finished.phaseIds[0]!,
+        terminalId: t.id,
+        fromVersion: "5.1.0",
+        status: "succeeded" as const,
+        progressPercent: 100,
+        createdAt: daysAgo(40),
+        updatedAt: daysAgo(39),
+        finishedAt: daysAgo(39),
+      })),
+    );
   }
-  await tx.update(rolloutPhases).set({ terminalCount: v400m.length }).where(sql`${rolloutPhases.id} = ${finished.phaseIds[0]!}`);
-  await tx.update(rollouts).set({ terminalCount: v400m.length, jobCounts: { succeeded: v400m.length } }).where(sql`${rollouts.id} = ${finished.rolloutId}`);
+  await tx
+    .update(rolloutPhases)
+    .set({ terminalCount: v400m.length })
+    .where(sql`${rolloutPhases.id} = ${finished.phaseIds[0]!}`);
+  await tx
+    .update(rollouts)
+    .set({ terminalCount: v400m.length, jobCounts: { succeeded: v400m.length } })
+    .where(sql`${rollouts.id} = ${finished.rolloutId}`);
 
   // Running: the P2 terminals of the other merchants; phase 1 done, phase 2 under way with one failure.
   const p2 = await tx
@@ -502,11 +713,20 @@ async function seedFirmware(tx: Db, models: { id: string; model: string }[], ima
   if (jobs.length) await tx.insert(updateJobs).values(jobs);
   const updated = p2.filter((_, i) => jobs[i]!.status === "succeeded").map((t) => t.id);
   if (updated.length) await tx.update(terminals).set({ firmwareVersion: "3.2.0" }).where(inArray(terminals.id, updated));
-  await tx.update(rolloutPhases).set({ terminalCount: phaseOneSize }).where(sql`${rolloutPhases.id} = ${running.phaseIds[0]!}`);
-  await tx.update(rolloutPhases).set({ terminalCount: p2.length - phaseOneSize }).where(sql`${rolloutPhases.id} = ${running.phaseIds[1]!}`);
+  await tx
+    .update(rolloutPhases)
+    .set({ terminalCount: phaseOneSize })
+    .where(sql`${rolloutPhases.id} = ${running.phaseIds[0]!}`);
+  await tx
+    .update(rolloutPhases)
+    .set({ terminalCount: p2.length - phaseOneSize })
+    .where(sql`${rolloutPhases.id} = ${running.phaseIds[1]!}`);
   const jobCounts: Partial<Record<JobStatus, number>> = {};
   for (const job of jobs) jobCounts[job.status] = (jobCounts[job.status] ?? 0) + 1;
-  await tx.update(rollouts).set({ terminalCount: p2.length, jobCounts }).where(sql`${rollouts.id} = ${running.rolloutId}`);
+  await tx
+    .update(rollouts)
+    .set({ terminalCount: p2.length, jobCounts })
+    .where(sql`${rollouts.id} = ${running.rolloutId}`);
 }
 
 /**

@@ -7,31 +7,32 @@
 // Seeding is skipped when the database already holds the data and resumes where it stopped;
 // --reseed drops the database first. Prints p50/p95/p99/max per measurement against the 50 ms p95
 // target; timings never fail the run.
-import { parseArgs } from "node:util";
 import { sql, type SQL } from "drizzle-orm";
 import { openDatabase, queryRows, targetFromEnv, type Db } from "@/db/client";
 import type { UserRole } from "@/db/schema";
 import { migrateDatabase } from "@/db/migrate";
 import { isDatabaseEmpty, seedDemo, seedLargeFleet } from "@/db/seed";
+import { parseEnv } from "@/server/env";
 import { terminalListInput, type TerminalListInput } from "@/server/schemas/terminals";
 import type { Scope } from "@/server/scope";
 import { terminalActivity } from "@/server/services/activity";
 import { fleetOverview } from "@/server/services/overview";
 import { getTerminalBySerial, listTerminals } from "@/server/services/terminals";
-import { positiveInt } from "./lib/args";
+import { parseOptions, positiveInt } from "./lib/args";
 import { ensureDatabase } from "./lib/bench-db";
 
 const TARGET_P95_MS = 50;
 const HISTORY_DAYS = 30;
 
-const { values } = parseArgs({
-  options: {
+const values = parseOptions(
+  {
     terminals: { type: "string", default: "100000" },
     checkins: { type: "string", default: "10000000" },
     iterations: { type: "string", default: "200" },
     reseed: { type: "boolean", default: false },
   },
-});
+  "Usage: npm run bench:console [-- --terminals 100000 --checkins 10000000 --iterations 200 --reseed]\n\nSeeds BENCH_DATABASE_URL (default postgres://postgres:postgres@localhost:5432/posfleet_bench) and prints p50/p95/p99/max of the console's heaviest reads.",
+);
 
 const terminalTarget = positiveInt("terminals", values.terminals);
 const checkinTarget = positiveInt("checkins", values.checkins);
@@ -58,10 +59,7 @@ async function seedCheckins(db: Db, anchor: Date) {
   const fleet = sql`select id, serial_number, firmware_version, network, status, hashtext(serial_number) & 2147483647 as h,
       row_number() over (order by serial_number) - 1 as n
     from terminals where serial_number like 'FLEET-%' and status <> 'in_stock'`;
-  const { activated, first } = await one<{ activated: number; first: string }>(
-    db,
-    sql`select count(*)::int as activated, min(id::text) filter (where n = 0) as first from (${fleet}) f`,
-  );
+  const { activated, first } = await one<{ activated: number; first: string }>(db, sql`select count(*)::int as activated, min(id::text) filter (where n = 0) as first from (${fleet}) f`);
   const perTerminal = Math.floor(checkinTarget / activated);
   const extra = checkinTarget % activated; // terminals n < extra get one more check-in
   const steps = perTerminal + (extra > 0 ? 1 : 0);
@@ -197,9 +195,7 @@ async function bench(db: Db, now: Date) {
   const { merchantId } = await one<{ merchantId: string }>(db, sql`select id as "merchantId" from merchants where name = 'Fleet Merchant 00001'`);
   const merchant: Scope = { kind: "merchants", merchantIds: [merchantId] };
   const models = (await queryRows<{ id: string }>(db, sql`select id from terminal_models`)).map((m) => m.id);
-  const merchantSerials = (
-    await queryRows<{ serial: string }>(db, sql`select serial_number as serial from terminals where merchant_id = ${merchantId} and status <> 'in_stock'`)
-  ).map((t) => t.serial);
+  const merchantSerials = (await queryRows<{ serial: string }>(db, sql`select serial_number as serial from terminals where merchant_id = ${merchantId} and status <> 'in_stock'`)).map((t) => t.serial);
   const fleetSerial = () => `FLEET-${String(1 + Math.floor(Math.random() * terminalTarget)).padStart(7, "0")}`;
   const list = (scope: Scope, input: () => TerminalListInput) => () => listTerminals(db, scope, terminalListInput.parse(input()), now);
   const detail = (scope: Scope, role: UserRole, serial: () => string) => () => {
@@ -210,20 +206,41 @@ async function bench(db: Db, now: Date) {
   console.log(`\n${fmt(iterations)} iterations each, as of ${now.toISOString()}:`);
   await measure("overview · admin", () => fleetOverview(db, admin, now));
   await measure("overview · merchant", () => fleetOverview(db, merchant, now));
-  await measure("list offline · admin", list(admin, () => ({ connectivity: "offline", status: ["active"], sort: "lastSeenAt", dir: "desc" })));
-  await measure("list low battery · admin", list(admin, () => ({ connectivity: "low_battery", sort: "lastSeenAt", dir: "desc" })));
-  await measure("list search q · admin", list(admin, () => ({ q: fleetSerial().slice(0, 10) })));
-  await measure("list model · admin", list(admin, () => ({ modelId: pick(models), sort: "lastSeenAt", dir: "desc" })));
-  await measure("list offline · merchant", list(merchant, () => ({ connectivity: "offline", sort: "lastSeenAt", dir: "desc" })));
-  await measure("list all · merchant", list(merchant, () => ({ sort: "lastSeenAt", dir: "desc" })));
+  await measure(
+    "list offline · admin",
+    list(admin, () => ({ connectivity: "offline", status: ["active"], sort: "lastSeenAt", dir: "desc" })),
+  );
+  await measure(
+    "list low battery · admin",
+    list(admin, () => ({ connectivity: "low_battery", sort: "lastSeenAt", dir: "desc" })),
+  );
+  await measure(
+    "list search q · admin",
+    list(admin, () => ({ q: fleetSerial().slice(0, 10) })),
+  );
+  await measure(
+    "list model · admin",
+    list(admin, () => ({ modelId: pick(models), sort: "lastSeenAt", dir: "desc" })),
+  );
+  await measure(
+    "list offline · merchant",
+    list(merchant, () => ({ connectivity: "offline", sort: "lastSeenAt", dir: "desc" })),
+  );
+  await measure(
+    "list all · merchant",
+    list(merchant, () => ({ sort: "lastSeenAt", dir: "desc" })),
+  );
   await measure("detail · admin", detail(admin, "admin", fleetSerial));
-  await measure("detail · merchant", detail(merchant, "merchant", () => pick(merchantSerials)));
+  await measure(
+    "detail · merchant",
+    detail(merchant, "merchant", () => pick(merchantSerials)),
+  );
 }
 
 try {
   await ensureDatabase(url, values.reseed);
   // The app's own pool settings, so the in-process figures match what the server would see.
-  const handle = await openDatabase(targetFromEnv({ ...process.env, DATABASE_URL: url } as NodeJS.ProcessEnv));
+  const handle = await openDatabase(targetFromEnv({ ...parseEnv(), DATABASE_URL: url }));
   try {
     await migrateDatabase(handle);
     await bench(handle.db, await seed(handle.db));

@@ -26,7 +26,6 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { and, eq, like, sql } from "drizzle-orm";
 import pg from "pg";
 import { openDatabase, queryRows, type Db, type DbHandle, type DbTarget } from "@/db/client";
@@ -38,7 +37,7 @@ import { issueDeviceToken } from "@/server/services/device-tokens";
 import { FLEET_EVENTS_CHANNEL } from "@/server/services/fleet-events";
 import { recordCheckIns, type CheckIn } from "@/server/services/heartbeat";
 import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runClosedLoop, SimulatedTerminal, type FleetTerminal } from "./lib/heartbeat-load";
-import { positiveInt } from "./lib/args";
+import { parseOptions, positiveInt } from "./lib/args";
 
 const TARGETS = { heartbeatsPerSecond: 3400, p99Ms: 100, ratio: 0.5 };
 // The app's write statements in flight per instance (the device API's Batcher setting).
@@ -47,8 +46,8 @@ const APP_WRITE_CONCURRENCY = DEVICE_REQUEST_BATCHING.concurrency;
 const NOMINAL_INTERVAL_SECONDS = 300;
 const DEFAULT_BASELINE_BATCH = 100;
 
-const { values } = parseArgs({
-  options: {
+const values = parseOptions(
+  {
     engine: { type: "string", default: "postgres" },
     duration: { type: "string", default: "30" },
     warmup: { type: "string", default: "5" },
@@ -63,7 +62,12 @@ const { values } = parseArgs({
     "skip-build": { type: "boolean", default: false },
     fresh: { type: "boolean", default: false },
   },
-});
+  `Usage: npm run bench:heartbeat [-- --duration 30 --concurrency 128 --instances 1 --terminals 20000
+                               --warmup 5 --port 4300 --engine postgres|pglite --skip-build --fresh
+                               --baseline-batch N --cpu-prof DIR]
+
+Builds the app, starts production servers and drives heartbeats at them; prints heartbeats/s and latencies.`,
+);
 
 const engine = values.engine;
 if (engine !== "postgres" && engine !== "pglite") {
@@ -298,7 +302,7 @@ function servesBench(pid: number): boolean {
 /** Cores used between two samples by the servers (with their children), PostgreSQL, this process and the rest. */
 function cpuReport(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof cpuTicks>, serverPids: number[], elapsedMs: number): string {
   const servers = new Set(serverPids);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, p] of after.processes) if (!servers.has(pid) && servers.has(p.ppid)) grew = servers.add(pid).size > 0;
   }
@@ -394,7 +398,14 @@ async function main() {
     const stats = new LoadStats();
     const cpuBefore = fs.existsSync("/proc/stat") ? cpuTicks() : undefined;
     const elapsedMs = await runClosedLoop(fleet, urls, client, stats, { ...loop, durationMs });
-    const cpu = cpuBefore && cpuReport(cpuBefore, cpuTicks(), servers.map((s) => s.child.pid!), elapsedMs);
+    const cpu =
+      cpuBefore &&
+      cpuReport(
+        cpuBefore,
+        cpuTicks(),
+        servers.map((s) => s.child.pid!),
+        elapsedMs,
+      );
     await stopCounting?.();
     client.close();
     await shutdown();

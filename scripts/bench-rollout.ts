@@ -12,17 +12,17 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { sql, type SQL } from "drizzle-orm";
 import { openDatabase, queryRows, targetFromEnv, type Db } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { isDatabaseEmpty, seedDemo, seedLargeFleet } from "@/db/seed";
+import { parseEnv } from "@/server/env";
 import { statusesWithDeviceAccess } from "@/server/schemas/terminals";
 import { releaseCreateInput, rolloutCreateInput, rolloutJobListInput, rolloutListInput, type RolloutTargetInput } from "@/server/schemas/firmware";
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
 import { cancelRollout, createRollout, getRolloutProgress, listRolloutJobs, listRollouts } from "@/server/services/rollouts";
-import { filesystemStorage } from "@/server/storage/firmware-storage";
-import { positiveInt } from "./lib/args";
+import { filesystemStorage } from "@/server/storage/filesystem-storage";
+import { parseOptions, positiveInt } from "./lib/args";
 import { ensureDatabase } from "./lib/bench-db";
 import { percentile } from "./lib/heartbeat-load";
 
@@ -32,14 +32,15 @@ const TARGET_P95_MS = 50;
 const BENCH_VERSION = "99.0.0";
 const actor = { id: null, label: "bench-rollout", ip: null };
 
-const { values } = parseArgs({
-  options: {
+const values = parseOptions(
+  {
     terminals: { type: "string", default: "100000" },
     repeats: { type: "string", default: "5" },
     iterations: { type: "string", default: "200" },
     reseed: { type: "boolean", default: false },
   },
-});
+  "Usage: npm run bench:rollout [-- --terminals 100000 --repeats 5 --iterations 200 --reseed]\n\nMeasures creating rollouts over a fleet and reading their progress on BENCH_DATABASE_URL (default postgres://postgres:postgres@localhost:5432/posfleet_rollout_bench).",
+);
 
 const terminalTarget = positiveInt("terminals", values.terminals);
 const repeats = positiveInt("repeats", values.repeats);
@@ -199,7 +200,12 @@ async function bench(db: Db, storageDir: string) {
   const { totals } = await getRolloutProgress(db, rollout.id);
   const { all } = await one<{ all: number }>(db, sql`select count(*)::int as "all" from rollouts`);
   const share = (n: number) => `${((100 * n) / rollout.terminalCount).toFixed(1)} %`;
-  console.log(`\nReads of a running rollout of ${fmt(rollout.terminalCount)} jobs (${Object.entries(totals).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${share(n)}`).join(", ")}),`);
+  console.log(
+    `\nReads of a running rollout of ${fmt(rollout.terminalCount)} jobs (${Object.entries(totals)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${s} ${share(n)}`)
+      .join(", ")}),`,
+  );
   console.log(`among ${all} rollouts; ${fmt(iterations)} iterations each:`);
   const jobs = (input: Record<string, unknown>) => () => listRolloutJobs(db, rolloutJobListInput.parse({ id: rollout.id, ...input }));
   await measure("progress", () => getRolloutProgress(db, rollout.id));
@@ -216,7 +222,7 @@ const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "posfleet-rollout-bench
 try {
   await ensureDatabase(url, values.reseed);
   // The app's own pool settings, so the in-process figures match what the server would see.
-  const handle = await openDatabase(targetFromEnv({ ...process.env, DATABASE_URL: url } as NodeJS.ProcessEnv));
+  const handle = await openDatabase(targetFromEnv({ ...parseEnv(), DATABASE_URL: url }));
   try {
     await migrateDatabase(handle);
     await seed(handle.db);

@@ -32,16 +32,15 @@
 // active terminals (terminals.issueDeviceToken revokes the earlier
 // ones, so a terminal that was simulated before simply gets a fresh token). The first heartbeats
 // are spread over one interval; a status line is printed every 10 s.
-import { parseArgs } from "node:util";
-import { fraction, positiveInt, positiveNumber, wholeNumber } from "./lib/args";
+import { fraction, parseOptions, positiveInt, positiveNumber, wholeNumber } from "./lib/args";
 import { connectConsole } from "./lib/console-api";
 import { FirmwareUpdater } from "./lib/firmware-update";
 import { NoticeAcknowledger } from "./lib/notice-acks";
 import { activateBySms, startSmsInbox } from "./lib/sms-activation";
 import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal, type Outcome } from "./lib/heartbeat-load";
 
-const { values } = parseArgs({
-  options: {
+const values = parseOptions(
+  {
     terminals: { type: "string", default: "100" },
     base: { type: "string", default: "http://localhost:3000" },
     interval: { type: "string" },
@@ -54,7 +53,12 @@ const { values } = parseArgs({
     "fail-rate": { type: "string", default: "0" },
     seed: { type: "string", default: "1" },
   },
-});
+  `Usage: npm run simulate -- --terminals N [--base URL] [--interval S] [--duration S]
+                    [--serials A,B,…] [--activate K [--sms-port P]] [--email E --password P]
+                    [--fail-rate R] [--seed S]
+
+Acts as N terminals checking in through the device API (see the README's "Terminal simulator").`,
+);
 
 const wanted = positiveInt("terminals", values.terminals);
 const intervalSeconds = positiveNumber("interval", values.interval);
@@ -69,7 +73,10 @@ const TOKEN_REQUESTS_IN_FLIGHT = 8;
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`);
 
 const consoleApi = await connectConsole(base, { email: values.email, password: values.password });
-const serials = values.serials?.split(",").map((s) => s.trim()).filter(Boolean);
+const serials = values.serials
+  ?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const terminals = serials?.length ? await consoleApi.terminalsBySerial(serials) : await consoleApi.activeTerminals(wanted);
 if (!serials?.length && terminals.length < wanted) {
   log(

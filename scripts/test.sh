@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# The whole suite: lint, typecheck, unit and integration tests on PGlite and PostgreSQL, and the
-# Playwright tests against a production build. Any failure fails the run.
+# The whole suite: format, lint, typecheck, migrations check, unit and integration tests on PGlite and PostgreSQL, the
+# cluster test and the Playwright tests against a production build. Any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "lint"
+step "format and lint"
+npm run --silent format:check
 npm run --silent lint
 
 step "typecheck"
 npm run --silent typecheck
+
+# The committed migrations must be consistent with each other, and db/schema must not differ from
+# them (generating into a copy must find nothing to do).
+step "migrations check"
+npx drizzle-kit check
+migrations_copy=$(mktemp -d -p . .migrations-check.XXXXXX)
+cp -r db/migrations/. "$migrations_copy"
+generated=$(npx drizzle-kit generate --dialect postgresql --schema ./db/schema/index.ts --out "$migrations_copy" 2>&1)
+rm -rf "$migrations_copy"
+if ! grep -q "No schema changes" <<<"$generated"; then
+  echo "db/schema differs from the committed migrations: run npm run db:generate and commit the migration." >&2
+  exit 1
+fi
 
 # The integration tests always run on PostgreSQL too. Without TEST_DATABASE_URL, a throwaway
 # server is started from Debian's postgresql binaries and removed afterwards.
@@ -24,6 +38,14 @@ npx vitest run
 
 step "production build"
 npx next build
+
+# Two instances of the build behind nginx (deploy/nginx.conf) on one PostgreSQL database.
+step "cluster test (two instances behind nginx)"
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  echo "The cluster test needs nginx: install Debian's nginx (apt-get install nginx); .ci/run installs it." >&2
+  exit 1
+fi
+npx vitest run -c vitest.cluster.config.ts
 
 step "end-to-end tests (Playwright, Chromium)"
 npx playwright test

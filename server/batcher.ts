@@ -1,4 +1,5 @@
 import { sqlState } from "./errors";
+import { metrics } from "./metrics";
 
 /**
  * Coalesces concurrent calls into batches: an item goes out at once when a slot is free, and
@@ -12,16 +13,23 @@ export class BatcherOverloadedError extends Error {}
 export class Batcher<Item, Result> {
   private queue: { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
   private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly run: (items: Item[]) => Promise<Result[]>,
-    private readonly options: { maxBatch: number; concurrency: number; maxQueue: number },
+    /** `name` labels its metrics: queue depth, batch sizes and shed requests. */
+    private readonly options: { name: string; maxBatch: number; concurrency: number; maxQueue: number },
   ) {}
 
   add(item: Item): Promise<Result> {
-    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new BatcherOverloadedError("Too many requests are waiting."));
+    const labels = { batcher: this.options.name };
+    if (this.queue.length >= this.options.maxQueue) {
+      metrics.batcherShed.inc(labels);
+      return Promise.reject(new BatcherOverloadedError("Too many requests are waiting."));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      metrics.batcherQueue.inc(labels);
       this.flush();
     });
   }
@@ -29,6 +37,8 @@ export class Batcher<Item, Result> {
   private flush() {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
+      metrics.batcherQueue.dec({ batcher: this.options.name }, batch.length);
+      metrics.batchSize.observe({ batcher: this.options.name }, batch.length);
       this.inFlight++;
       this.runWithRetry(batch.map((b) => b.item))
         .then(
@@ -38,8 +48,15 @@ export class Batcher<Item, Result> {
         .finally(() => {
           this.inFlight--;
           this.flush();
+          if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
         });
     }
+  }
+
+  /** Resolves once everything added so far has been run (succeeded or failed): shutdown waits for it before closing the database. */
+  drained(): Promise<void> {
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Concurrent batches may touch the same rows; a deadlock or serialization failure is retried. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
+import { setting } from "./env";
 
 const validIp = (value: string | undefined): string | null => {
   const candidate = value?.trim().replace(/^::ffff:/, "") ?? "";
@@ -11,7 +12,7 @@ const validIp = (value: string | undefined): string | null => {
  * address, or, when TRUST_PROXY=1, the hop that the proxy in front appended to X-Forwarded-For
  * (its last entry; earlier entries are whatever the client claimed).
  */
-export function clientAddress(req: IncomingMessage, trustProxy = process.env.TRUST_PROXY === "1"): string | null {
+export function clientAddress(req: IncomingMessage, trustProxy = setting("TRUST_PROXY")): string | null {
   if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
     const hops = (Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? "")).split(",");

@@ -1,11 +1,13 @@
+import { setting } from "./env";
+
 /** Fleet settings from the environment, read when first needed. */
 export const fleetConfig = {
   /** How often terminals check in; a terminal is offline after three missed check-ins. */
-  heartbeatIntervalSeconds: () => Number(process.env.HEARTBEAT_INTERVAL_SECONDS ?? 300),
+  heartbeatIntervalSeconds: () => setting("HEARTBEAT_INTERVAL_SECONDS"),
   /** Device API requests allowed per token per minute. */
-  deviceRequestsPerMinute: () => Number(process.env.DEVICE_RATE_LIMIT_PER_MINUTE ?? 60),
+  deviceRequestsPerMinute: () => setting("DEVICE_RATE_LIMIT_PER_MINUTE"),
   /** Days of check-in history kept; older rows are pruned by a background job. */
-  checkinRetentionDays: () => Number(process.env.CHECKIN_RETENTION_DAYS ?? 30),
+  checkinRetentionDays: () => setting("CHECKIN_RETENTION_DAYS"),
 };
 
 export const MISSED_CHECKINS_OFFLINE = 3;

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import type { UserRole } from "@/db/schema";
 import { secondFactorMissing } from "./auth/two-factor";
 import { getDb } from "./db";
-import { AppError, invalidInputMessage, sqlState, type AppErrorCode } from "./errors";
+import { AppError, invalidInputMessage, isTransientDatabaseError, sqlState, TRANSIENT_RETRY_AFTER_SECONDS, type AppErrorCode } from "./errors";
 import { scopeForUser, type Scope } from "./scope";
 import type { AuditActor } from "./services/audit";
 import { createContext, viewerFromHeaders, type Viewer } from "./trpc";
@@ -27,7 +27,8 @@ export interface PublicRouteContext<P> {
   params: P;
 }
 
-const problem = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => Response.json({ error: { code, message, ...extra } }, { status });
+const problem = (status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  Response.json({ error: { code, message, ...extra } }, { status, headers });
 
 // A role that may not use a route, and a path param that is malformed or names something outside
 // the caller's scope, all answer alike, so a response says nothing of what exists.
@@ -44,6 +45,9 @@ function failureResponse(error: unknown): Response {
   }
   // A value the database refused is the caller's mistake, as for procedures.
   if (sqlState(error)?.startsWith("22")) return problem(400, "invalid_request", "A value is out of range or malformed.");
+  if (isTransientDatabaseError(error)) {
+    return problem(503, "unavailable", "The database is briefly unavailable; retry in a few seconds.", {}, { "Retry-After": String(TRANSIENT_RETRY_AFTER_SECONDS) });
+  }
   throw error;
 }
 

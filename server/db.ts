@@ -1,10 +1,12 @@
 import { and, eq, like } from "drizzle-orm";
 import { openDatabase, targetFromEnv, type Db, type DbHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
-import { DEMO_EMAIL_DOMAIN, isDatabaseEmpty, seedDemo } from "@/db/seed";
-import { bytesStorer } from "./storage/firmware-storage";
+import { DEMO_EMAIL_DOMAIN, seedDemoIfEmpty } from "@/db/seed";
+import { bytesStorer } from "./storage";
 import { sessions, users } from "@/db/schema";
-import { demoEnabled, isProductionMode } from "./env";
+import { demoEnabled, isProductionMode, parseEnv } from "./env";
+import { logger } from "./logger";
+import { onShutdown } from "./shutdown";
 
 const holder = globalThis as unknown as { posFleetDatabase?: Promise<DbHandle> };
 
@@ -25,10 +27,12 @@ export async function getDb(): Promise<Db> {
 }
 
 async function prepare(): Promise<DbHandle> {
-  const handle = await openDatabase(targetFromEnv());
+  const handle = await openDatabase(targetFromEnv(parseEnv()), (message, error) => logger.warn({ err: error }, message));
   await migrateDatabase(handle);
-  if (demoEnabled() && (await isDatabaseEmpty(handle.db))) await seedDemo(handle.db, new Date(), bytesStorer());
+  if (demoEnabled()) await seedDemoIfEmpty(handle, new Date(), bytesStorer());
   if (isProductionMode()) await disableDemoLogins(handle.db);
+  // Registered before anything that uses the database, so it closes after all of them.
+  onShutdown("database", () => handle.close());
   return handle;
 }
 

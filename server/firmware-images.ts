@@ -22,7 +22,7 @@ export async function downloadFirmwareImage(db: Db, releaseId: string, req: Requ
   const image = await getReleaseImage(db, releaseId);
   if (!image) throw notFound("This release's image");
   try {
-    const response = imageResponse(image, req.headers.get("range"));
+    const response = await imageResponse(image, req.headers.get("range"));
     response.headers.set("Content-Disposition", `attachment; filename="${image.fileName.replace(/[^\w.-]+/g, "_")}"`);
     return response;
   } catch (error) {

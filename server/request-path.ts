@@ -16,8 +16,6 @@ export function pathDecodes(url: string): boolean {
 /** Answers 400 for a path that does not decode, before any lane sees it; returns whether it did. */
 export function refuseUndecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
   if (pathDecodes(req.url ?? "/")) return false;
-  res
-    .writeHead(400, { "content-type": "application/json" })
-    .end(JSON.stringify({ error: { code: "invalid_request", message: "The address is malformed: a %-escape in its path does not decode." } }));
+  res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "invalid_request", message: "The address is malformed: a %-escape in its path does not decode." } }));
   return true;
 }

@@ -32,9 +32,6 @@ export function historySince(scope: Scope, terminal: { merchantSince: Date }): D
 export async function scopeForUser(db: Db, user: { id: string; role: UserRole; merchantId: string | null }): Promise<Scope> {
   if (user.role === "admin") return { kind: "all" };
   if (user.role === "merchant") return { kind: "merchants", merchantIds: user.merchantId ? [user.merchantId] : [] };
-  const rows = await db
-    .select({ merchantId: technicianAssignments.merchantId })
-    .from(technicianAssignments)
-    .where(eq(technicianAssignments.technicianId, user.id));
+  const rows = await db.select({ merchantId: technicianAssignments.merchantId }).from(technicianAssignments).where(eq(technicianAssignments.technicianId, user.id));
   return { kind: "merchants", merchantIds: rows.map((r) => r.merchantId) };
 }

@@ -6,7 +6,10 @@ import type { UserRole } from "@/db/schema";
 import { getAuth } from "./auth";
 import { secondFactorMissing } from "./auth/two-factor";
 import { getDb } from "./db";
-import { AppError, invalidInputMessage, sqlState, type AppErrorCode } from "./errors";
+import { AppError, invalidInputMessage, isTransientDatabaseError, sqlState, type AppErrorCode } from "./errors";
+import { logger } from "./logger";
+import { metrics } from "./metrics";
+import { noteRequestUser } from "./request-log";
 import { scopeForUser } from "./scope";
 import type { AuditActor } from "./services/audit";
 import { clientIp } from "./client-ip";
@@ -28,7 +31,6 @@ export interface Context {
   ip: string | null;
 }
 
-
 /**
  * The viewer behind a request's session cookie; disabled accounts count as signed out.
  * `refresh: false` reads without counting as activity: a long-lived stream checking that its
@@ -39,6 +41,7 @@ export async function viewerFromHeaders(headers: Headers, { refresh = true }: { 
   const session = await auth.api.getSession({ headers, query: { disableRefresh: !refresh } });
   const user = session?.user;
   if (!user || user.disabled) return null;
+  noteRequestUser(user.id);
   return {
     id: user.id,
     name: user.name,
@@ -61,7 +64,7 @@ const t = initTRPC.context<Context>().create({
     // The user gets a sentence; what went wrong inside goes to the server's log only.
     let message = shape.message;
     if (error.code === "INTERNAL_SERVER_ERROR") {
-      console.error(`tRPC ${path ?? "?"} failed:`, cause ?? error);
+      logger.error({ err: cause ?? error, procedure: path }, "tRPC procedure failed");
       message = "Something went wrong on our side. Please try again.";
     } else if (cause instanceof ZodError) message = invalidInputMessage(cause);
     return {
@@ -86,6 +89,9 @@ const trpcCodes: Record<AppErrorCode, TRPCError["code"]> = {
   rate_limited: "TOO_MANY_REQUESTS",
 };
 
+/** 503: the database is briefly out of reach (restart, failover); the call may simply be retried. */
+export const databaseUnavailable = (cause: unknown) => new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is briefly unavailable. Please try again in a few seconds.", cause });
+
 /** The one place where domain errors become tRPC errors. */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -98,6 +104,7 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
     // A clash with an existing row, or a reference to a row that is not there, is the caller's mistake too.
     if (state === "23505") throw new TRPCError({ code: "CONFLICT", message: "This would duplicate an existing record.", cause });
     if (state === "23503") throw new TRPCError({ code: "BAD_REQUEST", message: "A referenced record does not exist.", cause });
+    if (isTransientDatabaseError(cause)) throw databaseUnavailable(cause);
   }
   return result;
 });
@@ -105,7 +112,16 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+/** Calls and their durations per procedure: the HTTP metrics see a batch of calls as one request. */
+const measureCalls = t.middleware(async ({ path, next }) => {
+  const timer = metrics.trpcDuration.startTimer({ procedure: path });
+  const result = await next();
+  timer();
+  metrics.trpcCalls.inc({ procedure: path, outcome: result.ok ? "ok" : result.error.code });
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(measureCalls).use(mapDomainErrors);
 
 /** Signed in, whether or not a required second factor is enrolled yet: only for the account page, where it is enrolled. */
 export const signedInProcedure = publicProcedure.use(async ({ ctx, next }) => {

@@ -1,6 +1,23 @@
 "use client";
 
-import { BoxesIcon, BuildingIcon, CpuIcon, GraduationCapIcon, HardDriveDownloadIcon, LayoutDashboardIcon, ListTodoIcon, LogOutIcon, MegaphoneIcon, MenuIcon, RocketIcon, ScrollTextIcon, ShieldCheckIcon, SmartphoneIcon, UsersIcon, WrenchIcon } from "lucide-react";
+import {
+  BoxesIcon,
+  BuildingIcon,
+  CpuIcon,
+  GraduationCapIcon,
+  HardDriveDownloadIcon,
+  LayoutDashboardIcon,
+  ListTodoIcon,
+  LogOutIcon,
+  MegaphoneIcon,
+  MenuIcon,
+  RocketIcon,
+  ScrollTextIcon,
+  ShieldCheckIcon,
+  SmartphoneIcon,
+  UsersIcon,
+  WrenchIcon,
+} from "lucide-react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
@@ -34,7 +51,9 @@ function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof Box
     items.push(
       { key: "firmware", href: "/firmware", icon: HardDriveDownloadIcon },
       { key: "rollouts", href: "/rollouts", icon: RocketIcon },
-      { key: "models", href: "/models", icon: BoxesIcon }, { key: "users", href: "/users", icon: UsersIcon }, { key: "audit", href: "/audit", icon: ScrollTextIcon },
+      { key: "models", href: "/models", icon: BoxesIcon },
+      { key: "users", href: "/users", icon: UsersIcon },
+      { key: "audit", href: "/audit", icon: ScrollTextIcon },
     );
   }
   return items;
@@ -85,7 +104,12 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         <p className="truncate text-xs text-muted-foreground">
           {viewer.email} · {t(`roles.${viewer.role}`)}
         </p>
-        <Link href="/account" onClick={() => setMenuOpen(false)} aria-current={isActive("/account") ? "page" : undefined} className="mt-1 flex items-center gap-1.5 text-xs text-primary hover:underline aria-[current=page]:font-semibold">
+        <Link
+          href="/account"
+          onClick={() => setMenuOpen(false)}
+          aria-current={isActive("/account") ? "page" : undefined}
+          className="mt-1 flex items-center gap-1.5 text-xs text-primary hover:underline aria-[current=page]:font-semibold"
+        >
           <ShieldCheckIcon className="size-3.5" aria-hidden />
           {t("account")}
         </Link>

@@ -46,7 +46,17 @@ export function ConfirmDialog({
           <Button type="button" variant="outline" onClick={() => setOpen(false)}>
             {tc("cancel")}
           </Button>
-          <Button type="button" variant={destructive ? "destructive" : "default"} disabled={pending} onClick={() => onConfirm().then(() => setOpen(false), () => undefined)}>
+          <Button
+            type="button"
+            variant={destructive ? "destructive" : "default"}
+            disabled={pending}
+            onClick={() =>
+              onConfirm().then(
+                () => setOpen(false),
+                () => undefined,
+              )
+            }
+          >
             {label}
           </Button>
         </DialogFooter>

@@ -7,17 +7,7 @@ import { cn } from "../_lib/utils";
 import { Input, Select } from "./ui/input";
 import { TableHead } from "./ui/table";
 
-export function Pagination({
-  page,
-  pageSize,
-  total,
-  onChange,
-}: {
-  page: number;
-  pageSize: number;
-  total: number;
-  onChange: (patch: { page?: number; pageSize?: number }) => void;
-}) {
+export function Pagination({ page, pageSize, total, onChange }: { page: number; pageSize: number; total: number; onChange: (patch: { page?: number; pageSize?: number }) => void }) {
   const t = useTranslations("list");
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
@@ -67,11 +57,7 @@ export function SortableHead<F extends string>({
   const Icon = !active ? ArrowUpDownIcon : dir === "asc" ? ArrowUpIcon : ArrowDownIcon;
   return (
     <TableHead aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : "none"}>
-      <button
-        type="button"
-        className="inline-flex items-center gap-1 hover:text-foreground"
-        onClick={() => onSort({ sort: field, dir: active && dir === "asc" ? "desc" : "asc" })}
-      >
+      <button type="button" className="inline-flex items-center gap-1 hover:text-foreground" onClick={() => onSort({ sort: field, dir: active && dir === "asc" ? "desc" : "asc" })}>
         {label}
         <Icon className="size-3.5" aria-hidden />
       </button>
@@ -111,7 +97,19 @@ export function SearchBox({ label, placeholder, inputProps, className }: { label
 }
 
 /** A list filter: "all" (no value) or one of the options; the choice lives in the URL. */
-export function FilterSelect({ label, allLabel, value, options, onChange }: { label: string; allLabel: string; value: string | number | undefined; options: { value: string | number; label: string }[]; onChange: (value: string) => void }) {
+export function FilterSelect({
+  label,
+  allLabel,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  allLabel: string;
+  value: string | number | undefined;
+  options: { value: string | number; label: string }[];
+  onChange: (value: string) => void;
+}) {
   return (
     <Select aria-label={label} value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
       <option value="">{allLabel}</option>

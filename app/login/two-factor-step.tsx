@@ -56,7 +56,18 @@ export function TwoFactorStep({ next, onRestart }: { next: string; onRestart: (m
         {backup ? (
           <Input id="code" name="code" autoComplete="off" autoCapitalize="off" spellCheck={false} required autoFocus aria-invalid={Boolean(error)} className="font-mono" />
         ) : (
-          <Input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]*" maxLength={6} required autoFocus aria-invalid={Boolean(error)} className="font-mono tracking-[0.3em]" />
+          <Input
+            id="code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]*"
+            maxLength={6}
+            required
+            autoFocus
+            aria-invalid={Boolean(error)}
+            className="font-mono tracking-[0.3em]"
+          />
         )}
       </div>
       {error && (

@@ -32,7 +32,9 @@ export const activations = pgTable(
   },
   (t) => [
     // At most one code is live per terminal; a new request replaces the old one.
-    uniqueIndex("activations_one_pending_idx").on(t.terminalId).where(sql`${t.status} = 'pending'`),
+    uniqueIndex("activations_one_pending_idx")
+      .on(t.terminalId)
+      .where(sql`${t.status} = 'pending'`),
     index("activations_terminal_idx").on(t.terminalId, t.createdAt),
     index("activations_phone_idx").on(t.phone, t.createdAt),
     index("activations_ip_idx").on(t.requestIp, t.createdAt),
@@ -69,8 +71,12 @@ export const smsOutbox = pgTable(
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },
   (t) => [
-    index("sms_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'queued'`),
+    index("sms_outbox_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'queued'`),
     index("sms_outbox_created_idx").on(t.createdAt),
-    index("sms_outbox_notice_idx").on(t.noticeId).where(sql`${t.noticeId} is not null`),
+    index("sms_outbox_notice_idx")
+      .on(t.noticeId)
+      .where(sql`${t.noticeId} is not null`),
   ],
 );

@@ -110,7 +110,9 @@ export const signInFailures = pgTable("sign_in_failures", {
 
 // Sign-in rate limits live in the database so they hold across app instances.
 export const rateLimits = pgTable("rate_limits", {
-  id: text("id").primaryKey().default(sql`gen_random_uuid()::text`),
+  id: text("id")
+    .primaryKey()
+    .default(sql`gen_random_uuid()::text`),
   key: text("key").notNull().unique(),
   count: integer("count").notNull(),
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
@@ -127,8 +129,5 @@ export const technicianAssignments = pgTable(
       .references(() => merchants.id, { onDelete: "cascade" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.technicianId, t.merchantId] }),
-    index("technician_assignments_merchant_idx").on(t.merchantId),
-  ],
+  (t) => [primaryKey({ columns: [t.technicianId, t.merchantId] }), index("technician_assignments_merchant_idx").on(t.merchantId)],
 );

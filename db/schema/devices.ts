@@ -69,5 +69,7 @@ export const scheduledJobs = pgTable("scheduled_jobs", {
   nextRunAt: timestamp("next_run_at", { withTimezone: true }).notNull().defaultNow(),
   lockedUntil: timestamp("locked_until", { withTimezone: true }),
   lastRunAt: timestamp("last_run_at", { withTimezone: true }),
-  lastResult: jsonb("last_result").$type<Record<string, unknown>>().default(sql`'{}'::jsonb`),
+  lastResult: jsonb("last_result")
+    .$type<Record<string, unknown>>()
+    .default(sql`'{}'::jsonb`),
 });

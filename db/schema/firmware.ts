@@ -72,7 +72,10 @@ export const rollouts = pgTable(
     pauseReason: text("pause_reason"),
     terminalCount: integer("terminal_count").notNull().default(0),
     // Jobs by status as of the rollout job's last step, for the list (the rollout page counts live).
-    jobCounts: jsonb("job_counts").$type<Partial<Record<JobStatus, number>>>().notNull().default(sql`'{}'::jsonb`),
+    jobCounts: jsonb("job_counts")
+      .$type<Partial<Record<JobStatus, number>>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdBy: text("created_by"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -129,20 +132,29 @@ export const updateJobs = pgTable(
     progressPercent: smallint("progress_percent"),
     errorCode: text("error_code"),
     message: text("message"),
-    history: jsonb("history").$type<{ status: string; at: string; errorCode?: string }[]>().notNull().default(sql`'[]'::jsonb`),
+    history: jsonb("history")
+      .$type<{ status: string; at: string; errorCode?: string }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
     // At most one open job per terminal, held by the database under concurrent rollouts.
-    uniqueIndex("update_jobs_one_open_idx").on(t.terminalId).where(sql`${t.status} in ('pending', 'downloading', 'downloaded', 'installing')`),
+    uniqueIndex("update_jobs_one_open_idx")
+      .on(t.terminalId)
+      .where(sql`${t.status} in ('pending', 'downloading', 'downloaded', 'installing')`),
     index("update_jobs_terminal_idx").on(t.terminalId, t.createdAt),
     index("update_jobs_rollout_idx").on(t.rolloutId, t.phaseId, t.status),
     // The rollout page lists its terminals most recently changed first: this index scanned backwards.
     index("update_jobs_rollout_changed_idx").on(t.rolloutId, t.updatedAt, t.id),
     // Updates under way, oldest report first: the rollout job ends those that went silent.
-    index("update_jobs_in_flight_idx").on(t.updatedAt).where(sql`${t.status} in ('downloading', 'downloaded', 'installing')`),
-    index("update_jobs_errors_idx").on(t.rolloutId, t.errorCode).where(sql`${t.errorCode} is not null`),
+    index("update_jobs_in_flight_idx")
+      .on(t.updatedAt)
+      .where(sql`${t.status} in ('downloading', 'downloaded', 'installing')`),
+    index("update_jobs_errors_idx")
+      .on(t.rolloutId, t.errorCode)
+      .where(sql`${t.errorCode} is not null`),
   ],
 );

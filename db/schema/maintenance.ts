@@ -36,7 +36,12 @@ export const maintenancePlans = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("maintenance_plans_due_idx").on(t.nextDue).where(sql`${t.active}`), index("maintenance_plans_merchant_idx").on(t.merchantId)],
+  (t) => [
+    index("maintenance_plans_due_idx")
+      .on(t.nextDue)
+      .where(sql`${t.active}`),
+    index("maintenance_plans_merchant_idx").on(t.merchantId),
+  ],
 );
 
 export const workOrderType = pgEnum("work_order_type", workOrderTypes);
@@ -60,7 +65,10 @@ export const workOrders = pgTable(
     priority: workOrderPriority("priority").notNull().default("normal"),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
-    symptoms: text("symptoms").array().notNull().default(sql`'{}'::text[]`),
+    symptoms: text("symptoms")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     terminalId: uuid("terminal_id")
       .notNull()
       .references(() => terminals.id),
@@ -73,7 +81,10 @@ export const workOrders = pgTable(
     dueDate: date("due_date", { mode: "string" }).notNull(),
     scheduledFor: timestamp("scheduled_for", { withTimezone: true }),
     checklist: jsonb("checklist").$type<ChecklistEntry[]>().notNull(),
-    parts: jsonb("parts").$type<PartReplaced[]>().notNull().default(sql`'[]'::jsonb`),
+    parts: jsonb("parts")
+      .$type<PartReplaced[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     minutesSpent: integer("minutes_spent"),
     resolution: text("resolution"),
     signoffName: text("signoff_name"),
@@ -86,11 +97,15 @@ export const workOrders = pgTable(
   },
   (t) => [
     // A plan's work order for a terminal and due date exists once, however many instances run the job.
-    uniqueIndex("work_orders_plan_due_uq").on(t.planId, t.terminalId, t.dueDate).where(sql`${t.planId} is not null`),
+    uniqueIndex("work_orders_plan_due_uq")
+      .on(t.planId, t.terminalId, t.dueDate)
+      .where(sql`${t.planId} is not null`),
     index("work_orders_merchant_due_idx").on(t.merchantId, t.dueDate),
     index("work_orders_technician_idx").on(t.technicianId, t.status, t.dueDate),
     index("work_orders_terminal_idx").on(t.terminalId, t.createdAt),
-    index("work_orders_open_due_idx").on(t.dueDate).where(sql`${t.status} in ('open', 'scheduled', 'in_progress')`),
+    index("work_orders_open_due_idx")
+      .on(t.dueDate)
+      .where(sql`${t.status} in ('open', 'scheduled', 'in_progress')`),
   ],
 );
 

@@ -24,7 +24,10 @@ export const notices = pgTable(
     // The rollout this notice announces, when it was made from one.
     rolloutId: uuid("rollout_id").references(() => rollouts.id),
     // The merchants it was published to: a reader sees it only while one of them is in their scope.
-    merchantIds: jsonb("merchant_ids").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    merchantIds: jsonb("merchant_ids")
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     publishAt: timestamp("publish_at", { withTimezone: true }),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     publishedAt: timestamp("published_at", { withTimezone: true }),
@@ -33,7 +36,12 @@ export const notices = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("notices_due_idx").on(t.publishAt).where(sql`${t.status} = 'scheduled'`), index("notices_created_idx").on(t.createdAt)],
+  (t) => [
+    index("notices_due_idx")
+      .on(t.publishAt)
+      .where(sql`${t.status} = 'scheduled'`),
+    index("notices_created_idx").on(t.createdAt),
+  ],
 );
 
 /** A console reader a published notice was addressed to, and when they read it. */
@@ -68,6 +76,8 @@ export const noticeDeliveries = pgTable(
   (t) => [
     primaryKey({ columns: [t.noticeId, t.terminalId] }),
     // The heartbeat looks up a terminal's unacknowledged notices; acknowledged ones leave the index.
-    index("notice_deliveries_pending_idx").on(t.terminalId).where(sql`${t.ackedAt} is null`),
+    index("notice_deliveries_pending_idx")
+      .on(t.terminalId)
+      .where(sql`${t.ackedAt} is null`),
   ],
 );

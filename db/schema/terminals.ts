@@ -9,7 +9,11 @@ export const terminalModels = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     manufacturer: text("manufacturer").notNull(),
     model: text("model").notNull(),
-    capabilities: text("capabilities").array().$type<TerminalCapability[]>().notNull().default(sql`'{}'::text[]`),
+    capabilities: text("capabilities")
+      .array()
+      .$type<TerminalCapability[]>()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -66,7 +70,9 @@ export const terminals = pgTable(
     index("terminals_low_battery_idx")
       .on(t.merchantId)
       .where(sql`${t.status} in ('active', 'faulty') and ${t.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`),
-    index("terminals_errors_idx").on(t.merchantId).where(sql`${t.status} in ('active', 'faulty') and ${t.errorCount} > 0`),
+    index("terminals_errors_idx")
+      .on(t.merchantId)
+      .where(sql`${t.status} in ('active', 'faulty') and ${t.errorCount} > 0`),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
   ],
 );

@@ -41,9 +41,15 @@ export const trainingCourses = pgTable(
     key: text("key").unique(),
     reworded: boolean("reworded").notNull().default(false),
     title: text("title").notNull(),
-    topics: text("topics").array().notNull().default(sql`'{}'::text[]`),
+    topics: text("topics")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     validityMonths: smallint("validity_months").notNull().default(DEFAULT_TRAINING_VALIDITY_MONTHS),
-    requiredFor: staffRole("required_for").array().notNull().default(sql`'{}'::staff_role[]`),
+    requiredFor: staffRole("required_for")
+      .array()
+      .notNull()
+      .default(sql`'{}'::staff_role[]`),
     // Archived courses keep their records but are no longer required or offered.
     active: boolean("active").notNull().default(true),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -12,18 +12,7 @@ export type Weekday = (typeof weekdays)[number];
 /** Opening hours per weekday as "HH:MM" pairs; a missing day is closed. */
 export type BusinessHours = Partial<Record<Weekday, { opens: string; closes: string }>>;
 
-export const terminalCapabilities = [
-  "chip",
-  "swipe",
-  "contactless",
-  "pin_pad",
-  "printer",
-  "scanner",
-  "camera",
-  "wifi",
-  "cellular",
-  "ethernet",
-] as const;
+export const terminalCapabilities = ["chip", "swipe", "contactless", "pin_pad", "printer", "scanner", "camera", "wifi", "cellular", "ethernet"] as const;
 export type TerminalCapability = (typeof terminalCapabilities)[number];
 
 export const terminalStatuses = ["in_stock", "active", "suspended", "faulty", "retired"] as const;
@@ -89,7 +78,13 @@ export interface ChecklistEntry extends ChecklistItem {
 }
 
 /** Every checklist line there is, once, for plans that choose their own lines. */
-export const checklistItems = (): ChecklistItem[] => [...new Map(Object.values(defaultChecklists).flat().map((item) => [item.key, item])).values()];
+export const checklistItems = (): ChecklistItem[] => [
+  ...new Map(
+    Object.values(defaultChecklists)
+      .flat()
+      .map((item) => [item.key, item]),
+  ).values(),
+];
 
 /** Checklists from the field, by work-order type; labels are in the message catalogues (checklist.<key>). */
 export const defaultChecklists: Record<WorkOrderType, ChecklistItem[]> = {

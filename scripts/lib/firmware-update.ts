@@ -60,9 +60,7 @@ interface Answer {
 }
 
 type StatusReport =
-  | { status: "downloading" | "downloaded"; progressPercent: number }
-  | { status: "installing" | "succeeded" }
-  | { status: "failed"; errorCode: "checksum_mismatch" | "install_failed"; message: string };
+  { status: "downloading" | "downloaded"; progressPercent: number } | { status: "installing" | "succeeded" } | { status: "failed"; errorCode: "checksum_mismatch" | "install_failed"; message: string };
 
 const stopped = () => new AttemptEnded(false, "the run stopped");
 
@@ -74,6 +72,8 @@ export class FirmwareUpdater {
   private inProgress = 0;
   private succeeded = 0;
   private dropped = 0;
+  /** Requests cut or refused by the server (no answer, or a 5xx other than 503's "wait"), retried or not. */
+  private interrupted = 0;
   /** Reported failures by error code. */
   private readonly failed = new Map<string, number>();
   /** Each terminal's running attempt. */
@@ -114,7 +114,13 @@ export class FirmwareUpdater {
     const failures = [...this.failed];
     const failed = failures.reduce((sum, [, n]) => sum + n, 0);
     const byCode = failed ? ` (${failures.map(([code, n]) => `${code}×${n}`).join(", ")})` : "";
-    return `${this.inProgress} in progress, ${this.succeeded} succeeded, ${failed} failed${byCode}${this.dropped ? `, ${this.dropped} dropped` : ""}`;
+    return `${this.inProgress} in progress, ${this.succeeded} succeeded, ${failed} failed${byCode}${this.dropped ? `, ${this.dropped} dropped` : ""}${this.interrupted ? `, ${this.interrupted} requests interrupted` : ""}`;
+  }
+
+  /** The summary's numbers, for tools that check a run (the cluster test). */
+  counts() {
+    const failed = [...this.failed.values()].reduce((sum, n) => sum + n, 0);
+    return { inProgress: this.inProgress, succeeded: this.succeeded, failed, dropped: this.dropped, interrupted: this.interrupted };
   }
 
   private async attempt(terminal: SimulatedTerminal, offer: OfferedUpdate): Promise<void> {
@@ -189,7 +195,10 @@ export class FirmwareUpdater {
     const { seed, failRate, signal } = this.options;
     const seconds = INSTALL_SECONDS.min + Math.random() * (INSTALL_SECONDS.max - INSTALL_SECONDS.min);
     const reboot = sleep(seconds * 1000, true, { signal }).catch(() => false);
-    this.rebooting.set(terminal, reboot.then(() => undefined));
+    this.rebooting.set(
+      terminal,
+      reboot.then(() => undefined),
+    );
     const back = await reboot;
     this.rebooting.delete(terminal);
     if (!back) throw stopped();
@@ -227,7 +236,7 @@ export class FirmwareUpdater {
    */
   private async request(terminal: SimulatedTerminal, url: URL, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
     const { signal } = this.options;
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       let waitSeconds: number;
       try {
         const response = await fetch(url, {
@@ -239,10 +248,14 @@ export class FirmwareUpdater {
         if (answer.status === 429 || answer.status === 503) {
           const retryAfter = Number(response.headers.get("retry-after"));
           waitSeconds = retryAfter > 0 ? retryAfter : DEFAULT_RETRY_AFTER_SECONDS;
-        } else if (answer.status >= 500 && ++failures < TRIES) waitSeconds = 2 ** failures;
-        else return answer;
+        } else if (answer.status >= 500) {
+          this.interrupted++;
+          if (++failures >= TRIES) return answer;
+          waitSeconds = 2 ** failures;
+        } else return answer;
       } catch (error) {
         if (signal.aborted) throw stopped();
+        this.interrupted++;
         if (++failures >= TRIES) {
           // fetch's own error says only "fetch failed"; the cause says why (ECONNREFUSED, …).
           const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);

@@ -238,7 +238,7 @@ const MAX_BACKOFF_SECONDS = 60;
 
 /**
  * Every terminal checks in on its own clock, as a fleet does: on 200 it waits the interval, on 429
- * the Retry-After, on 401 it stops (its token is gone), and after a network error it backs off
+ * and 503 the Retry-After, on 401 it stops (its token is gone), and after a network error it backs off
  * exponentially. Resolves when `signal` aborts and the requests in flight have finished.
  */
 export async function runPaced(fleet: SimulatedTerminal[], client: HeartbeatClient, stats: LoadStats, options: PacedOptions): Promise<void> {
@@ -261,7 +261,8 @@ export async function runPaced(fleet: SimulatedTerminal[], client: HeartbeatClie
       if (outcome.status === 200) {
         interval = options.intervalSeconds ?? outcome.nextHeartbeatSeconds ?? interval;
         delay = interval;
-      } else if (outcome.status === 429) {
+      } else if (outcome.status === 429 || outcome.status === 503) {
+        // 503: the server is draining or its database is briefly away; it says when to come back.
         delay = outcome.retryAfterSeconds ?? interval;
       } else if (outcome.status === 401) {
         log(`${terminal.terminal.serialNumber}: 401 (${outcome.detail}); this terminal stops.`);

@@ -7,7 +7,7 @@ import type { Db } from "@/db/client";
 import { accounts, rateLimits, sessions, twoFactors, users, verifications } from "@/db/schema";
 import { clientIp } from "../client-ip";
 import { getDb } from "../db";
-import { authSecret, authTrustedOrigins, oldestLiveSignIn, sessionIdleMinutes, signInLimitPerMinute } from "../env";
+import { authSecret, authTrustedOrigins, oldestLiveSignIn, sessionIdleMinutes, setting, signInLimitPerMinute } from "../env";
 import { clearFailedSignIns, recordFailedSignIn, signInLockedUntil } from "./lockout";
 import { MIN_PASSWORD_LENGTH, passwordProblem } from "./password-policy";
 import { checkSelfServiceUserUpdate } from "./user-fields";
@@ -16,7 +16,7 @@ import { twoFactorAftermath } from "./two-factor";
 /** The origin a request was addressed to, as the browser saw it (behind a trusted proxy, its scheme). */
 function requestOrigin(request: Request): string {
   const url = new URL(request.url);
-  const proto = process.env.TRUST_PROXY === "1" ? request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() : undefined;
+  const proto = setting("TRUST_PROXY") ? request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() : undefined;
   const host = request.headers.get("host") ?? url.host;
   return `${proto === "https" || proto === "http" ? proto : url.protocol.slice(0, -1)}://${host}`;
 }
@@ -29,7 +29,7 @@ const newPasswordFields: Record<string, string> = { "/change-password": "newPass
 export function createAuth(db: Db) {
   return betterAuth({
     secret: authSecret(),
-    baseURL: process.env.BETTER_AUTH_URL,
+    baseURL: setting("BETTER_AUTH_URL"),
     database: drizzleAdapter(db, {
       provider: "pg",
       schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits, twoFactor: twoFactors },

@@ -11,7 +11,10 @@ const normalize = (email: string) => email.trim().toLowerCase();
 
 /** When the address is locked out, the moment it opens again; else null. */
 export async function signInLockedUntil(db: Db, email: string, now = new Date()): Promise<Date | null> {
-  const [row] = await db.select({ lockedUntil: signInFailures.lockedUntil }).from(signInFailures).where(eq(signInFailures.email, normalize(email)));
+  const [row] = await db
+    .select({ lockedUntil: signInFailures.lockedUntil })
+    .from(signInFailures)
+    .where(eq(signInFailures.email, normalize(email)));
   return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
 }
 
@@ -40,14 +43,21 @@ export async function recordFailedSignIn(db: Db, email: string, ip: string | nul
     await tx.update(signInFailures).set({ lockedUntil }).where(eq(signInFailures.email, address));
     const [user] = await tx.select({ id: users.id, merchantId: users.merchantId }).from(users).where(eq(users.email, address));
     if (user) {
-      await recordAudit(tx, { ...systemActor, ip }, { action: "user.sign_in_locked", entityType: "user", entityId: user.id, merchantId: user.merchantId, changes: { failures: LOCKOUT_THRESHOLD, lockedUntil: lockedUntil.toISOString() } });
+      await recordAudit(
+        tx,
+        { ...systemActor, ip },
+        { action: "user.sign_in_locked", entityType: "user", entityId: user.id, merchantId: user.merchantId, changes: { failures: LOCKOUT_THRESHOLD, lockedUntil: lockedUntil.toISOString() } },
+      );
     }
   });
 }
 
 /** Ends the run of failures (a successful sign-in, or an admin's unlock); says whether it was locked. */
 export async function clearFailedSignIns(db: Db, email: string, now = new Date()): Promise<{ wasLocked: boolean }> {
-  const [removed] = await db.delete(signInFailures).where(eq(signInFailures.email, normalize(email))).returning({ lockedUntil: signInFailures.lockedUntil });
+  const [removed] = await db
+    .delete(signInFailures)
+    .where(eq(signInFailures.email, normalize(email)))
+    .returning({ lockedUntil: signInFailures.lockedUntil });
   return { wasLocked: Boolean(removed?.lockedUntil && removed.lockedUntil > now) };
 }
 

@@ -1,4 +1,5 @@
 import { clientIp } from "../client-ip";
+import { logger } from "../logger";
 import { activationRequestInput, activationVerifyInput, heartbeatInput, noticeAckInput, updateStatusInput } from "../schemas/device";
 import { deliverDueSms } from "../sms/outbox";
 import { requestActivation, verifyActivation } from "../services/activation";
@@ -22,7 +23,7 @@ export const activationRequestEndpoint = deviceEndpoint({
   handle: async ({ db, req, body }) => {
     const result = await requestActivation(db, { ...body, ip: clientIp(req.headers) });
     // Sent right away; the delivery job retries whatever this attempt leaves queued.
-    void deliverDueSms(db).catch((error: unknown) => console.error("SMS delivery:", error instanceof Error ? error.message : error));
+    void deliverDueSms(db).catch((error: unknown) => logger.error({ err: error }, "SMS delivery failed"));
     return Response.json(result, { status: 202 });
   },
 });
@@ -53,9 +54,11 @@ export const firmwareDownloadEndpoint = deviceEndpoint({
   },
 });
 
+export const DEVICE_API_PREFIX = "/api/device/v1";
+
 interface DeviceRoute {
   method: "GET" | "POST";
-  /** Under /api/device/v1; ":name" segments are path parameters. */
+  /** Under DEVICE_API_PREFIX; ":name" segments are path parameters. */
   path: string;
   serve: (db: Db, req: Request, params: Record<string, string>) => Promise<Response>;
 }

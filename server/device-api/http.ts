@@ -1,8 +1,10 @@
 import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { BatcherOverloadedError } from "../batcher";
-import { AppError } from "../errors";
+import { AppError, isTransientDatabaseError, TRANSIENT_RETRY_AFTER_SECONDS } from "../errors";
 import { readBodyWithin } from "../http-body";
+import { logger } from "../logger";
+import { noteRequestTerminal } from "../request-log";
 import { pathId } from "../schemas/device";
 import { authenticateDevice, type AuthenticatedDevice } from "../services/device-tokens";
 
@@ -51,7 +53,10 @@ async function authenticate(db: Db, req: Request): Promise<AuthenticatedDevice> 
   const match = /^Bearer\s+(\S{10,200})\s*$/i.exec(req.headers.get("authorization") ?? "");
   if (!match) throw new DeviceApiError(401, "unauthorized", "A device token is required: Authorization: Bearer <deviceToken>.");
   const result = await authenticateDevice(db, match[1]!);
-  if (result.ok) return result.device;
+  if (result.ok) {
+    noteRequestTerminal(result.device);
+    return result.device;
+  }
   if (result.reason === "rate_limited") {
     throw new DeviceApiError(429, "rate_limited", "Too many requests for this device token.", {}, { "Retry-After": String(result.retryAfterSeconds) });
   }
@@ -69,12 +74,7 @@ export function deviceEndpoint<Body, Auth extends boolean>(endpoint: DeviceEndpo
 }
 
 /** Runs an endpoint: size limit, auth, JSON, validation, the handler, and errors in the contract's shape. */
-export async function handleDeviceRequest<Body, Auth extends boolean>(
-  db: Db,
-  endpoint: DeviceEndpoint<Body, Auth>,
-  req: Request,
-  params: Record<string, string> = {},
-): Promise<Response> {
+export async function handleDeviceRequest<Body, Auth extends boolean>(db: Db, endpoint: DeviceEndpoint<Body, Auth>, req: Request, params: Record<string, string> = {}): Promise<Response> {
   try {
     if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
       throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
@@ -98,10 +98,15 @@ export async function handleDeviceRequest<Body, Auth extends boolean>(
     }
     // The instance is saturated (or the database stalled): terminals retry later, as they do after a 429.
     if (error instanceof BatcherOverloadedError) return errorResponse(new DeviceApiError(503, "overloaded", "The server is busy; retry later.", {}, { "Retry-After": "5" }));
-    console.error("device API request failed:", error);
+    if (isTransientDatabaseError(error)) return databaseUnavailable();
+    logger.error({ err: error }, "device API request failed");
     return errorResponse(new DeviceApiError(500, "internal_error", "The server could not handle the request."));
   }
 }
+
+/** The database is briefly out of reach (restart, failover): terminals retry, as after a 429. */
+export const databaseUnavailable = () =>
+  errorResponse(new DeviceApiError(503, "unavailable", "The database is not available; retry later.", {}, { "Retry-After": String(TRANSIENT_RETRY_AFTER_SECONDS) }));
 
 /** Unknown paths and methods under the device API answer in the contract's shape too. */
 export const noSuchEndpoint = () => errorResponse(new DeviceApiError(404, "not_found", "No such device API endpoint."));

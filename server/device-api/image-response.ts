@@ -1,4 +1,5 @@
-import { firmwareStorage, type FirmwareStorage } from "../storage/firmware-storage";
+import { objectStorage } from "../storage";
+import type { ObjectStorage } from "../storage/object-storage";
 import { DeviceApiError } from "./http";
 
 /** The byte range a Range header asks for (one range; several are served as the whole image). */
@@ -24,7 +25,7 @@ export function parseRange(header: string | null, size: number): { start: number
 }
 
 /** The image, whole (200) or the asked-for range (206), streamed from storage. */
-export function imageResponse(image: { storageKey: string; sizeBytes: number; sha256: string | null }, rangeHeader: string | null, storage: FirmwareStorage = firmwareStorage()): Response {
+export async function imageResponse(image: { storageKey: string; sizeBytes: number; sha256: string | null }, rangeHeader: string | null, storage: ObjectStorage = objectStorage()): Promise<Response> {
   const range = parseRange(rangeHeader, image.sizeBytes);
   if (range === "unsatisfiable") {
     throw new DeviceApiError(416, "range_not_satisfiable", `The image has ${image.sizeBytes} bytes.`, {}, { "Content-Range": `bytes */${image.sizeBytes}` });
@@ -35,8 +36,8 @@ export function imageResponse(image: { storageKey: string; sizeBytes: number; sh
     "Cache-Control": "private, no-store",
     ...(image.sha256 ? { ETag: `"${image.sha256}"` } : {}),
   };
-  if (!range) return new Response(storage.read(image.storageKey), { status: 200, headers: { ...headers, "Content-Length": String(image.sizeBytes) } });
-  return new Response(storage.read(image.storageKey, range), {
+  if (!range) return new Response(await storage.read(image.storageKey), { status: 200, headers: { ...headers, "Content-Length": String(image.sizeBytes) } });
+  return new Response(await storage.read(image.storageKey, range), {
     status: 206,
     headers: { ...headers, "Content-Length": String(range.end - range.start + 1), "Content-Range": `bytes ${range.start}-${range.end}/${image.sizeBytes}` },
   });

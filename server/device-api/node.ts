@@ -2,18 +2,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Db } from "@/db/client";
-import { findDeviceRoute } from "./endpoints";
-import { MAX_BODY_BYTES, methodNotAllowed, noSuchEndpoint } from "./http";
-
-const PREFIX = "/api/device/v1";
+import { logger } from "../logger";
+import { DEVICE_API_PREFIX, findDeviceRoute } from "./endpoints";
+import { isTransientDatabaseError } from "../errors";
+import { databaseUnavailable, MAX_BODY_BYTES, methodNotAllowed, noSuchEndpoint } from "./http";
 
 type Serve = (db: Db, req: Request) => Promise<Response>;
 
 /** How the lane answers a request: through an endpoint, with 404/405 in the contract's shape, or not at all. */
 function deviceRouteOf(req: IncomingMessage): Serve | undefined {
   const path = req.url?.split("?")[0] ?? "";
-  if (!path.startsWith(`${PREFIX}/`)) return undefined;
-  const found = findDeviceRoute(req.method ?? "", path.slice(PREFIX.length));
+  if (!path.startsWith(`${DEVICE_API_PREFIX}/`)) return undefined;
+  const found = findDeviceRoute(req.method ?? "", path.slice(DEVICE_API_PREFIX.length));
   if ("route" in found) return (db, request) => found.route.serve(db, request, found.params);
   return async () => (found.allowed.length ? methodNotAllowed(found.allowed) : noSuchEndpoint());
 }
@@ -49,7 +49,11 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     // A fixed origin: the endpoints never read the host, and a malformed Host header must not fail the request.
-    const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body) });
+    const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), {
+      method: req.method,
+      headers,
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body),
+    });
     const response = await serve(db, request);
     const complete = req.readableEnded;
     if (response.headers.has("content-length") && response.body) {
@@ -64,10 +68,18 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
     // An oversize body was not read to the end; the connection cannot be reused.
     if (!complete) req.destroy();
   } catch (error) {
-    console.error("device API request failed:", error);
+    if (isTransientDatabaseError(error)) return sendUnavailable(res);
+    logger.error({ err: error }, "device API request failed");
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "internal_error", message: "The server could not handle the request." } }));
   }
+}
+
+/** The contract's 503 for a database out of reach, as handleDeviceRequest answers it. */
+function sendUnavailable(res: ServerResponse) {
+  if (res.headersSent) return void res.destroy();
+  const response = databaseUnavailable();
+  void response.text().then((body) => res.writeHead(response.status, Object.fromEntries(response.headers)).end(body));
 }
 
 /**
@@ -81,8 +93,8 @@ export function deviceApiLane(getDb: () => Promise<Db>) {
     void getDb().then(
       (db) => serveDeviceNode(db, req, res, serve),
       (error: unknown) => {
-        console.error("device API request failed:", error);
-        res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "unavailable", message: "The database is not available." } }));
+        logger.error({ err: error }, "device API request failed: no database");
+        sendUnavailable(res);
       },
     );
     return true;

@@ -39,7 +39,12 @@ import { adminProcedure, protectedProcedure, roleProcedure, router } from "../tr
 /** Admins and technicians do the work; the service keeps technicians to their merchants. */
 const workerProcedure = roleProcedure("admin", "technician");
 
-const workerOf = (ctx: { actor: Worker["actor"]; scope: Worker["scope"]; viewer: { id: string; role: Worker["role"] } }): Worker => ({ actor: ctx.actor, scope: ctx.scope, userId: ctx.viewer.id, role: ctx.viewer.role });
+const workerOf = (ctx: { actor: Worker["actor"]; scope: Worker["scope"]; viewer: { id: string; role: Worker["role"] } }): Worker => ({
+  actor: ctx.actor,
+  scope: ctx.scope,
+  userId: ctx.viewer.id,
+  role: ctx.viewer.role,
+});
 
 export const maintenanceRouter = router({
   plans: workerProcedure.input(planListInput).query(({ ctx, input }) => listPlans(ctx.db, ctx.scope, input)),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { logger } from "../logger";
 import { uuid } from "../schemas/common";
 import { idInput } from "../schemas/firmware";
 import { audienceInput, inboxInput, noticeCreateInput, noticeListInput, noticeUpdateInput } from "../schemas/notices";
@@ -32,7 +33,7 @@ export const noticesRouter = router({
   publish: adminProcedure.input(idInput).mutation(async ({ ctx, input }) => {
     const published = await publishNotice(ctx.db, ctx.actor, input.id);
     // A critical notice's SMS go out at once; the delivery job retries whatever this leaves queued.
-    if (published.smsQueued > 0) void deliverDueSms(ctx.db).catch((error: unknown) => console.error("SMS delivery:", error instanceof Error ? error.message : error));
+    if (published.smsQueued > 0) void deliverDueSms(ctx.db).catch((error: unknown) => logger.error({ err: error }, "SMS delivery failed"));
     return published;
   }),
   withdraw: adminProcedure.input(idInput).mutation(({ ctx, input }) => withdrawNotice(ctx.db, ctx.actor, input.id)),

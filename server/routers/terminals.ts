@@ -13,9 +13,7 @@ export const terminalsRouter = router({
   getBySerial: protectedProcedure
     .input(z.object({ serialNumber: text().trim().min(1).max(40) }))
     .query(({ ctx, input }) => getTerminalBySerial(ctx.db, ctx.scope, ctx.viewer.role, input.serialNumber)),
-  activity: protectedProcedure
-    .input(z.object({ serialNumber: text().trim().min(1).max(40) }))
-    .query(({ ctx, input }) => terminalActivity(ctx.db, ctx.scope, input.serialNumber)),
+  activity: protectedProcedure.input(z.object({ serialNumber: text().trim().min(1).max(40) })).query(({ ctx, input }) => terminalActivity(ctx.db, ctx.scope, input.serialNumber)),
   create: adminProcedure.input(terminalCreateInput).mutation(({ ctx, input }) => createTerminal(ctx.db, ctx.actor, input)),
   update: adminProcedure.input(terminalUpdateInput).mutation(({ ctx, input }) => updateTerminal(ctx.db, ctx.actor, input)),
   assign: adminProcedure.input(terminalAssignInput).mutation(({ ctx, input }) => assignTerminal(ctx.db, ctx.actor, input)),

@@ -8,7 +8,10 @@ export const uuid = z.uuid({ message: "must be a valid id" });
  */
 export const text = () => z.string().regex(/^[^\0]*$/, { message: "must not contain a NUL character" });
 
-export const trimmed = (max: number) => text().trim().max(max, { message: `must be at most ${max} characters` });
+export const trimmed = (max: number) =>
+  text()
+    .trim()
+    .max(max, { message: `must be at most ${max} characters` });
 export const requiredText = (max: number) => trimmed(max).min(1, { message: "is required" });
 
 // Nothing in the fleet is dated outside these years, and years before 100 do not survive the trip:
@@ -25,11 +28,18 @@ export const day = z
   .refine((d) => d >= FIRST_DAY && d <= LAST_DAY, dateRange);
 
 /** A point in time, from a Date or an ISO 8601 string. */
-export const dateTime = z.coerce.date().min(new Date(`${FIRST_DAY}T00:00:00Z`), dateRange).max(new Date(`${LAST_DAY}T23:59:59.999Z`), dateRange);
+export const dateTime = z.coerce
+  .date()
+  .min(new Date(`${FIRST_DAY}T00:00:00Z`), dateRange)
+  .max(new Date(`${LAST_DAY}T23:59:59.999Z`), dateRange);
 
 export const pageInput = {
   page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().refine((n) => [25, 50, 100].includes(n), { message: "must be 25, 50 or 100" }).default(25),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .refine((n) => [25, 50, 100].includes(n), { message: "must be 25, 50 or 100" })
+    .default(25),
 };
 
 export const sortDirection = z.enum(["asc", "desc"]).default("asc");

@@ -24,7 +24,10 @@ export const activationRequestInput = z.object({ serialNumber, phone: z.string()
 
 export const activationVerifyInput = z.object({
   serialNumber,
-  code: z.string().trim().regex(/^\d{6}$/, { message: "must be the 6 digits of the SMS" }),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, { message: "must be the 6 digits of the SMS" }),
 });
 
 export const updateStatusInput = z.object({

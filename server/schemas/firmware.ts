@@ -35,7 +35,10 @@ export const rolloutTargetInput = z
     modelIds: z.array(uuid).max(50).default([]),
     merchantIds: z.array(uuid).max(500).default([]),
     storeIds: z.array(uuid).max(500).default([]),
-    firmwareVersions: z.array(firmwareVersion.pipe(z.string().min(1))).max(50).default([]),
+    firmwareVersions: z
+      .array(firmwareVersion.pipe(z.string().min(1)))
+      .max(50)
+      .default([]),
     // A pasted list replaces the other filters.
     serialNumbers: z.array(serialNumber).max(100_000).default([]),
   })

@@ -12,7 +12,9 @@ const planFields = {
   merchantId: uuid.nullable(),
   everyN: z.number().int().min(1).max(365),
   unit: z.enum(recurrenceUnits),
-  rrule: trimmed(300).transform((v) => v || null).nullable(),
+  rrule: trimmed(300)
+    .transform((v) => v || null)
+    .nullable(),
   technicianId: text().min(1).max(100).nullable(),
   firstDue: day,
   leadDays: z.number().int().min(0).max(60),
@@ -37,7 +39,15 @@ export const planCreateInput = z.object({
 export type PlanCreateInput = z.output<typeof planCreateInput>;
 // Without defaults: an update changes only the fields it names.
 export const planUpdateInput = z
-  .object({ name: planFields.name, everyN: planFields.everyN, unit: planFields.unit, rrule: planFields.rrule, technicianId: planFields.technicianId, leadDays: planFields.leadDays, active: planFields.active })
+  .object({
+    name: planFields.name,
+    everyN: planFields.everyN,
+    unit: planFields.unit,
+    rrule: planFields.rrule,
+    technicianId: planFields.technicianId,
+    leadDays: planFields.leadDays,
+    active: planFields.active,
+  })
   .partial()
   .extend({ id: uuid });
 export type PlanUpdateInput = z.output<typeof planUpdateInput>;
@@ -65,7 +75,9 @@ export const workOrderListInput = z.object({
 });
 export type WorkOrderListInput = z.output<typeof workOrderListInput>;
 
-export const calendarInput = z.object({ from: day, to: day, mine: z.boolean().default(false) }).refine((r) => r.from <= r.to && Date.parse(r.to) - Date.parse(r.from) <= 62 * 86_400_000, { message: "the range must be at most two months" });
+export const calendarInput = z
+  .object({ from: day, to: day, mine: z.boolean().default(false) })
+  .refine((r) => r.from <= r.to && Date.parse(r.to) - Date.parse(r.from) <= 62 * 86_400_000, { message: "the range must be at most two months" });
 
 export const workOrderCreateInput = z.object({
   type: z.enum(workOrderTypes),

@@ -26,7 +26,10 @@ export type MerchantListInput = z.input<typeof merchantListInput>;
 
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be HH:MM" });
 export const businessHours = z
-  .partialRecord(z.enum(weekdays), z.object({ opens: time, closes: time }).refine((h) => h.opens < h.closes, { message: "must open before it closes" }))
+  .partialRecord(
+    z.enum(weekdays),
+    z.object({ opens: time, closes: time }).refine((h) => h.opens < h.closes, { message: "must open before it closes" }),
+  )
   .default({});
 
 export const timeZone = z.string().refine(

@@ -45,7 +45,8 @@ const noticeFields = {
  */
 const consistent = (n: { severity?: string; channels?: { sms: boolean; inbox: boolean }; audience?: { roles: string[] }; publishAt?: Date | null; expiresAt?: Date | null }, ctx: z.RefinementCtx) => {
   if (n.channels?.sms && n.severity !== undefined && n.severity !== "critical") ctx.addIssue({ code: "custom", path: ["channels"], message: "SMS is sent for critical notices only" });
-  if (n.channels?.sms && n.audience && !n.audience.roles.includes("merchant")) ctx.addIssue({ code: "custom", path: ["channels"], message: "SMS goes to merchants' phones: address the notice to merchant owners too" });
+  if (n.channels?.sms && n.audience && !n.audience.roles.includes("merchant"))
+    ctx.addIssue({ code: "custom", path: ["channels"], message: "SMS goes to merchants' phones: address the notice to merchant owners too" });
   if (n.channels?.inbox && n.audience?.roles.length === 0) ctx.addIssue({ code: "custom", path: ["audience"], message: "choose who reads it in the console" });
   if (n.publishAt && n.expiresAt && n.expiresAt <= n.publishAt) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "must be after the publish time" });
 };
@@ -56,11 +57,7 @@ export const noticeCreateInput = z
 export type NoticeCreateInput = z.output<typeof noticeCreateInput>;
 
 // Without defaults: an update changes only the fields it names.
-export const noticeUpdateInput = z
-  .object(noticeFields)
-  .partial()
-  .extend({ id: uuid })
-  .superRefine(consistent);
+export const noticeUpdateInput = z.object(noticeFields).partial().extend({ id: uuid }).superRefine(consistent);
 export type NoticeUpdateInput = z.output<typeof noticeUpdateInput>;
 
 export const noticeListInput = z.object({

@@ -32,7 +32,10 @@ export const staffUpdateInput = z
   .extend({ id: uuid });
 export type StaffUpdateInput = z.output<typeof staffUpdateInput>;
 
-const roleList = z.array(z.enum(staffRoles)).max(staffRoles.length).refine((roles) => new Set(roles).size === roles.length, { message: "lists a role twice" });
+const roleList = z
+  .array(z.enum(staffRoles))
+  .max(staffRoles.length)
+  .refine((roles) => new Set(roles).size === roles.length, { message: "lists a role twice" });
 const courseFields = {
   title: requiredText(160),
   topics: z.array(requiredText(300)).max(20, { message: "at most 20 topics" }),

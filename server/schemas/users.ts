@@ -14,8 +14,7 @@ const roleFields = {
 /** Also the trainer's name on training records and the actor's in audit trails; only admins set it (see server/auth/user-fields.ts). */
 export const userName = requiredText(120);
 
-const merchantMatchesRole = (u: { role?: string; merchantId?: string | null }) =>
-  u.role === undefined || (u.role === "merchant") === Boolean(u.merchantId);
+const merchantMatchesRole = (u: { role?: string; merchantId?: string | null }) => u.role === undefined || (u.role === "merchant") === Boolean(u.merchantId);
 const roleMessage = { message: "a merchant user needs a merchant; other roles have none", path: ["merchantId"] };
 
 export const userCreateInput = z

@@ -90,7 +90,10 @@ function wrongCodesCounted(now: Date): SQL<number> {
 }
 
 async function wrongCodesOf(tx: Db, terminalId: string, now: Date): Promise<number> {
-  const [row] = await tx.select({ n: wrongCodesCounted(now) }).from(terminals).where(eq(terminals.id, terminalId));
+  const [row] = await tx
+    .select({ n: wrongCodesCounted(now) })
+    .from(terminals)
+    .where(eq(terminals.id, terminalId));
   return row!.n;
 }
 
@@ -101,8 +104,7 @@ function attemptsLeft(activationWrongAttempts: number, terminalWrongCodes: numbe
   return Math.max(0, Math.min(ACTIVATION_RULES.maxWrongCodes - activationWrongAttempts, ACTIVATION_RULES.blockAfterWrongCodes - terminalWrongCodes));
 }
 
-const activationBlocked = () =>
-  new AppError("invalid", "Too many wrong codes for this terminal: it cannot be activated until an administrator unblocks it.", { code: "activation_blocked" });
+const activationBlocked = () => new AppError("invalid", "Too many wrong codes for this terminal: it cannot be activated until an administrator unblocks it.", { code: "activation_blocked" });
 
 interface RequestInput {
   serialNumber: string;
@@ -186,7 +188,15 @@ export async function endPendingActivations(tx: Db, terminalId: string, status: 
   await tx
     .update(smsOutbox)
     .set({ status: "failed", secret: null, lastError: `activation ${status}` })
-    .where(and(inArray(smsOutbox.activationId, ended.map((a) => a.id)), eq(smsOutbox.status, "queued")));
+    .where(
+      and(
+        inArray(
+          smsOutbox.activationId,
+          ended.map((a) => a.id),
+        ),
+        eq(smsOutbox.status, "queued"),
+      ),
+    );
 }
 
 /** A refused request is audited after its transaction rolled back, with the terminal when it exists. */
@@ -209,9 +219,7 @@ interface VerifyInput {
 
 const activationLocked = () => new AppError("invalid", "Too many wrong codes: request a new code.", { code: "activation_locked" });
 
-type VerifyOutcome =
-  | { ok: true; deviceToken: string; terminal: { serialNumber: string; merchantId: string; storeId: string | null; status: "active" } }
-  | { ok: false; error: AppError };
+type VerifyOutcome = { ok: true; deviceToken: string; terminal: { serialNumber: string; merchantId: string; storeId: string | null; status: "active" } } | { ok: false; error: AppError };
 
 /**
  * POST /activation/verify. The pending activation's row lock serialises concurrent attempts: wrong
@@ -374,14 +382,16 @@ export async function cancelActivation(db: Db, actor: AuditActor, id: string, no
 /** Terminals in stock that wrong codes have blocked from activation, within the caller's scope. */
 export async function listBlockedTerminals(db: Db, scope: Scope, now: Date = new Date()) {
   const wrongCodes = wrongCodesCounted(now);
-  return db
-    .select({ serialNumber: terminals.serialNumber, merchantName: merchants.name, wrongCodes })
-    .from(terminals)
-    .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
-    .where(and(inScope(terminals.merchantId, scope), eq(terminals.status, "in_stock"), sql`${wrongCodes} >= ${ACTIVATION_RULES.blockAfterWrongCodes}`))
-    .orderBy(terminals.serialNumber)
-    // Blocks are rare and each needs a decision: the first hundred are plenty to act on.
-    .limit(100);
+  return (
+    db
+      .select({ serialNumber: terminals.serialNumber, merchantName: merchants.name, wrongCodes })
+      .from(terminals)
+      .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
+      .where(and(inScope(terminals.merchantId, scope), eq(terminals.status, "in_stock"), sql`${wrongCodes} >= ${ACTIVATION_RULES.blockAfterWrongCodes}`))
+      .orderBy(terminals.serialNumber)
+      // Blocks are rare and each needs a decision: the first hundred are plenty to act on.
+      .limit(100)
+  );
 }
 
 /** An admin lifts a terminal's activation block: its wrong codes so far no longer count. */

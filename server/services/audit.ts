@@ -76,7 +76,16 @@ export async function listAudit(db: Db, input: AuditListInput) {
  */
 export async function auditTrail(db: Db, scope: Scope, role: UserRole, entityType: string, entityId: string, limit = 50) {
   const rows = await db
-    .select({ id: auditLog.id, at: auditLog.at, action: auditLog.action, changes: auditLog.changes, actorId: auditLog.actorId, actorLabel: auditLog.actorLabel, actorName: users.name, actorRole: users.role })
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      action: auditLog.action,
+      changes: auditLog.changes,
+      actorId: auditLog.actorId,
+      actorLabel: auditLog.actorLabel,
+      actorName: users.name,
+      actorRole: users.role,
+    })
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.actorId))
     .where(and(eq(auditLog.entityType, entityType), eq(auditLog.entityId, entityId), inScope(auditLog.merchantId, scope)))

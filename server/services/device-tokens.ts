@@ -19,7 +19,10 @@ export function hashDeviceToken(token: string): string {
  */
 export async function issueDeviceToken(tx: Db, terminalId: string): Promise<string> {
   const token = `pfd_${randomBytes(32).toString("base64url")}`;
-  await tx.update(deviceTokens).set({ revokedAt: new Date() }).where(and(eq(deviceTokens.terminalId, terminalId), isNull(deviceTokens.revokedAt)));
+  await tx
+    .update(deviceTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(deviceTokens.terminalId, terminalId), isNull(deviceTokens.revokedAt)));
   await tx.insert(deviceTokens).values({ terminalId, tokenHash: hashDeviceToken(token) });
   return token;
 }
@@ -40,7 +43,10 @@ export async function reissueDeviceToken(db: Db, actor: AuditActor, terminalId: 
 
 /** Suspending or retiring a terminal ends its API access at once. */
 export async function revokeDeviceTokens(tx: Db, terminalId: string): Promise<void> {
-  await tx.update(deviceTokens).set({ revokedAt: new Date() }).where(and(eq(deviceTokens.terminalId, terminalId), isNull(deviceTokens.revokedAt)));
+  await tx
+    .update(deviceTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(deviceTokens.terminalId, terminalId), isNull(deviceTokens.revokedAt)));
 }
 
 export interface AuthenticatedDevice {
@@ -60,7 +66,15 @@ async function authenticateBatch(db: Db, hashes: string[], now: Date): Promise<D
   for (const hash of hashes) counts.set(hash, (counts.get(hash) ?? 0) + 1);
   const unique = [...counts.keys()];
   const windowStart = new Date(now.getTime() - 60_000);
-  const rows = await queryRows<{ token_hash: string; terminal_id: string; serial_number: string; merchant_id: string | null; status: TerminalStatus; window_count: number; window_start: Date | string }>(
+  const rows = await queryRows<{
+    token_hash: string;
+    terminal_id: string;
+    serial_number: string;
+    merchant_id: string | null;
+    status: TerminalStatus;
+    window_count: number;
+    window_start: Date | string;
+  }>(
     db,
     sql`
     update device_tokens dt set
@@ -90,7 +104,7 @@ async function authenticateBatch(db: Db, hashes: string[], now: Date): Promise<D
   });
 }
 
-const authBatcher = perDatabase((db: Db) => new Batcher((hashes: string[]) => authenticateBatch(db, hashes, new Date()), DEVICE_REQUEST_BATCHING));
+const authBatcher = perDatabase((db: Db) => new Batcher((hashes: string[]) => authenticateBatch(db, hashes, new Date()), { ...DEVICE_REQUEST_BATCHING, name: "token-checks" }));
 
 /** Authenticates one request's token; concurrent requests share a statement. */
 export function authenticateDevice(db: Db, token: string): Promise<DeviceAuthResult> {

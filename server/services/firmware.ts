@@ -3,7 +3,8 @@ import { queryRows, type Db } from "@/db/client";
 import { firmwareReleaseModels, firmwareReleases, terminalModels, type ReleaseStatus } from "@/db/schema";
 import { AppError, notFound } from "../errors";
 import type { ReleaseListInput, releaseCreateInput, releaseUpdateInput } from "../schemas/firmware";
-import { firmwareStorage, maxImageBytes, type FirmwareStorage } from "../storage/firmware-storage";
+import { maxImageBytes, objectStorage } from "../storage";
+import type { ObjectStorage } from "../storage/object-storage";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
 import { compareFirmwareVersions } from "./rollout-rules";
 import { escapeLike } from "./sql-text";
@@ -39,7 +40,10 @@ export async function createRelease(db: Db, actor: AuditActor, input: ReleaseCre
     await assertModelsExist(tx, input.modelIds);
     await assertVersionFree(tx, input.version, input.modelIds);
     const { modelIds, ...fields } = input;
-    const [release] = await tx.insert(firmwareReleases).values({ ...fields, createdBy: actor.label }).returning();
+    const [release] = await tx
+      .insert(firmwareReleases)
+      .values({ ...fields, createdBy: actor.label })
+      .returning();
     await tx.insert(firmwareReleaseModels).values([...new Set(modelIds)].map((modelId) => ({ releaseId: release!.id, modelId })));
     await recordAudit(tx, actor, auditRelease("created", release!.id, { version: input.version, channel: input.channel, modelIds, isRollback: input.isRollback }));
     return release!;
@@ -78,7 +82,7 @@ export async function updateRelease(db: Db, actor: AuditActor, input: ReleaseUpd
  * Streams a draft's image into storage, computing its size and sha256 on the way; the draft's
  * earlier image, if any, is removed once the new one is recorded.
  */
-export async function uploadReleaseImage(db: Db, actor: AuditActor, id: string, fileName: string, body: ReadableStream<Uint8Array>, storage: FirmwareStorage = firmwareStorage()) {
+export async function uploadReleaseImage(db: Db, actor: AuditActor, id: string, fileName: string, body: ReadableStream<Uint8Array>, storage: ObjectStorage = objectStorage()) {
   const [existing] = await db.select({ status: firmwareReleases.status }).from(firmwareReleases).where(eq(firmwareReleases.id, id));
   if (!existing) throw notFound("Firmware release");
   if (existing.status !== "draft") throw new AppError("conflict", "Only a draft's image can be uploaded; a published image never changes.");
@@ -124,7 +128,7 @@ export async function setReleaseStatus(db: Db, actor: AuditActor, id: string, st
 }
 
 /** Only drafts go away; a published release is evidence of what terminals ran. */
-export async function deleteDraftRelease(db: Db, actor: AuditActor, id: string, storage: FirmwareStorage = firmwareStorage()) {
+export async function deleteDraftRelease(db: Db, actor: AuditActor, id: string, storage: ObjectStorage = objectStorage()) {
   const key = await db.transaction(async (tx) => {
     const release = await lockRelease(tx, id);
     if (release.status !== "draft") throw new AppError("conflict", "Only a draft can be deleted; deprecate a published release instead.");

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbHandle } from "@/db/client";
+import { logger } from "../logger";
+import { metrics } from "../metrics";
 import { scopeIncludes, type Scope } from "../scope";
 
 /**
@@ -19,7 +21,8 @@ export function fleetEventPayload(event: { type: FleetEventType; merchantIds: st
 }
 
 type Listener = (event: FleetEvent) => void;
-type Hub = { listeners: Set<Listener>; started: Promise<unknown> };
+/** `connected`: whether the LISTEN connection is up now (readiness reports it). */
+type Hub = { listeners: Set<Listener>; started: Promise<unknown>; connected: boolean };
 // On globalThis so that module reloads in development keep one LISTEN per database.
 const holder = globalThis as unknown as { posFleetEventHubs?: WeakMap<DbHandle, Hub> };
 
@@ -29,6 +32,7 @@ export function subscribeFleetEvents(handle: DbHandle, listener: Listener): { re
   let hub = hubs.get(handle);
   if (!hub) {
     const listeners = new Set<Listener>();
+    const state = { connected: false };
     const deliver = (event: FleetEvent) => {
       for (const l of listeners) l(event);
     };
@@ -45,21 +49,39 @@ export function subscribeFleetEvents(handle: DbHandle, listener: Listener): { re
       },
       // Changes may have been missed while the connection was down: every console refreshes.
       () => {
+        state.connected = true;
         deliver({ type: "terminals", all: true });
         deliver({ type: "notices", all: true });
       },
+      () => (state.connected = false),
     );
-    hub = { listeners, started };
+    hub = Object.assign(state, { listeners, started });
     hubs.set(handle, hub);
+    void started.then(
+      () => (state.connected = true),
+      () => undefined,
+    );
     // Without a LISTEN the console still works, only without live updates; the next subscriber retries.
     started.catch((error: unknown) => {
-      console.error("Live updates are unavailable:", error instanceof Error ? error.message : error);
+      logger.error({ err: error }, "live updates are unavailable");
       hubs.delete(handle);
     });
   }
   hub.listeners.add(listener);
   const { listeners, started } = hub;
   return { ready: started.then(() => undefined), unsubscribe: () => listeners.delete(listener) };
+}
+
+/** Whether this instance's LISTEN connection is up, opening it if no console has asked yet; for the readiness probe. */
+export async function liveUpdatesListening(handle: DbHandle): Promise<boolean> {
+  const { ready, unsubscribe } = subscribeFleetEvents(handle, () => undefined);
+  unsubscribe();
+  try {
+    await ready;
+  } catch {
+    return false;
+  }
+  return holder.posFleetEventHubs?.get(handle)?.connected ?? false;
 }
 
 /** Tells the live consoles that terminals of these merchants changed; sent when the transaction commits. */
@@ -133,7 +155,13 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
           .then((signedIn) => (signedIn ? send(": keepalive\n\n") : cleanup()));
       }, TICK_MS);
       const lifetime = setTimeout(() => cleanup(), STREAM_LIFETIME_MS);
+      metrics.eventStreams.inc();
+      let closed = false;
       cleanup = () => {
+        // Called by whichever comes first (abort, cancel, sign-out, lifetime), then again by the others.
+        if (closed) return;
+        closed = true;
+        metrics.eventStreams.dec();
         unsubscribe();
         clearInterval(tick);
         clearTimeout(lifetime);
@@ -146,6 +174,8 @@ export function fleetEventStream(handle: DbHandle, scope: Scope, signal: AbortSi
         }
       };
       signal.addEventListener("abort", cleanup);
+      // A request that arrives while the instance is draining is ended at once.
+      if (signal.aborted) return cleanup();
       try {
         await ready;
       } catch {

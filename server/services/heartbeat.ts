@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { Batcher, DEVICE_REQUEST_BATCHING, perDatabase } from "../batcher";
 import { fleetConfig } from "../config";
+import { metrics } from "../metrics";
 import type { HeartbeatInput } from "../schemas/device";
+import { onShutdown } from "../shutdown";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
 import { pendingNoticesSql, type TerminalNotice } from "./notices";
@@ -76,22 +78,25 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
 }
 
 /** Stores a batch of check-ins and answers each with the update due to it, if any, and its notices. */
-const checkInBatcher = perDatabase(
-  (db: Db) =>
-    new Batcher(
-      async (batch: CheckIn[]): Promise<{ update: DueUpdate | null; notices: TerminalNotice[] }[]> => {
-        const { offers, notices } = await recordCheckIns(db, batch);
-        const due = offers.length ? await offersFor(db, offers, batch[0]!.at) : new Map<string, DueUpdate>();
-        const noticesOf = new Map<string, TerminalNotice[]>();
-        for (const { terminalId, ...notice } of notices) noticesOf.set(terminalId, [...(noticesOf.get(terminalId) ?? []), notice]);
-        return batch.map((c) => ({ update: due.get(c.device.terminalId) ?? null, notices: noticesOf.get(c.device.terminalId) ?? [] }));
-      },
-      DEVICE_REQUEST_BATCHING,
-    ),
-);
+const checkInBatcher = perDatabase((db: Db) => {
+  const batcher = new Batcher(
+    async (batch: CheckIn[]): Promise<{ update: DueUpdate | null; notices: TerminalNotice[] }[]> => {
+      const { offers, notices } = await recordCheckIns(db, batch);
+      const due = offers.length ? await offersFor(db, offers, batch[0]!.at) : new Map<string, DueUpdate>();
+      const noticesOf = new Map<string, TerminalNotice[]>();
+      for (const { terminalId, ...notice } of notices) noticesOf.set(terminalId, [...(noticesOf.get(terminalId) ?? []), notice]);
+      return batch.map((c) => ({ update: due.get(c.device.terminalId) ?? null, notices: noticesOf.get(c.device.terminalId) ?? [] }));
+    },
+    { ...DEVICE_REQUEST_BATCHING, name: "check-ins" },
+  );
+  // A check-in that was answered, or is being stored when shutdown begins, reaches the database before it closes.
+  onShutdown("check-in batcher", () => batcher.drained());
+  return batcher;
+});
 
 /** A terminal's check-in: stores it (batched with concurrent ones) and answers per the contract. */
 export async function processHeartbeat(db: Db, device: AuthenticatedDevice, report: HeartbeatInput, now: Date = new Date()) {
   const { update, notices } = await checkInBatcher(db).add({ device, report, at: now });
+  metrics.heartbeats.inc();
   return { serverTime: now.toISOString(), nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(), update, notices };
 }

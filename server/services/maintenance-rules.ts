@@ -1,8 +1,12 @@
 // The rules of maintenance as plain functions of their inputs (dates are "YYYY-MM-DD" local dates,
 // the clock is a parameter), shared by the services, the job and the unit tests.
-import { rrulestr } from "rrule";
+import * as rruleModule from "rrule";
 import { addDays, addMonths, MS_PER_DAY, toDate, toDay } from "./calendar-day";
 import type { ChecklistEntry, RecurrenceUnit, WorkOrderStatus } from "@/db/schema/values";
+
+// Bundlers (Next, Vitest) load rrule's ES build; plain Node (the tsx scripts) loads its CommonJS
+// build, whose exports Node can only offer under `default`.
+const { rrulestr } = "rrulestr" in rruleModule ? rruleModule : (rruleModule as unknown as { default: typeof rruleModule }).default;
 
 export interface Recurrence {
   firstDue: string;

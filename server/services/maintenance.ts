@@ -1,19 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import {
-  calendarFeeds,
-  maintenancePlans,
-  merchants,
-  stores,
-  technicianAssignments,
-  terminalModels,
-  terminals,
-  users,
-  workOrderNotes,
-  workOrders,
-  type WorkOrderStatus,
-} from "@/db/schema";
+import { calendarFeeds, maintenancePlans, merchants, stores, technicianAssignments, terminalModels, terminals, users, workOrderNotes, workOrders, type WorkOrderStatus } from "@/db/schema";
 import { checklistItems, DEFAULT_TIME_ZONE, defaultChecklists, type ChecklistEntry, type WorkOrderType } from "@/db/schema/values";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
@@ -26,7 +14,7 @@ import { canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_S
 import { addDays, localDay } from "./calendar-day";
 import { containsText, escapeLike } from "./sql-text";
 import { assertTechnician } from "./technicians";
-import { applyTerminalStatus, terminalForChange } from "./terminals";
+import { applyTerminalStatus, terminalForChange } from "./terminal-status";
 
 /** Who acts on work orders: an admin, or a technician within their assigned merchants. */
 export interface Worker {
@@ -109,7 +97,11 @@ export async function updatePlan(db: Db, actor: AuditActor, input: PlanUpdateInp
     if (!next) throw new AppError("invalid", "The schedule has no more due dates.", { field: "rrule" });
     const changes = changedFields(before, { ...patch, nextDue: next });
     if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx.update(maintenancePlans).set({ ...patch, nextDue: next, updatedAt: now }).where(eq(maintenancePlans.id, id)).returning();
+    const [after] = await tx
+      .update(maintenancePlans)
+      .set({ ...patch, nextDue: next, updatedAt: now })
+      .where(eq(maintenancePlans.id, id))
+      .returning();
     await recordAudit(tx, actor, audit("maintenance_plan.updated", "maintenance_plan", id, before.merchantId, changes));
     return after!;
   });
@@ -170,7 +162,10 @@ const MAX_DATES_PER_RUN = 12;
  */
 export async function createDueWorkOrders(db: Db, now: Date = new Date()) {
   const horizon = (leadDays: number) => addDays(today(now), leadDays);
-  const candidates = await db.select({ id: maintenancePlans.id }).from(maintenancePlans).where(and(eq(maintenancePlans.active, true), lte(maintenancePlans.nextDue, addDays(today(now), 60))));
+  const candidates = await db
+    .select({ id: maintenancePlans.id })
+    .from(maintenancePlans)
+    .where(and(eq(maintenancePlans.active, true), lte(maintenancePlans.nextDue, addDays(today(now), 60))));
   let created = 0;
   for (const { id } of candidates) {
     created += await db.transaction(async (tx) => {
@@ -212,14 +207,27 @@ export async function createDueWorkOrders(db: Db, now: Date = new Date()) {
           made += rows.length;
           if (rows.length) {
             await recordAudit(tx, systemActor, ...rows.map((r) => audit("work_order.created", "work_order", r.id, r.merchantId, { planId: plan.id, dueDate: due })));
-            await notifyTerminalsChanged(tx, rows.map((r) => r.merchantId));
+            await notifyTerminalsChanged(
+              tx,
+              rows.map((r) => r.merchantId),
+            );
           }
         }
         due = nextDue(plan, due);
       }
       if (due !== plan.nextDue) {
-        await tx.update(maintenancePlans).set({ nextDue: due ?? plan.nextDue, active: due !== null, updatedAt: now }).where(eq(maintenancePlans.id, plan.id));
-        await recordAudit(tx, systemActor, audit("maintenance_plan.advanced", "maintenance_plan", plan.id, plan.merchantId, { nextDue: { from: plan.nextDue, to: due }, ...(due === null ? { active: { from: true, to: false } } : {}) }));
+        await tx
+          .update(maintenancePlans)
+          .set({ nextDue: due ?? plan.nextDue, active: due !== null, updatedAt: now })
+          .where(eq(maintenancePlans.id, plan.id));
+        await recordAudit(
+          tx,
+          systemActor,
+          audit("maintenance_plan.advanced", "maintenance_plan", plan.id, plan.merchantId, {
+            nextDue: { from: plan.nextDue, to: due },
+            ...(due === null ? { active: { from: true, to: false } } : {}),
+          }),
+        );
       }
       return made;
     });
@@ -287,8 +295,14 @@ export async function listWorkOrders(db: Db, scope: Scope, viewerId: string, inp
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize),
     db.select({ n: count() }).from(workOrders).where(where),
-    db.select({ n: count() }).from(workOrders).where(listConditions(scope, viewerId, { mine: input.mine, due: "overdue" }, now)),
-    db.select({ n: count() }).from(workOrders).where(listConditions(scope, viewerId, { mine: input.mine, due: "due_soon" }, now)),
+    db
+      .select({ n: count() })
+      .from(workOrders)
+      .where(listConditions(scope, viewerId, { mine: input.mine, due: "overdue" }, now)),
+    db
+      .select({ n: count() })
+      .from(workOrders)
+      .where(listConditions(scope, viewerId, { mine: input.mine, due: "due_soon" }, now)),
   ]);
   const t = today(now);
   return {
@@ -303,7 +317,15 @@ export async function listWorkOrders(db: Db, scope: Scope, viewerId: string, inp
 /** Work orders due in a date range, for the week and month calendars. */
 export async function workOrderCalendar(db: Db, scope: Scope, viewerId: string, input: { from: string; to: string; mine: boolean }, now: Date = new Date()) {
   const rows = await listQuery(db)
-    .where(and(inScope(workOrders.merchantId, scope), gte(workOrders.dueDate, input.from), lte(workOrders.dueDate, input.to), input.mine ? eq(workOrders.technicianId, viewerId) : undefined, sql`${workOrders.status} <> 'cancelled'`))
+    .where(
+      and(
+        inScope(workOrders.merchantId, scope),
+        gte(workOrders.dueDate, input.from),
+        lte(workOrders.dueDate, input.to),
+        input.mine ? eq(workOrders.technicianId, viewerId) : undefined,
+        sql`${workOrders.status} <> 'cancelled'`,
+      ),
+    )
     .orderBy(asc(workOrders.dueDate), asc(workOrders.number))
     .limit(2000);
   const t = today(now);
@@ -357,7 +379,11 @@ const assertNotClosed = (order: { status: WorkOrderStatus }) => {
 };
 
 /** An admin opens a work order by hand (installation, inspection, repair or preventive). */
-export async function createWorkOrder(db: Db, actor: AuditActor, input: { type: WorkOrderType; terminalId: string; title: string; description: string; priority: "low" | "normal" | "high" | "urgent"; dueDate: string; technicianId: string | null }) {
+export async function createWorkOrder(
+  db: Db,
+  actor: AuditActor,
+  input: { type: WorkOrderType; terminalId: string; title: string; description: string; priority: "low" | "normal" | "high" | "urgent"; dueDate: string; technicianId: string | null },
+) {
   return db.transaction(async (tx) => {
     const [terminal] = await tx.select().from(terminals).where(eq(terminals.id, input.terminalId));
     if (!terminal) throw new AppError("invalid", "The terminal does not exist.", { field: "terminalId" });
@@ -366,7 +392,11 @@ export async function createWorkOrder(db: Db, actor: AuditActor, input: { type: 
       .insert(workOrders)
       .values({ ...input, merchantId: terminal.merchantId, storeId: terminal.storeId, status: input.technicianId ? "scheduled" : "open", checklist: defaultChecklists[input.type] })
       .returning();
-    await recordAudit(tx, actor, audit("work_order.created", "work_order", order!.id, terminal.merchantId, { type: input.type, terminal: terminal.serialNumber, dueDate: input.dueDate, technicianId: input.technicianId }));
+    await recordAudit(
+      tx,
+      actor,
+      audit("work_order.created", "work_order", order!.id, terminal.merchantId, { type: input.type, terminal: terminal.serialNumber, dueDate: input.dueDate, technicianId: input.technicianId }),
+    );
     await notifyTerminalsChanged(tx, [terminal.merchantId]);
     return order!;
   });
@@ -375,10 +405,15 @@ export async function createWorkOrder(db: Db, actor: AuditActor, input: { type: 
 /** A merchant (or anyone who sees the terminal) reports a fault: it opens a repair work order due in two days. */
 export async function reportFault(db: Db, actor: AuditActor, scope: Scope, input: { terminalId: string; symptoms: string[]; description: string }, now: Date = new Date()) {
   return db.transaction(async (tx) => {
-    const [terminal] = await tx.select().from(terminals).where(and(eq(terminals.id, input.terminalId), inScope(terminals.merchantId, scope)));
+    const [terminal] = await tx
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.id, input.terminalId), inScope(terminals.merchantId, scope)));
     if (!terminal) throw notFound("Terminal");
     // The technician assigned to the merchant, when there is exactly one, takes it straight away.
-    const assigned = terminal.merchantId ? await tx.select({ id: technicianAssignments.technicianId }).from(technicianAssignments).where(eq(technicianAssignments.merchantId, terminal.merchantId)) : [];
+    const assigned = terminal.merchantId
+      ? await tx.select({ id: technicianAssignments.technicianId }).from(technicianAssignments).where(eq(technicianAssignments.merchantId, terminal.merchantId))
+      : [];
     const technicianId = assigned.length === 1 ? assigned[0]!.id : null;
     const [order] = await tx
       .insert(workOrders)
@@ -404,7 +439,11 @@ export async function reportFault(db: Db, actor: AuditActor, scope: Scope, input
   });
 }
 
-export async function updateWorkOrder(db: Db, worker: Worker, input: { id: string; technicianId?: string | null; priority?: "low" | "normal" | "high" | "urgent"; dueDate?: string; scheduledFor?: Date | null; title?: string }) {
+export async function updateWorkOrder(
+  db: Db,
+  worker: Worker,
+  input: { id: string; technicianId?: string | null; priority?: "low" | "normal" | "high" | "urgent"; dueDate?: string; scheduledFor?: Date | null; title?: string },
+) {
   return db.transaction(async (tx) => {
     const before = await lockWorkOrder(tx, worker.scope, input.id);
     assertNotClosed(before);
@@ -417,7 +456,11 @@ export async function updateWorkOrder(db: Db, worker: Worker, input: { id: strin
     const status = before.status === "open" && (patch.technicianId || patch.scheduledFor) ? "scheduled" : before.status;
     const changes = changedFields(before, { ...patch, status });
     if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx.update(workOrders).set({ ...patch, status, updatedAt: new Date() }).where(eq(workOrders.id, id)).returning();
+    const [after] = await tx
+      .update(workOrders)
+      .set({ ...patch, status, updatedAt: new Date() })
+      .where(eq(workOrders.id, id))
+      .returning();
     await recordAudit(tx, worker.actor, audit("work_order.updated", "work_order", id, before.merchantId, changes));
     await notifyTerminalsChanged(tx, [before.merchantId]);
     return after!;
@@ -438,7 +481,11 @@ export async function moveWorkOrder(db: Db, worker: Worker, id: string, status: 
       .set({ status, updatedAt: now, ...(status === "in_progress" && !before.startedAt ? { startedAt: now } : {}), ...(status === "done" ? { completedAt: now } : {}) })
       .where(eq(workOrders.id, id))
       .returning();
-    await recordAudit(tx, worker.actor, audit(status === "done" ? "work_order.completed" : "work_order.status_changed", "work_order", id, before.merchantId, { status: { from: before.status, to: status } }));
+    await recordAudit(
+      tx,
+      worker.actor,
+      audit(status === "done" ? "work_order.completed" : "work_order.status_changed", "work_order", id, before.merchantId, { status: { from: before.status, to: status } }),
+    );
     await notifyTerminalsChanged(tx, [before.merchantId]);
     return after!;
   });
@@ -524,7 +571,11 @@ export async function saveWorkLog(db: Db, worker: Worker, input: { id: string; p
     const patch = { parts: input.parts, minutesSpent: input.minutesSpent, resolution: input.resolution || null, signoffName: input.signoffName || null };
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx.update(workOrders).set({ ...patch, updatedAt: new Date() }).where(eq(workOrders.id, input.id)).returning();
+    const [after] = await tx
+      .update(workOrders)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(workOrders.id, input.id))
+      .returning();
     await recordAudit(tx, worker.actor, audit("work_order.log_saved", "work_order", input.id, before.merchantId, changes));
     return after!;
   });
@@ -552,7 +603,17 @@ export async function cancelOpenWorkOrders(tx: Db, actor: AuditActor, terminalId
 /** A terminal's maintenance history, newest first: only work done for merchants the caller may see (a terminal may have moved). */
 export async function terminalWorkOrders(db: Db, scope: Scope, terminalId: string) {
   return db
-    .select({ id: workOrders.id, number: workOrders.number, type: workOrders.type, status: workOrders.status, title: workOrders.title, dueDate: workOrders.dueDate, completedAt: workOrders.completedAt, technicianName: users.name, resolution: workOrders.resolution })
+    .select({
+      id: workOrders.id,
+      number: workOrders.number,
+      type: workOrders.type,
+      status: workOrders.status,
+      title: workOrders.title,
+      dueDate: workOrders.dueDate,
+      completedAt: workOrders.completedAt,
+      technicianName: users.name,
+      resolution: workOrders.resolution,
+    })
     .from(workOrders)
     .leftJoin(users, eq(users.id, workOrders.technicianId))
     .where(and(eq(workOrders.terminalId, terminalId), inScope(workOrders.merchantId, scope)))
@@ -608,7 +669,12 @@ export async function hasCalendarFeed(db: Db, userId: string) {
   return { since: row?.createdAt ?? null };
 }
 
-const icsText = (text: string) => text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
+const icsText = (text: string) =>
+  text
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r\n|\r|\n/g, "\\n");
 const icsDay = (day: string) => day.replaceAll("-", "");
 
 /** The iCalendar feed behind a token: the user's open work orders as all-day events; null for an unknown token. */
@@ -622,14 +688,27 @@ export async function calendarFeedIcs(db: Db, token: string, baseUrl: string, no
   if (!feed || feed.disabled || feed.role === "merchant") return null;
   const scope = await scopeForUser(db, { id: feed.userId, role: feed.role, merchantId: feed.merchantId });
   const orders = await db
-    .select({ id: workOrders.id, number: workOrders.number, title: workOrders.title, dueDate: workOrders.dueDate, serialNumber: terminals.serialNumber, store: stores.name, address: stores.address, updatedAt: workOrders.updatedAt })
+    .select({
+      id: workOrders.id,
+      number: workOrders.number,
+      title: workOrders.title,
+      dueDate: workOrders.dueDate,
+      serialNumber: terminals.serialNumber,
+      store: stores.name,
+      address: stores.address,
+      updatedAt: workOrders.updatedAt,
+    })
     .from(workOrders)
     .innerJoin(terminals, eq(terminals.id, workOrders.terminalId))
     .leftJoin(stores, eq(stores.id, workOrders.storeId))
     .where(and(eq(workOrders.technicianId, feed.userId), inArray(workOrders.status, openStatuses), inScope(workOrders.merchantId, scope)))
     .orderBy(asc(workOrders.dueDate))
     .limit(500);
-  const stamp = (at: Date) => at.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const stamp = (at: Date) =>
+    at
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
   const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//POS Fleet//Work orders//EN", "CALSCALE:GREGORIAN", "X-WR-CALNAME:POS Fleet work orders"];
   for (const o of orders) {
     lines.push(

@@ -17,7 +17,16 @@ export async function listMerchants(db: Db, scope: Scope, f: z.output<typeof mer
   const where = and(inScope(merchants.id, scope), f.q ? containsText(merchants.name, f.q) : undefined, f.status ? eq(merchants.status, f.status) : undefined);
   const sortColumn = f.sort === "terminalCount" ? terminalCount : merchants[f.sort];
   const items = await db
-    .select({ id: merchants.id, name: merchants.name, registeredPhone: merchants.registeredPhone, contactName: merchants.contactName, status: merchants.status, createdAt: merchants.createdAt, terminalCount, storeCount })
+    .select({
+      id: merchants.id,
+      name: merchants.name,
+      registeredPhone: merchants.registeredPhone,
+      contactName: merchants.contactName,
+      status: merchants.status,
+      createdAt: merchants.createdAt,
+      terminalCount,
+      storeCount,
+    })
     .from(merchants)
     .where(where)
     .orderBy(f.dir === "asc" ? asc(sortColumn) : desc(sortColumn), asc(merchants.id))
@@ -28,7 +37,10 @@ export async function listMerchants(db: Db, scope: Scope, f: z.output<typeof mer
 }
 
 export async function getMerchant(db: Db, scope: Scope, id: string) {
-  const [merchant] = await db.select().from(merchants).where(and(eq(merchants.id, id), inScope(merchants.id, scope)));
+  const [merchant] = await db
+    .select()
+    .from(merchants)
+    .where(and(eq(merchants.id, id), inScope(merchants.id, scope)));
   if (!merchant) throw notFound("Merchant");
   const storeRows = await db
     .select({
@@ -45,11 +57,7 @@ export async function getMerchant(db: Db, scope: Scope, id: string) {
     .from(stores)
     .where(eq(stores.merchantId, id))
     .orderBy(stores.name);
-  const byStatus = await db
-    .select({ status: terminals.status, n: count() })
-    .from(terminals)
-    .where(eq(terminals.merchantId, id))
-    .groupBy(terminals.status);
+  const byStatus = await db.select({ status: terminals.status, n: count() }).from(terminals).where(eq(terminals.merchantId, id)).groupBy(terminals.status);
   return { ...merchant, stores: storeRows, terminalsByStatus: byStatus };
 }
 
@@ -72,7 +80,11 @@ export async function updateMerchant(
     const { id, ...patch } = input;
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx.update(merchants).set({ ...patch, updatedAt: new Date() }).where(eq(merchants.id, id)).returning();
+    const [after] = await tx
+      .update(merchants)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(merchants.id, id))
+      .returning();
     await recordAudit(tx, actor, { action: "merchant.updated", entityType: "merchant", entityId: id, merchantId: id, changes });
     return after!;
   });
@@ -110,7 +122,11 @@ export async function updateStore(db: Db, actor: AuditActor, input: z.output<typ
     }
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx.update(stores).set({ ...patch, updatedAt: new Date() }).where(eq(stores.id, id)).returning();
+    const [after] = await tx
+      .update(stores)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(stores.id, id))
+      .returning();
     await recordAudit(tx, actor, { action: "store.updated", entityType: "store", entityId: id, merchantId: before.merchantId, changes });
     return after!;
   });

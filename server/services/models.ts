@@ -43,7 +43,11 @@ export async function updateModel(db: Db, actor: AuditActor, input: { id: string
       const { id, ...patch } = input;
       const changes = changedFields(before, patch);
       if (Object.keys(changes).length === 0) return before;
-      const [after] = await tx.update(terminalModels).set({ ...patch, updatedAt: new Date() }).where(eq(terminalModels.id, id)).returning();
+      const [after] = await tx
+        .update(terminalModels)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(eq(terminalModels.id, id))
+        .returning();
       await recordAudit(tx, actor, { action: "model.updated", entityType: "terminal_model", entityId: id, changes });
       return after!;
     });

@@ -17,7 +17,6 @@ import { containsText, jsonList, uuidList } from "./sql-text";
 /** pg_advisory_xact_lock class for a phone's notice SMS count (activation codes use 41 and 42). */
 const NOTICE_SMS_LOCK_CLASS = 43;
 
-
 // ---------------------------------------------------------------- audience
 
 const hasDeviceFilter = (a: NoticeAudience) => a.modelIds.length > 0 || a.firmwareVersions.length > 0 || a.rolloutId !== null;
@@ -123,7 +122,8 @@ export async function updateNotice(db: Db, actor: AuditActor, input: NoticeUpdat
     const { id, ...patch } = input;
     const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as typeof before;
     if (after.channels.sms && after.severity !== "critical") throw new AppError("invalid", "SMS is sent for critical notices only.", { field: "channels" });
-    if (after.channels.sms && !after.audience.roles.includes("merchant")) throw new AppError("invalid", "SMS goes to merchants' phones: address the notice to merchant owners too.", { field: "channels" });
+    if (after.channels.sms && !after.audience.roles.includes("merchant"))
+      throw new AppError("invalid", "SMS goes to merchants' phones: address the notice to merchant owners too.", { field: "channels" });
     if (after.channels.inbox && after.audience.roles.length === 0) throw new AppError("invalid", "Choose who reads it in the console.", { field: "audience" });
     if (after.publishAt && after.expiresAt && after.expiresAt <= after.publishAt) throw new AppError("invalid", "The expiry must be after the publish time.", { field: "expiresAt" });
     // Only a new time must lie ahead: a draft whose old time passed can still be edited.
@@ -179,7 +179,12 @@ async function publishLocked(tx: Db, actor: AuditActor, notice: NoticeRow, now: 
     ? await queryRows<{ user_id: string }>(tx, sql`insert into notice_reads (notice_id, user_id) select ${notice.id}::uuid, r.user_id from (${audienceReadersSql(audience)}) r returning user_id`)
     : [];
   const terminalCount = channels.terminals
-    ? (await queryRows<{ n: number }>(tx, sql`with added as (insert into notice_deliveries (notice_id, terminal_id, merchant_id) select ${notice.id}::uuid, t.terminal_id, t.merchant_id from (${audienceTerminalsSql(audience)}) t returning 1) select count(*)::int as n from added`))[0]!.n
+    ? (
+        await queryRows<{ n: number }>(
+          tx,
+          sql`with added as (insert into notice_deliveries (notice_id, terminal_id, merchant_id) select ${notice.id}::uuid, t.terminal_id, t.merchant_id from (${audienceTerminalsSql(audience)}) t returning 1) select count(*)::int as n from added`,
+        )
+      )[0]!.n
     : 0;
   const sms = channels.sms && notice.severity === "critical" ? await queueNoticeSms(tx, notice, merchantIds, now) : { queued: 0, skipped: 0 };
   await tx.update(notices).set({ status: "published", publishedAt: now, merchantIds, updatedAt: now }).where(eq(notices.id, notice.id));
@@ -198,7 +203,8 @@ function smsNoticeProvider() {
     if (error instanceof SmsConfigError) throw new AppError("invalid", `SMS cannot be sent: ${error.message}`, { field: "channels" });
     throw error;
   }
-  if (provider.supports && !provider.supports("notice")) throw new AppError("invalid", `The ${provider.name} SMS provider has no template for notices (ALIYUN_SMS_NOTICE_TEMPLATE_CODE); publish without SMS.`, { field: "channels" });
+  if (provider.supports && !provider.supports("notice"))
+    throw new AppError("invalid", `The ${provider.name} SMS provider has no template for notices (ALIYUN_SMS_NOTICE_TEMPLATE_CODE); publish without SMS.`, { field: "channels" });
   return provider;
 }
 
@@ -297,7 +303,11 @@ export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: 
     .where(eq(rollouts.id, rolloutId));
   if (!rollout) throw notFound("Rollout");
   // Announcing twice opens the draft already written rather than a second one.
-  const [existing] = await db.select().from(notices).where(and(eq(notices.rolloutId, rolloutId), eq(notices.status, "draft"))).limit(1);
+  const [existing] = await db
+    .select()
+    .from(notices)
+    .where(and(eq(notices.rolloutId, rolloutId), eq(notices.status, "draft")))
+    .limit(1);
   if (existing) return existing;
   const windows = await queryRows<{ starts: string; ends: string }>(
     db,

@@ -6,11 +6,7 @@ import { fleetConfig } from "../config";
  * Deletes check-ins older than the retention period, a chunk per statement so a large backlog
  * never holds one long transaction; the BRIN index on `at` finds the old rows cheaply.
  */
-export async function pruneCheckins(
-  db: Db,
-  now: Date = new Date(),
-  { retentionDays = fleetConfig.checkinRetentionDays(), chunkSize = 20_000 } = {},
-): Promise<{ deleted: number; before: string }> {
+export async function pruneCheckins(db: Db, now: Date = new Date(), { retentionDays = fleetConfig.checkinRetentionDays(), chunkSize = 20_000 } = {}): Promise<{ deleted: number; before: string }> {
   const before = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
   let deleted = 0;
   for (;;) {

@@ -103,7 +103,17 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
     if (eligible.length === 0) throw new AppError("invalid", "No terminal in this target can take the release.", { field: "target" });
     const [rollout] = await tx
       .insert(rollouts)
-      .values({ name: input.name, releaseId: release.id, status: startsAt > now ? "scheduled" : "running", target: storedTarget(input.target), startsAt, maxAttempts: input.maxAttempts, createdBy: actor.label, createdAt: now, updatedAt: now })
+      .values({
+        name: input.name,
+        releaseId: release.id,
+        status: startsAt > now ? "scheduled" : "running",
+        target: storedTarget(input.target),
+        startsAt,
+        maxAttempts: input.maxAttempts,
+        createdBy: actor.label,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
     const phases = await tx
       .insert(rolloutPhases)
@@ -115,7 +125,10 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
       const j = Math.floor(Math.random() * (i + 1));
       [eligible[i], eligible[j]] = [eligible[j]!, eligible[i]!];
     }
-    const sizes = phaseSizes(eligible.length, input.phases.map((p) => p.percent));
+    const sizes = phaseSizes(
+      eligible.length,
+      input.phases.map((p) => p.percent),
+    );
     const rows: { phase_id: string; terminal_id: string; from_version: string | null }[] = [];
     sizes.forEach((size, i) => {
       for (const t of eligible.slice(rows.length, rows.length + size)) rows.push({ phase_id: phases[i]!.id, terminal_id: t.id, from_version: t.firmware_version });
@@ -137,11 +150,29 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
     const total = [...perPhase.values()].reduce((a, b) => a + b, 0);
     if (total === 0) throw new AppError("conflict", "Every terminal in this target got another open update meanwhile.", { field: "target" });
     for (const phase of phases) {
-      await tx.update(rolloutPhases).set({ terminalCount: perPhase.get(phase.id) ?? 0 }).where(eq(rolloutPhases.id, phase.id));
+      await tx
+        .update(rolloutPhases)
+        .set({ terminalCount: perPhase.get(phase.id) ?? 0 })
+        .where(eq(rolloutPhases.id, phase.id));
     }
     await tx.update(rollouts).set({ terminalCount: total }).where(eq(rollouts.id, rollout!.id));
-    await tx.update(rollouts).set({ jobCounts: { pending: total } }).where(eq(rollouts.id, rollout!.id));
-    await recordAudit(tx, actor, auditRollout("created", rollout!.id, { name: input.name, releaseId: release.id, version: release.version, target: storedTarget(input.target), phases: input.phases, startsAt: startsAt.toISOString(), terminals: total }));
+    await tx
+      .update(rollouts)
+      .set({ jobCounts: { pending: total } })
+      .where(eq(rollouts.id, rollout!.id));
+    await recordAudit(
+      tx,
+      actor,
+      auditRollout("created", rollout!.id, {
+        name: input.name,
+        releaseId: release.id,
+        version: release.version,
+        target: storedTarget(input.target),
+        phases: input.phases,
+        startsAt: startsAt.toISOString(),
+        terminals: total,
+      }),
+    );
     if (rollout!.status === "running") await stepRollout(tx, rollout!.id, now);
     return { id: rollout!.id, terminalCount: total };
   });
@@ -182,7 +213,11 @@ async function stepRollout(tx: Db, rolloutId: string, now: Date): Promise<string
     if (decidePhase(progressOf(phase)) === "pause") {
       await tx.update(rollouts).set({ status: "paused", pauseReason: "failure_threshold", updatedAt: now }).where(eq(rollouts.id, rolloutId));
       const p = progressOf(phase);
-      await recordAudit(tx, systemActor, auditRollout("paused", rolloutId, { reason: "failure_threshold", phase: phase.position, failed: p.failed, terminals: p.total, failureThreshold: phase.failureThreshold }));
+      await recordAudit(
+        tx,
+        systemActor,
+        auditRollout("paused", rolloutId, { reason: "failure_threshold", phase: phase.position, failed: p.failed, terminals: p.total, failureThreshold: phase.failureThreshold }),
+      );
       return "paused";
     }
   }
@@ -660,7 +695,16 @@ export async function* exportRolloutJobsCsv(db: Db, input: Omit<RolloutJobListIn
 /** A terminal's updates, newest first, for its page; jobs that ended before `since` (see historySince) are left out. */
 export async function terminalUpdateJobs(db: Db, terminalId: string, since: Date | null) {
   return db
-    .select({ id: updateJobs.id, rolloutId: updateJobs.rolloutId, rolloutName: rollouts.name, version: firmwareReleases.version, status: updateJobs.status, attempt: updateJobs.attempt, errorCode: updateJobs.errorCode, updatedAt: updateJobs.updatedAt })
+    .select({
+      id: updateJobs.id,
+      rolloutId: updateJobs.rolloutId,
+      rolloutName: rollouts.name,
+      version: firmwareReleases.version,
+      status: updateJobs.status,
+      attempt: updateJobs.attempt,
+      errorCode: updateJobs.errorCode,
+      updatedAt: updateJobs.updatedAt,
+    })
     .from(updateJobs)
     .innerJoin(rollouts, eq(rollouts.id, updateJobs.rolloutId))
     .innerJoin(firmwareReleases, eq(firmwareReleases.id, rollouts.releaseId))

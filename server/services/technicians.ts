@@ -9,7 +9,10 @@ export async function assertTechnician(tx: Db, technicianId: string | null | und
   const [user] = await tx.select({ role: users.role }).from(users).where(eq(users.id, technicianId));
   if (!user || user.role !== "technician") throw new AppError("invalid", "Choose a technician.", { field: "technicianId" });
   if (merchantId) {
-    const [assigned] = await tx.select().from(technicianAssignments).where(and(eq(technicianAssignments.technicianId, technicianId), eq(technicianAssignments.merchantId, merchantId)));
+    const [assigned] = await tx
+      .select()
+      .from(technicianAssignments)
+      .where(and(eq(technicianAssignments.technicianId, technicianId), eq(technicianAssignments.merchantId, merchantId)));
     if (!assigned) throw new AppError("invalid", "This technician is not assigned to the merchant.", { field: "technicianId" });
   }
 }

@@ -45,18 +45,27 @@ export async function importTerminals(db: Db, actor: AuditActor, input: { rows: 
     const storeIds = [...new Set(parsed.flatMap((p) => (p.row.store_id ? [p.row.store_id] : [])))];
     const knownMerchants = new Set<string>();
     for (let i = 0; i < merchantIds.length; i += BATCH) {
-      const rows = await tx.select({ id: merchants.id }).from(merchants).where(inArray(merchants.id, merchantIds.slice(i, i + BATCH)));
+      const rows = await tx
+        .select({ id: merchants.id })
+        .from(merchants)
+        .where(inArray(merchants.id, merchantIds.slice(i, i + BATCH)));
       rows.forEach((r) => knownMerchants.add(r.id));
     }
     const storeMerchant = new Map<string, string>();
     for (let i = 0; i < storeIds.length; i += BATCH) {
-      const rows = await tx.select({ id: stores.id, merchantId: stores.merchantId }).from(stores).where(inArray(stores.id, storeIds.slice(i, i + BATCH)));
+      const rows = await tx
+        .select({ id: stores.id, merchantId: stores.merchantId })
+        .from(stores)
+        .where(inArray(stores.id, storeIds.slice(i, i + BATCH)));
       rows.forEach((r) => storeMerchant.set(r.id, r.merchantId));
     }
     const existingSerials = new Set<string>();
     const serials = parsed.map((p) => p.row.serial_number);
     for (let i = 0; i < serials.length; i += BATCH) {
-      const rows = await tx.select({ s: terminals.serialNumber }).from(terminals).where(inArray(terminals.serialNumber, serials.slice(i, i + BATCH)));
+      const rows = await tx
+        .select({ s: terminals.serialNumber })
+        .from(terminals)
+        .where(inArray(terminals.serialNumber, serials.slice(i, i + BATCH)));
       rows.forEach((r) => existingSerials.add(r.s));
     }
 
@@ -85,7 +94,10 @@ export async function importTerminals(db: Db, actor: AuditActor, input: { rows: 
     let imported = 0;
     if (!input.dryRun) {
       for (let i = 0; i < valid.length; i += BATCH) {
-        const created = await tx.insert(terminals).values(valid.slice(i, i + BATCH)).returning({ id: terminals.id, serialNumber: terminals.serialNumber, merchantId: terminals.merchantId });
+        const created = await tx
+          .insert(terminals)
+          .values(valid.slice(i, i + BATCH))
+          .returning({ id: terminals.id, serialNumber: terminals.serialNumber, merchantId: terminals.merchantId });
         await recordAudit(
           tx,
           actor,
@@ -93,7 +105,11 @@ export async function importTerminals(db: Db, actor: AuditActor, input: { rows: 
         );
         imported += created.length;
       }
-      if (imported > 0) await notifyTerminalsChanged(tx, valid.map((t) => t.merchantId ?? null));
+      if (imported > 0)
+        await notifyTerminalsChanged(
+          tx,
+          valid.map((t) => t.merchantId ?? null),
+        );
     }
     const sortedErrors = [...errors].map(([line, messages]) => ({ line, messages })).sort((a, b) => a.line - b.line);
     return { total: input.rows.length, valid: valid.length, imported, errors: sortedErrors };

@@ -3,21 +3,20 @@ import type { Db } from "@/db/client";
 import { merchants, stores, terminalModels, terminals, type TerminalStatus, type UserRole } from "@/db/schema";
 import { csvLine } from "../csv";
 import { AppError, notFound, sqlState } from "../errors";
-import { statusChangesByHand, statusesWithDeviceAccess, type TerminalListFilters } from "../schemas/terminals";
+import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
 import { historySince, inScope, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
 import { connectivityCondition, isOnline, lastSeenOrNever } from "./connectivity";
-import { revokeDeviceTokens } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 import { endPendingActivations } from "./activation";
 import { cancelOpenWorkOrders, terminalWorkOrders } from "./maintenance";
+import { applyTerminalStatus, terminalForChange } from "./terminal-status";
 import { cancelOpenJob, terminalUpdateJobs } from "./rollouts";
 
 export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boolean {
   return statusChangesByHand[from].includes(to);
 }
-
 
 function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">, now: Date): SQL | undefined {
   return and(
@@ -142,12 +141,6 @@ export async function getTerminalBySerial(db: Db, scope: Scope, role: UserRole, 
   return { ...terminal, online: isOnline(terminal, new Date()), history, updates, maintenance };
 }
 
-export async function terminalForChange(db: Db, id: string) {
-  const [terminal] = await db.select().from(terminals).where(eq(terminals.id, id)).for("update");
-  if (!terminal) throw notFound("Terminal");
-  return terminal;
-}
-
 /** A store must exist and belong to the merchant it is paired with. */
 async function checkPlacement(db: Db, merchantId: string | null, storeId: string | null) {
   if (merchantId) {
@@ -209,7 +202,11 @@ export async function updateTerminal(db: Db, actor: AuditActor, input: { id: str
     const patch = { modelId: input.modelId, firmwareVersion: input.firmwareVersion === undefined ? undefined : input.firmwareVersion || null };
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx.update(terminals).set({ ...patch, updatedAt: new Date() }).where(eq(terminals.id, input.id)).returning();
+    const [after] = await tx
+      .update(terminals)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(terminals.id, input.id))
+      .returning();
     // Firmware for the old model is no use to the new one.
     if (changes.modelId) await cancelOpenJob(tx, input.id);
     await recordAudit(tx, actor, { action: "terminal.updated", entityType: "terminal", entityId: input.id, merchantId: after!.merchantId, changes });
@@ -228,11 +225,7 @@ export async function assignTerminal(db: Db, actor: AuditActor, input: { id: str
     const now = new Date();
     // The new merchant's view of the terminal's history starts now (see historySince).
     const merchantSince = before.merchantId !== input.merchantId ? now : undefined;
-    const [after] = await tx
-      .update(terminals)
-      .set({ merchantId: input.merchantId, storeId: input.storeId, merchantSince, updatedAt: now })
-      .where(eq(terminals.id, input.id))
-      .returning();
+    const [after] = await tx.update(terminals).set({ merchantId: input.merchantId, storeId: input.storeId, merchantSince, updatedAt: now }).where(eq(terminals.id, input.id)).returning();
     // A code sent to the old merchant's phone must not activate the terminal for the new one.
     await endPendingActivations(tx, input.id, "cancelled");
     // Work planned for the old merchant is not the new one's: it ends with the move.
@@ -257,33 +250,13 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
   });
 }
 
-/**
- * Changes a locked terminal's status with everything that goes with it, inside the caller's
- * transaction: an admin's change above, or a rule's (a failed tamper check suspends).
- */
-export async function applyTerminalStatus(tx: Db, actor: AuditActor, before: typeof terminals.$inferSelect, status: TerminalStatus, reason?: string, action = "terminal.status_changed") {
-  const [after] = await tx.update(terminals).set({ status, updatedAt: new Date() }).where(eq(terminals.id, before.id)).returning();
-  // A lost, stolen, stocked or retired terminal's token must never work again, even if reinstated.
-  if (!statusesWithDeviceAccess.includes(status)) {
-    await revokeDeviceTokens(tx, before.id);
-    await cancelOpenJob(tx, before.id);
-  }
-  if (before.status === "in_stock") await endPendingActivations(tx, before.id, "cancelled");
-  await recordAudit(tx, actor, {
-    action,
-    entityType: "terminal",
-    entityId: before.id,
-    merchantId: before.merchantId,
-    changes: { status: { from: before.status, to: status }, ...(reason ? { reason } : {}) },
-  });
-  await notifyTerminalsChanged(tx, [before.merchantId]);
-  return after!;
-}
-
 /** Choices for the list's filters, limited to what the caller may see. */
 export async function terminalFilterOptions(db: Db, scope: Scope) {
   const [models, merchantRows, storeRows, firmware, regionRows] = await Promise.all([
-    db.select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` }).from(terminalModels).orderBy(terminalModels.manufacturer, terminalModels.model),
+    db
+      .select({ id: terminalModels.id, name: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}` })
+      .from(terminalModels)
+      .orderBy(terminalModels.manufacturer, terminalModels.model),
     db.select({ id: merchants.id, name: merchants.name }).from(merchants).where(inScope(merchants.id, scope)).orderBy(merchants.name).limit(500),
     db.select({ id: stores.id, name: stores.name, merchantId: stores.merchantId }).from(stores).where(inScope(stores.merchantId, scope)).orderBy(stores.name).limit(1000),
     db

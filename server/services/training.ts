@@ -2,7 +2,17 @@ import { randomUUID } from "node:crypto";
 import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { merchants, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, users } from "@/db/schema";
-import { DEFAULT_TIME_ZONE, type ChecklistResult, type StaffRole, type TerminalStatus, type TrainerKind, type TrainingState, type UserRole, type WorkOrderStatus, type WorkOrderType } from "@/db/schema/values";
+import {
+  DEFAULT_TIME_ZONE,
+  type ChecklistResult,
+  type StaffRole,
+  type TerminalStatus,
+  type TrainerKind,
+  type TrainingState,
+  type UserRole,
+  type WorkOrderStatus,
+  type WorkOrderType,
+} from "@/db/schema/values";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
 import type { ComplianceInput, CourseCreateInput, CourseUpdateInput, RecordListInput, SessionInput, StaffCreateInput, StaffListInput, StaffUpdateInput } from "../schemas/training";
@@ -66,7 +76,13 @@ export async function listStaff(db: Db, scope: Scope, input: StaffListInput, now
     ? await queryRows<{ staff_id: string; required: number; current: number; expiring: number }>(
         db,
         sql`select staff_id, count(*)::int as required, (count(*) filter (where state in ${VALID_STATES}))::int as current, (count(*) filter (where state = 'expiring'))::int as expiring
-          from (${requirementRows(today, inArray(staffMembers.id, rows.map((r) => r.id)))}) r group by staff_id`,
+          from (${requirementRows(
+            today,
+            inArray(
+              staffMembers.id,
+              rows.map((r) => r.id),
+            ),
+          )}) r group by staff_id`,
       )
     : [];
   const countsOf = new Map(counts.map((c) => [c.staff_id, c]));
@@ -189,7 +205,8 @@ export async function trainerChoices(db: Db, scope: Scope, merchantId: string) {
 async function resolveTrainer(tx: Db, recorder: Recorder, trainer: SessionInput["trainer"], merchantId: string): Promise<{ kind: TrainerKind; userId: string | null; name: string }> {
   if (recorder.role === "technician") {
     // Technicians record the sessions they gave themselves.
-    if (trainer.kind !== "technician" || trainer.technicianId !== recorder.userId) throw new AppError("invalid", "Technicians record the sessions they gave: name yourself as the trainer.", { field: "trainer" });
+    if (trainer.kind !== "technician" || trainer.technicianId !== recorder.userId)
+      throw new AppError("invalid", "Technicians record the sessions they gave: name yourself as the trainer.", { field: "trainer" });
     return { kind: "technician", userId: recorder.userId, name: recorder.name };
   }
   if (trainer.kind === "technician") {
@@ -352,7 +369,9 @@ export async function* exportRecordsCsv(db: Db, scope: Scope, input: Omit<Record
       .orderBy(asc(trainingRecords.number))
       .limit(1000);
     if (rows.length === 0) return;
-    yield rows.map((r) => csvLine([`TR-${r.number}`, r.staffName, r.staffRole, r.storeName, r.merchantName, r.courseTitle, r.trainedOn, r.expiresOn, r.result, r.score, r.trainerName, r.trainerKind, r.state])).join("");
+    yield rows
+      .map((r) => csvLine([`TR-${r.number}`, r.staffName, r.staffRole, r.storeName, r.merchantName, r.courseTitle, r.trainedOn, r.expiresOn, r.result, r.score, r.trainerName, r.trainerKind, r.state]))
+      .join("");
     after = rows[rows.length - 1]!.number;
   }
 }
@@ -464,7 +483,17 @@ export async function storeCompliance(db: Db, scope: Scope, input: ComplianceInp
     ),
   ]);
   return {
-    items: items.map((r): StoreCompliance => ({ id: r.id, name: r.name, region: r.region, merchantId: r.merchant_id, merchantName: r.merchant_name, staff: r.staff, compliant: r.compliant, expiring: r.expiring, share: r.share === null ? null : Number(r.share) })),
+    items: items.map((r): StoreCompliance => ({
+      id: r.id,
+      name: r.name,
+      region: r.region,
+      merchantId: r.merchant_id,
+      merchantName: r.merchant_name,
+      staff: r.staff,
+      compliant: r.compliant,
+      expiring: r.expiring,
+      share: r.share === null ? null : Number(r.share),
+    })),
     total: total?.n ?? 0,
     page: input.page,
     pageSize: input.pageSize,
@@ -491,7 +520,15 @@ export interface EvidenceStaff {
   name: string;
   role: StaffRole;
   current: boolean;
-  courses: { courseId: string; courseKey: string | null; courseTitle: string; trainedOn: string | null; expiresOn: string | null; recordId: string | null; state: "missing" | "expired" | "expiring" | "current" }[];
+  courses: {
+    courseId: string;
+    courseKey: string | null;
+    courseTitle: string;
+    trainedOn: string | null;
+    expiresOn: string | null;
+    recordId: string | null;
+    state: "missing" | "expired" | "expiring" | "current";
+  }[];
 }
 
 /**
@@ -510,7 +547,21 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
   const ownWork = sql`w.merchant_id = ${store.merchantId}::uuid`;
   const scheduledInspection = sql`w.type in ('inspection', 'preventive') and w.status in ('open', 'scheduled', 'in_progress') and w.checklist @> '[{"tamper": true}]'::jsonb`;
   const [deviceRows, overdue, staff, requirements] = await Promise.all([
-    queryRows<{ id: string; serial_number: string; manufacturer: string; model: string; status: TerminalStatus; firmware_version: string | null; last_id: string | null; last_number: number | null; last_on: Date | string | null; last_result: ChecklistResult | null; next_id: string | null; next_number: number | null; next_due: string | null }>(
+    queryRows<{
+      id: string;
+      serial_number: string;
+      manufacturer: string;
+      model: string;
+      status: TerminalStatus;
+      firmware_version: string | null;
+      last_id: string | null;
+      last_number: number | null;
+      last_on: Date | string | null;
+      last_result: ChecklistResult | null;
+      next_id: string | null;
+      next_number: number | null;
+      next_due: string | null;
+    }>(
       db,
       sql`select ${terminals.id} as id, ${terminals.serialNumber} as serial_number, ${terminalModels.manufacturer} as manufacturer, ${terminalModels.model} as model,
           ${terminals.status} as status, ${terminals.firmwareVersion} as firmware_version,
@@ -546,23 +597,27 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
         from standing join staff_members person on person.id = standing.staff_id
         order by person.name, person.id`,
     ),
-    queryRows<{ staff_id: string; course_id: string; course_key: string | null; course_title: string; trained_on: string | null; expires_on: string | null; record_id: string | null; state: EvidenceStaff["courses"][number]["state"] }>(
-      db,
-      sql`${requirementRows(today, sql`${staffMembers.storeId} = ${storeId}`)} order by course_title`,
-    ),
+    queryRows<{
+      staff_id: string;
+      course_id: string;
+      course_key: string | null;
+      course_title: string;
+      trained_on: string | null;
+      expires_on: string | null;
+      record_id: string | null;
+      state: EvidenceStaff["courses"][number]["state"];
+    }>(db, sql`${requirementRows(today, sql`${staffMembers.storeId} = ${storeId}`)} order by course_title`),
   ]);
-  const devices = deviceRows.map(
-    (d): EvidenceDevice => ({
-      id: d.id,
-      serialNumber: d.serial_number,
-      manufacturer: d.manufacturer,
-      model: d.model,
-      status: d.status,
-      firmwareVersion: d.firmware_version,
-      lastInspection: d.last_id ? { workOrderId: d.last_id, number: d.last_number!, on: new Date(d.last_on!), result: d.last_result! } : null,
-      nextInspection: d.next_id ? { workOrderId: d.next_id, number: d.next_number!, dueDate: d.next_due!, overdue: d.next_due! < today } : null,
-    }),
-  );
+  const devices = deviceRows.map((d): EvidenceDevice => ({
+    id: d.id,
+    serialNumber: d.serial_number,
+    manufacturer: d.manufacturer,
+    model: d.model,
+    status: d.status,
+    firmwareVersion: d.firmware_version,
+    lastInspection: d.last_id ? { workOrderId: d.last_id, number: d.last_number!, on: new Date(d.last_on!), result: d.last_result! } : null,
+    nextInspection: d.next_id ? { workOrderId: d.next_id, number: d.next_number!, dueDate: d.next_due!, overdue: d.next_due! < today } : null,
+  }));
   const staffStanding = staff.map((person): EvidenceStaff => {
     const courses = requirements
       .filter((r) => r.staff_id === person.id)
@@ -594,9 +649,43 @@ export type StoreEvidence = Awaited<ReturnType<typeof storeEvidence>>;
 /** The evidence as one CSV: a device row per POI device, then a training row per person and required course. */
 export async function* evidenceCsv(evidence: StoreEvidence): AsyncGenerator<string> {
   const location = [evidence.store.name, evidence.store.address, evidence.store.region].filter(Boolean).join(", ");
-  yield csvLine(["section", "serial_number", "manufacturer", "model", "location", "status", "last_inspection_on", "tamper_check", "next_inspection_due", "inspection_overdue", "staff", "role", "course", "trained_on", "expires_on", "training_state"]);
+  yield csvLine([
+    "section",
+    "serial_number",
+    "manufacturer",
+    "model",
+    "location",
+    "status",
+    "last_inspection_on",
+    "tamper_check",
+    "next_inspection_due",
+    "inspection_overdue",
+    "staff",
+    "role",
+    "course",
+    "trained_on",
+    "expires_on",
+    "training_state",
+  ]);
   for (const d of evidence.devices) {
-    yield csvLine(["device", d.serialNumber, d.manufacturer, d.model, location, d.status, d.lastInspection ? localDay(d.lastInspection.on, DEFAULT_TIME_ZONE) : "", d.lastInspection?.result ?? "never", d.nextInspection?.dueDate ?? "", d.nextInspection?.overdue ? "yes" : "no", "", "", "", "", "", ""]);
+    yield csvLine([
+      "device",
+      d.serialNumber,
+      d.manufacturer,
+      d.model,
+      location,
+      d.status,
+      d.lastInspection ? localDay(d.lastInspection.on, DEFAULT_TIME_ZONE) : "",
+      d.lastInspection?.result ?? "never",
+      d.nextInspection?.dueDate ?? "",
+      d.nextInspection?.overdue ? "yes" : "no",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
   }
   for (const person of evidence.staff) {
     for (const c of person.courses) yield csvLine(["training", "", "", "", location, "", "", "", "", "", person.name, person.role, c.courseTitle, c.trainedOn ?? "", c.expiresOn ?? "", c.state]);

@@ -20,12 +20,13 @@ const publicColumns = {
 };
 
 export async function listUsers(db: Db, f: { q?: string; role?: UserRole; page: number; pageSize: number }) {
-  const where = and(
-    f.q ? or(containsText(users.name, f.q), containsText(users.email, f.q)) : undefined,
-    f.role ? eq(users.role, f.role) : undefined,
-  );
+  const where = and(f.q ? or(containsText(users.name, f.q), containsText(users.email, f.q)) : undefined, f.role ? eq(users.role, f.role) : undefined);
   const items = await db
-    .select({ ...publicColumns, merchantName: merchants.name, signInLockedUntil: sql<Date | null>`case when ${signInFailures.lockedUntil} > now() then ${signInFailures.lockedUntil} end`.mapWith(signInFailures.lockedUntil) })
+    .select({
+      ...publicColumns,
+      merchantName: merchants.name,
+      signInLockedUntil: sql<Date | null>`case when ${signInFailures.lockedUntil} > now() then ${signInFailures.lockedUntil} end`.mapWith(signInFailures.lockedUntil),
+    })
     .from(users)
     .leftJoin(merchants, eq(merchants.id, users.merchantId))
     .leftJoin(signInFailures, eq(signInFailures.email, users.email))
@@ -64,10 +65,7 @@ export async function createUser(db: Db, actor: AuditActor, input: { name: strin
     return await db.transaction(async (tx) => {
       await checkMerchant(tx, input.merchantId);
       const id = randomUUID();
-      const [user] = await tx
-        .insert(users)
-        .values({ id, name: input.name, email: input.email, role: input.role, merchantId: input.merchantId, emailVerified: true })
-        .returning(publicColumns);
+      const [user] = await tx.insert(users).values({ id, name: input.name, email: input.email, role: input.role, merchantId: input.merchantId, emailVerified: true }).returning(publicColumns);
       await tx.insert(accounts).values({ id: randomUUID(), accountId: id, providerId: "credential", userId: id, password: passwordHash });
       await recordAudit(tx, actor, {
         action: "user.created",
@@ -84,11 +82,7 @@ export async function createUser(db: Db, actor: AuditActor, input: { name: strin
   }
 }
 
-export async function updateUser(
-  db: Db,
-  actor: AuditActor,
-  input: { id: string; name?: string; role?: UserRole; merchantId?: string | null; disabled?: boolean },
-) {
+export async function updateUser(db: Db, actor: AuditActor, input: { id: string; name?: string; role?: UserRole; merchantId?: string | null; disabled?: boolean }) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select(publicColumns).from(users).where(eq(users.id, input.id)).for("update");
     if (!before) throw notFound("User");
@@ -102,7 +96,11 @@ export async function updateUser(
     const patch = { name: input.name, role, merchantId, disabled: input.disabled };
     const changes = changedFields(before, patch);
     if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx.update(users).set({ ...patch, updatedAt: new Date() }).where(eq(users.id, input.id)).returning(publicColumns);
+    const [after] = await tx
+      .update(users)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(users.id, input.id))
+      .returning(publicColumns);
     // A changed role or a disabled account must not keep its old sessions or assignments.
     if (changes.role || input.disabled) await tx.delete(sessions).where(eq(sessions.userId, input.id));
     if (changes.role && role !== "technician") await tx.delete(technicianAssignments).where(eq(technicianAssignments.technicianId, input.id));
@@ -161,10 +159,7 @@ export async function setTechnicianAssignments(db: Db, actor: AuditActor, input:
       const found = await tx.select({ id: merchants.id }).from(merchants).where(inArray(merchants.id, wanted));
       if (found.length !== wanted.length) throw new AppError("invalid", "A merchant in the list does not exist.", { field: "merchantIds" });
     }
-    const current = await tx
-      .select({ merchantId: technicianAssignments.merchantId })
-      .from(technicianAssignments)
-      .where(eq(technicianAssignments.technicianId, input.technicianId));
+    const current = await tx.select({ merchantId: technicianAssignments.merchantId }).from(technicianAssignments).where(eq(technicianAssignments.technicianId, input.technicianId));
     const before = current.map((c) => c.merchantId).sort();
     await tx.delete(technicianAssignments).where(eq(technicianAssignments.technicianId, input.technicianId));
     if (wanted.length) await tx.insert(technicianAssignments).values(wanted.map((merchantId) => ({ technicianId: input.technicianId, merchantId })));

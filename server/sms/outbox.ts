@@ -90,7 +90,12 @@ async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
   let sent = 0;
   let failed = 0;
   for (const sms of claimed) {
-    const audit = { entityType: "sms", entityId: sms.id, merchantId: sms.merchant_id, changes: { activationId: sms.activation_id, noticeId: sms.notice_id, to: sms.to, provider: provider.name, attempt: sms.attempts } };
+    const audit = {
+      entityType: "sms",
+      entityId: sms.id,
+      merchantId: sms.merchant_id,
+      changes: { activationId: sms.activation_id, noticeId: sms.notice_id, to: sms.to, provider: provider.name, attempt: sms.attempts },
+    };
     try {
       const { messageId } = await provider.send(JSON.parse(unseal(sms.secret!)) as SmsMessage);
       await db.transaction(async (tx) => {

@@ -40,7 +40,11 @@ test("a merchant reports a fault, the technician completes the work order on a p
     await tech.waitForLoadState("networkidle");
 
     // The terminal may also have a preventive work order from the store's plan: the fault report is the repair.
-    const card = tech.getByTestId("work-orders").getByRole("link").filter({ hasText: serial }).filter({ hasText: `Fault: ${serial}` });
+    const card = tech
+      .getByTestId("work-orders")
+      .getByRole("link")
+      .filter({ hasText: serial })
+      .filter({ hasText: `Fault: ${serial}` });
     await expect(card).toHaveCount(1);
     await expect(card).toContainText(number);
     await expect(card).toContainText("Repair");

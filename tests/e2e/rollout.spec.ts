@@ -7,9 +7,7 @@ const serials = Array.from({ length: 20 }, (_, i) => `DEMO-${String(i + 1).padSt
 /** A tRPC call over HTTP with the page's session, as the console makes it. */
 async function trpc<T>(request: APIRequestContext, path: string, input: unknown, method: "GET" | "POST" = "GET"): Promise<T> {
   const response =
-    method === "GET"
-      ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`)
-      : await request.post(`/api/trpc/${path}`, { data: { json: input } });
+    method === "GET" ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`) : await request.post(`/api/trpc/${path}`, { data: { json: input } });
   expect(response.ok(), await response.text()).toBe(true);
   return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
 }

@@ -53,7 +53,13 @@ test("a merchant records a session for three staff members and sees the store's 
   expect((await page.request.get("/api/training/evidence/not-a-store")).status()).toBe(404);
   // The records export keeps the list's filters.
   const expired = await (await page.request.get("/api/training/records/export?state=expired")).text();
-  expect(expired.trim().split("\n").slice(1).every((line) => line.endsWith(",expired"))).toBe(true);
+  expect(
+    expired
+      .trim()
+      .split("\n")
+      .slice(1)
+      .every((line) => line.endsWith(",expired")),
+  ).toBe(true);
 
   // Another merchant's owner cannot read this store's evidence: it answers like a store that does not exist.
   const other = await browser.newContext();

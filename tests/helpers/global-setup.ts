@@ -6,7 +6,8 @@ import type { TestProject } from "vitest/node";
 import { openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDemo } from "@/db/seed";
-import { bytesStorer, filesystemStorage } from "@/server/storage/firmware-storage";
+import { bytesStorer } from "@/server/storage";
+import { filesystemStorage } from "@/server/storage/filesystem-storage";
 import { adminUrl, FIXED_NOW } from "./db";
 
 declare module "vitest" {

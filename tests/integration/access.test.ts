@@ -174,7 +174,12 @@ const routeCallers: Caller[] = ["anonymous", ...everyone];
 const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /** A console route for these roles, as the route gate answers: 401 signed out, 404 for other roles. */
-const forRoles = (roles: Role[], ok = 200): Statuses => ({ anonymous: 401, admin: roles.includes("admin") ? ok : 404, technician: roles.includes("technician") ? ok : 404, merchant: roles.includes("merchant") ? ok : 404 });
+const forRoles = (roles: Role[], ok = 200): Statuses => ({
+  anonymous: 401,
+  admin: roles.includes("admin") ? ok : 404,
+  technician: roles.includes("technician") ? ok : 404,
+  merchant: roles.includes("merchant") ? ok : 404,
+});
 /** The same answer whoever asks: a public route, or a device API route (a console session is no device token). */
 const forAll = (status: number): Statuses => ({ anonymous: status, admin: status, technician: status, merchant: status });
 
@@ -261,7 +266,10 @@ function routeFiles(dir = "app/api"): string[] {
 
 /** The dynamic segments of a request path, as Next passes them: [id] a string, [...all] a list. */
 function paramsOf(file: string, urlPath: string): Record<string, string | string[]> {
-  const pattern = file.replace(/^app/, "").replace(/\/route\.ts$/, "").split("/");
+  const pattern = file
+    .replace(/^app/, "")
+    .replace(/\/route\.ts$/, "")
+    .split("/");
   const segments = urlPath.split("?")[0]!.split("/");
   const params: Record<string, string | string[]> = {};
   pattern.forEach((part, i) => {
@@ -286,7 +294,14 @@ describe("route handler access", () => {
     const [release] = await handle.db.select({ id: firmwareReleases.id }).from(firmwareReleases).where(isNotNull(firmwareReleases.storageKey)).limit(1);
     const [model] = await handle.db.select({ id: terminalModels.id }).from(terminalModels).limit(1);
     const draft = await createRelease(handle.db, { id: null, label: "test", ip: null }, { version: "99.0.0", modelIds: [model!.id], channel: "stable", notes: "", isRollback: false });
-    const storeOf = async (merchant: string) => (await handle.db.select({ id: stores.id }).from(stores).where(eq(stores.merchantId, (await merchantNamed(handle.db, merchant)).id)).limit(1))[0]!.id;
+    const storeOf = async (merchant: string) =>
+      (
+        await handle.db
+          .select({ id: stores.id })
+          .from(stores)
+          .where(eq(stores.merchantId, (await merchantNamed(handle.db, merchant)).id))
+          .limit(1)
+      )[0]!.id;
     const technician = await viewerByEmail(handle.db, demoEmails.technician);
     fixtures = {
       rolloutId: rollout!.id,
@@ -308,7 +323,12 @@ describe("route handler access", () => {
     if (!rule) return;
     const handlers = (await import(path.resolve(file))) as RouteModule;
     const calls = rule(fixtures);
-    expect(Object.keys(handlers).filter((name) => httpMethods.includes(name)).sort(), "every exported method has a call").toEqual([...new Set(calls.map((c) => c.method))].sort());
+    expect(
+      Object.keys(handlers)
+        .filter((name) => httpMethods.includes(name))
+        .sort(),
+      "every exported method has a call",
+    ).toEqual([...new Set(calls.map((c) => c.method))].sort());
     for (const call of calls) {
       for (const caller of routeCallers) {
         const headers: Record<string, string> = { origin: "http://localhost:3000", "content-type": "application/json", "x-real-ip": "192.0.2.30" };

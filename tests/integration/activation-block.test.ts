@@ -107,7 +107,10 @@ describe("wrong activation codes per terminal", () => {
     expect(await as.admin.activations.unblock({ serialNumber: SERIAL.toLowerCase() })).toEqual({ serialNumber: SERIAL, wrongCodes: 10 });
     const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, SERIAL));
     const admin = await viewerByEmail(handle.db, demoEmails.admin);
-    const audit = await handle.db.select().from(auditLog).where(and(eq(auditLog.action, "activation.unblocked"), eq(auditLog.entityId, terminal!.id)));
+    const audit = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "activation.unblocked"), eq(auditLog.entityId, terminal!.id)));
     expect(audit).toEqual([expect.objectContaining({ actorId: admin.id, merchantId: terminal!.merchantId, changes: { wrongCodes: 10 } })]);
     await expect(as.admin.activations.unblock({ serialNumber: SERIAL })).rejects.toMatchObject({ code: "CONFLICT" });
     expect(await as.admin.activations.blocked()).toEqual([]);

@@ -94,7 +94,10 @@ describe("POST /activation/request", () => {
     const outbox = [await outboxRow()];
     expect(outbox[0]).toMatchObject({ status: "sent", secret: null });
     expect(outbox[0]!.preview).not.toContain(code);
-    const audit = await handle.db.select().from(auditLog).where(sql`${auditLog.changes}::text like ${`%${code}%`}`);
+    const audit = await handle.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.changes}::text like ${`%${code}%`}`);
     expect(audit).toEqual([]);
   });
 
@@ -122,7 +125,11 @@ describe("POST /activation/request", () => {
     await expect(requestActivation(handle.db, input, at(10))).rejects.toMatchObject({ code: "rate_limited", details: { retryAfterSeconds: 50 * 60 } });
     await requestActivation(handle.db, input, at(61));
     // A new request replaces the old code: one pending at a time.
-    const pending = await handle.db.select({ n: count() }).from(activations).innerJoin(terminals, eq(terminals.id, activations.terminalId)).where(and(eq(terminals.serialNumber, "DEMO-0103"), eq(activations.status, "pending")));
+    const pending = await handle.db
+      .select({ n: count() })
+      .from(activations)
+      .innerJoin(terminals, eq(terminals.id, activations.terminalId))
+      .where(and(eq(terminals.serialNumber, "DEMO-0103"), eq(activations.status, "pending")));
     expect(pending[0]!.n).toBe(1);
   });
 
@@ -147,7 +154,16 @@ describe("POST /activation/request", () => {
     // On another terminal, so that terminal's own limits stay out of the way.
     const [other] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0104"));
     const sends = (n: number, createdAt: Date, extra: Partial<typeof activations.$inferInsert> = {}) =>
-      Array.from({ length: n }, () => ({ terminalId: other!.id, merchantId: terminal!.merchantId!, phone: DEMO_COFFEE_PHONE, codeHash: "x", status: "replaced" as const, createdAt, expiresAt: createdAt, ...extra }));
+      Array.from({ length: n }, () => ({
+        terminalId: other!.id,
+        merchantId: terminal!.merchantId!,
+        phone: DEMO_COFFEE_PHONE,
+        codeHash: "x",
+        status: "replaced" as const,
+        createdAt,
+        expiresAt: createdAt,
+        ...extra,
+      }));
     const later = new Date(t0.getTime() + 3 * 3_600_000);
     await handle.db.insert(activations).values(sends(30, new Date(t0.getTime() - 5 * 3_600_000)));
     await expect(requestActivation(handle.db, { serialNumber: "DEMO-0110", phone: DEMO_COFFEE_PHONE, ip: "10.8.2.1" }, later)).rejects.toMatchObject({

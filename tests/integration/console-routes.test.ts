@@ -8,6 +8,7 @@ import * as terminalsExport from "@/app/api/terminals/export/route";
 import * as recordsExport from "@/app/api/training/records/export/route";
 import * as trpcRoute from "@/app/api/trpc/[trpc]/route";
 import * as workOrdersExport from "@/app/api/work-orders/export/route";
+import { logger } from "@/server/logger";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { createTestDatabase, demoEmails } from "../helpers/db";
 import { sessionCookie } from "../helpers/sessions";
@@ -71,7 +72,11 @@ describe("text input", () => {
     const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0005"));
     const { deviceToken } = await reissueDeviceToken(handle.db, { id: null, label: "test", ip: null }, terminal!.id);
     const response = await heartbeatRoute.POST(
-      new Request("http://localhost:3000/api/device/v1/heartbeat", { method: "POST", headers: { authorization: `Bearer ${deviceToken}`, "content-type": "application/json" }, body: JSON.stringify({ firmwareVersion: "1.0\u0000" }) }),
+      new Request("http://localhost:3000/api/device/v1/heartbeat", {
+        method: "POST",
+        headers: { authorization: `Bearer ${deviceToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ firmwareVersion: "1.0\u0000" }),
+      }),
     );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: "invalid_request" } });
@@ -100,7 +105,10 @@ describe("/api/trpc", () => {
   });
 
   it("lets a terminal import carry a large file", async () => {
-    const rows = Array.from({ length: 12_000 }, (_, i) => ({ line: i + 2, values: { serial_number: `IMPORT-${i}`, manufacturer: "PAX", model: "A80", merchant_id: "", store_id: "", firmware_version: "x".repeat(100) } }));
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({
+      line: i + 2,
+      values: { serial_number: `IMPORT-${i}`, manufacturer: "PAX", model: "A80", merchant_id: "", store_id: "", firmware_version: "x".repeat(100) },
+    }));
     const body = JSON.stringify({ 0: { json: { rows, dryRun: true } } });
     expect(body.length).toBeGreaterThan(1024 * 1024);
     const response = await post("/api/trpc/terminals.import?batch=1", body);
@@ -126,14 +134,14 @@ describe("/api/trpc", () => {
   });
 
   it("tells the user nothing of an internal failure, and logs it on the server", async () => {
-    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const log = vi.spyOn(logger, "error").mockImplementation(() => undefined);
     try {
       const response = await trpcRoute.GET(get("/api/trpc/overview.get", admin));
       expect(response.status).toBe(500);
       const { error } = (await response.json()) as TrpcError;
       expect(error.json.message).toBe("Something went wrong on our side. Please try again.");
       expect(error.json.data.invalidInput).toBe(false);
-      expect(log).toHaveBeenCalledWith("tRPC overview.get failed:", expect.objectContaining({ message: "Maximum call stack size exceeded" }));
+      expect(log).toHaveBeenCalledWith({ err: expect.objectContaining({ message: "Maximum call stack size exceeded" }), procedure: "overview.get" }, "tRPC procedure failed");
     } finally {
       log.mockRestore();
     }

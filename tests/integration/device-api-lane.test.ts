@@ -82,10 +82,13 @@ describe("the production server's device API lane", () => {
   it("does not fail on a malformed Host header", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const { port } = server.address() as AddressInfo;
-      const req = http.request({ port, host: "127.0.0.1", path: "/api/device/v1/heartbeat", method: "POST", headers: { host: "a b", authorization: `Bearer ${token}`, "content-type": "application/json" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = http.request(
+        { port, host: "127.0.0.1", path: "/api/device/v1/heartbeat", method: "POST", headers: { host: "a b", authorization: `Bearer ${token}`, "content-type": "application/json" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on("error", reject);
       req.end(JSON.stringify({ firmwareVersion: "3.1.2" }));
     });

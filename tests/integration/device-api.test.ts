@@ -151,7 +151,10 @@ describe("POST /heartbeat", () => {
     const responses = await Promise.all(fleet.flatMap(({ token }) => Array.from({ length: 10 }, (_, i) => heartbeat(token, { firmwareVersion: "2.3.1", transactionsSinceLast: i }))));
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect((await handle.db.select({ n: count() }).from(checkins))[0]!.n).toBe(count0 + 50);
-    const [one] = await handle.db.select({ n: count() }).from(checkins).where(and(eq(checkins.terminalId, fleet[0]!.terminal.id)));
+    const [one] = await handle.db
+      .select({ n: count() })
+      .from(checkins)
+      .where(and(eq(checkins.terminalId, fleet[0]!.terminal.id)));
     expect(one!.n).toBeGreaterThanOrEqual(10);
   });
 });

@@ -74,7 +74,15 @@ describe("live fleet events", () => {
     const t = await terminal("DEMO-0004");
     const demo = t.merchantId!;
     const bakery = await merchantId("Other Bakery");
-    const notice = { title: "Live", body: "Now.", audience: { everyone: false, merchantIds: [demo], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null, roles: ["merchant" as const] }, channels: { inbox: true, terminals: false, sms: false }, severity: "info" as const, publishAt: null, expiresAt: null };
+    const notice = {
+      title: "Live",
+      body: "Now.",
+      audience: { everyone: false, merchantIds: [demo], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null, roles: ["merchant" as const] },
+      channels: { inbox: true, terminals: false, sms: false },
+      severity: "info" as const,
+      publishAt: null,
+      expiresAt: null,
+    };
     const publish = async () => {
       await recordCheckIns(handle.db, [{ device: { terminalId: t.id, serialNumber: t.serialNumber, merchantId: demo }, report: { firmwareVersion: "1.0.0" }, at: new Date() }]);
       const created = await createNotice(handle.db, actor, notice);

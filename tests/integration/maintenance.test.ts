@@ -30,7 +30,10 @@ describe("preventive plans", () => {
     const tech = await viewerByEmail(handle.db, demoEmails.technician);
     const plan = await planAt({ name: "Quarterly care", scope: "store", storeId: store!.id, everyN: 3, unit: "month", firstDue: "2026-06-15", technicianId: tech.id, leadDays: 7 });
     expect(plan.nextDue).toBe("2026-06-15");
-    const inService = await handle.db.select().from(terminals).where(and(eq(terminals.storeId, store!.id), eq(terminals.status, "active")));
+    const inService = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.storeId, store!.id), eq(terminals.status, "active")));
 
     const runs = await Promise.all([createDueWorkOrders(handle.db, NOW), createDueWorkOrders(handle.db, NOW), createDueWorkOrders(handle.db, NOW)]);
     expect(runs.reduce((sum, r) => sum + r.created, 0)).toBeGreaterThanOrEqual(inService.length);
@@ -116,7 +119,10 @@ describe("a failed tamper check", () => {
     const followUp = await callers.admin.maintenance.get({ id: saved.tamper!.followUpId });
     expect(followUp).toMatchObject({ type: "inspection", priority: "urgent", tamperAlert: true, parentId: order.id });
     expect((await callers.admin.overview.get()).tamperAlerts).toBe(before + 1);
-    const [suspension] = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, terminal.id), eq(auditLog.action, "terminal.tamper_suspended")));
+    const [suspension] = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, terminal.id), eq(auditLog.action, "terminal.tamper_suspended")));
     expect(suspension).toBeDefined();
     // Saving the same result again raises no second alert.
     expect((await callers.technician.maintenance.saveChecklist({ id: order.id, items: [{ key: "tamper_inspection", result: "fail", note: "Seal broken" }] })).tamper).toBeNull();
@@ -153,7 +159,13 @@ describe("review cases", () => {
     const resumed = await callers.admin.maintenance.updatePlan({ id: plan.id, active: true });
     expect(resumed.nextDue).toBe(plan.nextDue);
     await expect(callers.admin.maintenance.create({ type: "repair", terminalId: terminal.id, title: "x", dueDate: "2026-02-30" })).rejects.toThrow(/real date/);
-    expect(codeOf(await callers.admin.maintenance.createPlan({ name: "x", scope: "model", modelId: terminal.modelId, merchantId: "00000000-0000-4000-8000-000000000000", firstDue: "2026-06-15" }).catch((e: unknown) => e))).toBe("BAD_REQUEST");
+    expect(
+      codeOf(
+        await callers.admin.maintenance
+          .createPlan({ name: "x", scope: "model", modelId: terminal.modelId, merchantId: "00000000-0000-4000-8000-000000000000", firstDue: "2026-06-15" })
+          .catch((e: unknown) => e),
+      ),
+    ).toBe("BAD_REQUEST");
   });
 
   it("raise one tamper alert per terminal, whatever is saved after", async () => {
@@ -166,7 +178,10 @@ describe("review cases", () => {
     // The follow-up inspection confirming the failure opens no further alert.
     const followUp = await callers.technician.maintenance.saveChecklist({ id: first.tamper!.followUpId, items: [{ key: "tamper_inspection", result: "fail", note: "" }] });
     expect(followUp.tamper?.followUpId).toBe(first.tamper!.followUpId);
-    const [alerts] = await handle.db.select({ n: count() }).from(workOrders).where(and(eq(workOrders.terminalId, terminal.id), eq(workOrders.tamperAlert, true)));
+    const [alerts] = await handle.db
+      .select({ n: count() })
+      .from(workOrders)
+      .where(and(eq(workOrders.terminalId, terminal.id), eq(workOrders.tamperAlert, true)));
     expect(alerts!.n).toBe(1);
   });
 });
@@ -188,7 +203,7 @@ describe("views", () => {
   });
 
   it("list overdue and due-soon work, and a calendar range", async () => {
-    const list = await callers.admin.maintenance.list({ due: "overdue" }, );
+    const list = await callers.admin.maintenance.list({ due: "overdue" });
     expect(list.items.every((w) => w.dueState === "overdue")).toBe(true);
     const calendar = await callers.admin.maintenance.calendar({ from: "2026-06-01", to: "2026-06-30" });
     expect(calendar.every((w) => w.dueDate >= "2026-06-01" && w.dueDate <= "2026-06-30")).toBe(true);

@@ -12,7 +12,10 @@ let bakeryId: string;
 let coffeeId: string;
 
 const rejectsWith = async (promise: Promise<unknown>, code: TRPCError["code"]) => {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(TRPCError);
   expect((error as TRPCError).code).toBe(code);
   return error as TRPCError;

@@ -4,21 +4,7 @@ import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { Db, DbHandle } from "@/db/client";
-import {
-  auditLog,
-  merchants,
-  noticeDeliveries,
-  noticeReads,
-  notices,
-  rollouts,
-  smsOutbox,
-  stores,
-  technicianAssignments,
-  terminalModels,
-  terminals,
-  updateJobs,
-  users,
-} from "@/db/schema";
+import { auditLog, merchants, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, stores, technicianAssignments, terminalModels, terminals, updateJobs, users } from "@/db/schema";
 import { NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type NoticeReaderRole } from "@/db/schema/values";
 import { findDeviceRoute } from "@/server/device-api/endpoints";
 import { AppError } from "@/server/errors";
@@ -138,7 +124,13 @@ async function expectedReaders(merchantIds: string[], roles: NoticeReaderRole[] 
 async function receiptsOf(noticeId: string) {
   const reads = await db.select({ email: users.email, readAt: noticeReads.readAt }).from(noticeReads).innerJoin(users, eq(users.id, noticeReads.userId)).where(eq(noticeReads.noticeId, noticeId));
   const deliveries = await db
-    .select({ serial: terminals.serialNumber, merchantId: noticeDeliveries.merchantId, terminalMerchantId: terminals.merchantId, deliveredAt: noticeDeliveries.deliveredAt, ackedAt: noticeDeliveries.ackedAt })
+    .select({
+      serial: terminals.serialNumber,
+      merchantId: noticeDeliveries.merchantId,
+      terminalMerchantId: terminals.merchantId,
+      deliveredAt: noticeDeliveries.deliveredAt,
+      ackedAt: noticeDeliveries.ackedAt,
+    })
     .from(noticeDeliveries)
     .innerJoin(terminals, eq(terminals.id, noticeDeliveries.terminalId))
     .where(eq(noticeDeliveries.noticeId, noticeId));
@@ -215,7 +207,9 @@ beforeAll(async () => {
   admin = { id: adminViewer.id, label: adminViewer.email, ip: null };
   for (const u of extraUsers) {
     const id = randomUUID();
-    await db.insert(users).values({ id, name: u.name, email: u.email, emailVerified: true, role: u.role, merchantId: u.merchant ? (await merchantNamed(db, u.merchant)).id : null, disabled: u.disabled ?? false });
+    await db
+      .insert(users)
+      .values({ id, name: u.name, email: u.email, emailVerified: true, role: u.role, merchantId: u.merchant ? (await merchantNamed(db, u.merchant)).id : null, disabled: u.disabled ?? false });
     for (const m of u.assigned ?? []) await db.insert(technicianAssignments).values({ technicianId: id, merchantId: (await merchantNamed(db, m)).id });
   }
 });
@@ -448,7 +442,14 @@ describe("audience resolution", () => {
 
   it("a rollout: the terminals it has still to update", async () => {
     const [rollout] = await db.select().from(rollouts).where(eq(rollouts.name, "P2 3.2.0 security patch"));
-    const jobTerminals = new Set((await db.select({ id: updateJobs.terminalId }).from(updateJobs).where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses])))).map((j) => j.id));
+    const jobTerminals = new Set(
+      (
+        await db
+          .select({ id: updateJobs.terminalId })
+          .from(updateJobs)
+          .where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses])))
+      ).map((j) => j.id),
+    );
     expect(jobTerminals.size).toBeGreaterThan(0);
     const expected = await expectedTerminals((t) => jobTerminals.has(t.id));
     expect(expected.serials).toHaveLength(jobTerminals.size);
@@ -530,9 +531,15 @@ describe("tenant isolation", () => {
       ["admin", callers.admin],
     ] as const) {
       const box = await caller.notices.inbox({ pageSize: 100 });
-      expect(box.items.map((n) => n.id), who).not.toContain(notice.id);
+      expect(
+        box.items.map((n) => n.id),
+        who,
+      ).not.toContain(notice.id);
       const unread = await caller.notices.unread();
-      expect(unread.critical.map((n) => n.id), who).not.toContain(notice.id);
+      expect(
+        unread.critical.map((n) => n.id),
+        who,
+      ).not.toContain(notice.id);
       expect(await refusal(caller.notices.read({ id: notice.id })), who).toMatchObject({ code: "NOT_FOUND" });
       expect(await refusal(caller.notices.inboxNotice({ id: notice.id })), who).toMatchObject({ code: "NOT_FOUND" });
     }
@@ -559,7 +566,12 @@ describe("tenant isolation", () => {
     const bake = await terminalNamed("BAKE-0002");
     expect(await refusal(acknowledgeNotice(db, deviceOf(bake), notice.id, at(6)))).toMatchObject({ code: "not_found" });
     await expectDeviceError(await ackRequest("BAKE-0003", notice.id), 404, "not_found");
-    expect(await db.select().from(noticeDeliveries).where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, bake.id)))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(noticeDeliveries)
+        .where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, bake.id))),
+    ).toEqual([]);
     await withdrawNotice(db, admin, notice.id, T);
   });
 });
@@ -569,7 +581,13 @@ describe("tenant isolation", () => {
 describe("notices on the heartbeat", () => {
   it("carries a published notice with the contract's fields until the terminal acknowledges it", async () => {
     const demo = await merchantNamed(db, "Demo Coffee");
-    const { notice } = await published({ title: "Firmware tonight", body: "Leave the terminal **on**.", severity: "warning", audience: { merchantIds: [demo.id] }, channels: { inbox: false, terminals: true } });
+    const { notice } = await published({
+      title: "Firmware tonight",
+      body: "Leave the terminal **on**.",
+      severity: "warning",
+      audience: { merchantIds: [demo.id] },
+      channels: { inbox: false, terminals: true },
+    });
     const terminal = await terminalNamed("DEMO-0002");
     const before = Date.now();
     const first = await heartbeatRequest("DEMO-0002");
@@ -584,7 +602,13 @@ describe("notices on the heartbeat", () => {
     }
 
     // The first delivery is stamped with the heartbeat's time; later ones keep it.
-    const delivery = async () => (await db.select().from(noticeDeliveries).where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, terminal.id))))[0]!;
+    const delivery = async () =>
+      (
+        await db
+          .select()
+          .from(noticeDeliveries)
+          .where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, terminal.id)))
+      )[0]!;
     const stamped = (await delivery()).deliveredAt!;
     expect(stamped.getTime()).toBeGreaterThanOrEqual(before - 1);
     expect(stamped.getTime()).toBeLessThanOrEqual(after + 1);
@@ -594,7 +618,14 @@ describe("notices on the heartbeat", () => {
     expect((await delivery()).deliveredAt!.toISOString()).toBe(stamped.toISOString());
     // Another terminal of the audience that has not checked in yet is not delivered.
     const other = await terminalNamed("DEMO-0004");
-    expect((await db.select().from(noticeDeliveries).where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, other.id))))[0]!.deliveredAt).toBeNull();
+    expect(
+      (
+        await db
+          .select()
+          .from(noticeDeliveries)
+          .where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, other.id)))
+      )[0]!.deliveredAt,
+    ).toBeNull();
 
     // Acknowledged: 200 {"ok": true}, and no longer carried; repeating is fine.
     const ack = await ackRequest("DEMO-0002", notice.id);
@@ -625,7 +656,10 @@ describe("notices on the heartbeat", () => {
     const early = await heartbeatAt(serial, at(60));
     expect(early.notices.map((n) => n.id)).toContain(notice.id);
     const terminal = await terminalNamed(serial);
-    const [delivery] = await db.select().from(noticeDeliveries).where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, terminal.id)));
+    const [delivery] = await db
+      .select()
+      .from(noticeDeliveries)
+      .where(and(eq(noticeDeliveries.noticeId, notice.id), eq(noticeDeliveries.terminalId, terminal.id)));
     expect(delivery!.deliveredAt!.toISOString()).toBe(at(60).toISOString());
     expect((await heartbeatAt(serial, at(120))).notices.map((n) => n.id)).not.toContain(notice.id);
     expect((await heartbeatAt(serial, at(180))).notices.map((n) => n.id)).not.toContain(notice.id);
@@ -786,7 +820,10 @@ describe("SMS for critical notices", () => {
     const both = await critical("Both phones", [demo.id, bakery.id], at(4, D));
     expect(both.result).toMatchObject({ smsQueued: 1, smsSkipped: 1 });
     expect((await smsOf(both.notice.id)).map((r) => r.to)).toEqual([bakery.registeredPhone]);
-    const demoToday = await db.select().from(smsOutbox).where(and(eq(smsOutbox.to, demo.registeredPhone), eq(smsOutbox.template, "notice")));
+    const demoToday = await db
+      .select()
+      .from(smsOutbox)
+      .where(and(eq(smsOutbox.to, demo.registeredPhone), eq(smsOutbox.template, "notice")));
     expect(demoToday.filter((r) => r.createdAt.getTime() >= D.getTime() && r.createdAt.getTime() < at(24 * 60, D).getTime())).toHaveLength(3);
     // A day later there is room again.
     const tomorrow = await critical("Next day", [demo.id], at(25 * 60, D));
@@ -798,13 +835,26 @@ describe("SMS for critical notices", () => {
     const D2 = at(5 * 24 * 60, D);
     const drafts = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        createNotice(db, admin, noticeCreateInput.parse({ title: `Concurrent ${i}`, body: "b", severity: "critical", audience: { merchantIds: [lotus.id] }, channels: { inbox: false, sms: true } }), D2),
+        createNotice(
+          db,
+          admin,
+          noticeCreateInput.parse({ title: `Concurrent ${i}`, body: "b", severity: "critical", audience: { merchantIds: [lotus.id] }, channels: { inbox: false, sms: true } }),
+          D2,
+        ),
       ),
     );
     const results = await Promise.all(drafts.map((d) => publishNotice(db, admin, d.id, D2)));
     expect(results.reduce((sum, r) => sum + r.smsQueued, 0)).toBe(NOTICE_SMS_PER_PHONE_PER_DAY);
     expect(results.reduce((sum, r) => sum + r.smsSkipped, 0)).toBe(5 - NOTICE_SMS_PER_PHONE_PER_DAY);
-    const rows = await db.select().from(smsOutbox).where(inArray(smsOutbox.noticeId, drafts.map((d) => d.id)));
+    const rows = await db
+      .select()
+      .from(smsOutbox)
+      .where(
+        inArray(
+          smsOutbox.noticeId,
+          drafts.map((d) => d.id),
+        ),
+      );
     expect(rows).toHaveLength(NOTICE_SMS_PER_PHONE_PER_DAY);
   });
 
@@ -923,7 +973,10 @@ describe("lifecycle", () => {
     await callers.admin.notices.publish({ id: notice.id });
     await callers.admin.notices.withdraw({ id: notice.id });
     expect(await refusal(owner.notices.read({ id: notice.id }))).toMatchObject({ code: "NOT_FOUND" });
-    const [receipt] = await db.select().from(noticeReads).where(and(eq(noticeReads.noticeId, notice.id), eq(noticeReads.userId, ownerRow.id)));
+    const [receipt] = await db
+      .select()
+      .from(noticeReads)
+      .where(and(eq(noticeReads.noticeId, notice.id), eq(noticeReads.userId, ownerRow.id)));
     expect(receipt!.readAt).toBeNull();
     expect((await getNotice(db, notice.id)).receipts.read).toBe(0);
   });
@@ -1003,7 +1056,16 @@ describe("lifecycle", () => {
 describe("a notice for a rollout", () => {
   it("drafts the version and the shared maintenance window, addressed to exactly the rollout's terminals", async () => {
     const [rollout] = await db.select().from(rollouts).where(eq(rollouts.name, "P2 3.2.0 security patch"));
-    const jobTerminals = [...new Set((await db.select({ id: updateJobs.terminalId }).from(updateJobs).where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses])))).map((j) => j.id))];
+    const jobTerminals = [
+      ...new Set(
+        (
+          await db
+            .select({ id: updateJobs.terminalId })
+            .from(updateJobs)
+            .where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses])))
+        ).map((j) => j.id),
+      ),
+    ];
     expect(jobTerminals.length).toBeGreaterThan(0);
     const serials = (await db.select({ serial: terminals.serialNumber }).from(terminals).where(inArray(terminals.id, jobTerminals))).map((t) => t.serial).sort();
 
@@ -1030,7 +1092,12 @@ describe("a notice for a rollout", () => {
 
   it("names no single window when the rollout's stores differ, and refuses an unknown rollout", async () => {
     const [rollout] = await db.select().from(rollouts).where(eq(rollouts.name, "P2 3.2.0 security patch"));
-    const [job] = await db.select({ storeId: terminals.storeId }).from(updateJobs).innerJoin(terminals, eq(terminals.id, updateJobs.terminalId)).where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses]))).limit(1);
+    const [job] = await db
+      .select({ storeId: terminals.storeId })
+      .from(updateJobs)
+      .innerJoin(terminals, eq(terminals.id, updateJobs.terminalId))
+      .where(and(eq(updateJobs.rolloutId, rollout!.id), inArray(updateJobs.status, [...openJobStatuses])))
+      .limit(1);
     const [store] = await db.select().from(stores).where(eq(stores.id, job!.storeId!));
     await db.update(stores).set({ maintenanceStarts: "01:00", maintenanceEnds: "03:00" }).where(eq(stores.id, store!.id));
     try {
@@ -1114,7 +1181,11 @@ describe("access", () => {
       expect(unread.unread, who).toBeGreaterThanOrEqual(addressed ? 1 : 0);
       expect((await refusal(caller.notices.inboxNotice({ id: notice.id }))).code, who).toBe(addressed ? "none" : "NOT_FOUND");
       expect((await refusal(caller.notices.read({ id: notice.id }))).code, who).toBe(addressed ? "none" : "NOT_FOUND");
-      if (addressed) expect((await caller.notices.inbox({ unread: true, pageSize: 100 })).items.map((n) => n.id), who).not.toContain(notice.id);
+      if (addressed)
+        expect(
+          (await caller.notices.inbox({ unread: true, pageSize: 100 })).items.map((n) => n.id),
+          who,
+        ).not.toContain(notice.id);
     }
     // The admin reads nobody's notices: nothing is addressed to admins.
     expect(await db.select().from(noticeReads).innerJoin(users, eq(users.id, noticeReads.userId)).where(eq(users.role, "admin"))).toEqual([]);
@@ -1177,7 +1248,14 @@ describe("after the fleet changes hands", () => {
       expect((await unassigned.notices.inbox({})).items.map((n) => n.id)).not.toContain(notice.id);
       expect(await refusal(unassigned.notices.inboxNotice({ id: notice.id }))).toMatchObject({ code: "NOT_FOUND" });
       expect(await refusal(unassigned.notices.read({ id: notice.id }))).toMatchObject({ code: "NOT_FOUND" });
-      expect((await db.select().from(noticeReads).where(and(eq(noticeReads.noticeId, notice.id), eq(noticeReads.userId, tech.id))))[0]!.readAt).toBeNull();
+      expect(
+        (
+          await db
+            .select()
+            .from(noticeReads)
+            .where(and(eq(noticeReads.noticeId, notice.id), eq(noticeReads.userId, tech.id)))
+        )[0]!.readAt,
+      ).toBeNull();
     } finally {
       await db.insert(technicianAssignments).values({ technicianId: tech.id, merchantId: demo.id });
       await withdrawNotice(db, admin, notice.id);
@@ -1197,7 +1275,10 @@ describe("SMS rules", () => {
   it("keeps publishing the notices behind one that cannot be published, and puts that one back to draft", async () => {
     const saved = process.env.SMS_PROVIDER;
     const due = at(0, new Date("2026-10-05T00:00:00Z"));
-    const blocked = await draft({ title: "SMS that cannot go", severity: "critical", audience: { merchantIds: [(await merchantNamed(db, "Metro Pharmacy")).id] }, channels: { inbox: true, sms: true }, publishAt: at(1, due) }, due);
+    const blocked = await draft(
+      { title: "SMS that cannot go", severity: "critical", audience: { merchantIds: [(await merchantNamed(db, "Metro Pharmacy")).id] }, channels: { inbox: true, sms: true }, publishAt: at(1, due) },
+      due,
+    );
     const next = await draft({ title: "Right behind it", audience: { merchantIds: [(await merchantNamed(db, "Metro Pharmacy")).id] }, publishAt: at(2, due) }, due);
     for (const n of [blocked, next]) await scheduleNotice(db, admin, n.id, due);
     process.env.SMS_PROVIDER = "twilio"; // without its settings: SMS cannot be sent

@@ -116,7 +116,10 @@ describe("the demo data and the overview", () => {
 
     // V400m's newest stable release is 5.2.3: compliance counts its terminals in service on it.
     const v400m = await modelId("V400m");
-    const inService = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, v400m), inArray(terminals.status, ["active", "faulty"])));
+    const inService = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.modelId, v400m), inArray(terminals.status, ["active", "faulty"])));
     const overview = await admin.overview.get();
     expect(overview.firmwareCompliance.find((c) => c.modelId === v400m)).toMatchObject({
       latestVersion: "5.2.3",
@@ -125,7 +128,10 @@ describe("the demo data and the overview", () => {
     });
     // A merchant's compliance covers only their own terminals.
     const own = (await merchant.overview.get()).firmwareCompliance.reduce((sum, c) => sum + c.total, 0);
-    const demoCoffee = await handle.db.select().from(terminals).where(and(eq(terminals.merchantId, (await merchant.users.me()).merchantId!), inArray(terminals.status, ["active", "faulty"])));
+    const demoCoffee = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.merchantId, (await merchant.users.me()).merchantId!), inArray(terminals.status, ["active", "faulty"])));
     expect(own).toBe(demoCoffee.length);
   });
 });
@@ -154,12 +160,22 @@ describe("a rollout", () => {
   it("targets compatible terminals that move forward, one open job each, and delivers inside the store's window", async () => {
     // A920 Pro terminals run 2.3.1 or 2.4.0 in the demo data.
     const release = await publishedRelease("2.5.0", "A920 Pro");
-    const a920 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A920 Pro")), inArray(terminals.status, ["active", "faulty"])));
+    const a920 = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.modelId, await modelId("A920 Pro")), inArray(terminals.status, ["active", "faulty"])));
     const preview = await previewRollout(handle.db, { releaseId: release.id, target: rolloutCreateInput.shape.target.parse({ modelIds: [await modelId("A920 Pro"), await modelId("A80")] }) });
     expect(preview.eligible).toBe(a920.length);
     expect(preview.excluded.incompatible).toBeGreaterThan(0);
 
-    const { id, terminalCount } = await create({ releaseId: release.id, target: { modelIds: [await modelId("A920 Pro")] }, phases: [{ percent: 50, successThreshold: 100, failureThreshold: 20 }, { percent: 100, successThreshold: 100, failureThreshold: 20 }] });
+    const { id, terminalCount } = await create({
+      releaseId: release.id,
+      target: { modelIds: [await modelId("A920 Pro")] },
+      phases: [
+        { percent: 50, successThreshold: 100, failureThreshold: 20 },
+        { percent: 100, successThreshold: 100, failureThreshold: 20 },
+      ],
+    });
     expect(terminalCount).toBe(a920.length);
     const jobs = await jobsOf(id);
     expect(jobs.filter((j) => j.phase === 1)).toHaveLength(Math.ceil(a920.length / 2));
@@ -173,7 +189,13 @@ describe("a rollout", () => {
     const { dueUpdates } = await import("@/server/services/rollouts");
     const first = jobs.find((j) => j.phase === 1)!;
     const second = jobs.find((j) => j.phase === 2)!;
-    expect((await dueUpdates(handle.db, [first.terminalId], NIGHT)).get(first.terminalId)).toMatchObject({ jobId: first.id, version: "2.5.0", sha256: imageSha, sizeBytes: image.length, url: `/api/device/v1/firmware/${release.id}` });
+    expect((await dueUpdates(handle.db, [first.terminalId], NIGHT)).get(first.terminalId)).toMatchObject({
+      jobId: first.id,
+      version: "2.5.0",
+      sha256: imageSha,
+      sizeBytes: image.length,
+      url: `/api/device/v1/firmware/${release.id}`,
+    });
     expect((await dueUpdates(handle.db, [first.terminalId], DAY)).size).toBe(0);
     expect((await dueUpdates(handle.db, [second.terminalId], NIGHT)).size).toBe(0);
 
@@ -191,13 +213,20 @@ describe("a rollout", () => {
 
   it("serves the image only to terminals with a job, with Range", async () => {
     const release = await publishedRelease("1.9.5", "A80");
-    const a80 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.8.2")));
+    const a80 = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.8.2")));
     const { id } = await create({ releaseId: release.id, target: { serialNumbers: [a80[0]!.serialNumber] } });
     const [job] = await jobsOf(id);
 
     const whole = await download(job!.terminalId, release.id);
     expect(whole.status).toBe(200);
-    expect(createHash("sha256").update(Buffer.from(await whole.arrayBuffer())).digest("hex")).toBe(imageSha);
+    expect(
+      createHash("sha256")
+        .update(Buffer.from(await whole.arrayBuffer()))
+        .digest("hex"),
+    ).toBe(imageSha);
 
     const part = await download(job!.terminalId, release.id, "bytes=1000-1999");
     expect(part.status).toBe(206);
@@ -260,7 +289,10 @@ describe("a rollout", () => {
     expect(paused).toMatchObject({ status: "paused", pauseReason: "failure_threshold" });
     // The list's counts are as of this step.
     expect(paused.jobCounts).toMatchObject({ succeeded: 1, failed: failures });
-    const [pauseEntry] = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, id), eq(auditLog.action, "rollout.paused")));
+    const [pauseEntry] = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, id), eq(auditLog.action, "rollout.paused")));
     expect(pauseEntry).toMatchObject({ actorLabel: "system" });
     // Paused: nothing is due.
     const { dueUpdates } = await import("@/server/services/rollouts");
@@ -273,7 +305,10 @@ describe("a rollout", () => {
     expect((await dueUpdates(handle.db, [phase2.at(-1)!.terminalId], NIGHT)).size).toBe(1);
 
     // The heartbeat itself carries the job, by the firmware it reports and the store's clock.
-    const [t] = await handle.db.select().from(terminals).where(eq(terminals.id, phase2.at(-1)!.terminalId));
+    const [t] = await handle.db
+      .select()
+      .from(terminals)
+      .where(eq(terminals.id, phase2.at(-1)!.terminalId));
     const device = { terminalId: t!.id, serialNumber: t!.serialNumber, merchantId: t!.merchantId };
     expect((await processHeartbeat(handle.db, device, { firmwareVersion: "5.1.0" }, NIGHT)).update).toMatchObject({ jobId: phase2.at(-1)!.id, version: "5.3.0", sha256: imageSha });
     expect((await processHeartbeat(handle.db, device, { firmwareVersion: "5.1.0" }, DAY)).update).toBeNull();
@@ -283,7 +318,10 @@ describe("a rollout", () => {
 
   it("never offers a downgrade unless the release is a rollback", async () => {
     const move5000 = await modelId("Move/5000");
-    const onNewest = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, move5000), eq(terminals.firmwareVersion, "11.6.0"), eq(terminals.status, "active")));
+    const onNewest = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.modelId, move5000), eq(terminals.firmwareVersion, "11.6.0"), eq(terminals.status, "active")));
     const older = await publishedRelease("11.5.0", "Move/5000");
     const target = rolloutCreateInput.shape.target.parse({ serialNumbers: onNewest.map((t) => t.serialNumber) });
     expect(await previewRollout(handle.db, { releaseId: older.id, target })).toMatchObject({ eligible: 0, excluded: { notNewer: onNewest.length } });
@@ -300,7 +338,10 @@ describe("a rollout", () => {
     expect((await rolloutRow(id)).status).toBe("scheduled");
     await Promise.all([advanceRollouts(handle.db, later), advanceRollouts(handle.db, later), advanceRollouts(handle.db, later)]);
     expect((await rolloutRow(id)).status).toBe("running");
-    const started = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, id), eq(auditLog.action, "rollout.started")));
+    const started = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, id), eq(auditLog.action, "rollout.started")));
     expect(started).toHaveLength(1);
     expect((await phasesOf(id))[0]!.status).toBe("running");
   });
@@ -309,7 +350,9 @@ describe("a rollout", () => {
     const release = await publishedRelease("11.7.0", "Move/5000");
     const target = { modelIds: [await modelId("Move/5000")] };
     const results = await Promise.allSettled([create({ name: "A", releaseId: release.id, target }), create({ name: "B", releaseId: release.id, target })]);
-    const open = await handle.db.execute(sql`select terminal_id, count(*) as n from update_jobs where status in ('pending','downloading','downloaded','installing') group by terminal_id having count(*) > 1`);
+    const open = await handle.db.execute(
+      sql`select terminal_id, count(*) as n from update_jobs where status in ('pending','downloading','downloaded','installing') group by terminal_id having count(*) > 1`,
+    );
     expect((open as unknown as { rows: unknown[] }).rows).toHaveLength(0);
     expect(results.some((r) => r.status === "rejected")).toBe(true);
   });
@@ -351,7 +394,10 @@ describe("review cases", () => {
     // A store that trades at that hour (its hours changed after its window was set) gets nothing.
     const [fourthTerminal] = await handle.db.select().from(terminals).where(eq(terminals.id, fourth!.terminalId));
     const [store] = await handle.db.select().from(stores).where(eq(stores.id, fourthTerminal!.storeId!));
-    await handle.db.update(stores).set({ businessHours: { thu: { opens: "02:00", closes: "03:00" } } }).where(eq(stores.id, store!.id));
+    await handle.db
+      .update(stores)
+      .set({ businessHours: { thu: { opens: "02:00", closes: "03:00" } } })
+      .where(eq(stores.id, store!.id));
     expect((await dueUpdates(handle.db, [fourth!.terminalId], NIGHT)).size).toBe(0);
     await handle.db.update(stores).set({ businessHours: store!.businessHours }).where(eq(stores.id, store!.id));
 
@@ -363,8 +409,15 @@ describe("review cases", () => {
 
   it("lets a completed rollout give up the jobs of terminals that never came back", async () => {
     const release = await publishedRelease("1.9.7", "A80");
-    const a80 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.9.0")));
-    const { id } = await create({ releaseId: release.id, target: { serialNumbers: a80.slice(0, 2).map((t) => t.serialNumber) }, phases: [{ percent: 100, successThreshold: 50, failureThreshold: 50, requiresApproval: true }] });
+    const a80 = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.9.0")));
+    const { id } = await create({
+      releaseId: release.id,
+      target: { serialNumbers: a80.slice(0, 2).map((t) => t.serialNumber) },
+      phases: [{ percent: 100, successThreshold: 50, failureThreshold: 50, requiresApproval: true }],
+    });
     const [done, away] = await jobsOf(id);
     await report(done!.terminalId, done!.id, { status: "succeeded" });
     await advanceRollouts(handle.db, NIGHT);
@@ -382,8 +435,15 @@ describe("review cases", () => {
 describe("silent updates", () => {
   it("fail after a day without a report, counted against the phase; in a cancelled rollout they are cancelled", async () => {
     const release = await publishedRelease("1.9.8", "A80");
-    const a80 = await handle.db.select().from(terminals).where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.9.0")));
-    const { id } = await create({ releaseId: release.id, target: { serialNumbers: a80.slice(0, 2).map((t) => t.serialNumber) }, phases: [{ percent: 100, successThreshold: 100, failureThreshold: 60 }] });
+    const a80 = await handle.db
+      .select()
+      .from(terminals)
+      .where(and(eq(terminals.modelId, await modelId("A80")), eq(terminals.status, "active"), eq(terminals.firmwareVersion, "1.9.0")));
+    const { id } = await create({
+      releaseId: release.id,
+      target: { serialNumbers: a80.slice(0, 2).map((t) => t.serialNumber) },
+      phases: [{ percent: 100, successThreshold: 100, failureThreshold: 60 }],
+    });
     const [quiet, cancelledLater] = await jobsOf(id);
     await report(quiet!.terminalId, quiet!.id, { status: "installing" });
     await report(cancelledLater!.terminalId, cancelledLater!.id, { status: "downloading" });

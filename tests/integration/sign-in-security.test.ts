@@ -33,7 +33,11 @@ function authRequest(path: string, body: unknown, { origin = "http://localhost:3
 
 const signIn = (email: string, password: string, options?: Parameters<typeof authRequest>[2]) => authRequest("/sign-in/email", { email, password }, options);
 
-const sessionCookie = (response: Response) => response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+const sessionCookie = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 
 const errorCode = async (response: Response) => ((await response.json()) as { code?: string }).code;
 
@@ -62,7 +66,11 @@ describe("trusted origins", () => {
   it("still refuses a page of another origin posting to the console", async () => {
     const url = "http://127.0.0.1:3000/api/auth/sign-in/email";
     const response = await auth.handler(
-      new Request(url, { method: "POST", headers: { "content-type": "application/json", origin: "http://evil.example", host: "127.0.0.1:3000", "x-real-ip": nextIp(), cookie: "NEXT_LOCALE=en" }, body: JSON.stringify({ email: demoEmails.technician, password: PASSWORD }) }),
+      new Request(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://evil.example", host: "127.0.0.1:3000", "x-real-ip": nextIp(), cookie: "NEXT_LOCALE=en" },
+        body: JSON.stringify({ email: demoEmails.technician, password: PASSWORD }),
+      }),
     );
     expect(response.status).toBe(403);
     expect(await errorCode(response)).toBe("INVALID_ORIGIN");
@@ -91,10 +99,11 @@ describe("the client address", () => {
       stampClientAddress(req);
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
-      req.on("end", async () => {
+      req.on("end", () => {
         const headers = new Headers(Object.entries(req.headers).flatMap(([name, value]) => (typeof value === "string" ? [[name, value] as [string, string]] : [])));
-        const response = await auth.handler(new Request(`http://localhost:3000${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) }));
-        res.writeHead(response.status, { "x-seen-ip": headers.get("x-real-ip") ?? "" }).end(await response.text());
+        void auth
+          .handler(new Request(`http://localhost:3000${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) }))
+          .then(async (response) => res.writeHead(response.status, { "x-seen-ip": headers.get("x-real-ip") ?? "" }).end(await response.text()));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -131,7 +140,10 @@ describe("the client address", () => {
     const caller = (await import("@/server/root")).createCaller({ ...ctx, db: handle.db, viewer: admin });
     const owner2 = await viewerByEmail(handle.db, demoEmails.otherMerchant);
     await caller.users.endSessions({ id: owner2.id });
-    const [entry] = await handle.db.select().from(auditLog).where(and(eq(auditLog.action, "user.sessions_ended"), eq(auditLog.entityId, owner2.id)));
+    const [entry] = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "user.sessions_ended"), eq(auditLog.entityId, owner2.id)));
     expect(entry!.ip).toBe("127.0.0.1");
   });
 });
@@ -143,7 +155,12 @@ describe("account lockout (PCI DSS 8.3.4)", () => {
     expect(locked.status).toBe(401);
     expect(await errorCode(locked)).toBe("SIGN_IN_LOCKED");
     const owner = await viewerByEmail(handle.db, demoEmails.merchant);
-    expect(await handle.db.select().from(auditLog).where(and(eq(auditLog.action, "user.sign_in_locked"), eq(auditLog.entityId, owner.id)))).toHaveLength(1);
+    expect(
+      await handle.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, "user.sign_in_locked"), eq(auditLog.entityId, owner.id))),
+    ).toHaveLength(1);
     const listed = await as.admin.users.list({ q: "owner@demo" });
     expect(listed.items[0]!.signInLockedUntil).toBeInstanceOf(Date);
   });
@@ -162,7 +179,12 @@ describe("account lockout (PCI DSS 8.3.4)", () => {
     }
     expect(await as.admin.users.unlockSignIn({ id: owner.id })).toEqual({ wasLocked: true });
     expect((await signIn(demoEmails.merchant, PASSWORD)).status).toBe(200);
-    expect(await handle.db.select().from(auditLog).where(and(eq(auditLog.action, "user.sign_in_unlocked"), eq(auditLog.entityId, owner.id)))).toHaveLength(1);
+    expect(
+      await handle.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, "user.sign_in_unlocked"), eq(auditLog.entityId, owner.id))),
+    ).toHaveLength(1);
 
     for (let i = 0; i < LOCKOUT_THRESHOLD; i++) await signIn(demoEmails.merchant, "wrong-password-1");
     vi.useFakeTimers({ toFake: ["Date"] });
@@ -195,7 +217,10 @@ describe("password policy (PCI DSS 8.3.6)", () => {
 
   it("refuses short and common passwords and the e-mail address, on the password field", async () => {
     for (const password of ["eleven-char", "password1234", "Qwertyuiop12!", "111111111111", "new.cashier-2026"]) {
-      const error = await create(password).then(() => null, (e: unknown) => e as TRPCError);
+      const error = await create(password).then(
+        () => null,
+        (e: unknown) => e as TRPCError,
+      );
       expect(error?.code, password).toBe("BAD_REQUEST");
       expect((error as TRPCError & { cause?: { details?: { field?: string } } }).message, password).toBeTruthy();
     }

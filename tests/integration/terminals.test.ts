@@ -103,7 +103,10 @@ describe("terminal changes", () => {
     const created = await as.admin.terminals.create({ serialNumber: "new-0001", modelId: paxModelId, merchantId: demoCoffee.id, storeId: demoCoffee.storeId, firmwareVersion: "2.4.0" });
     expect(created.serialNumber).toBe("NEW-0001");
     expect(created.status).toBe("in_stock");
-    const [entry] = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, created.id), eq(auditLog.action, "terminal.created")));
+    const [entry] = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, created.id), eq(auditLog.action, "terminal.created")));
     expect(entry?.actorLabel).toBe("admin@demo.posfleet.dev");
     expect(entry?.ip).toBe("192.0.2.10");
     const detail = await as.merchant.terminals.getBySerial({ serialNumber: "NEW-0001" });

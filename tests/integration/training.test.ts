@@ -196,8 +196,7 @@ describe("the seeded training data, at the seed's clock", () => {
     expect(evidence.devices.map((d) => d.serialNumber)).not.toContain("DEMO-0002");
 
     const device = (serial: string) => evidence.devices.find((d) => d.serialNumber === serial)!;
-    const ordersOf = async (serial: string) =>
-      db.select().from(workOrders).innerJoin(terminals, eq(terminals.id, workOrders.terminalId)).where(eq(terminals.serialNumber, serial));
+    const ordersOf = async (serial: string) => db.select().from(workOrders).innerJoin(terminals, eq(terminals.id, workOrders.terminalId)).where(eq(terminals.serialNumber, serial));
 
     // Overdue: DEMO-0003's preventive visit (5 days) and DEMO-0005's tamper inspection (2 days).
     expect(evidence.overdueInspections.map((w) => ({ serialNumber: w.serialNumber, type: w.type, dueDate: w.dueDate }))).toEqual([
@@ -213,7 +212,10 @@ describe("the seeded training data, at the seed's clock", () => {
     expect(device("DEMO-0009").nextInspection).toMatchObject({ dueDate: addDays(SEED_TODAY, 3), overdue: false });
 
     // Last inspections: the done tamper inspections 40 and 42 days ago.
-    for (const [serial, daysAgo] of [["DEMO-0021", 40], ["DEMO-0023", 42]] as const) {
+    for (const [serial, daysAgo] of [
+      ["DEMO-0021", 40],
+      ["DEMO-0023", 42],
+    ] as const) {
       const [order] = await ordersOf(serial);
       const last = device(serial).lastInspection!;
       expect(last).toMatchObject({ workOrderId: order!.work_orders.id, number: order!.work_orders.number, result: "pass" });
@@ -267,7 +269,11 @@ describe("the seeded training data, at the seed's clock", () => {
     const other = await storeEvidence(db, ALL, store[0]!.id, FIXED_NOW);
     const serials = other.devices.map((d) => d.serialNumber);
     expect(serials).not.toContain(retired!.serialNumber);
-    const inService = await db.select({ serialNumber: terminals.serialNumber, status: terminals.status }).from(terminals).where(eq(terminals.storeId, store[0]!.id)).orderBy(asc(terminals.serialNumber));
+    const inService = await db
+      .select({ serialNumber: terminals.serialNumber, status: terminals.status })
+      .from(terminals)
+      .where(eq(terminals.storeId, store[0]!.id))
+      .orderBy(asc(terminals.serialNumber));
     expect(serials).toEqual(inService.filter((t) => t.status !== "retired").map((t) => t.serialNumber));
     expect(serials.length).toBeGreaterThan(0);
   });
@@ -356,12 +362,24 @@ describe("expiry and compliance, with an injected clock", () => {
   it("dates a pass by the course's validity, gives a fail no expiry, and uses the fleet's day", async () => {
     const sixMonths = await createCourse(db, adminActor(), courseCreateInput.parse({ title: "Receipt handling (six months)", validityMonths: 6 }));
     const before = await recordCount();
-    const result = await session(admin, { courseId: sixMonths.id, trainedOn: "2025-08-31", trainer: external, attendees: [{ staffId: people.ann }, { staffId: people.bo, result: "failed", score: 40 }] }, NOW);
+    const result = await session(
+      admin,
+      { courseId: sixMonths.id, trainedOn: "2025-08-31", trainer: external, attendees: [{ staffId: people.ann }, { staffId: people.bo, result: "failed", score: 40 }] },
+      NOW,
+    );
     expect(result.expiresOn).toBe("2026-02-28");
     expect(result.records).toHaveLength(2);
     expect(await recordCount()).toBe(before + 2);
     const rows = await db.select().from(trainingRecords).where(eq(trainingRecords.sessionId, result.sessionId));
-    expect(rows.find((r) => r.staffId === people.ann)).toMatchObject({ result: "passed", trainedOn: "2025-08-31", expiresOn: "2026-02-28", trainerKind: "external", trainerName: "SafePay Training Ltd.", merchantId, recordedBy: admin.userId });
+    expect(rows.find((r) => r.staffId === people.ann)).toMatchObject({
+      result: "passed",
+      trainedOn: "2025-08-31",
+      expiresOn: "2026-02-28",
+      trainerKind: "external",
+      trainerName: "SafePay Training Ltd.",
+      merchantId,
+      recordedBy: admin.userId,
+    });
     expect(rows.find((r) => r.staffId === people.bo)).toMatchObject({ result: "failed", expiresOn: null, score: 40 });
     // The course is required of nobody, so it does not change anyone's compliance; archive it again.
     await updateCourse(db, adminActor(), { id: sixMonths.id, active: false }, NOW);
@@ -553,7 +571,10 @@ describe("access per role", () => {
     // Nor can staff be moved to another merchant's store, by the merchant or by an admin.
     const [cashier] = await staffAt("Demo Coffee Jing'an", { role: "cashier", active: true });
     expect((await refusal(callers.merchant.training.updateStaff({ id: cashier!.id, storeId: chaoyang.id }))).code).toBe("BAD_REQUEST");
-    expect(await refusal(callers.admin.training.updateStaff({ id: cashier!.id, storeId: chaoyang.id }))).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/their merchant's stores/) });
+    expect(await refusal(callers.admin.training.updateStaff({ id: cashier!.id, storeId: chaoyang.id }))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/their merchant's stores/),
+    });
     expect((await db.select().from(staffMembers).where(eq(staffMembers.id, cashier!.id)))[0]!.storeId).toBe(cashier!.storeId);
     // Between the merchant's own stores, it can.
     const xuhui = await storeNamed(db, "Demo Coffee Xuhui");
@@ -617,21 +638,36 @@ describe("access per role", () => {
     const sessionsBefore = await auditCount("training.session_recorded");
 
     // Naming someone else as the trainer, or staff of a merchant they are not assigned to: refused.
-    const asOther = await refusal(t.recordSession({ courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "external", name: "SafePay Training Ltd." }, attendees: untrained.map((staffId) => ({ staffId })) }));
+    const asOther = await refusal(
+      t.recordSession({ courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "external", name: "SafePay Training Ltd." }, attendees: untrained.map((staffId) => ({ staffId })) }),
+    );
     expect(asOther).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/yourself/) });
     const adminUser = await viewerByEmail(db, demoEmails.admin);
-    expect((await refusal(t.recordSession({ courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "technician", technicianId: adminUser.id }, attendees: untrained.map((staffId) => ({ staffId })) }))).code).toBe("BAD_REQUEST");
+    expect(
+      (await refusal(t.recordSession({ courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "technician", technicianId: adminUser.id }, attendees: untrained.map((staffId) => ({ staffId })) })))
+        .code,
+    ).toBe("BAD_REQUEST");
     const bakery = await refusal(t.recordSession({ courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "technician", technicianId: tech.id }, attendees: [{ staffId: bakeryCashier!.id }] }));
     expect(bakery.code).toBe("BAD_REQUEST");
     expect(await recordCount()).toBe(before);
 
     // Naming themselves for Demo Coffee staff: recorded, with an audit entry.
-    const done = await t.recordSession({ courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "technician", technicianId: tech.id }, notes: "Shield the PIN pad.", attendees: untrained.map((staffId) => ({ staffId, score: 90 })) });
+    const done = await t.recordSession({
+      courseId: pin,
+      trainedOn: SEED_TODAY,
+      trainer: { kind: "technician", technicianId: tech.id },
+      notes: "Shield the PIN pad.",
+      attendees: untrained.map((staffId) => ({ staffId, score: 90 })),
+    });
     expect(done.records).toHaveLength(2);
     expect(done.expiresOn).toBe(trainingExpiry(SEED_TODAY, 12));
     expect(await recordCount()).toBe(before + 2);
     const rows = await db.select().from(trainingRecords).where(eq(trainingRecords.sessionId, done.sessionId));
-    expect(rows.every((r) => r.trainerKind === "technician" && r.trainerUserId === tech.id && r.trainerName === tech.name && r.recordedBy === tech.id && r.merchantId === demoCoffee.id && r.courseId === pin)).toBe(true);
+    expect(
+      rows.every(
+        (r) => r.trainerKind === "technician" && r.trainerUserId === tech.id && r.trainerName === tech.name && r.recordedBy === tech.id && r.merchantId === demoCoffee.id && r.courseId === pin,
+      ),
+    ).toBe(true);
     expect(await auditCount("training.session_recorded")).toBe(sessionsBefore + 1);
     const [entry] = await auditFor(done.sessionId);
     expect(entry).toMatchObject({ action: "training.session_recorded", entityType: "training_session", actorId: tech.id, merchantId: demoCoffee.id });
@@ -702,7 +738,11 @@ describe("a session that breaks a rule", () => {
       ["two merchants' staff", () => callers.admin.training.recordSession({ ...base, attendees: [{ staffId: demoCashier!.id }, { staffId: bakeryCashier!.id }] }), /one merchant/],
       ["someone who left", () => callers.admin.training.recordSession({ ...base, attendees: [{ staffId: demoCashier!.id }, { staffId: leaver!.id }] }), new RegExp(`${leaver!.name} left the staff`)],
       ["an archived course", () => callers.admin.training.recordSession({ ...base, courseId: archived.id, attendees: [{ staffId: demoCashier!.id }] }), /archived/],
-      ["a course that does not exist", () => callers.admin.training.recordSession({ ...base, courseId: "00000000-0000-4000-8000-000000000000", attendees: [{ staffId: demoCashier!.id }] }), /does not exist/],
+      [
+        "a course that does not exist",
+        () => callers.admin.training.recordSession({ ...base, courseId: "00000000-0000-4000-8000-000000000000", attendees: [{ staffId: demoCashier!.id }] }),
+        /does not exist/,
+      ],
       ["a future date", () => callers.admin.training.recordSession({ ...base, trainedOn: "2099-01-01", attendees: [{ staffId: demoCashier!.id }] }), /future/],
       ["tomorrow", () => callers.admin.training.recordSession({ ...base, trainedOn: addDays(localDay(new Date(), "Asia/Shanghai"), 1), attendees: [{ staffId: demoCashier!.id }] }), /future/],
       ["a duplicate attendee", () => callers.admin.training.recordSession({ ...base, attendees: [{ staffId: demoCashier!.id }, { staffId: demoCashier!.id, result: "failed" }] }), /twice/],
@@ -731,7 +771,13 @@ describe("a session that breaks a rule", () => {
     const owner = await recorderFor(demoEmails.merchant);
     const before = await recordCount();
     // A merchant naming another merchant's staff learns only that the attendee was not found.
-    const foreign = await refusal(session(owner, { courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "merchant_owner", name: "Li Wei" }, attendees: [{ staffId: demoCashier!.id }, { staffId: bakeryCashier!.id }] }, FIXED_NOW));
+    const foreign = await refusal(
+      session(
+        owner,
+        { courseId: pin, trainedOn: SEED_TODAY, trainer: { kind: "merchant_owner", name: "Li Wei" }, attendees: [{ staffId: demoCashier!.id }, { staffId: bakeryCashier!.id }] },
+        FIXED_NOW,
+      ),
+    );
     expect(foreign).toMatchObject({ code: "invalid", message: "An attendee was not found." });
     const future = await refusal(session(admin, { courseId: pin, trainedOn: addDays(SEED_TODAY, 1), trainer: external, attendees: [{ staffId: demoCashier!.id }] }, FIXED_NOW));
     expect(future).toMatchObject({ code: "invalid", message: expect.stringMatching(/future/) });
@@ -779,7 +825,15 @@ describe("the evidence's inspections", () => {
     const [bake3] = await db.select().from(terminals).where(eq(terminals.serialNumber, "BAKE-0003"));
     const common = { terminalId: bake3!.id, merchantId: chaoyang.merchantId, storeId: chaoyang.id };
     await db.insert(workOrders).values([
-      { ...common, type: "repair", status: "done", title: "Printer", dueDate: "2026-11-01", completedAt: new Date("2026-11-02T03:00:00Z"), checklist: [{ key: "tamper_inspection", tamper: true, result: "na" }] },
+      {
+        ...common,
+        type: "repair",
+        status: "done",
+        title: "Printer",
+        dueDate: "2026-11-01",
+        completedAt: new Date("2026-11-02T03:00:00Z"),
+        checklist: [{ key: "tamper_inspection", tamper: true, result: "na" }],
+      },
       { ...common, type: "repair", status: "open", title: "Keys", dueDate: "2026-11-05", checklist: [{ key: "tamper_inspection", tamper: true }] },
     ]);
     const evidence = await storeEvidence(db, ALL, chaoyang.id, FIXED_NOW);
@@ -797,7 +851,11 @@ describe("renewal lists and the compliance figures", () => {
     const before = await compliance(ALL, FIXED_NOW);
     const expiringBefore = (await records(ALL, FIXED_NOW, { state: "expiring" })).total;
     // A course a stock clerk need not take, passed a year ago less ten days: it expires within the month.
-    await session(admin, { courseId: await courseId("terminal_operation"), trainedOn: addDays(SEED_TODAY, -355), trainer: external, attendees: [{ staffId: clerk!.id }] }, new Date(`${addDays(SEED_TODAY, -355)}T08:00:00Z`));
+    await session(
+      admin,
+      { courseId: await courseId("terminal_operation"), trainedOn: addDays(SEED_TODAY, -355), trainer: external, attendees: [{ staffId: clerk!.id }] },
+      new Date(`${addDays(SEED_TODAY, -355)}T08:00:00Z`),
+    );
     expect((await records(ALL, FIXED_NOW, { state: "expiring" })).total).toBe(expiringBefore);
     const after = await compliance(ALL, FIXED_NOW);
     expect(after.summary).toEqual(before.summary);
@@ -805,7 +863,12 @@ describe("renewal lists and the compliance figures", () => {
   });
 
   it("refuses a session dated before 2000", () => {
-    const result = sessionInput.safeParse({ courseId: "00000000-0000-4000-8000-000000000000", trainedOn: "1999-12-31", trainer: external, attendees: [{ staffId: "00000000-0000-4000-8000-000000000001" }] });
+    const result = sessionInput.safeParse({
+      courseId: "00000000-0000-4000-8000-000000000000",
+      trainedOn: "1999-12-31",
+      trainer: external,
+      attendees: [{ staffId: "00000000-0000-4000-8000-000000000001" }],
+    });
     expect(result.success).toBe(false);
     expect(result.error!.issues[0]!.path).toEqual(["trainedOn"]);
   });

@@ -96,7 +96,10 @@ describe("two-factor sign-in with an authenticator app", () => {
     const laptopSession = await laptop.session();
     expect(laptopSession?.user.twoFactorEnabled).toBe(true);
     expect((await sessionsOf(user.id)).map((s) => s.id)).toEqual([laptopSession!.session.id]);
-    const audit = await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, user.id), eq(auditLog.action, "user.two_factor_enabled")));
+    const audit = await handle.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, user.id), eq(auditLog.action, "user.two_factor_enabled")));
     expect(audit).toHaveLength(1);
 
     // A sign-in now stops after the password: no session until a fresh code.
@@ -146,7 +149,11 @@ describe("two-factor sign-in with an authenticator app", () => {
 });
 
 describe("AUTH_REQUIRE_MFA=admin", () => {
-  const code = async (call: Promise<unknown>) => call.then(() => "OK", (error: unknown) => (error instanceof TRPCError ? error.code : error));
+  const code = async (call: Promise<unknown>) =>
+    call.then(
+      () => "OK",
+      (error: unknown) => (error instanceof TRPCError ? error.code : error),
+    );
 
   it("refuses an admin without a second factor everything but their account, and leaves other roles alone", async () => {
     process.env.AUTH_REQUIRE_MFA = "admin";
@@ -184,7 +191,12 @@ describe("password change", () => {
     expect(await phone.session()).toBeNull();
     const laptopSession = await laptop.session();
     expect(laptopSession).not.toBeNull();
-    expect(await handle.db.select().from(auditLog).where(and(eq(auditLog.entityId, laptopSession!.user.id), eq(auditLog.action, "user.password_changed")))).toHaveLength(1);
+    expect(
+      await handle.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.entityId, laptopSession!.user.id), eq(auditLog.action, "user.password_changed"))),
+    ).toHaveLength(1);
     expect((await new Browser().signIn(email, "harbour-lantern-5521")).status).toBe(200);
   });
 });

@@ -21,7 +21,10 @@ function authRequest(path: string, body: unknown, headers: Record<string, string
 async function sessionCookie(email: string): Promise<string> {
   const response = await authRequest("/sign-in/email", { email, password: "demo-password-1" });
   expect(response.status).toBe(200);
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 const nameOf = async (email: string) => (await handle.db.select({ name: users.name }).from(users).where(eq(users.email, email)))[0]!.name;

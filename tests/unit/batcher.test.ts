@@ -11,7 +11,7 @@ describe("Batcher", () => {
         if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
         return items.map((n) => n * 2);
       },
-      { maxBatch: 10, concurrency: 1, maxQueue: 100 },
+      { name: "test", maxBatch: 10, concurrency: 1, maxQueue: 100 },
     );
     const results = [1, 2, 3, 4].map((n) => batcher.add(n));
     release();
@@ -27,7 +27,7 @@ describe("Batcher", () => {
         if (++calls === 1) await new Promise<void>((resolve) => (release = resolve));
         return items;
       },
-      { maxBatch: 10, concurrency: 1, maxQueue: 2 },
+      { name: "test", maxBatch: 10, concurrency: 1, maxQueue: 2 },
     );
     const first = batcher.add(1); // in flight
     const queued = [batcher.add(2), batcher.add(3)];

@@ -61,13 +61,21 @@ describe("work orders", () => {
   });
 
   it("are done only with every checklist line answered, a resolution and the merchant's sign-off", () => {
-    const checklist = [{ key: "clean_reader", result: "pass" as const }, { key: "tamper_inspection", tamper: true }];
+    const checklist = [
+      { key: "clean_reader", result: "pass" as const },
+      { key: "tamper_inspection", tamper: true },
+    ];
     expect(completionProblems({ checklist, resolution: "", signoffName: null })).toEqual([{ missing: "checklist", keys: ["tamper_inspection"] }, { missing: "resolution" }, { missing: "signoff" }]);
     expect(completionProblems({ checklist: [checklist[0]!, { ...checklist[1]!, result: "na" as const }], resolution: "Cleaned", signoffName: "Li Wei" })).toEqual([]);
   });
 
   it("spot a failed tamper inspection, and only that", () => {
     expect(failedTamperCheck([{ key: "tamper_inspection", tamper: true, result: "fail" }])).toBe(true);
-    expect(failedTamperCheck([{ key: "check_printer", result: "fail" }, { key: "tamper_inspection", tamper: true, result: "pass" }])).toBe(false);
+    expect(
+      failedTamperCheck([
+        { key: "check_printer", result: "fail" },
+        { key: "tamper_inspection", tamper: true, result: "pass" },
+      ]),
+    ).toBe(false);
   });
 });

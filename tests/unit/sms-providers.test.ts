@@ -115,6 +115,6 @@ describe("choosing the provider", () => {
     expect(() => smsProviderFromEnv({ SMS_PROVIDER: "webhook" })).toThrow(SmsConfigError);
     expect(() => smsProviderFromEnv({ SMS_PROVIDER: "aliyun", ALIYUN_ACCESS_KEY_ID: "x" })).toThrow(/ALIYUN_ACCESS_KEY_SECRET/);
     expect(() => smsProviderFromEnv({ SMS_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "AC", TWILIO_AUTH_TOKEN: "t" })).toThrow(/TWILIO_FROM/);
-    expect(() => smsProviderFromEnv({ SMS_PROVIDER: "carrier-pigeon" })).toThrow(/not supported/);
+    expect(() => smsProviderFromEnv({ SMS_PROVIDER: "carrier-pigeon" })).toThrow('SMS_PROVIDER must be "console", "webhook", "twilio" or "aliyun", not "carrier-pigeon".');
   });
 });

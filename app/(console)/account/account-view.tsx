@@ -85,14 +85,7 @@ function PasswordCard({ email }: { email: string }) {
   const field = (name: PasswordField, label: string, autoComplete: string, hint?: string) => (
     <div className="grid gap-1.5">
       <Label htmlFor={`password-${name}`}>{label}</Label>
-      <Input
-        id={`password-${name}`}
-        name={name}
-        type="password"
-        autoComplete={autoComplete}
-        aria-invalid={Boolean(fieldErrors[name])}
-        aria-describedby={hint ? `password-${name}-hint` : undefined}
-      />
+      <Input id={`password-${name}`} name={name} type="password" autoComplete={autoComplete} aria-invalid={Boolean(fieldErrors[name])} aria-describedby={hint ? `password-${name}-hint` : undefined} />
       {hint && (
         <p id={`password-${name}-hint`} className="text-xs text-muted-foreground">
           {hint}

@@ -192,7 +192,18 @@ function ConfirmEnrolment({ totpURI, onConfirmed, onCancel }: { totpURI: string;
         <h3 className="text-sm font-semibold">{t("confirmTitle")}</h3>
         <div className="grid gap-1.5">
           <Label htmlFor="enrol-code">{t("code")}</Label>
-          <Input id="enrol-code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]*" maxLength={6} required autoFocus aria-invalid={Boolean(error)} className="font-mono tracking-[0.3em]" />
+          <Input
+            id="enrol-code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]*"
+            maxLength={6}
+            required
+            autoFocus
+            aria-invalid={Boolean(error)}
+            className="font-mono tracking-[0.3em]"
+          />
         </div>
         <FormError error={error && { message: error }} />
         <div className="flex gap-2">

@@ -46,7 +46,13 @@ export function ActivationsView({ role }: { role: UserRole }) {
 
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <SearchBox label={t("search")} inputProps={search.inputProps} />
-        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={activationStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
+        <FilterSelect
+          label={t("status")}
+          allLabel={t("allStatuses")}
+          value={input.status}
+          options={activationStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))}
+          onChange={(status) => update({ status })}
+        />
       </div>
 
       <div className={cn("rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="activations">

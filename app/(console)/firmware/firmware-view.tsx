@@ -38,9 +38,27 @@ export function FirmwareView() {
       </div>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <SearchBox label={t("search")} inputProps={search.inputProps} />
-        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={releaseStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
-        <FilterSelect label={t("channel")} allLabel={t("allChannels")} value={input.channel} options={releaseChannels.map((c) => ({ value: c, label: t(`channels.${c}`) }))} onChange={(channel) => update({ channel })} />
-        <FilterSelect label={t("models")} allLabel={t("allModels")} value={input.modelId} options={models.map((m) => ({ value: m.id, label: `${m.manufacturer} ${m.model}` }))} onChange={(modelId) => update({ modelId })} />
+        <FilterSelect
+          label={t("status")}
+          allLabel={t("allStatuses")}
+          value={input.status}
+          options={releaseStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))}
+          onChange={(status) => update({ status })}
+        />
+        <FilterSelect
+          label={t("channel")}
+          allLabel={t("allChannels")}
+          value={input.channel}
+          options={releaseChannels.map((c) => ({ value: c, label: t(`channels.${c}`) }))}
+          onChange={(channel) => update({ channel })}
+        />
+        <FilterSelect
+          label={t("models")}
+          allLabel={t("allModels")}
+          value={input.modelId}
+          options={models.map((m) => ({ value: m.id, label: `${m.manufacturer} ${m.model}` }))}
+          onChange={(modelId) => update({ modelId })}
+        />
       </div>
 
       <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="releases">
@@ -201,7 +219,13 @@ function ReleaseActions({ release }: { release: { id: string; version: string; s
     <div className="flex justify-end gap-1.5 whitespace-nowrap">
       {release.status === "draft" && release.sizeBytes === null && <UploadImageDialog releaseId={release.id} version={version} />}
       {release.status === "draft" && release.sizeBytes !== null && (
-        <ConfirmDialog label={t("publish")} description={t("publishConfirm", { version })} onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "published" })} error={setStatus.error} pending={setStatus.isPending} />
+        <ConfirmDialog
+          label={t("publish")}
+          description={t("publishConfirm", { version })}
+          onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "published" })}
+          error={setStatus.error}
+          pending={setStatus.isPending}
+        />
       )}
       {release.status === "published" && (
         <Button asChild size="sm">
@@ -209,13 +233,32 @@ function ReleaseActions({ release }: { release: { id: string; version: string; s
         </Button>
       )}
       {release.status === "published" && (
-        <ConfirmDialog label={t("deprecate")} description={t("deprecateConfirm", { version })} onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "deprecated" })} error={setStatus.error} pending={setStatus.isPending} />
+        <ConfirmDialog
+          label={t("deprecate")}
+          description={t("deprecateConfirm", { version })}
+          onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "deprecated" })}
+          error={setStatus.error}
+          pending={setStatus.isPending}
+        />
       )}
       {release.status === "deprecated" && (
-        <ConfirmDialog label={t("republish")} description={t("publishConfirm", { version })} onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "published" })} error={setStatus.error} pending={setStatus.isPending} />
+        <ConfirmDialog
+          label={t("republish")}
+          description={t("publishConfirm", { version })}
+          onConfirm={() => setStatus.mutateAsync({ id: release.id, status: "published" })}
+          error={setStatus.error}
+          pending={setStatus.isPending}
+        />
       )}
       {release.status === "draft" && (
-        <ConfirmDialog label={t("delete")} destructive description={t("deleteConfirm", { version })} onConfirm={() => remove.mutateAsync({ id: release.id })} error={remove.error} pending={remove.isPending} />
+        <ConfirmDialog
+          label={t("delete")}
+          destructive
+          description={t("deleteConfirm", { version })}
+          onConfirm={() => remove.mutateAsync({ id: release.id })}
+          error={remove.error}
+          pending={remove.isPending}
+        />
       )}
     </div>
   );

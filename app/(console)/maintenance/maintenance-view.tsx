@@ -67,13 +67,37 @@ function WorkOrderList({ role }: { role: UserRole }) {
     <div className="space-y-3">
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <CountCard label={tw("dueStates.overdue")} value={data.counts.overdue} active={input.due === "overdue"} tone="bad" onClick={() => update({ due: input.due === "overdue" ? "" : "overdue" })} />
-        <CountCard label={tw("dueStates.due_soon")} value={data.counts.dueSoon} active={input.due === "due_soon"} tone="warn" onClick={() => update({ due: input.due === "due_soon" ? "" : "due_soon" })} />
+        <CountCard
+          label={tw("dueStates.due_soon")}
+          value={data.counts.dueSoon}
+          active={input.due === "due_soon"}
+          tone="warn"
+          onClick={() => update({ due: input.due === "due_soon" ? "" : "due_soon" })}
+        />
       </div>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-5">
         <SearchBox label={t("search")} inputProps={search.inputProps} />
-        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={workOrderStatuses.map((s) => ({ value: s, label: tw(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
-        <FilterSelect label={t("type")} allLabel={t("allTypes")} value={input.type} options={workOrderTypes.map((s) => ({ value: s, label: tw(`types.${s}`) }))} onChange={(type) => update({ type })} />
-        <FilterSelect label={t("priority")} allLabel={t("allPriorities")} value={input.priority} options={workOrderPriorities.map((s) => ({ value: s, label: tw(`priorities.${s}`) }))} onChange={(priority) => update({ priority })} />
+        <FilterSelect
+          label={t("status")}
+          allLabel={t("allStatuses")}
+          value={input.status}
+          options={workOrderStatuses.map((s) => ({ value: s, label: tw(`statuses.${s}`) }))}
+          onChange={(status) => update({ status })}
+        />
+        <FilterSelect
+          label={t("type")}
+          allLabel={t("allTypes")}
+          value={input.type}
+          options={workOrderTypes.map((s) => ({ value: s, label: tw(`types.${s}`) }))}
+          onChange={(type) => update({ type })}
+        />
+        <FilterSelect
+          label={t("priority")}
+          allLabel={t("allPriorities")}
+          value={input.priority}
+          options={workOrderPriorities.map((s) => ({ value: s, label: tw(`priorities.${s}`) }))}
+          onChange={(priority) => update({ priority })}
+        />
         <div className="flex flex-wrap items-center gap-3 text-sm">
           {role === "technician" && (
             <label className="flex items-center gap-2">
@@ -133,12 +157,7 @@ function WorkOrderList({ role }: { role: UserRole }) {
 
 function CountCard({ label, value, active, tone, onClick }: { label: string; value: number; active: boolean; tone: "bad" | "warn"; onClick: () => void }) {
   return (
-    <button
-      type="button"
-      aria-pressed={active}
-      onClick={onClick}
-      className={cn("rounded-xl border bg-card p-3 text-left hover:bg-accent", active && "ring-2 ring-primary")}
-    >
+    <button type="button" aria-pressed={active} onClick={onClick} className={cn("rounded-xl border bg-card p-3 text-left hover:bg-accent", active && "ring-2 ring-primary")}>
       <span className="flex items-center gap-2 text-sm text-muted-foreground">
         <span className={cn("size-2 rounded-full", value === 0 ? "bg-muted" : tone === "bad" ? "bg-red-500" : "bg-amber-500")} aria-hidden />
         {label}
@@ -187,7 +206,10 @@ function WorkCalendar({ role }: { role: UserRole }) {
     const next = mode === "week" ? shiftDays(anchor, 7 * direction) : new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() + direction, 1));
     update({ view: "calendar", cal: mode, date: day(next), mine: mine ? "true" : "" });
   };
-  const title = new Intl.DateTimeFormat(undefined, mode === "month" ? { month: "long", year: "numeric", timeZone: "UTC" } : { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(mode === "month" ? anchor : days[0]!);
+  const title = new Intl.DateTimeFormat(
+    undefined,
+    mode === "month" ? { month: "long", year: "numeric", timeZone: "UTC" } : { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" },
+  ).format(mode === "month" ? anchor : days[0]!);
   const byDay = new Map<string, NonNullable<typeof data>>();
   for (const w of data ?? []) byDay.set(w.dueDate, [...(byDay.get(w.dueDate) ?? []), w]);
   const today = fleetToday();
@@ -213,7 +235,13 @@ function WorkCalendar({ role }: { role: UserRole }) {
             </label>
           )}
           {(["week", "month"] as const).map((m) => (
-            <Button key={m} size="sm" variant={mode === m ? "default" : "outline"} aria-pressed={mode === m} onClick={() => update({ view: "calendar", cal: m, date: day(anchor), mine: mine ? "true" : "" })}>
+            <Button
+              key={m}
+              size="sm"
+              variant={mode === m ? "default" : "outline"}
+              aria-pressed={mode === m}
+              onClick={() => update({ view: "calendar", cal: m, date: day(anchor), mine: mine ? "true" : "" })}
+            >
               {t(`calendarModes.${m}`)}
             </Button>
           ))}

@@ -16,7 +16,6 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { fleetToday } from "@/app/_lib/fleet-day";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
-
 /** A terminal's id from the serial number typed in a form; a failed lookup's message is kept for the form to show. */
 function useSerialLookup() {
   const trpc = useTRPC();

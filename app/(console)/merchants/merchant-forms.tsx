@@ -25,7 +25,11 @@ export function MerchantDialog({ merchant }: { merchant?: Merchant }) {
   const mutation = merchant ? update : create;
   return (
     <FormDialog
-      trigger={<Button size="sm" variant={merchant ? "outline" : "default"}>{merchant ? tc("edit") : t("new")}</Button>}
+      trigger={
+        <Button size="sm" variant={merchant ? "outline" : "default"}>
+          {merchant ? tc("edit") : t("new")}
+        </Button>
+      }
       title={merchant ? t("edit") : t("new")}
       submitLabel={tc("save")}
       error={mutation.error}
@@ -38,9 +42,7 @@ export function MerchantDialog({ merchant }: { merchant?: Merchant }) {
           contactName: formText(form, "contactName"),
           contactEmail: formText(form, "contactEmail"),
         };
-        return merchant
-          ? update.mutateAsync({ id: merchant.id, ...values, status: formText(form, "status") as Merchant["status"] })
-          : create.mutateAsync(values);
+        return merchant ? update.mutateAsync({ id: merchant.id, ...values, status: formText(form, "status") as Merchant["status"] }) : create.mutateAsync(values);
       }}
     >
       <Field name="name" label={t("name")} error={mutation.error} defaultValue={merchant?.name} required />
@@ -73,7 +75,11 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
   const hours = Object.values(store?.businessHours ?? {})[0];
   return (
     <FormDialog
-      trigger={<Button size="sm" variant="outline">{store ? tc("edit") : t("new")}</Button>}
+      trigger={
+        <Button size="sm" variant="outline">
+          {store ? tc("edit") : t("new")}
+        </Button>
+      }
       title={store ? t("edit") : t("new")}
       description={t("hoursHint")}
       submitLabel={tc("save")}
@@ -84,7 +90,15 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
         const opens = formText(form, "opens");
         const closes = formText(form, "closes");
         const businessHours: BusinessHours = opens && closes ? Object.fromEntries(weekdays.map((d) => [d, { opens, closes }])) : {};
-        const values = { name: formText(form, "name"), address: formText(form, "address"), region: formText(form, "region"), timeZone: formText(form, "timeZone"), businessHours, maintenanceStarts: formText(form, "maintenanceStarts"), maintenanceEnds: formText(form, "maintenanceEnds") };
+        const values = {
+          name: formText(form, "name"),
+          address: formText(form, "address"),
+          region: formText(form, "region"),
+          timeZone: formText(form, "timeZone"),
+          businessHours,
+          maintenanceStarts: formText(form, "maintenanceStarts"),
+          maintenanceEnds: formText(form, "maintenanceEnds"),
+        };
         return store ? update.mutateAsync({ id: store.id, ...values }) : create.mutateAsync({ merchantId, ...values });
       }}
     >

@@ -74,7 +74,11 @@ function ModelDialog({ model }: { model?: Model }) {
   const mutation = model ? update : create;
   return (
     <FormDialog
-      trigger={<Button size="sm" variant={model ? "outline" : "default"}>{model ? tc("edit") : t("new")}</Button>}
+      trigger={
+        <Button size="sm" variant={model ? "outline" : "default"}>
+          {model ? tc("edit") : t("new")}
+        </Button>
+      }
       title={model ? t("edit") : t("new")}
       submitLabel={tc("save")}
       error={mutation.error}

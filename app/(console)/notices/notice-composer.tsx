@@ -4,7 +4,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useDeferredValue, useState } from "react";
-import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, noticeReaderRoles, noticeSeverities, type NoticeAudience, type NoticeChannels, type NoticeSeverity, type NoticeStatus } from "@/db/schema/values";
+import {
+  DEFAULT_TIME_ZONE,
+  NOTICE_SMS_PER_PHONE_PER_DAY,
+  noticeReaderRoles,
+  noticeSeverities,
+  type NoticeAudience,
+  type NoticeChannels,
+  type NoticeSeverity,
+  type NoticeStatus,
+} from "@/db/schema/values";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { FieldError, FormError } from "@/app/_components/form-error";
 import { Markdown } from "@/app/_components/markdown";
@@ -37,7 +46,6 @@ export const emptyNotice: NoticeDraft = {
   expiresAt: null,
 };
 
-
 /** Writes a notice: content, audience with its live size, channels and timing; saves, schedules or publishes it. */
 export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
   const t = useTranslations("notices");
@@ -49,7 +57,9 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
   const { data: options } = useQuery(trpc.terminals.filterOptions.queryOptions());
   const { data: rollouts } = useQuery(trpc.rollouts.list.queryOptions({ page: 1, pageSize: 100 }));
   const audience = useDeferredValue(notice.audience);
-  const chosen = !audience.everyone && audience.merchantIds.length + audience.storeIds.length + audience.regions.length + audience.modelIds.length + audience.firmwareVersions.length > 0 || audience.rolloutId !== null;
+  const chosen =
+    (!audience.everyone && audience.merchantIds.length + audience.storeIds.length + audience.regions.length + audience.modelIds.length + audience.firmwareVersions.length > 0) ||
+    audience.rolloutId !== null;
   const { data: size } = useQuery({ ...trpc.notices.preview.queryOptions(audience), enabled: audience.everyone || chosen });
 
   const invalidate = () => queryClient.invalidateQueries(trpc.notices.pathFilter());
@@ -153,7 +163,13 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
           <CardContent className="grid gap-3">
             <div className="flex flex-wrap gap-4 text-sm" role="radiogroup" aria-label={t("compose.audience")}>
               <label className="flex items-center gap-2">
-                <input type="radio" className="size-4" name="audience-kind" checked={notice.audience.everyone} onChange={() => setAudience({ everyone: true, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null })} />
+                <input
+                  type="radio"
+                  className="size-4"
+                  name="audience-kind"
+                  checked={notice.audience.everyone}
+                  onChange={() => setAudience({ everyone: true, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null })}
+                />
                 {t("compose.everyone")}
               </label>
               <label className="flex items-center gap-2">
@@ -163,11 +179,36 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
             </div>
             {!notice.audience.everyone && (
               <div className="grid gap-3 md:grid-cols-2">
-                <CheckboxList label={t("compose.merchants")} options={(options?.merchants ?? []).map((m) => ({ value: m.id, label: m.name }))} value={notice.audience.merchantIds} onChange={(merchantIds) => setAudience({ merchantIds })} />
-                <CheckboxList label={t("compose.stores")} options={(options?.stores ?? []).map((s) => ({ value: s.id, label: s.name }))} value={notice.audience.storeIds} onChange={(storeIds) => setAudience({ storeIds })} />
-                <CheckboxList label={t("compose.regions")} options={(options?.regions ?? []).map((r) => ({ value: r, label: r }))} value={notice.audience.regions} onChange={(regions) => setAudience({ regions })} />
-                <CheckboxList label={t("compose.models")} options={(options?.models ?? []).map((m) => ({ value: m.id, label: m.name }))} value={notice.audience.modelIds} onChange={(modelIds) => setAudience({ modelIds })} />
-                <CheckboxList label={t("compose.firmware")} options={(options?.firmwareVersions ?? []).map((v) => ({ value: v, label: v }))} value={notice.audience.firmwareVersions} onChange={(firmwareVersions) => setAudience({ firmwareVersions })} />
+                <CheckboxList
+                  label={t("compose.merchants")}
+                  options={(options?.merchants ?? []).map((m) => ({ value: m.id, label: m.name }))}
+                  value={notice.audience.merchantIds}
+                  onChange={(merchantIds) => setAudience({ merchantIds })}
+                />
+                <CheckboxList
+                  label={t("compose.stores")}
+                  options={(options?.stores ?? []).map((s) => ({ value: s.id, label: s.name }))}
+                  value={notice.audience.storeIds}
+                  onChange={(storeIds) => setAudience({ storeIds })}
+                />
+                <CheckboxList
+                  label={t("compose.regions")}
+                  options={(options?.regions ?? []).map((r) => ({ value: r, label: r }))}
+                  value={notice.audience.regions}
+                  onChange={(regions) => setAudience({ regions })}
+                />
+                <CheckboxList
+                  label={t("compose.models")}
+                  options={(options?.models ?? []).map((m) => ({ value: m.id, label: m.name }))}
+                  value={notice.audience.modelIds}
+                  onChange={(modelIds) => setAudience({ modelIds })}
+                />
+                <CheckboxList
+                  label={t("compose.firmware")}
+                  options={(options?.firmwareVersions ?? []).map((v) => ({ value: v, label: v }))}
+                  value={notice.audience.firmwareVersions}
+                  onChange={(firmwareVersions) => setAudience({ firmwareVersions })}
+                />
                 <div className="grid content-start gap-1.5">
                   <Label htmlFor="notice-rollout">{t("compose.rollout")}</Label>
                   <Select id="notice-rollout" value={notice.audience.rolloutId ?? ""} onChange={(e) => setAudience({ rolloutId: e.target.value || null })}>
@@ -280,7 +321,11 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
             label={t("compose.publishNow")}
             variant="default"
             title={t("compose.publishTitle")}
-            description={size ? t("compose.publishConfirm", { people: (notice.channels.inbox ? size.merchantUsers + size.technicians : 0), terminals: notice.channels.terminals ? size.terminals : 0 }) : t("compose.publishConfirmPlain")}
+            description={
+              size
+                ? t("compose.publishConfirm", { people: notice.channels.inbox ? size.merchantUsers + size.technicians : 0, terminals: notice.channels.terminals ? size.terminals : 0 })
+                : t("compose.publishConfirmPlain")
+            }
             error={error}
             pending={pending}
             onConfirm={saveAndPublish}

@@ -36,8 +36,20 @@ export function NoticeList() {
       </div>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-3">
         <SearchBox label={t("search")} inputProps={search.inputProps} />
-        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={noticeStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
-        <FilterSelect label={t("severity")} allLabel={t("allSeverities")} value={input.severity} options={noticeSeverities.map((s) => ({ value: s, label: t(`severities.${s}`) }))} onChange={(severity) => update({ severity })} />
+        <FilterSelect
+          label={t("status")}
+          allLabel={t("allStatuses")}
+          value={input.status}
+          options={noticeStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))}
+          onChange={(status) => update({ status })}
+        />
+        <FilterSelect
+          label={t("severity")}
+          allLabel={t("allSeverities")}
+          value={input.severity}
+          options={noticeSeverities.map((s) => ({ value: s, label: t(`severities.${s}`) }))}
+          onChange={(severity) => update({ severity })}
+        />
       </div>
       <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="notices">
         {data.items.length === 0 ? (

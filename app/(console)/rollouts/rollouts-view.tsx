@@ -29,7 +29,13 @@ export function RolloutsView() {
       </div>
       <p className="text-sm text-muted-foreground">{t("maintenanceNote")}</p>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
-        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={rolloutStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} onChange={(status) => update({ status })} />
+        <FilterSelect
+          label={t("status")}
+          allLabel={t("allStatuses")}
+          value={input.status}
+          options={rolloutStatuses.map((s) => ({ value: s, label: t(`statuses.${s}`) }))}
+          onChange={(status) => update({ status })}
+        />
       </div>
       <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="rollouts">
         {data.items.length === 0 ? (

@@ -29,8 +29,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
   const search = useSearchParam(input.q, update);
 
   const statuses = input.status ?? [];
-  const toggleStatus = (status: (typeof terminalStatuses)[number]) =>
-    update({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
+  const toggleStatus = (status: (typeof terminalStatuses)[number]) => update({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
   const stores = options.stores.filter((s) => !input.merchantId || s.merchantId === input.merchantId);
   const filtered = Boolean(input.q || input.connectivity || statuses.length || input.modelId || input.merchantId || input.storeId || input.firmwareVersion);
 
@@ -107,10 +106,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
               type="button"
               aria-pressed={statuses.includes(status)}
               onClick={() => toggleStatus(status)}
-              className={cn(
-                "rounded-full border px-3 py-1 text-xs",
-                statuses.includes(status) ? "border-primary bg-primary text-primary-foreground" : "bg-card hover:bg-accent",
-              )}
+              className={cn("rounded-full border px-3 py-1 text-xs", statuses.includes(status) ? "border-primary bg-primary text-primary-foreground" : "bg-card hover:bg-accent")}
             >
               {ts(status)}
             </button>

@@ -94,9 +94,23 @@ function CourseCard({ course, role }: { course: Course; role: UserRole }) {
           <div className="flex flex-wrap gap-2">
             <CourseDialog course={course} />
             {course.active ? (
-              <ConfirmDialog label={t("courses.archive")} title={t("courses.archiveTitle", { title })} description={t("courses.archiveConfirm")} error={toggle.error} pending={toggle.isPending} onConfirm={() => toggle.mutateAsync({ id: course.id, active: false })} />
+              <ConfirmDialog
+                label={t("courses.archive")}
+                title={t("courses.archiveTitle", { title })}
+                description={t("courses.archiveConfirm")}
+                error={toggle.error}
+                pending={toggle.isPending}
+                onConfirm={() => toggle.mutateAsync({ id: course.id, active: false })}
+              />
             ) : (
-              <ConfirmDialog label={t("courses.restore")} title={t("courses.restoreTitle", { title })} description={t("courses.restoreConfirm")} error={toggle.error} pending={toggle.isPending} onConfirm={() => toggle.mutateAsync({ id: course.id, active: true })} />
+              <ConfirmDialog
+                label={t("courses.restore")}
+                title={t("courses.restoreTitle", { title })}
+                description={t("courses.restoreConfirm")}
+                error={toggle.error}
+                pending={toggle.isPending}
+                onConfirm={() => toggle.mutateAsync({ id: course.id, active: true })}
+              />
             )}
           </div>
         )}

@@ -40,7 +40,10 @@ export function RecordSessionDialog({ role, viewer }: { role: UserRole; viewer: 
   const { data: stores } = useQuery({ ...trpc.merchants.storeChoices.queryOptions(), enabled: open });
   const { data: courses } = useQuery({ ...trpc.training.courses.queryOptions(), enabled: open });
   const store = stores?.find((s) => s.id === storeId) ?? (stores?.length === 1 ? stores[0] : undefined);
-  const { data: staff } = useQuery({ ...trpc.training.staff.queryOptions(staffListInput.parse({ storeId: store?.id, courseId: courseId || undefined, status: "active", pageSize: 100 })), enabled: open && Boolean(store) });
+  const { data: staff } = useQuery({
+    ...trpc.training.staff.queryOptions(staffListInput.parse({ storeId: store?.id, courseId: courseId || undefined, status: "active", pageSize: 100 })),
+    enabled: open && Boolean(store),
+  });
   const { data: trainers } = useQuery({ ...trpc.training.trainers.queryOptions({ merchantId: store?.merchantId ?? "" }), enabled: open && Boolean(store) && role !== "technician" });
   const record = useMutation(
     trpc.training.recordSession.mutationOptions({
@@ -180,12 +183,7 @@ export function RecordSessionDialog({ role, viewer }: { role: UserRole; viewer: 
             {role !== "technician" && trainerKind !== "technician" && (
               <div className="grid gap-1.5">
                 <Label htmlFor="session-trainer-name">{t("session.trainerName")}</Label>
-                <Input
-                  id="session-trainer-name"
-                  value={trainerName}
-                  onChange={(e) => setTrainerName(e.target.value)}
-                  autoComplete="off"
-                />
+                <Input id="session-trainer-name" value={trainerName} onChange={(e) => setTrainerName(e.target.value)} autoComplete="off" />
               </div>
             )}
           </div>
@@ -226,7 +224,12 @@ export function RecordSessionDialog({ role, viewer }: { role: UserRole; viewer: 
                       </label>
                       {attendance && (
                         <div className="flex items-center gap-2">
-                          <Select aria-label={t("session.result", { name: p.name })} value={attendance.result} onChange={(e) => setAttendance(p.id, { result: e.target.value as TrainingResult })} className="h-8 w-28">
+                          <Select
+                            aria-label={t("session.result", { name: p.name })}
+                            value={attendance.result}
+                            onChange={(e) => setAttendance(p.id, { result: e.target.value as TrainingResult })}
+                            className="h-8 w-28"
+                          >
                             {trainingResults.map((r) => (
                               <option key={r} value={r}>
                                 {t(`results.${r}`)}

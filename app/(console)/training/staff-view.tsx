@@ -31,8 +31,20 @@ export function StaffView({ role }: { role: UserRole }) {
     <div className="space-y-3">
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <SearchBox label={t("staff.search")} inputProps={search.inputProps} />
-        <FilterSelect label={t("staff.store")} allLabel={t("staff.allStores")} value={input.storeId} options={(stores ?? []).map((s) => ({ value: s.id, label: s.name }))} onChange={(storeId) => update({ storeId })} />
-        <FilterSelect label={t("staff.role")} allLabel={t("staff.allRoles")} value={input.role} options={staffRoles.map((r) => ({ value: r, label: t(`roles.${r}`) }))} onChange={(value) => update({ role: value })} />
+        <FilterSelect
+          label={t("staff.store")}
+          allLabel={t("staff.allStores")}
+          value={input.storeId}
+          options={(stores ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          onChange={(storeId) => update({ storeId })}
+        />
+        <FilterSelect
+          label={t("staff.role")}
+          allLabel={t("staff.allRoles")}
+          value={input.role}
+          options={staffRoles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+          onChange={(value) => update({ role: value })}
+        />
         <FilterSelect
           label={t("staff.status")}
           allLabel={t("staff.statuses.active")}
@@ -87,7 +99,9 @@ export function StaffView({ role }: { role: UserRole }) {
                         <span className="text-sm text-muted-foreground">{t("staff.noneRequired")}</span>
                       ) : (
                         <Link href={`/training?view=records&staffId=${person.id}`} className="flex flex-wrap gap-1 hover:underline">
-                          <Badge variant={person.currentCourses < person.requiredCourses ? "danger" : person.expiringCourses ? "warning" : "success"}>{t("staff.currentOf", { current: person.currentCourses, required: person.requiredCourses })}</Badge>
+                          <Badge variant={person.currentCourses < person.requiredCourses ? "danger" : person.expiringCourses ? "warning" : "success"}>
+                            {t("staff.currentOf", { current: person.currentCourses, required: person.requiredCourses })}
+                          </Badge>
                           {person.expiringCourses > 0 && <Badge variant="warning">{t("staff.expiringSoon", { count: person.expiringCourses })}</Badge>}
                         </Link>
                       )}
@@ -120,9 +134,23 @@ function LeaveButton({ member }: { member: { id: string; name: string; active: b
   const queryClient = useQueryClient();
   const change = useMutation(trpc.training.updateStaff.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.training.pathFilter()) }));
   return member.active ? (
-    <ConfirmDialog label={t("markLeft")} title={t("markLeftTitle", { name: member.name })} description={t("markLeftConfirm")} error={change.error} pending={change.isPending} onConfirm={() => change.mutateAsync({ id: member.id, active: false })} />
+    <ConfirmDialog
+      label={t("markLeft")}
+      title={t("markLeftTitle", { name: member.name })}
+      description={t("markLeftConfirm")}
+      error={change.error}
+      pending={change.isPending}
+      onConfirm={() => change.mutateAsync({ id: member.id, active: false })}
+    />
   ) : (
-    <ConfirmDialog label={t("rejoin")} title={t("rejoinTitle", { name: member.name })} description={t("rejoinConfirm")} error={change.error} pending={change.isPending} onConfirm={() => change.mutateAsync({ id: member.id, active: true })} />
+    <ConfirmDialog
+      label={t("rejoin")}
+      title={t("rejoinTitle", { name: member.name })}
+      description={t("rejoinConfirm")}
+      error={change.error}
+      pending={change.isPending}
+      onConfirm={() => change.mutateAsync({ id: member.id, active: true })}
+    />
   );
 }
 

@@ -40,7 +40,10 @@ export function TrainingView({ role, viewer }: { role: UserRole; viewer: { id: s
             key={v}
             href={`/training${v === "compliance" ? "" : `?view=${v}`}`}
             aria-current={view === v ? "page" : undefined}
-            className={cn("-mb-px border-b-2 px-3 py-2 text-sm whitespace-nowrap", view === v ? "border-primary font-medium text-primary" : "border-transparent text-muted-foreground hover:text-foreground")}
+            className={cn(
+              "-mb-px border-b-2 px-3 py-2 text-sm whitespace-nowrap",
+              view === v ? "border-primary font-medium text-primary" : "border-transparent text-muted-foreground hover:text-foreground",
+            )}
           >
             {t(`viewNames.${v}`)}
           </Link>
@@ -227,9 +230,27 @@ function RecordsView({ role }: { role: UserRole }) {
     <div className="space-y-3">
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <SearchBox label={t("records.search")} inputProps={search.inputProps} />
-        <FilterSelect label={t("records.store")} allLabel={t("records.allStores")} value={input.storeId} options={(stores ?? []).map((s) => ({ value: s.id, label: s.name }))} onChange={(storeId) => update({ storeId })} />
-        <FilterSelect label={t("records.course")} allLabel={t("records.allCourses")} value={input.courseId} options={(courses ?? []).map((c) => ({ value: c.id, label: course.title(c) }))} onChange={(courseId) => update({ courseId })} />
-        <FilterSelect label={t("records.state")} allLabel={t("records.allStates")} value={input.state} options={trainingStates.map((s) => ({ value: s, label: t(`states.${s}`) }))} onChange={(state) => update({ state })} />
+        <FilterSelect
+          label={t("records.store")}
+          allLabel={t("records.allStores")}
+          value={input.storeId}
+          options={(stores ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          onChange={(storeId) => update({ storeId })}
+        />
+        <FilterSelect
+          label={t("records.course")}
+          allLabel={t("records.allCourses")}
+          value={input.courseId}
+          options={(courses ?? []).map((c) => ({ value: c.id, label: course.title(c) }))}
+          onChange={(courseId) => update({ courseId })}
+        />
+        <FilterSelect
+          label={t("records.state")}
+          allLabel={t("records.allStates")}
+          value={input.state}
+          options={trainingStates.map((s) => ({ value: s, label: t(`states.${s}`) }))}
+          onChange={(state) => update({ state })}
+        />
       </div>
       <div className="flex flex-wrap items-center justify-between gap-2">
         {input.staffId ? (

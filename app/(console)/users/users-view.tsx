@@ -17,7 +17,16 @@ import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
 
-type User = { id: string; name: string; email: string; role: UserRole; merchantId: string | null; disabled: boolean; signInLockedUntil: Date | null; assignedMerchants: { id: string; name: string }[] };
+type User = {
+  id: string;
+  name: string;
+  email: string;
+  role: UserRole;
+  merchantId: string | null;
+  disabled: boolean;
+  signInLockedUntil: Date | null;
+  assignedMerchants: { id: string; name: string }[];
+};
 
 function useUserMutations() {
   const trpc = useTRPC();
@@ -85,7 +94,13 @@ export function UsersView({ viewerId }: { viewerId: string }) {
                     {user.role === "merchant" ? merchantName.get(user.merchantId ?? "") : user.role === "technician" ? user.assignedMerchants.map((m) => m.name).join(", ") || "—" : t("allMerchants")}
                   </TableCell>
                   <TableCell>
-                    {user.disabled ? <Badge variant="danger">{t("disabled")}</Badge> : user.signInLockedUntil ? <Badge variant="warning">{t("locked")}</Badge> : <Badge variant="success">{t("enabled")}</Badge>}
+                    {user.disabled ? (
+                      <Badge variant="danger">{t("disabled")}</Badge>
+                    ) : user.signInLockedUntil ? (
+                      <Badge variant="warning">{t("locked")}</Badge>
+                    ) : (
+                      <Badge variant="success">{t("enabled")}</Badge>
+                    )}
                   </TableCell>
                   <TableCell className="flex flex-wrap gap-1.5">
                     <UserDialog user={user} merchants={merchants} isSelf={user.id === viewerId} />
@@ -113,7 +128,11 @@ function UserDialog({ user, merchants, isSelf }: { user?: User; merchants: { id:
   const [role, setRole] = useState<UserRole>(user?.role ?? "merchant");
   return (
     <FormDialog
-      trigger={<Button size="sm" variant={user ? "outline" : "default"}>{user ? tc("edit") : t("new")}</Button>}
+      trigger={
+        <Button size="sm" variant={user ? "outline" : "default"}>
+          {user ? tc("edit") : t("new")}
+        </Button>
+      }
       title={user ? t("edit") : t("new")}
       submitLabel={tc("save")}
       error={mutation.error}
@@ -173,7 +192,11 @@ function AssignmentsDialog({ user, merchants }: { user: User; merchants: { id: s
   const assigned = new Set(user.assignedMerchants.map((m) => m.id));
   return (
     <FormDialog
-      trigger={<Button size="sm" variant="outline">{t("assign")}</Button>}
+      trigger={
+        <Button size="sm" variant="outline">
+          {t("assign")}
+        </Button>
+      }
       title={t("assignTitle", { name: user.name })}
       submitLabel={tc("save")}
       error={setAssignments.error}
@@ -200,7 +223,11 @@ function PasswordDialog({ user }: { user: User }) {
   const { setPassword } = useUserMutations();
   return (
     <FormDialog
-      trigger={<Button size="sm" variant="ghost">{t("setPassword")}</Button>}
+      trigger={
+        <Button size="sm" variant="ghost">
+          {t("setPassword")}
+        </Button>
+      }
       title={t("setPasswordTitle", { email: user.email })}
       description={t("setPasswordHint")}
       submitLabel={tc("save")}

@@ -94,7 +94,9 @@ export function NoticeDetail({ id }: { id: string }) {
                         <span className="font-medium">{u.name}</span> <span className="text-muted-foreground">· {u.email}</span>
                       </li>
                     ))}
-                    {receipts.readers - receipts.read > notice.notRead.length && <li className="py-1.5 text-muted-foreground">{t("moreNotRead", { count: receipts.readers - receipts.read - notice.notRead.length })}</li>}
+                    {receipts.readers - receipts.read > notice.notRead.length && (
+                      <li className="py-1.5 text-muted-foreground">{t("moreNotRead", { count: receipts.readers - receipts.read - notice.notRead.length })}</li>
+                    )}
                   </ul>
                 )}
               </CardContent>

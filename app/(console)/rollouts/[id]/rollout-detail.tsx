@@ -66,12 +66,7 @@ export function RolloutDetail({ id }: { id: string }) {
             </p>
           )}
         </div>
-        <RolloutActions
-          id={id}
-          status={rollout.status}
-          awaitingApproval={rollout.phases.some((p) => p.status === "awaiting_approval")}
-          pendingJobs={rollout.totals.pending}
-        />
+        <RolloutActions id={id} status={rollout.status} awaitingApproval={rollout.phases.some((p) => p.status === "awaiting_approval")} pendingJobs={rollout.totals.pending} />
       </div>
 
       <Card>
@@ -203,13 +198,24 @@ function RolloutActions({ id, status, awaitingApproval, pendingJobs }: { id: str
       {status === "running" && awaitingApproval && (
         <ConfirmDialog label={t("approve")} variant="default" description={t("approveConfirm")} onConfirm={() => approve.mutateAsync({ id })} error={approve.error} pending={approve.isPending} />
       )}
-      {(status === "running" || status === "scheduled") && <ConfirmDialog label={t("pause")} description={t("pauseConfirm")} onConfirm={() => pause.mutateAsync({ id })} error={pause.error} pending={pause.isPending} />}
-      {status === "paused" && <ConfirmDialog label={t("resume")} variant="default" description={t("resumeConfirm")} onConfirm={() => resume.mutateAsync({ id })} error={resume.error} pending={resume.isPending} />}
+      {(status === "running" || status === "scheduled") && (
+        <ConfirmDialog label={t("pause")} description={t("pauseConfirm")} onConfirm={() => pause.mutateAsync({ id })} error={pause.error} pending={pause.isPending} />
+      )}
+      {status === "paused" && (
+        <ConfirmDialog label={t("resume")} variant="default" description={t("resumeConfirm")} onConfirm={() => resume.mutateAsync({ id })} error={resume.error} pending={resume.isPending} />
+      )}
       {["running", "scheduled", "paused"].includes(status) && (
         <ConfirmDialog label={t("cancel")} destructive description={t("cancelConfirm")} onConfirm={() => cancel.mutateAsync({ id })} error={cancel.error} pending={cancel.isPending} />
       )}
       {status === "completed" && pendingJobs > 0 && (
-        <ConfirmDialog label={t("cancelRemaining")} destructive description={t("cancelRemainingConfirm", { count: pendingJobs })} onConfirm={() => cancel.mutateAsync({ id })} error={cancel.error} pending={cancel.isPending} />
+        <ConfirmDialog
+          label={t("cancelRemaining")}
+          destructive
+          description={t("cancelRemainingConfirm", { count: pendingJobs })}
+          onConfirm={() => cancel.mutateAsync({ id })}
+          error={cancel.error}
+          pending={cancel.isPending}
+        />
       )}
     </div>
   );
@@ -235,7 +241,13 @@ function RolloutJobs({ id, phases }: { id: string; phases: number }) {
       </div>
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <SearchBox label={t("search")} inputProps={search.inputProps} />
-        <FilterSelect label={t("status")} allLabel={t("allStatuses")} value={input.status} options={jobStatuses.map((s) => ({ value: s, label: t(`jobStatuses.${s}`) }))} onChange={(status) => update({ status })} />
+        <FilterSelect
+          label={t("status")}
+          allLabel={t("allStatuses")}
+          value={input.status}
+          options={jobStatuses.map((s) => ({ value: s, label: t(`jobStatuses.${s}`) }))}
+          onChange={(status) => update({ status })}
+        />
         <FilterSelect
           label={t("phaseTable")}
           allLabel={t("allPhases")}

@@ -16,7 +16,14 @@ import { useTRPC } from "@/app/_lib/trpc/client";
 type Phase = (typeof defaultPhases)[number];
 type Mode = "filters" | "serials";
 
-const splitList = (text: string) => [...new Set(text.split(/[\s,;]+/).map((s) => s.trim().toUpperCase()).filter(Boolean))];
+const splitList = (text: string) => [
+  ...new Set(
+    text
+      .split(/[\s,;]+/)
+      .map((s) => s.trim().toUpperCase())
+      .filter(Boolean),
+  ),
+];
 
 /** A list of checkboxes for one target filter; nothing ticked means no filter. */
 function CheckList({ legend, options, selected, onChange }: { legend: string; options: { id: string; name: string }[]; selected: string[]; onChange: (ids: string[]) => void }) {
@@ -26,12 +33,7 @@ function CheckList({ legend, options, selected, onChange }: { legend: string; op
       <div className="max-h-40 space-y-1 overflow-y-auto rounded-md border p-2">
         {options.map((o) => (
           <label key={o.id} className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              className="size-4"
-              checked={selected.includes(o.id)}
-              onChange={(e) => onChange(e.target.checked ? [...selected, o.id] : selected.filter((id) => id !== o.id))}
-            />
+            <input type="checkbox" className="size-4" checked={selected.includes(o.id)} onChange={(e) => onChange(e.target.checked ? [...selected, o.id] : selected.filter((id) => id !== o.id))} />
             {o.name}
           </label>
         ))}
@@ -73,7 +75,12 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
   const target =
     mode === "serials"
       ? { serialNumbers: splitList(serialText) }
-      : { modelIds, merchantIds, storeIds: storeIds.filter((id) => !merchantIds.length || merchantIds.includes(options.stores.find((s) => s.id === id)?.merchantId ?? "")), firmwareVersions: versions };
+      : {
+          modelIds,
+          merchantIds,
+          storeIds: storeIds.filter((id) => !merchantIds.length || merchantIds.includes(options.stores.find((s) => s.id === id)?.merchantId ?? "")),
+          firmwareVersions: versions,
+        };
   const previewInput = useDebounced(JSON.stringify({ releaseId, target }), 400);
   const preview = useMutation(trpc.rollouts.preview.mutationOptions());
   const { mutate: runPreview } = preview;
@@ -201,7 +208,14 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
                 <input type="checkbox" className="size-4" checked={p.requiresApproval} onChange={(e) => setPhase(i, { requiresApproval: e.target.checked })} />
                 {t("requiresApproval")}
               </label>
-              <Button type="button" variant="outline" size="icon" aria-label={t("removePhase", { n: i + 1 })} disabled={phases.length === 1} onClick={() => setPhases(phases.filter((_, j) => j !== i))}>
+              <Button
+                type="button"
+                variant="outline"
+                size="icon"
+                aria-label={t("removePhase", { n: i + 1 })}
+                disabled={phases.length === 1}
+                onClick={() => setPhases(phases.filter((_, j) => j !== i))}
+              >
                 <Trash2Icon />
               </Button>
             </fieldset>

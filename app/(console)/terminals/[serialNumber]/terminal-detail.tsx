@@ -33,7 +33,12 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
 
   const fields: [string, React.ReactNode][] = [
     [tt("model"), `${terminal.manufacturer} ${terminal.model}`],
-    [tt("firmware"), <span key="fw" className="font-mono">{terminal.firmwareVersion ?? "—"}</span>],
+    [
+      tt("firmware"),
+      <span key="fw" className="font-mono">
+        {terminal.firmwareVersion ?? "—"}
+      </span>,
+    ],
     [
       tt("lastSeen"),
       <span key="ls" className="flex items-center gap-2" data-testid="last-seen">
@@ -272,7 +277,11 @@ function AssignTerminalDialog({ terminal }: { terminal: TerminalData }) {
   const mutation = useMutation(trpc.terminals.assign.mutationOptions({ onSuccess: invalidate }));
   return (
     <FormDialog
-      trigger={<Button size="sm" variant="outline">{t("move")}</Button>}
+      trigger={
+        <Button size="sm" variant="outline">
+          {t("move")}
+        </Button>
+      }
       title={t("move")}
       description={t("moveHint", { serialNumber: terminal.serialNumber })}
       submitLabel={tc("save")}
@@ -282,13 +291,7 @@ function AssignTerminalDialog({ terminal }: { terminal: TerminalData }) {
       onSubmit={(form) => mutation.mutateAsync({ id: terminal.id, merchantId: formText(form, "merchantId") || null, storeId: formText(form, "storeId") || null })}
     >
       {options.data && (
-        <PlacementFields
-          merchants={options.data.merchants}
-          stores={options.data.stores}
-          initialMerchantId={terminal.merchantId ?? ""}
-          initialStoreId={terminal.storeId ?? ""}
-          error={mutation.error}
-        />
+        <PlacementFields merchants={options.data.merchants} stores={options.data.stores} initialMerchantId={terminal.merchantId ?? ""} initialStoreId={terminal.storeId ?? ""} error={mutation.error} />
       )}
     </FormDialog>
   );
@@ -304,7 +307,11 @@ function EditTerminalDialog({ terminal }: { terminal: TerminalData }) {
   const mutation = useMutation(trpc.terminals.update.mutationOptions({ onSuccess: invalidate }));
   return (
     <FormDialog
-      trigger={<Button size="sm" variant="outline">{tc("edit")}</Button>}
+      trigger={
+        <Button size="sm" variant="outline">
+          {tc("edit")}
+        </Button>
+      }
       title={t("edit")}
       submitLabel={tc("save")}
       error={mutation.error}

@@ -234,7 +234,9 @@ function StatusActions({ order }: { order: WorkOrder }) {
             <p className="font-medium">{t("completeNeeds")}</p>
             <ul className="mt-1 list-inside list-disc">
               {order.completionProblems.map((p) => (
-                <li key={p.missing}>{p.missing === "checklist" ? t("needsResults", { items: p.keys.map(checklistLabel).join(t("listSeparator")) }) : t(p.missing === "resolution" ? "needsResolution" : "needsSignoff")}</li>
+                <li key={p.missing}>
+                  {p.missing === "checklist" ? t("needsResults", { items: p.keys.map(checklistLabel).join(t("listSeparator")) }) : t(p.missing === "resolution" ? "needsResolution" : "needsSignoff")}
+                </li>
               ))}
             </ul>
           </div>
@@ -270,7 +272,11 @@ function ChecklistCard({ order, editable }: { order: WorkOrder; editable: boolea
       </CardHeader>
       <CardContent className="space-y-3">
         {followUpId && (
-          <div role="alert" data-testid="tamper-followup" className="flex gap-3 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+          <div
+            role="alert"
+            data-testid="tamper-followup"
+            className="flex gap-3 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+          >
             <ShieldAlert className="size-5 shrink-0 text-red-600" aria-hidden />
             <div>
               <p className="font-semibold">{t("tamperFailed")}</p>
@@ -524,7 +530,14 @@ function WorkLogForm({
         {parts.length === 0 && <p className="text-sm text-muted-foreground">{t("noParts")}</p>}
         {parts.map((part, index) => (
           <div key={part.id} className="flex gap-2">
-            <Input aria-label={t("partName", { n: index + 1 })} placeholder={t("partPlaceholder")} className="h-11 flex-1" maxLength={120} value={part.name} onChange={(e) => setPart(part.id, { name: e.target.value })} />
+            <Input
+              aria-label={t("partName", { n: index + 1 })}
+              placeholder={t("partPlaceholder")}
+              className="h-11 flex-1"
+              maxLength={120}
+              value={part.name}
+              onChange={(e) => setPart(part.id, { name: e.target.value })}
+            />
             <Input
               aria-label={t("partQuantity", { n: index + 1 })}
               type="number"
@@ -712,7 +725,10 @@ function PlanningCard({ order }: { order: WorkOrder }) {
   const technicians = useQuery(trpc.maintenance.technicians.queryOptions({ merchantId: order.merchantId }));
   const update = useMutation(trpc.maintenance.update.mutationOptions({ onSuccess: invalidate }));
   // The current technician stays choosable even if no longer assigned to the merchant (and before the list loads).
-  const options = [...(order.technicianId && !technicians.data?.some((u) => u.id === order.technicianId) ? [{ id: order.technicianId, name: order.technicianName ?? order.technicianId }] : []), ...(technicians.data ?? [])];
+  const options = [
+    ...(order.technicianId && !technicians.data?.some((u) => u.id === order.technicianId) ? [{ id: order.technicianId, name: order.technicianName ?? order.technicianId }] : []),
+    ...(technicians.data ?? []),
+  ];
   return (
     <Card>
       <CardHeader>

@@ -2,7 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { readBodyWithin } from "@/server/http-body";
 import { appRouter } from "@/server/root";
-import { createContext } from "@/server/trpc";
+import { isTransientDatabaseError, TRANSIENT_RETRY_AFTER_SECONDS } from "@/server/errors";
+import { createContext, databaseUnavailable } from "@/server/trpc";
 import { MAX_BATCH_SIZE } from "@/app/_lib/trpc/limits";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -13,8 +14,12 @@ const IMPORT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 async function handler(req: Request) {
   const path = new URL(req.url).pathname.slice("/api/trpc/".length);
   // The session comes from the headers alone, so the limit can depend on who is asking.
-  const context = await createContext({ headers: req.headers });
-  const maxBodyBytes = path === "terminals.import" && context.viewer?.role === "admin" ? IMPORT_MAX_BODY_BYTES : MAX_BODY_BYTES;
+  // A database out of reach is answered by tRPC in its own format too (503), from createContext below.
+  const context = await createContext({ headers: req.headers }).catch((error: unknown) => {
+    if (isTransientDatabaseError(error)) return databaseUnavailable(error);
+    throw error;
+  });
+  const maxBodyBytes = path === "terminals.import" && !(context instanceof TRPCError) && context.viewer?.role === "admin" ? IMPORT_MAX_BODY_BYTES : MAX_BODY_BYTES;
   // Read here, within the limit, because the adapter would read any size.
   const body = req.method === "POST" ? await readBodyWithin(req, maxBodyBytes) : undefined;
   return fetchRequestHandler({
@@ -25,8 +30,10 @@ async function handler(req: Request) {
     createContext: () => {
       // Refused in the context, so tRPC answers every call of the batch in its own format (413).
       if (body === null) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The request is too large." });
+      if (context instanceof TRPCError) throw context;
       return context;
     },
+    responseMeta: ({ errors }) => (errors.some((error) => error.code === "SERVICE_UNAVAILABLE") ? { headers: { "Retry-After": String(TRANSIENT_RETRY_AFTER_SECONDS) } } : {}),
   });
 }
 

@@ -53,7 +53,11 @@ export function Evidence({ storeId }: { storeId: string }) {
         <Stat label={t("summaryFailed")} value={summary.failedTamperChecks} bad={summary.failedTamperChecks > 0} />
         <Stat label={t("summaryNever")} value={summary.neverInspected} bad={summary.neverInspected > 0} />
         <Stat label={t("summaryOverdue")} value={summary.overdueInspections} bad={summary.overdueInspections > 0} />
-        <Stat label={t("summaryStaff")} value={summary.share === null ? "—" : `${percentOf(summary.share)}% (${summary.compliant}/${summary.staff})`} bad={summary.share !== null && summary.share < 1} />
+        <Stat
+          label={t("summaryStaff")}
+          value={summary.share === null ? "—" : `${percentOf(summary.share)}% (${summary.compliant}/${summary.staff})`}
+          bad={summary.share !== null && summary.share < 1}
+        />
       </dl>
 
       <Card className="print:break-inside-auto">
@@ -95,7 +99,9 @@ export function Evidence({ storeId }: { storeId: string }) {
                     <TableCell>
                       {d.lastInspection ? (
                         <Link href={`/work-orders/${d.lastInspection.workOrderId}`} className="flex flex-wrap items-center gap-1.5 hover:underline">
-                          <Badge variant={d.lastInspection.result === "fail" ? "danger" : d.lastInspection.result === "pass" ? "success" : "muted"}>{t(`tamperResults.${d.lastInspection.result}`)}</Badge>
+                          <Badge variant={d.lastInspection.result === "fail" ? "danger" : d.lastInspection.result === "pass" ? "success" : "muted"}>
+                            {t(`tamperResults.${d.lastInspection.result}`)}
+                          </Badge>
                           <span className="text-xs tabular-nums">{format.dateTime(d.lastInspection.on, { dateStyle: "medium" })}</span>
                         </Link>
                       ) : (

@@ -1,0 +1,74 @@
+import pino, { type DestinationStream, type Logger } from "pino";
+import { ConfigError, setting, type EnvSource } from "./env";
+
+/**
+ * Where secrets could sit in what the app logs: headers, request bodies and SMS parameters. The
+ * request log writes none of these today; the paths keep an added field from leaking one.
+ */
+export const redactPaths = [
+  "authorization",
+  "cookie",
+  "password",
+  "newPassword",
+  "currentPassword",
+  "deviceToken",
+  "token",
+  "secret",
+  "*.authorization",
+  "*.cookie",
+  "*.password",
+  "*.newPassword",
+  "*.currentPassword",
+  "*.deviceToken",
+  "*.token",
+  "*.secret",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  '*.headers["set-cookie"]',
+  "*.body.code",
+  "*.params.code",
+];
+
+// A bad LOG_LEVEL must not fail the import of every module that logs: the start's configuration
+// check (instrumentation.ts) names it and stops.
+function levelOf(env: EnvSource | undefined): string {
+  try {
+    return setting("LOG_LEVEL", env);
+  } catch (error) {
+    if (error instanceof ConfigError) return "info";
+    throw error;
+  }
+}
+
+function prettyWanted(env: EnvSource | undefined): boolean {
+  try {
+    const format = setting("LOG_FORMAT", env);
+    if (format) return format === "pretty";
+    return setting("NODE_ENV", env) !== "production" && process.stdout.isTTY === true;
+  } catch (error) {
+    if (error instanceof ConfigError) return false;
+    throw error;
+  }
+}
+
+/**
+ * JSON lines (one object per line, for a log shipper), or readable lines for a person at a
+ * terminal; tests pass a destination to read what was written.
+ */
+export function createLogger(destination?: DestinationStream, env?: EnvSource): Logger {
+  const options: pino.LoggerOptions = {
+    level: levelOf(env),
+    redact: { paths: redactPaths, censor: "[redacted]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  if (destination) return pino(options, destination);
+  // pino-pretty is a development dependency, loaded by pino's worker only when asked for.
+  if (prettyWanted(env)) return pino(options, pino.transport({ target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } }));
+  return pino(options);
+}
+
+// Shared through globalThis for the same reason as the metrics registry (server/metrics.ts).
+const holder = globalThis as unknown as { posFleetLogger?: Logger };
+
+export const logger: Logger = (holder.posFleetLogger ??= createLogger());
