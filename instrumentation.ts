@@ -12,7 +12,7 @@ export async function register() {
   parseEnvOrExit();
   const { getDatabase } = await import("./server/db");
   const { startJobRunner } = await import("./server/jobs");
-  const { logger } = await import("./server/logger");
+  const { flushLogs, logger } = await import("./server/logger");
   const { smsProviderFromEnv } = await import("./server/sms/providers");
   try {
     // Then the rules between settings: production's secret and URL, the SMS provider's settings.
@@ -26,6 +26,7 @@ export async function register() {
     startJobRunner(db);
   } catch (error) {
     logger.fatal({ err: error }, `POS Fleet cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    flushLogs();
     process.exit(1);
   }
 }

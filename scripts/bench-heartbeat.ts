@@ -236,6 +236,8 @@ function startServer(port: number): Server {
   // Its own process group, so stopping it also stops anything it started.
   const profile = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values["cpu-prof"])}`] : [];
   env.PORT = String(port);
+  // Production refuses to start without the console's public URL (sign-in trusts exactly that origin).
+  env.BETTER_AUTH_URL = `http://localhost:${port}`;
   const child = spawn(process.execPath, [...profile, "--import", "tsx", "server/main.ts"], { cwd: root, env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
   child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[server :${port}] `)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

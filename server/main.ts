@@ -6,7 +6,7 @@ import next from "next";
 import { createAppServer } from "./app-server";
 import { getDatabase } from "./db";
 import { parseEnvOrExit, shutdownTimeoutSeconds } from "./env";
-import { logger } from "./logger";
+import { flushLogs, logger } from "./logger";
 import { metricsHandler } from "./metrics-endpoint";
 import { nextRoutesOf } from "./route-label";
 import { onShutdown, shutDown } from "./shutdown";
@@ -25,7 +25,10 @@ server.listen(port, hostname, () => logger.info(`POS Fleet: listening on http://
 const timeoutSeconds = shutdownTimeoutSeconds();
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
-  if (stopping) process.exit(1);
+  if (stopping) {
+    flushLogs();
+    process.exit(1);
+  }
   stopping = true;
   logger.info({ signal, timeoutSeconds }, "shutting down: draining");
   setTimeout(
@@ -37,6 +40,7 @@ const stop = (signal: NodeJS.Signals) => {
   ).unref();
   void shutDown(server, timeoutSeconds).then(() => {
     logger.info("shut down");
+    flushLogs();
     process.exit(0);
   });
 };

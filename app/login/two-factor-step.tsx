@@ -4,6 +4,7 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { authClient } from "../_lib/auth-client";
 import { sameOriginPath } from "../_lib/same-origin-path";
+import { OneTimeCodeInput } from "../_components/one-time-code-input";
 import { Button } from "../_components/ui/button";
 import { Input, Label } from "../_components/ui/input";
 
@@ -56,18 +57,7 @@ export function TwoFactorStep({ next, onRestart }: { next: string; onRestart: (m
         {backup ? (
           <Input id="code" name="code" autoComplete="off" autoCapitalize="off" spellCheck={false} required autoFocus aria-invalid={Boolean(error)} className="font-mono" />
         ) : (
-          <Input
-            id="code"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9]*"
-            maxLength={6}
-            required
-            autoFocus
-            aria-invalid={Boolean(error)}
-            className="font-mono tracking-[0.3em]"
-          />
+          <OneTimeCodeInput id="code" invalid={Boolean(error)} />
         )}
       </div>
       {error && (

@@ -8,6 +8,7 @@ import QRCode from "qrcode";
 import { useState } from "react";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
 import { FormError } from "@/app/_components/form-error";
+import { OneTimeCodeInput } from "@/app/_components/one-time-code-input";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
@@ -192,18 +193,7 @@ function ConfirmEnrolment({ totpURI, onConfirmed, onCancel }: { totpURI: string;
         <h3 className="text-sm font-semibold">{t("confirmTitle")}</h3>
         <div className="grid gap-1.5">
           <Label htmlFor="enrol-code">{t("code")}</Label>
-          <Input
-            id="enrol-code"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9]*"
-            maxLength={6}
-            required
-            autoFocus
-            aria-invalid={Boolean(error)}
-            className="font-mono tracking-[0.3em]"
-          />
+          <OneTimeCodeInput id="enrol-code" invalid={Boolean(error)} />
         </div>
         <FormError error={error && { message: error }} />
         <div className="flex gap-2">
