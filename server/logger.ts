@@ -68,8 +68,11 @@ export function createLogger(destination?: DestinationStream, env?: EnvSource): 
   if (destination) return pino(options, destination);
   // pino-pretty is a development dependency, loaded by pino's worker only when asked for.
   if (prettyWanted(env)) return pino(options, pino.transport({ target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } }));
-  // Buffered: a write per line cost a tenth of the heartbeat path's CPU. flushLogs() writes the rest before the process exits.
-  return pino(options, (holder.posFleetLogDestination = pino.destination({ dest: 1, sync: false, minLength: 4096 })));
+  // Buffered: a write per line cost a tenth of the heartbeat path's CPU. What waits is written within
+  // a second (a quiet instance's lines must not sit in the buffer), and flushLogs() writes the rest before the process exits.
+  const buffered = (holder.posFleetLogDestination = pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  setInterval(() => buffered.flush(), 1000).unref();
+  return pino(options, buffered);
 }
 
 /** Writes out what the buffered destination still holds; call it before the process exits. */
