@@ -1,5 +1,8 @@
 import client from "prom-client";
 
+/** Request and procedure durations, from a fast answer to a slow export. */
+const requestSecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 // Labels stay bounded: routes are patterns (never URLs with ids), jobs and batchers are names in code.
 function createMetrics() {
   const registry = new client.Registry();
@@ -17,7 +20,7 @@ function createMetrics() {
       name: "posfleet_http_request_duration_seconds",
       help: "Time from a request's arrival to the end of its answer.",
       labelNames: ["lane", "method", "route", "status"] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: requestSecondsBuckets,
       registers,
     }),
     trpcCalls: new client.Counter({
@@ -30,7 +33,7 @@ function createMetrics() {
       name: "posfleet_trpc_call_duration_seconds",
       help: "Time a tRPC procedure call took, by procedure.",
       labelNames: ["procedure"] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: requestSecondsBuckets,
       registers,
     }),
     heartbeats: new client.Counter({ name: "posfleet_heartbeats_total", help: "Terminal check-ins stored.", registers }),

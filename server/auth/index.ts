@@ -8,7 +8,7 @@ import { accounts, rateLimits, sessions, twoFactors, users, verifications } from
 import { clientIp } from "../client-ip";
 import { getDb } from "../db";
 import { authSecret, authTrustedOrigins, oldestLiveSignIn, sessionIdleMinutes, setting, signInLimitPerMinute } from "../env";
-import { clearFailedSignIns, recordFailedSignIn, signInLockedUntil } from "./lockout";
+import { clearFailedSignIns, LOCKOUT_MINUTES, recordFailedSignIn, signInLockedUntil } from "./lockout";
 import { MIN_PASSWORD_LENGTH, passwordProblem } from "./password-policy";
 import { checkSelfServiceUserUpdate } from "./user-fields";
 import { twoFactorAftermath } from "./two-factor";
@@ -64,7 +64,7 @@ export function createAuth(db: Db) {
           const email = emailOf(ctx.body);
           // A locked address is refused before the password is looked at, so guessing goes no further.
           if (email && (await signInLockedUntil(db, email))) {
-            throw new APIError("UNAUTHORIZED", { message: "Too many failed sign-ins. Try again in 30 minutes or ask an administrator to unlock the account.", code: "SIGN_IN_LOCKED" });
+            throw new APIError("UNAUTHORIZED", { message: `Too many failed sign-ins. Try again in ${LOCKOUT_MINUTES} minutes or ask an administrator to unlock the account.`, code: "SIGN_IN_LOCKED" });
           }
         }
         const field = newPasswordFields[ctx.path];
