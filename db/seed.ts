@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
-import { count, inArray, sql } from "drizzle-orm";
+import { count, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db, DbHandle } from "./client";
+import { createPartitions, DAY_MS, rollUpCheckins } from "./history";
 import { withDatabaseLock } from "./migrate";
 import {
   accounts,
@@ -155,7 +156,7 @@ export async function seedDemoIfEmpty(handle: DbHandle, now: Date, storeImage?: 
 /** Removes everything but the append-only audit log, for `npm run db:seed` on a used database. */
 export async function clearFleetData(db: Db): Promise<void> {
   await db.execute(
-    sql`truncate table notice_reads, notice_deliveries, notices, training_records, staff_members, work_order_notes, work_orders, maintenance_plans, calendar_feeds, update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
+    sql`truncate table notice_reads, notice_deliveries, notices, training_records, staff_members, work_order_notes, work_orders, maintenance_plans, calendar_feeds, update_jobs, rollout_phases, rollouts, firmware_release_models, firmware_releases, checkins, checkin_rollups, daily_activity, fleet_daily_activity, device_tokens, scheduled_jobs, ${technicianAssignments}, ${terminals}, ${terminalModels}, ${stores}, sessions, accounts, verifications, rate_limits, ${users}, ${merchants} cascade`,
   );
 }
 
@@ -245,7 +246,10 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     // The demo merchants have had their terminals since before any was activated (at most 330 days ago).
     const longAgo = new Date(now.getTime() - 365 * 86_400_000);
     await tx.insert(terminals).values(rows.map((r) => ({ createdAt: longAgo, merchantSince: longAgo, ...r })));
-    await seedCheckinHistory(tx);
+    // Connectivity as of the default heartbeat interval (offline after 15 minutes); the server's sweep keeps it from then on.
+    await tx.execute(sql`update terminals set connectivity = (case when last_seen_at >= ${new Date(now.getTime() - 15 * 60_000).toISOString()}::timestamptz then 'online'
+      when last_seen_at >= ${new Date(now.getTime() - DAY_MS).toISOString()}::timestamptz then 'offline' else 'offline_day' end)::terminal_connectivity`);
+    await seedCheckinHistory(tx, now);
 
     for (const u of demoUsers) {
       const id = randomUUID();
@@ -735,14 +739,18 @@ async function seedFirmware(tx: Db, models: { id: string; model: string }[], ima
  * trade from 08:00 to 21:00 and the odd error occurs. Derived from hashes, so every machine gets
  * the same history.
  */
-async function seedCheckinHistory(tx: Db) {
+async function seedCheckinHistory(tx: Db, now: Date) {
+  // Daily partitions for the seeded week before each terminal's last check-in (up to two days ago);
+  // the retention job replaces them with its own as they expire.
+  const [from, to] = [new Date(now.getTime() - 10 * DAY_MS), new Date(now.getTime() + DAY_MS)];
+  await createPartitions(tx, "checkins", from, to, DAY_MS);
+  await createPartitions(tx, "checkin_rollups", from, to, DAY_MS);
   await tx.execute(sql`
-    insert into checkins (terminal_id, at, firmware_version, battery_percent, signal_dbm, network, error_count, errors, transactions)
+    insert into checkins (terminal_id, at, firmware_version, battery_percent, signal_dbm, network, errors, transactions)
     select t.id, s.at, t.firmware_version,
       case when s.hours = 0 then t.battery_percent else (((t.battery_percent - 10 + 3 * s.hours) % 90) + 10)::smallint end,
       case when s.hours = 0 then t.signal_dbm else greatest(-110, least(-40, t.signal_dbm + abs(hashtext(t.serial_number || extract(epoch from s.at)::text)) % 13 - 6))::smallint end,
       t.network,
-      case when s.hours = 0 then t.error_count else (abs(hashtext(extract(epoch from s.at)::text || t.serial_number)) % 60 = 0)::int end,
       case when s.hours = 0 then t.last_errors when abs(hashtext(extract(epoch from s.at)::text || t.serial_number)) % 60 = 0 then '[{"code":"NETWORK_TIMEOUT"}]'::jsonb end,
       case when extract(hour from s.at at time zone 'Asia/Shanghai') between 8 and 21 then abs(hashtext(t.serial_number || extract(epoch from s.at)::text || 'tx')) % 14 else 0 end
     from terminals t
@@ -751,6 +759,7 @@ async function seedCheckinHistory(tx: Db) {
       from generate_series(t.last_seen_at - interval '7 days', t.last_seen_at, interval '30 minutes') at
     ) s
     where t.status = 'active' and t.last_seen_at is not null`);
+  await rollUpCheckins(tx, from);
   await tx.execute(sql`
     insert into daily_activity (day, merchant_id, transactions, checkins)
     select (c.at at time zone 'UTC')::date, t.merchant_id, sum(c.transactions), count(*)
@@ -758,12 +767,40 @@ async function seedCheckinHistory(tx: Db) {
     where t.merchant_id is not null group by 1, 2`);
 }
 
+/** How seedLargeFleet sets the generated terminals' latest state. */
+export interface LargeFleetOptions {
+  /**
+   * The fleet as a live system has it at this moment (the console benchmark): most active terminals
+   * checked in within the last 5 minutes and are online, one in twenty stopped 20 minutes to 3 days
+   * earlier, suspended and faulty ones 1 to 15 days earlier, and terminals in stock were never seen
+   * (no battery, signal or network either); one in 150 terminals in service reported an error in its
+   * last check-in; ethernet terminals report no signal. The rows are created at this moment.
+   * Without it, last check-ins are spread evenly over the 10 hours before now().
+   */
+  liveAt?: Date;
+}
+
 /**
  * Adds a large generated fleet (merchants with 100 terminals each) for scale tests and benchmarks.
  * Rows are produced by generate_series inside the database, so 100,000 terminals take seconds.
  */
-export async function seedLargeFleet(db: Db, terminalCount: number): Promise<void> {
+export async function seedLargeFleet(db: Db, terminalCount: number, { liveAt }: LargeFleetOptions = {}): Promise<void> {
   const merchantCount = Math.max(1, Math.ceil(terminalCount / 100));
+  const at = liveAt ? sql`${liveAt.toISOString()}::timestamptz` : sql`now()`;
+  const inStock = sql`f.status = 'in_stock'`;
+  const lastSeen = liveAt
+    ? sql`case when f.status = 'in_stock' then null
+        when f.status <> 'active' then ${at} - (86400 + f.h % 1209600) * interval '1 second'
+        when f.h % 20 = 0 then ${at} - (1200 + f.h % 258000) * interval '1 second'
+        else ${at} - (f.h % 300) * interval '1 second' end`
+    : sql`now() - ((f.g % 600) * interval '1 minute')`;
+  // Offline after three missed 5-minute check-ins, as the server's sweep decides at the default interval.
+  const connectivity = liveAt
+    ? sql`case when f.last_seen > ${at} - interval '15 minutes' then 'online' when f.last_seen >= ${at} - interval '1 day' then 'offline' else 'offline_day' end`
+    : sql`case when f.g % 600 < 15 then 'online' else 'offline' end`;
+  const hasError = sql`f.status in ('active', 'faulty') and f.h % 150 = 7`;
+  const network = sql`(array['wifi','cellular','ethernet'])[1 + (f.g % 3)]::network_type`;
+  const live = (value: SQL, otherwise: SQL) => (liveAt ? value : otherwise);
   await db.transaction(async (tx) => {
     await tx.execute(sql`
       insert into merchants (name, registered_phone, contact_name)
@@ -780,18 +817,29 @@ export async function seedLargeFleet(db: Db, terminalCount: number): Promise<voi
         from stores s join merchants m on m.id = s.merchant_id where m.name like 'Fleet Merchant %'
       ), store_count as (select count(*) as c from fleet_stores),
       model_list as (select id, row_number() over (order by manufacturer, model) - 1 as n from terminal_models),
-      model_count as (select count(*) as c from model_list)
-      insert into terminals (serial_number, model_id, merchant_id, store_id, status, firmware_version, last_seen_at, battery_percent, signal_dbm, network, activated_at, merchant_since)
-      select 'FLEET-' || lpad(g::text, 7, '0'), ml.id, fs.merchant_id, fs.store_id,
-        (case when g % 50 = 0 then 'in_stock' when g % 97 = 0 then 'faulty' when g % 89 = 0 then 'suspended' else 'active' end)::terminal_status,
-        '1.' || (g % 4) || '.0',
-        now() - ((g % 600) * interval '1 minute'), 10 + (g % 90), -50 - (g % 50),
-        (array['wifi','cellular','ethernet'])[1 + (g % 3)]::network_type, now() - ((g % 365) * interval '1 day'),
+      model_count as (select count(*) as c from model_list),
+      generated as (
+        select g, 'FLEET-' || lpad(g::text, 7, '0') as serial,
+          (case when g % 50 = 0 then 'in_stock' when g % 97 = 0 then 'faulty' when g % 89 = 0 then 'suspended' else 'active' end)::terminal_status as status,
+          hashtext('FLEET-' || lpad(g::text, 7, '0')) & 2147483647 as h
+        from generate_series(1, ${terminalCount}) g
+      ), fleet as (select f.*, ${lastSeen} as last_seen from generated f)
+      insert into terminals (serial_number, model_id, merchant_id, store_id, status, firmware_version, last_seen_at, connectivity, battery_percent, signal_dbm, network,
+        error_count, last_errors, activated_at, merchant_since, created_at, updated_at)
+      select f.serial, ml.id, fs.merchant_id, fs.store_id, f.status,
+        '1.' || (f.g % 4) || '.0',
+        f.last_seen, (${connectivity})::terminal_connectivity,
+        ${live(sql`case when not ${inStock} then 10 + (f.g % 90) end`, sql`10 + (f.g % 90)`)},
+        ${live(sql`case when not ${inStock} and f.g % 3 <> 2 then -50 - (f.g % 50) end`, sql`-50 - (f.g % 50)`)},
+        ${live(sql`case when not ${inStock} then ${network} end`, network)},
+        ${live(sql`case when ${hasError} then 1 else 0 end`, sql`0`)},
+        ${live(sql`case when ${hasError} then jsonb_build_array(jsonb_build_object('code', (array['NETWORK_TIMEOUT', 'CARD_READER_TIMEOUT', 'PRINTER_PAPER_OUT', 'LOW_MEMORY'])[1 + f.h % 4])) end`, sql`null`)},
+        ${live(sql`case when not ${inStock} then ${at} - ((f.g % 365) * interval '1 day') end`, sql`now() - ((f.g % 365) * interval '1 day')`)},
         -- Their merchants have had them since before their activation and check-in history.
-        now() - interval '1 year'
-      from generate_series(1, ${terminalCount}) g
+        ${at} - interval '1 year', ${at}, ${at}
+      from fleet f
       cross join store_count sc cross join model_count mc
-      join fleet_stores fs on fs.n = (g % sc.c)
-      join model_list ml on ml.n = (g % mc.c)`);
+      join fleet_stores fs on fs.n = (f.g % sc.c)
+      join model_list ml on ml.n = (f.g % mc.c)`);
   });
 }

@@ -22,22 +22,28 @@ export class Batcher<Item, Result> {
   ) {}
 
   add(item: Item): Promise<Result> {
-    const labels = { batcher: this.options.name };
+    const { name } = this.options;
     if (this.queue.length >= this.options.maxQueue) {
-      metrics.batcherShed.inc(labels);
+      metrics.batcherShed.inc({ batcher: name });
       return Promise.reject(new BatcherOverloadedError("Too many requests are waiting."));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      metrics.batcherQueue.inc(labels);
+      this.queued(1);
       this.flush();
     });
+  }
+
+  /** Counts requests into (or out of) the queue-depth gauge, which reads the count at scrape time. */
+  private queued(n: number) {
+    const depths = metrics.batcherQueueDepths;
+    depths.set(this.options.name, (depths.get(this.options.name) ?? 0) + n);
   }
 
   private flush() {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
-      metrics.batcherQueue.dec({ batcher: this.options.name }, batch.length);
+      this.queued(-batch.length);
       metrics.batchSize.observe({ batcher: this.options.name }, batch.length);
       this.inFlight++;
       this.runWithRetry(batch.map((b) => b.item))

@@ -6,8 +6,11 @@ export const fleetConfig = {
   heartbeatIntervalSeconds: () => setting("HEARTBEAT_INTERVAL_SECONDS"),
   /** Device API requests allowed per token per minute. */
   deviceRequestsPerMinute: () => setting("DEVICE_RATE_LIMIT_PER_MINUTE"),
-  /** Days of check-in history kept; older rows are pruned by a background job. */
-  checkinRetentionDays: () => setting("CHECKIN_RETENTION_DAYS"),
+  /** Raw check-ins are kept this long, in partitions this wide; whole partitions past it are dropped. */
+  checkinRetentionMs: () => setting("CHECKIN_RETENTION_HOURS") * 3_600_000,
+  checkinPartitionMs: () => setting("CHECKIN_PARTITION_MINUTES") * 60_000,
+  /** Hourly rollups are kept this long, in daily partitions. */
+  rollupRetentionMs: () => setting("ROLLUP_RETENTION_DAYS") * 86_400_000,
 };
 
 export const MISSED_CHECKINS_OFFLINE = 3;

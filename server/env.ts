@@ -73,7 +73,10 @@ export const envSchema = z.object({
   AUTH_REQUIRE_MFA: oneOf(["admin", "none"]).optional(),
   HEARTBEAT_INTERVAL_SECONDS: wholeNumber(10, 86_400).default(300),
   DEVICE_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000).default(60),
-  CHECKIN_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
+  // Fractions of an hour are allowed so the soak benchmark can compress a day into minutes.
+  CHECKIN_RETENTION_HOURS: positiveNumber().default(24),
+  CHECKIN_PARTITION_MINUTES: wholeNumber(1, 1440).default(60),
+  ROLLUP_RETENTION_DAYS: positiveNumber().default(14),
   SMS_PROVIDER: oneOf(["console", "webhook", "twilio", "aliyun"]).default("console"),
   SMS_WEBHOOK_URL: httpUrl().optional(),
   TWILIO_ACCOUNT_SID: text().optional(),

@@ -6,6 +6,9 @@ const requestSecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 // Labels stay bounded: routes are patterns (never URLs with ids), jobs and batchers are names in code.
 function createMetrics() {
   const registry = new client.Registry();
+  // Requests waiting per batcher name, kept by the batchers (a Map costs a request less than a
+  // labelled gauge's inc and dec) and read into the gauge at scrape time.
+  const batcherQueueDepths = new Map<string, number>();
   client.collectDefaultMetrics({ register: registry, prefix: "posfleet_" });
   const registers = [registry];
   return {
@@ -44,7 +47,16 @@ function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers,
     }),
-    batcherQueue: new client.Gauge({ name: "posfleet_batcher_queue_depth", help: "Requests waiting for a batcher's next statement.", labelNames: ["batcher"] as const, registers }),
+    batcherQueueDepths,
+    batcherQueue: new client.Gauge({
+      name: "posfleet_batcher_queue_depth",
+      help: "Requests waiting for a batcher's next statement.",
+      labelNames: ["batcher"] as const,
+      registers,
+      collect() {
+        for (const [batcher, depth] of batcherQueueDepths) this.set({ batcher }, depth);
+      },
+    }),
     batcherShed: new client.Counter({
       name: "posfleet_batcher_shed_total",
       help: "Requests refused with 503 overloaded because a batcher's queue was full.",

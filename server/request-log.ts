@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { logger as appLogger } from "./logger";
 import { metrics } from "./metrics";
@@ -17,6 +18,8 @@ export interface RequestFacts {
 // bundle of the same files, and both must note facts on the one request the server logs.
 const holder = globalThis as unknown as { posFleetRequestFacts?: AsyncLocalStorage<RequestFacts> };
 const requestFacts = (holder.posFleetRequestFacts ??= new AsyncLocalStorage<RequestFacts>());
+// The device lane's requests run outside that context (see withRequestLog): their facts hang on the request.
+const factsOfRequest = new WeakMap<IncomingMessage, RequestFacts>();
 
 /** Notes the signed-in console user of the current request (outside a request, nothing happens). */
 export function noteRequestUser(userId: string): void {
@@ -24,9 +27,9 @@ export function noteRequestUser(userId: string): void {
   if (facts) facts.userId = userId;
 }
 
-/** Notes the terminal whose device token the current request carried. */
-export function noteRequestTerminal(terminal: { terminalId: string; serialNumber: string }): void {
-  const facts = requestFacts.getStore();
+/** Notes the terminal whose device token the current request (or `req`, in the device lane) carried. */
+export function noteRequestTerminal(terminal: { terminalId: string; serialNumber: string }, req?: IncomingMessage): void {
+  const facts = (req && factsOfRequest.get(req)) ?? requestFacts.getStore();
   if (facts) facts.terminal = { id: terminal.terminalId, serialNumber: terminal.serialNumber };
 }
 
@@ -46,27 +49,30 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  * URLs carry ids and, for calendar feeds, a secret token.
  */
 export function withRequestLog(handle: Handler, options: { routeOf: RouteOf; logger?: Logger }): Handler {
-  const log = options.logger ?? appLogger;
+  // The line is made here of known fields (a sane id, a route pattern, an address, ids), none of
+  // them a secret: redaction, a third of the line's cost, would find nothing. Other log calls keep it.
+  const log = (options.logger ?? appLogger).child({}, { redact: [] });
   return (req, res) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const facts: RequestFacts = { id: requestIdOf(req.headers["x-request-id"]) };
     // Next's handlers and anything they call read the same id from the request.
     req.headers["x-request-id"] = facts.id;
     res.setHeader("X-Request-Id", facts.id);
+    // As the request arrived: a handler may rewrite req.url.
+    const method = req.method ?? "GET";
+    const { lane, route } = options.routeOf(method, req.url ?? "/");
     res.once("close", () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const method = req.method ?? "GET";
-      const { lane, route } = options.routeOf(method, req.url ?? "/");
+      const ms = performance.now() - started;
       const status = String(res.statusCode);
       metrics.httpRequests.inc({ lane, method, route, status });
-      metrics.httpDuration.observe({ lane, method, route, status }, seconds);
+      metrics.httpDuration.observe({ lane, method, route, status }, ms / 1000);
       const line = {
         reqId: facts.id,
         lane,
         method,
         route,
         status: res.statusCode,
-        durationMs: Math.round(seconds * 1e4) / 10,
+        durationMs: Math.round(ms * 10) / 10,
         ip: req.headers["x-real-ip"],
         ...(facts.userId ? { userId: facts.userId } : {}),
         ...(facts.terminal ? { terminal: facts.terminal } : {}),
@@ -78,6 +84,11 @@ export function withRequestLog(handle: Handler, options: { routeOf: RouteOf; log
       else if (lane === "server" && res.statusCode < 400) log.debug(line, "request");
       else log.info(line, "request");
     });
-    requestFacts.run(facts, () => handle(req, res));
+    // The device lane notes its facts on the request and needs no context, which would cost every
+    // promise its requests make (the context is propagated through async hooks).
+    if (lane === "device") {
+      factsOfRequest.set(req, facts);
+      handle(req, res);
+    } else requestFacts.run(facts, () => handle(req, res));
   };
 }

@@ -7,7 +7,20 @@ import { cn } from "../_lib/utils";
 import { Input, Select } from "./ui/input";
 import { TableHead } from "./ui/table";
 
-export function Pagination({ page, pageSize, total, onChange }: { page: number; pageSize: number; total: number; onChange: (patch: { page?: number; pageSize?: number }) => void }) {
+/** `totalIsLowerBound`: the list stopped counting at `total` ("more than"); a narrower filter finds the rest. */
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  totalIsLowerBound = false,
+  onChange,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  totalIsLowerBound?: boolean;
+  onChange: (patch: { page?: number; pageSize?: number }) => void;
+}) {
   const t = useTranslations("list");
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
@@ -15,7 +28,7 @@ export function Pagination({ page, pageSize, total, onChange }: { page: number; 
   return (
     <div className="flex flex-wrap items-center justify-between gap-2 py-3 text-sm">
       <p className="text-muted-foreground" data-testid="list-range">
-        {t("range", { from, to, total })}
+        {t(totalIsLowerBound ? "rangeMoreThan" : "range", { from, to, total })}
       </p>
       <div className="flex items-center gap-2">
         <label className="flex items-center gap-1.5 text-muted-foreground">

@@ -27,26 +27,50 @@ export interface CheckinError {
   message?: string;
 }
 
-/** Check-in history: append-only, pruned by the retention job; the latest state is on terminals. */
+/**
+ * Raw check-ins, partitioned by time (migration 0019 declares the partitioning, which drizzle-kit
+ * cannot): a background job creates partitions ahead and drops whole ones past
+ * CHECKIN_RETENTION_HOURS, so no row is ever deleted one by one. The row holds only what the
+ * console shows; the latest state is on terminals and the long view in checkin_rollups.
+ */
 export const checkins = pgTable(
   "checkins",
   {
-    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     terminalId: uuid("terminal_id").notNull(),
     at: timestamp("at", { withTimezone: true }).notNull(),
-    firmwareVersion: text("firmware_version").notNull(),
+    transactions: integer("transactions").notNull().default(0),
+    network: networkType("network"),
     batteryPercent: smallint("battery_percent"),
     signalDbm: smallint("signal_dbm"),
-    network: networkType("network"),
-    errorCount: smallint("error_count").notNull().default(0),
+    firmwareVersion: text("firmware_version").notNull(),
     errors: jsonb("errors").$type<CheckinError[]>(),
-    transactions: integer("transactions").notNull().default(0),
   },
-  (t) => [
-    index("checkins_terminal_at_idx").on(t.terminalId, t.at),
-    // Rows arrive in time order, so a BRIN index finds old rows for pruning at almost no cost.
-    index("checkins_at_brin").using("brin", t.at),
-  ],
+  (t) => [index("checkins_terminal_at_idx").on(t.terminalId, t.at)],
+);
+
+/**
+ * A terminal's check-ins per hour, kept ROLLUP_RETENTION_DAYS in daily partitions, upserted by the
+ * statement that records the check-ins. `periodStart` is the hour, or the moment the current
+ * merchant got the terminal when that fell inside the hour, so a merchant's view of the history
+ * never includes a previous owner's share of an hour. Sums and counts (not averages) combine exactly.
+ */
+export const checkinRollups = pgTable(
+  "checkin_rollups",
+  {
+    terminalId: uuid("terminal_id").notNull(),
+    periodStart: timestamp("period_start", { withTimezone: true }).notNull(),
+    transactions: integer("transactions").notNull(),
+    errors: integer("errors").notNull(),
+    batterySum: integer("battery_sum").notNull(),
+    signalSum: integer("signal_sum").notNull(),
+    network: networkType("network"),
+    checkins: smallint("checkins").notNull(),
+    batteryReadings: smallint("battery_readings").notNull(),
+    batteryMin: smallint("battery_min"),
+    signalReadings: smallint("signal_readings").notNull(),
+    firmwareVersion: text("firmware_version").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.periodStart] })],
 );
 
 /** Transactions and check-ins per merchant and day, kept current by the heartbeat writer. */
@@ -62,6 +86,17 @@ export const dailyActivity = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.merchantId] })],
 );
+
+/**
+ * The whole fleet's daily activity for finished days, summed once from daily_activity by a job,
+ * so the admin overview adds up two weeks without reading every merchant's rows. Today (and a
+ * finished day the job has not summed yet) is summed live.
+ */
+export const fleetDailyActivity = pgTable("fleet_daily_activity", {
+  day: date("day", { mode: "string" }).primaryKey(),
+  transactions: bigint("transactions", { mode: "number" }).notNull(),
+  checkins: bigint("checkins", { mode: "number" }).notNull(),
+});
 
 /** Background jobs that must run once across all instances: claimed by an atomic update. */
 export const scheduledJobs = pgTable("scheduled_jobs", {

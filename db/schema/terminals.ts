@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { merchants, stores } from "./merchants";
-import { LOW_BATTERY_PERCENT, networkTypes, terminalStatuses, type TerminalCapability } from "./values";
+import { LOW_BATTERY_PERCENT, networkTypes, terminalConnectivities, terminalStatuses, type TerminalCapability } from "./values";
 
 export const terminalModels = pgTable(
   "terminal_models",
@@ -24,6 +24,8 @@ export const terminalStatus = pgEnum("terminal_status", terminalStatuses);
 
 export const networkType = pgEnum("network_type", networkTypes);
 
+export const terminalConnectivity = pgEnum("terminal_connectivity", terminalConnectivities);
+
 export const terminals = pgTable(
   "terminals",
   {
@@ -38,6 +40,8 @@ export const terminals = pgTable(
     status: terminalStatus("status").notNull().default("in_stock"),
     firmwareVersion: text("firmware_version"),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    // Never seen counts as offline for a day (see terminalConnectivities).
+    connectivity: terminalConnectivity("connectivity").notNull().default("offline_day"),
     batteryPercent: smallint("battery_percent"),
     signalDbm: smallint("signal_dbm"),
     network: networkType("network"),
@@ -73,6 +77,39 @@ export const terminals = pgTable(
     index("terminals_errors_idx")
       .on(t.merchantId)
       .where(sql`${t.status} in ('active', 'faulty') and ${t.errorCount} > 0`),
+    // The offline terminals by last check-in: the offline list filters and the sweep. Terminals that
+    // check in are online, outside the predicate, so heartbeats do not maintain this index.
+    index("terminals_offline_idx")
+      .on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber)
+      .where(sql`${t.connectivity} <> 'online'`),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
   ],
 );
+
+/** The whole fleet's rows in terminal_counts: a merchant id no merchant has. */
+export const FLEET_COUNTS_KEY = "00000000-0000-0000-0000-000000000000";
+
+/** What terminal_counts counts terminals by, besides the merchant. */
+const countedKey = () => ({
+  status: terminalStatus("status").notNull(),
+  modelId: uuid("model_id").notNull(),
+  // "" when no firmware was reported yet.
+  firmwareVersion: text("firmware_version").notNull(),
+  connectivity: terminalConnectivity("connectivity").notNull(),
+  lowBattery: boolean("low_battery").notNull(),
+  hasErrors: boolean("has_errors").notNull(),
+  n: bigint("n", { mode: "number" }).notNull(),
+});
+
+/**
+ * Terminals counted by everything the overview shows, per merchant and for the whole fleet
+ * (FLEET_COUNTS_KEY), so the overview reads a few hundred rows at any fleet size. Triggers on
+ * terminals (migration 0019) append every change to terminal_count_changes without locking a
+ * shared row; a job folds the changes in, and readers add the changes not folded yet.
+ */
+export const terminalCounts = pgTable("terminal_counts", { merchantId: uuid("merchant_id").notNull(), ...countedKey() }, (t) => [
+  primaryKey({ name: "terminal_counts_pk", columns: [t.merchantId, t.status, t.modelId, t.firmwareVersion, t.connectivity, t.lowBattery, t.hasErrors] }),
+]);
+
+/** Changes to terminal_counts not folded in yet: +n or -n per key; merchant_id null for terminals without one. */
+export const terminalCountChanges = pgTable("terminal_count_changes", { merchantId: uuid("merchant_id"), ...countedKey() }, (t) => [index("terminal_count_changes_merchant_idx").on(t.merchantId)]);

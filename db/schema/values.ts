@@ -21,6 +21,13 @@ export type TerminalStatus = (typeof terminalStatuses)[number];
 export const networkTypes = ["wifi", "cellular", "ethernet"] as const;
 export type NetworkType = (typeof networkTypes)[number];
 
+/**
+ * Whether a terminal is checking in, kept on the row by the heartbeat (online) and a sweep (offline
+ * after three missed check-ins, offline_day after a day), so counts and filters never compare times.
+ */
+export const terminalConnectivities = ["online", "offline", "offline_day"] as const;
+export type TerminalConnectivity = (typeof terminalConnectivities)[number];
+
 /** Below this battery level a terminal needs attention (the overview, the list filter, a partial index). */
 export const LOW_BATTERY_PERCENT = 20;
 

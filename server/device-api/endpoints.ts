@@ -7,7 +7,7 @@ import { processHeartbeat } from "../services/heartbeat";
 import { acknowledgeNotice } from "../services/notices";
 import { releaseForTerminal, reportJobStatus } from "../services/rollouts";
 import type { Db } from "@/db/client";
-import { deviceEndpoint, handleDeviceRequest, idFromPath, type DeviceEndpoint } from "./http";
+import { answerDeviceRequest, deviceEndpoint, handleDeviceRequest, idFromPath, type DeviceAnswer, type DeviceEndpoint, type DeviceRequest } from "./http";
 import { imageResponse } from "./image-response";
 
 /** The device API v1 endpoints; app/api/device/v1/ routes each path to one of these. */
@@ -50,7 +50,7 @@ export const firmwareDownloadEndpoint = deviceEndpoint({
   auth: true,
   handle: async ({ db, device, req, params }) => {
     const release = await releaseForTerminal(db, device.terminalId, idFromPath(params.releaseId, "Firmware image"));
-    return imageResponse(release, req.headers.get("range"));
+    return imageResponse(release, req.header("range"));
   },
 });
 
@@ -61,12 +61,15 @@ interface DeviceRoute {
   /** Under DEVICE_API_PREFIX; ":name" segments are path parameters. */
   path: string;
   serve: (db: Db, req: Request, params: Record<string, string>) => Promise<Response>;
+  /** The same for the production server's lane, which reads node:http directly and writes JSON answers itself. */
+  answer: (db: Db, req: DeviceRequest, params: Record<string, string>) => Promise<DeviceAnswer>;
 }
 
 const route = <Body, Auth extends boolean>(method: DeviceRoute["method"], path: string, endpoint: DeviceEndpoint<Body, Auth>): DeviceRoute => ({
   method,
   path,
   serve: (db, req, params) => handleDeviceRequest(db, endpoint, req, params),
+  answer: (db, req, params) => answerDeviceRequest(db, endpoint, req, params),
 });
 
 /**

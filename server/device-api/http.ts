@@ -23,18 +23,68 @@ export class DeviceApiError extends Error {
   }
 }
 
+/**
+ * A JSON answer, kept as data until it is sent: a route handler turns it into a Response, the
+ * production server's lane (node.ts) writes it straight to node:http.
+ */
+export class JsonAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+
+  toResponse(): Response {
+    return Response.json(this.body, { status: this.status, headers: this.headers });
+  }
+}
+
+/** What an endpoint answers: JSON, or a Response of its own (a firmware image, a 202). */
+export type DeviceAnswer = JsonAnswer | Response;
+
+/**
+ * What the endpoints read of a request. From a route handler it wraps the Fetch API's Request; the
+ * production server's lane reads node:http directly, without a Request and its body stream.
+ */
+export interface DeviceRequest {
+  /** A header's value (a repeated header's values joined by ", "), or null; the name in lower case. */
+  header(name: string): string | null;
+  /** Every header, for code that takes a Headers (the lane builds it only when asked). */
+  readonly headers: Headers;
+  /** The body, or null when it is larger than MAX_BODY_BYTES. */
+  body(): Promise<Uint8Array | null>;
+  /** Notes the terminal whose token the request carried, for the request's log line. */
+  noteTerminal(device: AuthenticatedDevice): void;
+}
+
+/** A route handler's Request as the endpoints read it. */
+export function fetchDeviceRequest(req: Request): DeviceRequest {
+  return {
+    header: (name) => req.headers.get(name),
+    headers: req.headers,
+    body: () => readBodyWithin(req, MAX_BODY_BYTES),
+    noteTerminal: (device) => noteRequestTerminal(device),
+  };
+}
+
+export function errorAnswer(error: DeviceApiError): JsonAnswer {
+  return new JsonAnswer(error.status, { error: { code: error.code, message: error.message, ...error.extra } }, error.headers);
+}
+
 export function errorResponse(error: DeviceApiError): Response {
-  return Response.json({ error: { code: error.code, message: error.message, ...error.extra } }, { status: error.status, headers: error.headers });
+  return errorAnswer(error).toResponse();
 }
 
 const statusOfAppError = { not_found: 404, conflict: 409, invalid: 422, forbidden: 401, rate_limited: 429 } as const;
 const defaultCodeOfAppError = { not_found: "not_found", conflict: "conflict", invalid: "rule_refused", forbidden: "unauthorized", rate_limited: "rate_limited" } as const;
 
+const utf8 = new TextDecoder();
+
 /** Reads at most 64 KiB, whatever Content-Length claims, and parses it as JSON. */
-async function readJson(req: Request): Promise<unknown> {
-  const body = await readBodyWithin(req, MAX_BODY_BYTES);
+async function readJson(req: DeviceRequest): Promise<unknown> {
+  const body = await req.body();
   if (!body) throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
-  const text = new TextDecoder().decode(body);
+  const text = utf8.decode(body);
   if (text.trim() === "") throw new DeviceApiError(400, "invalid_request", "The body must be a JSON object.");
   try {
     return JSON.parse(text);
@@ -49,12 +99,12 @@ function validationError(error: z.ZodError): DeviceApiError {
   return new DeviceApiError(400, "invalid_request", field ? `${field}: ${issue.message}` : issue.message, field ? { field } : {});
 }
 
-async function authenticate(db: Db, req: Request): Promise<AuthenticatedDevice> {
-  const match = /^Bearer\s+(\S{10,200})\s*$/i.exec(req.headers.get("authorization") ?? "");
+async function authenticate(db: Db, req: DeviceRequest): Promise<AuthenticatedDevice> {
+  const match = /^Bearer\s+(\S{10,200})\s*$/i.exec(req.header("authorization") ?? "");
   if (!match) throw new DeviceApiError(401, "unauthorized", "A device token is required: Authorization: Bearer <deviceToken>.");
   const result = await authenticateDevice(db, match[1]!);
   if (result.ok) {
-    noteRequestTerminal(result.device);
+    req.noteTerminal(result.device);
     return result.device;
   }
   if (result.reason === "rate_limited") {
@@ -66,17 +116,24 @@ async function authenticate(db: Db, req: Request): Promise<AuthenticatedDevice> 
 export interface DeviceEndpoint<Body, Auth extends boolean> {
   auth: Auth;
   body?: z.ZodType<Body>;
-  handle: (ctx: { db: Db; req: Request; body: Body; device: Auth extends true ? AuthenticatedDevice : null; params: Record<string, string> }) => Promise<unknown>;
+  /** Returns the JSON body of a 200, or a Response of its own. */
+  handle: (ctx: { db: Db; req: DeviceRequest; body: Body; device: Auth extends true ? AuthenticatedDevice : null; params: Record<string, string> }) => Promise<unknown>;
 }
 
 export function deviceEndpoint<Body, Auth extends boolean>(endpoint: DeviceEndpoint<Body, Auth>) {
   return endpoint;
 }
 
-/** Runs an endpoint: size limit, auth, JSON, validation, the handler, and errors in the contract's shape. */
+/** Runs an endpoint on a route handler's Request. */
 export async function handleDeviceRequest<Body, Auth extends boolean>(db: Db, endpoint: DeviceEndpoint<Body, Auth>, req: Request, params: Record<string, string> = {}): Promise<Response> {
+  const answer = await answerDeviceRequest(db, endpoint, fetchDeviceRequest(req), params);
+  return answer instanceof Response ? answer : answer.toResponse();
+}
+
+/** Runs an endpoint: size limit, auth, JSON, validation, the handler, and errors in the contract's shape. */
+export async function answerDeviceRequest<Body, Auth extends boolean>(db: Db, endpoint: DeviceEndpoint<Body, Auth>, req: DeviceRequest, params: Record<string, string> = {}): Promise<DeviceAnswer> {
   try {
-    if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
+    if (Number(req.header("content-length") ?? 0) > MAX_BODY_BYTES) {
       throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
     }
     const device = (endpoint.auth ? await authenticate(db, req) : null) as Auth extends true ? AuthenticatedDevice : null;
@@ -87,26 +144,27 @@ export async function handleDeviceRequest<Body, Auth extends boolean>(db: Db, en
       body = parsed.data;
     }
     const result = await endpoint.handle({ db, req, body, device, params });
-    return result instanceof Response ? result : Response.json(result);
+    return result instanceof Response ? result : new JsonAnswer(200, result);
   } catch (error) {
-    if (error instanceof DeviceApiError) return errorResponse(error);
+    if (error instanceof DeviceApiError) return errorAnswer(error);
     if (error instanceof AppError) {
       const code = typeof error.details?.code === "string" ? error.details.code : defaultCodeOfAppError[error.code];
       const { code: _code, field: _field, retryAfterSeconds, ...extra } = error.details ?? {};
       const headers: Record<string, string> = typeof retryAfterSeconds === "number" ? { "Retry-After": String(retryAfterSeconds) } : {};
-      return errorResponse(new DeviceApiError(statusOfAppError[error.code], code, error.message, extra, headers));
+      return errorAnswer(new DeviceApiError(statusOfAppError[error.code], code, error.message, extra, headers));
     }
     // The instance is saturated (or the database stalled): terminals retry later, as they do after a 429.
-    if (error instanceof BatcherOverloadedError) return errorResponse(new DeviceApiError(503, "overloaded", "The server is busy; retry later.", {}, { "Retry-After": "5" }));
-    if (isTransientDatabaseError(error)) return databaseUnavailable();
+    if (error instanceof BatcherOverloadedError) return errorAnswer(new DeviceApiError(503, "overloaded", "The server is busy; retry later.", {}, { "Retry-After": "5" }));
+    if (isTransientDatabaseError(error)) return databaseUnavailableAnswer();
     logger.error({ err: error }, "device API request failed");
-    return errorResponse(new DeviceApiError(500, "internal_error", "The server could not handle the request."));
+    return errorAnswer(new DeviceApiError(500, "internal_error", "The server could not handle the request."));
   }
 }
 
 /** The database is briefly out of reach (restart, failover): terminals retry, as after a 429. */
-export const databaseUnavailable = () =>
-  errorResponse(new DeviceApiError(503, "unavailable", "The database is not available; retry later.", {}, { "Retry-After": String(TRANSIENT_RETRY_AFTER_SECONDS) }));
+export const databaseUnavailableAnswer = () =>
+  errorAnswer(new DeviceApiError(503, "unavailable", "The database is not available; retry later.", {}, { "Retry-After": String(TRANSIENT_RETRY_AFTER_SECONDS) }));
+export const databaseUnavailable = () => databaseUnavailableAnswer().toResponse();
 
 /** Unknown paths and methods under the device API answer in the contract's shape too. */
 export const noSuchEndpoint = () => errorResponse(new DeviceApiError(404, "not_found", "No such device API endpoint."));

@@ -3,18 +3,20 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Db } from "@/db/client";
 import { logger } from "../logger";
+import { noteRequestTerminal } from "../request-log";
+import type { AuthenticatedDevice } from "../services/device-tokens";
 import { DEVICE_API_PREFIX, findDeviceRoute } from "./endpoints";
 import { isTransientDatabaseError } from "../errors";
-import { databaseUnavailable, MAX_BODY_BYTES, methodNotAllowed, noSuchEndpoint } from "./http";
+import { databaseUnavailableAnswer, JsonAnswer, MAX_BODY_BYTES, methodNotAllowed, noSuchEndpoint, type DeviceAnswer, type DeviceRequest } from "./http";
 
-type Serve = (db: Db, req: Request) => Promise<Response>;
+type Answer = (db: Db, req: DeviceRequest) => Promise<DeviceAnswer>;
 
 /** How the lane answers a request: through an endpoint, with 404/405 in the contract's shape, or not at all. */
-function deviceRouteOf(req: IncomingMessage): Serve | undefined {
+function deviceRouteOf(req: IncomingMessage): Answer | undefined {
   const path = req.url?.split("?")[0] ?? "";
   if (!path.startsWith(`${DEVICE_API_PREFIX}/`)) return undefined;
   const found = findDeviceRoute(req.method ?? "", path.slice(DEVICE_API_PREFIX.length));
-  if ("route" in found) return (db, request) => found.route.serve(db, request, found.params);
+  if ("route" in found) return (db, request) => found.route.answer(db, request, found.params);
   return async () => (found.allowed.length ? methodNotAllowed(found.allowed) : noSuchEndpoint());
 }
 
@@ -31,40 +33,80 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
         resolve(Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1));
       }
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    // A heartbeat's body is one chunk: no copy then.
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
 
+const joined = (value: string | string[]) => (Array.isArray(value) ? value.join(", ") : value);
+
+/** A node:http request as the endpoints read it: no Request, Headers or body stream unless an endpoint asks for Headers. */
+class NodeDeviceRequest implements DeviceRequest {
+  private all?: Headers;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly raw: Buffer,
+  ) {}
+
+  header(name: string): string | null {
+    const value = this.req.headers[name];
+    return value === undefined ? null : joined(value);
+  }
+
+  get headers(): Headers {
+    if (!this.all) {
+      this.all = new Headers();
+      for (const [name, value] of Object.entries(this.req.headers)) if (value !== undefined) this.all.set(name, joined(value));
+    }
+    return this.all;
+  }
+
+  body(): Promise<Uint8Array | null> {
+    return Promise.resolve(this.raw.length > MAX_BODY_BYTES ? null : this.raw);
+  }
+
+  noteTerminal(device: AuthenticatedDevice): void {
+    noteRequestTerminal(device, this.req);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Writes a JSON answer in one write (headers and body together); `close` when the request was not read to its end. */
+function sendJson(res: ServerResponse, answer: JsonAnswer, close: boolean) {
+  const payload = JSON.stringify(answer.body) as string | undefined;
+  // As Response.json would refuse it.
+  if (payload === undefined) throw new TypeError("The answer is not JSON-serializable.");
+  res.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...answer.headers, ...(close ? { connection: "close" } : {}) });
+  res.end(payload);
+}
+
 /**
  * Serves a device API request straight from node:http through the same endpoint code as the route
- * handlers, without Next's per-request work (about 1 ms of CPU, the heartbeat path's main cost).
+ * handlers, without Next's per-request work (about 1 ms of CPU, the heartbeat path's main cost)
+ * and without the Fetch API's Request and Response, whose body streams cost a heartbeat more CPU
+ * than its JSON: a JSON answer is written directly.
  */
-async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse, serve: Serve) {
+async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse, answerOf: Answer) {
   try {
     const declared = Number(req.headers["content-length"] ?? 0);
-    const body = declared > MAX_BODY_BYTES ? Buffer.alloc(0) : await readBody(req);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
-    // A fixed origin: the endpoints never read the host, and a malformed Host header must not fail the request.
-    const request = new Request(new URL(req.url ?? "/", "http://device-api.local"), {
-      method: req.method,
-      headers,
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body),
-    });
-    const response = await serve(db, request);
+    const body = declared > MAX_BODY_BYTES ? EMPTY : await readBody(req);
+    const answer = await answerOf(db, new NodeDeviceRequest(req, body));
     const complete = req.readableEnded;
-    if (response.headers.has("content-length") && response.body) {
+    if (answer instanceof JsonAnswer) {
+      sendJson(res, answer, !complete);
+    } else if (answer.headers.has("content-length") && answer.body) {
       // A firmware image: streamed, never held in memory.
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>), res);
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      await pipeline(Readable.fromWeb(answer.body as import("node:stream/web").ReadableStream<Uint8Array>), res);
       return;
+    } else {
+      const payload = Buffer.from(await answer.arrayBuffer());
+      res.writeHead(answer.status, { ...Object.fromEntries(answer.headers), "content-length": payload.length, ...(complete ? {} : { connection: "close" }) });
+      res.end(payload);
     }
-    const payload = Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": payload.length, ...(complete ? {} : { connection: "close" }) });
-    res.end(payload);
     // An oversize body was not read to the end; the connection cannot be reused.
     if (!complete) req.destroy();
   } catch (error) {
@@ -75,11 +117,10 @@ async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse
   }
 }
 
-/** The contract's 503 for a database out of reach, as handleDeviceRequest answers it. */
+/** The contract's 503 for a database out of reach, as answerDeviceRequest answers it. */
 function sendUnavailable(res: ServerResponse) {
   if (res.headersSent) return void res.destroy();
-  const response = databaseUnavailable();
-  void response.text().then((body) => res.writeHead(response.status, Object.fromEntries(response.headers)).end(body));
+  sendJson(res, databaseUnavailableAnswer(), false);
 }
 
 /**
@@ -88,10 +129,10 @@ function sendUnavailable(res: ServerResponse) {
  */
 export function deviceApiLane(getDb: () => Promise<Db>) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
-    const serve = deviceRouteOf(req);
-    if (!serve) return false;
+    const answerOf = deviceRouteOf(req);
+    if (!answerOf) return false;
     void getDb().then(
-      (db) => serveDeviceNode(db, req, res, serve),
+      (db) => serveDeviceNode(db, req, res, answerOf),
       (error: unknown) => {
         logger.error({ err: error }, "device API request failed: no database");
         sendUnavailable(res);

@@ -4,9 +4,12 @@ import { pruneSignInFailures } from "../auth/lockout";
 import { logger } from "../logger";
 import { metrics } from "../metrics";
 import { drainingSignal, onShutdown } from "../shutdown";
+import { sumFinishedDays } from "../services/activity";
+import { sweepConnectivity } from "../services/connectivity";
+import { maintainHistory } from "../services/history";
 import { createDueWorkOrders } from "../services/maintenance";
 import { publishDueNotices } from "../services/notices";
-import { pruneCheckins } from "../services/retention";
+import { foldTerminalCounts } from "../services/terminal-counts";
 import { advanceRollouts } from "../services/rollouts";
 import { deliverDueSms } from "../sms/outbox";
 
@@ -18,7 +21,14 @@ export interface Job {
 
 /** Background jobs. Each runs once per period across all app instances. */
 export const jobs: Job[] = [
-  { name: "prune-checkins", everySeconds: 3600, run: pruneCheckins },
+  // Check-in partitions ahead of time and whole expired ones dropped; a minute keeps up with the narrowest width.
+  { name: "maintain-history", everySeconds: 60, run: maintainHistory },
+  // Terminals that stopped checking in become offline (the overview's counts and the list filters read the state).
+  { name: "sweep-connectivity", everySeconds: 10, run: sweepConnectivity },
+  // The overview's counts absorb the changes appended since the last fold.
+  { name: "fold-terminal-counts", everySeconds: 10, run: (db) => foldTerminalCounts(db) },
+  // The fleet's daily activity for finished days, for the admin overview.
+  { name: "sum-finished-days", everySeconds: 600, run: sumFinishedDays },
   { name: "prune-sign-in-failures", everySeconds: 3600, run: pruneSignInFailures },
   // Requests send at once; this retries what failed. Messages are claimed one by one, so it is safe anywhere.
   { name: "deliver-sms", everySeconds: 10, run: (db, now) => deliverDueSms(db, now) },

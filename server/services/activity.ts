@@ -1,12 +1,12 @@
-import { and, desc, eq, gte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lt, notInArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { checkins, dailyActivity, terminals } from "@/db/schema";
+import { checkinRollups, checkins, dailyActivity, fleetDailyActivity, terminals } from "@/db/schema";
 import { notFound } from "../errors";
 import { historySince, inScope, type Scope } from "../scope";
 
 /**
- * A terminal's last seven days in hourly buckets, for its charts, and its latest check-ins, as far
- * back as the caller's view of its history goes.
+ * A terminal's last seven days in hourly buckets, for its charts (from the rollups), and its latest
+ * check-ins (raw), as far back as the caller's view of its history goes.
  */
 export async function terminalActivity(db: Db, scope: Scope, serialNumber: string, now: Date = new Date()) {
   const [terminal] = await db
@@ -15,19 +15,25 @@ export async function terminalActivity(db: Db, scope: Scope, serialNumber: strin
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
   if (!terminal) throw notFound("Terminal");
   const tenure = historySince(scope, terminal);
-  const since = new Date(Math.max(now.getTime() - 7 * 86_400_000, tenure?.getTime() ?? 0));
-  const hour = sql<Date>`date_trunc('hour', ${checkins.at})`;
+  const weekAgo = new Date(Math.floor((now.getTime() - 7 * 86_400_000) / 3_600_000) * 3_600_000);
+  const since = tenure && tenure > weekAgo ? tenure : weekAgo;
+  // A rollup period starts at the hour or, in the hour the merchant got the terminal, at that moment
+  // (see checkinRollups): filtering on the start keeps exactly the viewer's share, and the chart
+  // puts the parts of a split hour back together.
+  const hour = sql<Date>`date_trunc('hour', ${checkinRollups.periodStart}, 'UTC')`;
   const [hourly, recent] = await Promise.all([
     db
       .select({
         hour,
-        battery: sql<number | null>`round(avg(${checkins.batteryPercent}))::int`,
-        signal: sql<number | null>`round(avg(${checkins.signalDbm}))::int`,
-        errors: sql<number>`sum(${checkins.errorCount})::int`,
-        transactions: sql<number>`sum(${checkins.transactions})::int`,
+        battery: sql<number | null>`round(sum(${checkinRollups.batterySum})::numeric / nullif(sum(${checkinRollups.batteryReadings}), 0))::int`,
+        batteryMin: sql<number | null>`min(${checkinRollups.batteryMin})::int`,
+        signal: sql<number | null>`round(sum(${checkinRollups.signalSum})::numeric / nullif(sum(${checkinRollups.signalReadings}), 0))::int`,
+        errors: sql<number>`sum(${checkinRollups.errors})::int`,
+        transactions: sql<number>`sum(${checkinRollups.transactions})::int`,
+        checkins: sql<number>`sum(${checkinRollups.checkins})::int`,
       })
-      .from(checkins)
-      .where(and(eq(checkins.terminalId, terminal.id), gte(checkins.at, since)))
+      .from(checkinRollups)
+      .where(and(eq(checkinRollups.terminalId, terminal.id), gte(checkinRollups.periodStart, since)))
       .groupBy(hour)
       .orderBy(hour),
     db
@@ -40,13 +46,51 @@ export async function terminalActivity(db: Db, scope: Scope, serialNumber: strin
   return { hourly: hourly.map((h) => ({ ...h, hour: new Date(h.hour) })), recent };
 }
 
-/** Transactions and check-ins per day (UTC) over the last two weeks, for the overview. */
+const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+/**
+ * Transactions and check-ins per day (UTC) over the last two weeks, for the overview. The whole
+ * fleet's finished days come from fleet_daily_activity (two weeks of every merchant's rows are
+ * 140,000 rows at a million terminals); today, and a day not summed yet, are summed live.
+ */
 export async function transactionsPerDay(db: Db, scope: Scope, now: Date = new Date()) {
-  const since = new Date(now.getTime() - 13 * 86_400_000).toISOString().slice(0, 10);
-  return db
-    .select({ day: dailyActivity.day, transactions: sql<number>`sum(${dailyActivity.transactions})::int`, checkins: sql<number>`sum(${dailyActivity.checkins})::int` })
-    .from(dailyActivity)
-    .where(and(inScope(dailyActivity.merchantId, scope), gte(dailyActivity.day, since)))
-    .groupBy(dailyActivity.day)
-    .orderBy(dailyActivity.day);
+  const since = dayOf(new Date(now.getTime() - 13 * 86_400_000));
+  const perMerchantDay = (days: SQL | undefined) =>
+    db
+      .select({ day: dailyActivity.day, transactions: sql<number>`sum(${dailyActivity.transactions})::int`, checkins: sql<number>`sum(${dailyActivity.checkins})::int` })
+      .from(dailyActivity)
+      .where(and(inScope(dailyActivity.merchantId, scope), gte(dailyActivity.day, since), days))
+      .groupBy(dailyActivity.day)
+      .orderBy(dailyActivity.day);
+  if (scope.kind !== "all") return perMerchantDay(undefined);
+  const summed = await db
+    .select({ day: fleetDailyActivity.day, transactions: sql<number>`${fleetDailyActivity.transactions}::int`, checkins: sql<number>`${fleetDailyActivity.checkins}::int` })
+    .from(fleetDailyActivity)
+    .where(and(gte(fleetDailyActivity.day, since), lt(fleetDailyActivity.day, dayOf(now))));
+  const live = await perMerchantDay(
+    summed.length
+      ? notInArray(
+          dailyActivity.day,
+          summed.map((d) => d.day),
+        )
+      : undefined,
+  );
+  return [...summed, ...live].sort((a, b) => a.day.localeCompare(b.day));
+}
+
+/** A day is final this long after it ends: check-ins stamped before midnight have been written by then. */
+const DAY_SETTLES_MS = 10 * 60_000;
+
+/** Sums the fleet's finished days of the last two weeks that are not summed yet (a job). */
+export async function sumFinishedDays(db: Db, now: Date = new Date()): Promise<{ summed: number }> {
+  const since = dayOf(new Date(now.getTime() - 13 * 86_400_000));
+  const lastFinished = dayOf(new Date(now.getTime() - 86_400_000 - DAY_SETTLES_MS));
+  const rows = await db.execute(sql`
+    insert into ${fleetDailyActivity} (day, transactions, checkins)
+    select day, sum(transactions), sum(checkins) from ${dailyActivity}
+    where day >= ${since} and day <= ${lastFinished} and day not in (select day from ${fleetDailyActivity} where day >= ${since})
+    group by day
+    on conflict (day) do nothing
+    returning day`);
+  return { summed: (rows as unknown as { rows: unknown[] }).rows.length };
 }

@@ -1,16 +1,17 @@
-import { and, asc, count, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { and, asc, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
+import { queryRows, type Db } from "@/db/client";
 import { merchants, stores, terminalModels, terminals, type TerminalStatus, type UserRole } from "@/db/schema";
 import { csvLine } from "../csv";
 import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
-import { historySince, inScope, type Scope } from "../scope";
+import { historySince, inScope, scopeIncludes, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
-import { connectivityCondition, isOnline, lastSeenOrNever } from "./connectivity";
+import { connectivityCondition, inConnectivityFilter, isOnline, lastSeenOrNever } from "./connectivity";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 import { endPendingActivations } from "./activation";
 import { cancelOpenWorkOrders, terminalWorkOrders } from "./maintenance";
+import { terminalCounts } from "./terminal-counts";
 import { applyTerminalStatus, terminalForChange } from "./terminal-status";
 import { cancelOpenJob, terminalUpdateJobs } from "./rollouts";
 
@@ -18,9 +19,9 @@ export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boole
   return statusChangesByHand[from].includes(to);
 }
 
-function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">, now: Date): SQL | undefined {
+function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
   return and(
-    f.connectivity ? connectivityCondition(f.connectivity, now) : undefined,
+    f.connectivity ? connectivityCondition(f.connectivity) : undefined,
     inScope(terminals.merchantId, scope),
     f.status?.length ? inArray(terminals.status, f.status) : undefined,
     f.modelId ? eq(terminals.modelId, f.modelId) : undefined,
@@ -37,6 +38,7 @@ const listColumns = {
   status: terminals.status,
   firmwareVersion: terminals.firmwareVersion,
   lastSeenAt: terminals.lastSeenAt,
+  connectivity: terminals.connectivity,
   batteryPercent: terminals.batteryPercent,
   network: terminals.network,
   errorCount: terminals.errorCount,
@@ -67,22 +69,54 @@ function listOrder({ sort, dir }: Pick<TerminalListFilters, "sort" | "dir">): SQ
   return [sql`${terminals[sort]} ${order}`, sql`${terminals.serialNumber} ${order}`];
 }
 
-export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters, now: Date = new Date()) {
-  const where = listConditions(scope, filters, now);
-  const rows = await listQuery(db)
-    .where(where)
-    .orderBy(...listOrder(filters))
-    .limit(filters.pageSize)
-    .offset((filters.page - 1) * filters.pageSize);
-  const [total] = await db.select({ n: count() }).from(terminals).where(where);
-  const items = rows.map((t) => ({ ...t, online: isOnline(t, now) }));
-  return { items, total: total?.n ?? 0, page: filters.page, pageSize: filters.pageSize };
+/**
+ * The list's total from the terminal counts (exact, kept by triggers, a few hundred groups to add up
+ * at any fleet size) when every filter is one they are kept by: scope, merchant, status, model,
+ * firmware and connectivity. Counting a million matching rows instead takes a tenth of a second.
+ * Null for a store or a serial-number search, whose matching rows are counted (up to COUNT_CAP).
+ */
+async function countedTotal(db: Db, scope: Scope, f: TerminalListFilters): Promise<number | null> {
+  if (f.q || f.storeId) return null;
+  const counted: Scope = f.merchantId ? { kind: "merchants", merchantIds: scopeIncludes(scope, f.merchantId) ? [f.merchantId] : [] } : scope;
+  const groups = await terminalCounts(db, counted);
+  return groups
+    .filter(
+      (g) =>
+        (!f.status?.length || f.status.includes(g.status)) &&
+        (!f.modelId || g.modelId === f.modelId) &&
+        (!f.firmwareVersion || g.firmwareVersion === f.firmwareVersion) &&
+        (!f.connectivity || inConnectivityFilter(g, f.connectivity)),
+    )
+    .reduce((sum, g) => sum + g.n, 0);
+}
+
+/** Matching rows counted one by one stop here: the list then says "more than 10,000", and a narrower search finds the rest. */
+export const COUNT_CAP = 10_000;
+
+export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters) {
+  const where = listConditions(scope, filters);
+  const countMatches = async () => {
+    const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from (select 1 from ${terminals} where ${where ?? sql`true`} limit ${COUNT_CAP + 1}) m`);
+    return row?.n ?? 0;
+  };
+  // The page and its total concurrently, each on its own pooled connection.
+  const [rows, total] = await Promise.all([
+    listQuery(db)
+      .where(where)
+      .orderBy(...listOrder(filters))
+      .limit(filters.pageSize)
+      .offset((filters.page - 1) * filters.pageSize),
+    countedTotal(db, scope, filters).then((n) => n ?? countMatches()),
+  ]);
+  const items = rows.map((t) => ({ ...t, online: isOnline(t) }));
+  // Past the cap the total is a lower bound: "more than COUNT_CAP".
+  return { items, total: Math.min(total, COUNT_CAP), totalIsLowerBound: total > COUNT_CAP, page: filters.page, pageSize: filters.pageSize };
 }
 
 const csvColumns = ["serial_number", "manufacturer", "model", "status", "merchant_id", "merchant", "store_id", "store", "firmware_version", "last_seen_at"] as const;
 
 /** The filtered list as CSV, streamed in serial-number order a thousand rows at a time. */
-export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters, now: Date = new Date()): AsyncGenerator<string> {
+export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters): AsyncGenerator<string> {
   yield `${csvColumns.join(",")}\n`;
   let after = "";
   for (;;) {
@@ -103,7 +137,7 @@ export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: Termina
       .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
       .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
       .leftJoin(stores, eq(stores.id, terminals.storeId))
-      .where(and(listConditions(scope, filters, now), gt(terminals.serialNumber, after)))
+      .where(and(listConditions(scope, filters), gt(terminals.serialNumber, after)))
       .orderBy(asc(terminals.serialNumber))
       .limit(1000);
     if (rows.length === 0) return;
@@ -138,7 +172,7 @@ export async function getTerminalBySerial(db: Db, scope: Scope, role: UserRole, 
     terminalUpdateJobs(db, terminal.id, historySince(scope, terminal)),
     terminalWorkOrders(db, scope, terminal.id),
   ]);
-  return { ...terminal, online: isOnline(terminal, new Date()), history, updates, maintenance };
+  return { ...terminal, online: isOnline(terminal), history, updates, maintenance };
 }
 
 /** A store must exist and belong to the merchant it is paired with. */

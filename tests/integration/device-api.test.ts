@@ -1,7 +1,7 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { checkins, dailyActivity, terminals, users } from "@/db/schema";
+import { checkinRollups, checkins, dailyActivity, terminals, users } from "@/db/schema";
 import { heartbeatEndpoint } from "@/server/device-api/endpoints";
 import { handleDeviceRequest, MAX_BODY_BYTES } from "@/server/device-api/http";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
@@ -65,11 +65,14 @@ describe("POST /heartbeat", () => {
     expect(new Date(body.serverTime).toISOString()).toBe(body.serverTime);
 
     const [after] = await handle.db.select().from(terminals).where(eq(terminals.id, terminal.id));
-    expect(after).toMatchObject({ firmwareVersion: "11.6.1", batteryPercent: 87, signalDbm: -71, network: "wifi", errorCount: 1 });
+    expect(after).toMatchObject({ firmwareVersion: "11.6.1", batteryPercent: 87, signalDbm: -71, network: "wifi", errorCount: 1, connectivity: "online" });
     expect(after!.lastErrors).toEqual([{ code: "PRINTER_PAPER_OUT", message: "Paper out" }]);
     expect(after!.lastSeenAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
-    const history = await handle.db.select().from(checkins).where(eq(checkins.terminalId, terminal.id));
-    expect(history.at(-1)).toMatchObject({ transactions: 12, errorCount: 1, batteryPercent: 87 });
+    const [latest] = await handle.db.select().from(checkins).where(eq(checkins.terminalId, terminal.id)).orderBy(desc(checkins.at)).limit(1);
+    expect(latest).toMatchObject({ transactions: 12, batteryPercent: 87, errors: [{ code: "PRINTER_PAPER_OUT", message: "Paper out" }] });
+    // The check-in's hour in the rollups: the first of this hour (the seeded history is older).
+    const [rollup] = await handle.db.select().from(checkinRollups).where(eq(checkinRollups.terminalId, terminal.id)).orderBy(desc(checkinRollups.periodStart)).limit(1);
+    expect(rollup).toMatchObject({ transactions: 12, errors: 1, checkins: 1, batterySum: 87, batteryMin: 87, signalSum: -71, network: "wifi", firmwareVersion: "11.6.1" });
     const activity = await handle.db.select().from(dailyActivity).where(eq(dailyActivity.merchantId, terminal.merchantId!));
     expect(activity.reduce((sum, a) => sum + a.transactions, 0)).toBeGreaterThanOrEqual(12);
   });

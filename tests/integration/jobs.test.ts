@@ -2,11 +2,11 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { queryRows, type DbHandle } from "@/db/client";
 import { claimJob, finishJob, jobs, LEASE_SECONDS, releaseJob, renewJob, runDueJobs } from "@/server/jobs";
-import { pruneCheckins } from "@/server/services/retention";
 import { createTestDatabase, FIXED_NOW } from "../helpers/db";
 
 let handle: DbHandle;
-const countCheckins = async (where = sql`true`) => (await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from checkins where ${where}`))[0]!.n;
+// Every job, once: the history, connectivity and counts jobs among them.
+const ALL_JOBS = jobs.map((job) => job.name).sort();
 const hours = (n: number) => new Date(FIXED_NOW.getTime() + n * 3_600_000);
 const seconds = (from: Date, n: number) => new Date(from.getTime() + n * 1000);
 const lockedUntil = async (name: string) => (await queryRows<{ locked_until: Date | string | null }>(handle.db, sql`select locked_until from scheduled_jobs where name = ${name}`))[0]!.locked_until;
@@ -16,57 +16,51 @@ beforeAll(async () => {
 });
 afterAll(async () => handle?.close());
 
-describe("check-in retention", () => {
-  it("deletes exactly the check-ins older than the retention period", async () => {
-    const cutoff = new Date(FIXED_NOW.getTime() - 3 * 86_400_000).toISOString();
-    const old = await countCheckins(sql`at < ${cutoff}::timestamptz`);
-    const recent = await countCheckins(sql`at >= ${cutoff}::timestamptz`);
-    expect(old).toBeGreaterThan(5_000);
-    const result = await pruneCheckins(handle.db, FIXED_NOW, { retentionDays: 3, chunkSize: 1_000 });
-    expect(result).toEqual({ deleted: old, before: cutoff });
-    expect(await countCheckins()).toBe(recent);
-    expect((await pruneCheckins(handle.db, FIXED_NOW, { retentionDays: 3 })).deleted).toBe(0);
-  });
-});
-
 describe("the job runner", () => {
   it("runs a due job once even when several instances ask at the same time", async () => {
     const runs = await Promise.all(Array.from({ length: 6 }, () => runDueJobs(handle.db, hours(0))));
-    expect(runs.flat().sort()).toEqual(["advance-rollouts", "create-work-orders", "deliver-sms", "prune-checkins", "prune-sign-in-failures", "publish-notices"]);
+    expect(runs.flat().sort()).toEqual(ALL_JOBS);
+    expect(ALL_JOBS).toEqual(expect.arrayContaining(["fold-terminal-counts", "maintain-history", "prune-sign-in-failures", "sweep-connectivity"]));
     const [job] = await queryRows<{ next_run_at: Date | string; locked_until: unknown; last_result: { ok: boolean; deleted: number } }>(
       handle.db,
-      sql`select next_run_at, locked_until, last_result from scheduled_jobs where name = 'prune-checkins'`,
+      sql`select next_run_at, locked_until, last_result from scheduled_jobs where name = 'prune-sign-in-failures'`,
     );
     expect(new Date(job!.next_run_at).toISOString()).toBe(hours(1).toISOString());
     expect(job!.locked_until).toBeNull();
     expect(job!.last_result.ok).toBe(true);
+    // Every job, the history, connectivity and counts jobs among them, ran without an error.
+    const results = await queryRows<{ name: string; error: string | null }>(
+      handle.db,
+      sql`select name, last_result->>'error' as error from scheduled_jobs where (last_result->>'ok')::boolean is not true`,
+    );
+    expect(results).toEqual([]);
   });
 
   it("waits for the next period, then runs again", async () => {
-    expect(await runDueJobs(handle.db, hours(0.5))).not.toContain("prune-checkins");
-    expect(await runDueJobs(handle.db, hours(1))).toContain("prune-checkins");
+    expect(await runDueJobs(handle.db, hours(0.5))).not.toContain("prune-sign-in-failures");
+    expect(await runDueJobs(handle.db, hours(1))).toContain("prune-sign-in-failures");
   });
 
   it("lets another instance take over a run whose instance died, once its lease has passed", async () => {
     await handle.db.execute(sql`update scheduled_jobs set next_run_at = ${hours(2).toISOString()}::timestamptz, locked_until = ${hours(2.1).toISOString()}::timestamptz`);
     expect(await runDueJobs(handle.db, hours(2.05))).toEqual([]);
-    expect((await runDueJobs(handle.db, hours(2.2))).sort()).toEqual(["advance-rollouts", "create-work-orders", "deliver-sms", "prune-checkins", "prune-sign-in-failures", "publish-notices"]);
+    expect((await runDueJobs(handle.db, hours(2.2))).sort()).toEqual(ALL_JOBS);
   });
 
   it("keeps the new holder's lease when a run that outlived its lease finishes", async () => {
-    const job = jobs.find((j) => j.name === "prune-checkins")!;
+    const job = jobs.find((j) => j.name === "prune-sign-in-failures")!;
     const late = await claimJob(handle.db, job, hours(10));
     expect(late).not.toBeNull();
     const taker = await claimJob(handle.db, job, seconds(hours(10), LEASE_SECONDS + 1));
     expect(taker).not.toBeNull();
     expect(await finishJob(handle.db, job, late!, hours(10.6), { ok: true })).toBe(false);
-    const [row] = await queryRows<{ locked_until: Date | string }>(handle.db, sql`select locked_until from scheduled_jobs where name = 'prune-checkins'`);
+    const [row] = await queryRows<{ locked_until: Date | string }>(handle.db, sql`select locked_until from scheduled_jobs where name = 'prune-sign-in-failures'`);
     expect(new Date(row!.locked_until).toISOString()).toBe(taker);
     expect(await finishJob(handle.db, job, taker!, hours(10.6), { ok: true })).toBe(true);
   });
 
   it("lets another instance take over a crashed instance's job once its short lease has passed", async () => {
-    const job = jobs.find((j) => j.name === "prune-checkins")!;
+    const job = jobs.find((j) => j.name === "prune-sign-in-failures")!;
     const start = hours(20);
     const crashed = await claimJob(handle.db, job, start);
     expect(crashed).not.toBeNull();
@@ -76,7 +70,7 @@ describe("the job runner", () => {
   });
 
   it("keeps a slow run's job while its instance renews the lease", async () => {
-    const job = jobs.find((j) => j.name === "prune-checkins")!;
+    const job = jobs.find((j) => j.name === "prune-sign-in-failures")!;
     const start = hours(30);
     const first = await claimJob(handle.db, job, start);
     const renewed = await renewJob(handle.db, job, first!, seconds(start, 20));
@@ -90,7 +84,7 @@ describe("the job runner", () => {
   });
 
   it("gives a released claim back at once, still due, and only the holder's claim", async () => {
-    const job = jobs.find((j) => j.name === "prune-checkins")!;
+    const job = jobs.find((j) => j.name === "prune-sign-in-failures")!;
     const start = hours(40);
     const claim = await claimJob(handle.db, job, start);
     expect(await releaseJob(handle.db, job, new Date(start.getTime() + 1).toISOString())).toBe(false);

@@ -22,10 +22,10 @@ describe("the readiness probe", () => {
 
   it("names a job no instance has run for more than three of its periods, unless one holds it now", async () => {
     await handle.db.execute(
-      sql`insert into scheduled_jobs (name, next_run_at) values ('deliver-sms', ${secondsBefore(29)}::timestamptz), ('prune-checkins', ${secondsBefore(3 * 3600 + 1)}::timestamptz)`,
+      sql`insert into scheduled_jobs (name, next_run_at) values ('deliver-sms', ${secondsBefore(29)}::timestamptz), ('prune-sign-in-failures', ${secondsBefore(3 * 3600 + 1)}::timestamptz)`,
     );
-    expect(await readiness(database, now)).toMatchObject({ status: "not_ready", failing: ["jobs"], checks: { database: "ok", jobs: "overdue: prune-checkins" } });
-    await handle.db.execute(sql`update scheduled_jobs set locked_until = ${new Date(now.getTime() + 20_000).toISOString()}::timestamptz where name = 'prune-checkins'`);
+    expect(await readiness(database, now)).toMatchObject({ status: "not_ready", failing: ["jobs"], checks: { database: "ok", jobs: "overdue: prune-sign-in-failures" } });
+    await handle.db.execute(sql`update scheduled_jobs set locked_until = ${new Date(now.getTime() + 20_000).toISOString()}::timestamptz where name = 'prune-sign-in-failures'`);
     expect((await readiness(database, now)).status).toBe("ready");
     await handle.db.execute(sql`update scheduled_jobs set next_run_at = ${secondsBefore(31)}::timestamptz where name = 'deliver-sms'`);
     expect(await readiness(database, now)).toMatchObject({ status: "not_ready", failing: ["jobs"], checks: { jobs: "overdue: deliver-sms" } });

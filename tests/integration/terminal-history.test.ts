@@ -1,8 +1,9 @@
 import { and, eq, isNotNull, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { checkins, terminals, updateJobs } from "@/db/schema";
+import { terminals, updateJobs } from "@/db/schema";
 import { requestActivation } from "@/server/services/activation";
+import { recordCheckIns } from "@/server/services/heartbeat";
 import { createTestDatabase, demoCallers, merchantNamed, storeNamed } from "../helpers/db";
 
 let handle: DbHandle;
@@ -20,7 +21,7 @@ describe("a terminal that changes merchant", () => {
     const jingan = await storeNamed(handle.db, "Demo Coffee Jing'an");
     // Another merchant's terminal with check-ins and a finished firmware update.
     const [terminal] = await handle.db
-      .selectDistinct({ id: terminals.id, serialNumber: terminals.serialNumber })
+      .selectDistinct({ id: terminals.id, serialNumber: terminals.serialNumber, merchantId: terminals.merchantId })
       .from(terminals)
       .innerJoin(updateJobs, eq(updateJobs.terminalId, terminals.id))
       .where(and(ne(terminals.merchantId, demoCoffee.id), eq(terminals.status, "active"), isNotNull(updateJobs.finishedAt)))
@@ -30,13 +31,15 @@ describe("a terminal that changes merchant", () => {
     const before = await as.admin.terminals.activity({ serialNumber });
     expect(before.recent.length).toBeGreaterThan(0);
     const earlierCheckIn = new Date(Date.now() - 3_600_000);
-    await handle.db.insert(checkins).values({ terminalId: terminal!.id, at: earlierCheckIn, firmwareVersion: "1.0.0", transactions: 7 });
+    const checkIn = (merchantId: string | null, at: Date, transactions: number) =>
+      recordCheckIns(handle.db, [{ device: { terminalId: terminal!.id, serialNumber, merchantId }, report: { firmwareVersion: "1.0.0", transactionsSinceLast: transactions }, at }]);
+    await checkIn(terminal!.merchantId, earlierCheckIn, 7);
 
     await as.admin.terminals.assign({ id: terminal!.id, merchantId: demoCoffee.id, storeId: jingan.id });
     const [moved] = await handle.db.select().from(terminals).where(eq(terminals.id, terminal!.id));
     expect(moved!.merchantSince.getTime()).toBeGreaterThan(earlierCheckIn.getTime());
     const own = new Date(moved!.merchantSince.getTime() + 60_000);
-    await handle.db.insert(checkins).values({ terminalId: terminal!.id, at: own, firmwareVersion: "1.0.0", transactions: 3 });
+    await checkIn(demoCoffee.id, own, 3);
 
     for (const viewer of [as.merchant, as.technician]) {
       const activity = await viewer.terminals.activity({ serialNumber });

@@ -178,7 +178,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
           </Table>
         )}
       </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />
+      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsLowerBound={data.totalIsLowerBound} onChange={update} />
     </div>
   );
 }

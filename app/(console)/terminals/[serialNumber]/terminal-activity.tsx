@@ -39,6 +39,7 @@ export function TerminalActivity({ serialNumber }: { serialNumber: string }) {
             <Tooltip />
             <Legend iconSize={10} wrapperStyle={{ fontSize: 12 }} />
             <Line yAxisId="battery" dataKey="battery" name={`${t("battery")} (%)`} stroke="var(--chart-2)" dot={false} isAnimationActive={false} />
+            <Line yAxisId="battery" dataKey="batteryMin" name={`${t("batteryMin")} (%)`} stroke="var(--chart-2)" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
             <Line yAxisId="signal" dataKey="signal" name={`${t("signal")} (dBm)`} stroke="var(--chart-1)" dot={false} isAnimationActive={false} />
           </LineChart>
         </ChartCard>
@@ -76,7 +77,7 @@ export function TerminalActivity({ serialNumber }: { serialNumber: string }) {
               </TableHeader>
               <TableBody>
                 {data.recent.map((c) => (
-                  <TableRow key={c.id}>
+                  <TableRow key={c.at.toISOString()}>
                     <TableCell>
                       <DateTime date={c.at} />
                     </TableCell>
