@@ -106,13 +106,16 @@ export async function openDatabase(target: DbTarget, warn: ConnectionWarning = w
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
+  // pg_trgm backs the terminal search's indexes; PostgreSQL ships it, PGlite loads it per client.
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+  const extensions = { pg_trgm };
   if (target.engine === "pglite-memory") {
-    const client = await PGlite.create({ loadDataDir: target.loadDataDir });
+    const client = await PGlite.create({ loadDataDir: target.loadDataDir, extensions });
     return { db: drizzle(client, { schema }) as unknown as Db, engine: "pglite", target, listen: (channel, onPayload) => client.listen(channel, onPayload), close: () => client.close() };
   }
   const releaseLock = lockDataDir(target.dataDir);
   try {
-    const client = await PGlite.create({ dataDir: target.dataDir });
+    const client = await PGlite.create({ dataDir: target.dataDir, extensions });
     return {
       db: drizzle(client, { schema }) as unknown as Db,
       engine: "pglite",

@@ -37,7 +37,7 @@ import {
   type TerminalStatus,
   type UserRole,
 } from "./schema";
-import { defaultChecklists } from "./schema/values";
+import { DEFAULT_TIME_ZONE, defaultChecklists } from "./schema/values";
 
 export const DEMO_PASSWORD = "demo-password-1";
 export const DEMO_EMAIL_DOMAIN = "demo.posfleet.dev";
@@ -54,10 +54,12 @@ const demoModels = [
 
 interface DemoMerchant {
   name: string;
+  /** Fixed, so CSV files written for the demo keep working after a re-seed. */
+  code: string;
   phone: string;
   contactName: string;
   contactEmail: string;
-  stores: { name: string; address: string; region: string; hours: BusinessHours }[];
+  stores: { name: string; code: string; address: string; region: string; hours: BusinessHours }[];
   /** serial prefix, count, first status mix */
   fleet?: { prefix: string; count: number };
 }
@@ -65,48 +67,53 @@ interface DemoMerchant {
 const demoMerchants: DemoMerchant[] = [
   {
     name: "Demo Coffee",
+    code: "DEMO-COFFEE",
     phone: "+8613800138000",
     contactName: "Li Wei",
     contactEmail: "owner@demo.posfleet.dev",
     stores: [
-      { name: "Demo Coffee Jing'an", address: "1788 Nanjing West Rd, Jing'an", region: "Shanghai", hours: everyDay("07:00", "22:00") },
-      { name: "Demo Coffee Xuhui", address: "88 Caoxi North Rd, Xuhui", region: "Shanghai", hours: everyDay("07:30", "21:30") },
+      { name: "Demo Coffee Jing'an", code: "JINGAN", address: "1788 Nanjing West Rd, Jing'an", region: "Shanghai", hours: everyDay("07:00", "22:00") },
+      { name: "Demo Coffee Xuhui", code: "XUHUI", address: "88 Caoxi North Rd, Xuhui", region: "Shanghai", hours: everyDay("07:30", "21:30") },
     ],
   },
   {
     name: "Other Bakery",
+    code: "OTHER-BAKERY",
     phone: "+8613900139000",
     contactName: "Zhang Min",
     contactEmail: "owner2@demo.posfleet.dev",
-    stores: [{ name: "Other Bakery Chaoyang", address: "9 Sanlitun Rd, Chaoyang", region: "Beijing", hours: everyDay("06:30", "20:00") }],
+    stores: [{ name: "Other Bakery Chaoyang", code: "CHAOYANG", address: "9 Sanlitun Rd, Chaoyang", region: "Beijing", hours: everyDay("06:30", "20:00") }],
   },
   {
     name: "Harbor Books",
+    code: "HARBOR-BOOKS",
     phone: "+8613700137000",
     contactName: "Chen Jing",
     contactEmail: "contact@harborbooks.example",
     stores: [
-      { name: "Harbor Books Tianhe", address: "208 Tianhe Rd, Tianhe", region: "Guangzhou", hours: everyDay("09:00", "21:00") },
-      { name: "Harbor Books Yuexiu", address: "12 Beijing Rd, Yuexiu", region: "Guangzhou", hours: everyDay("10:00", "22:00") },
+      { name: "Harbor Books Tianhe", code: "TIANHE", address: "208 Tianhe Rd, Tianhe", region: "Guangzhou", hours: everyDay("09:00", "21:00") },
+      { name: "Harbor Books Yuexiu", code: "YUEXIU", address: "12 Beijing Rd, Yuexiu", region: "Guangzhou", hours: everyDay("10:00", "22:00") },
     ],
     fleet: { prefix: "HRB", count: 8 },
   },
   {
     name: "Lotus Noodle House",
+    code: "LOTUS-NOODLE",
     phone: "+8613600136000",
     contactName: "Wang Fang",
     contactEmail: "hello@lotusnoodle.example",
-    stores: [{ name: "Lotus Noodle Futian", address: "3 Shennan Blvd, Futian", region: "Shenzhen", hours: everyDay("10:30", "23:00") }],
+    stores: [{ name: "Lotus Noodle Futian", code: "FUTIAN", address: "3 Shennan Blvd, Futian", region: "Shenzhen", hours: everyDay("10:30", "23:00") }],
     fleet: { prefix: "LNH", count: 6 },
   },
   {
     name: "Metro Pharmacy",
+    code: "METRO-PHARMACY",
     phone: "+8613500135000",
     contactName: "Liu Yang",
     contactEmail: "it@metropharmacy.example",
     stores: [
-      { name: "Metro Pharmacy Wuhou", address: "45 Renmin South Rd, Wuhou", region: "Chengdu", hours: everyDay("08:00", "22:00") },
-      { name: "Metro Pharmacy Jinjiang", address: "17 Chunxi Rd, Jinjiang", region: "Chengdu", hours: everyDay("08:00", "22:00") },
+      { name: "Metro Pharmacy Wuhou", code: "WUHOU", address: "45 Renmin South Rd, Wuhou", region: "Chengdu", hours: everyDay("08:00", "22:00") },
+      { name: "Metro Pharmacy Jinjiang", code: "JINJIANG", address: "17 Chunxi Rd, Jinjiang", region: "Chengdu", hours: everyDay("08:00", "22:00") },
     ],
     fleet: { prefix: "MPH", count: 8 },
   },
@@ -183,11 +190,13 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     const merchantIds = new Map<string, string>();
     const storeIdsByMerchant = new Map<string, string[]>();
     for (const m of demoMerchants) {
-      const [merchant] = await tx.insert(merchants).values({ name: m.name, registeredPhone: m.phone, contactName: m.contactName, contactEmail: m.contactEmail }).returning();
+      // As the console defaults a new merchant: Chinese for a mainland (+86) number.
+      const language = m.phone.startsWith("+86") ? "zh-CN" : "en";
+      const [merchant] = await tx.insert(merchants).values({ name: m.name, code: m.code, registeredPhone: m.phone, contactName: m.contactName, contactEmail: m.contactEmail, language }).returning();
       merchantIds.set(m.name, merchant!.id);
       const created = await tx
         .insert(stores)
-        .values(m.stores.map((s) => ({ merchantId: merchant!.id, name: s.name, address: s.address, region: s.region, timeZone: "Asia/Shanghai", businessHours: s.hours })))
+        .values(m.stores.map((s) => ({ merchantId: merchant!.id, name: s.name, code: s.code, address: s.address, region: s.region, timeZone: "Asia/Shanghai", businessHours: s.hours })))
         .returning({ id: stores.id });
       storeIdsByMerchant.set(
         m.name,
@@ -358,6 +367,7 @@ async function seedMaintenance(tx: Db, now: Date) {
     order("DEMO-0011", {
       type: "repair",
       title: "Fault: DEMO-0011",
+      titleKind: "fault",
       status: "in_progress",
       priority: "high",
       technicianId: tech!.id,
@@ -386,6 +396,7 @@ async function seedMaintenance(tx: Db, now: Date) {
     order("BAKE-0002", {
       type: "repair",
       title: "Fault: BAKE-0002",
+      titleKind: "fault",
       status: "open",
       dueDate: day(2),
       symptoms: ["printer_fault"],
@@ -584,6 +595,8 @@ function demoImage(version: string): Uint8Array {
   const bytes = new Uint8Array(256 * 1024);
   const seed = `POS Fleet demo firmware ${version}\n`;
   for (let i = 0; i < bytes.length; i++) bytes[i] = seed.charCodeAt(i % seed.length) ^ (i >> 10);
+  // ELF's magic number: a downloaded demo image passes the upload's format check (server/services/firmware-format.ts).
+  bytes.set([0x7f, 0x45, 0x4c, 0x46]);
   return bytes;
 }
 
@@ -762,7 +775,7 @@ async function seedCheckinHistory(tx: Db, now: Date) {
   await rollUpCheckins(tx, from);
   await tx.execute(sql`
     insert into daily_activity (day, merchant_id, transactions, checkins)
-    select (c.at at time zone 'UTC')::date, t.merchant_id, sum(c.transactions), count(*)
+    select (c.at at time zone ${DEFAULT_TIME_ZONE})::date, t.merchant_id, sum(c.transactions), count(*)
     from checkins c join terminals t on t.id = c.terminal_id
     where t.merchant_id is not null group by 1, 2`);
 }

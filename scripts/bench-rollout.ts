@@ -20,6 +20,7 @@ import { parseEnv } from "@/server/env";
 import { statusesWithDeviceAccess } from "@/server/schemas/terminals";
 import { releaseCreateInput, rolloutCreateInput, rolloutJobListInput, rolloutListInput, type RolloutTargetInput } from "@/server/schemas/firmware";
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
+import { imageMagics } from "@/server/services/firmware-format";
 import { cancelRollout, createRollout, getRolloutProgress, listRolloutJobs, listRollouts } from "@/server/services/rollouts";
 import { filesystemStorage } from "@/server/storage/filesystem-storage";
 import { parseOptions, positiveInt } from "./lib/args";
@@ -31,6 +32,8 @@ const TARGET_P95_MS = 50;
 // Newer than every seeded version (compareFirmwareVersions), so every terminal in service is eligible.
 const BENCH_VERSION = "99.0.0";
 const actor = { id: null, label: "bench-rollout", ip: null };
+// The upload checks for a known image format; ELF's magic number makes the bench image one.
+const elfMagic = new Uint8Array(imageMagics.find((m) => m.format === "ELF")!.magic);
 
 const values = parseOptions(
   {
@@ -86,7 +89,7 @@ async function benchRelease(db: Db, storageDir: string) {
   if (existing) return existing.id;
   const models = await queryRows<{ id: string }>(db, sql`select id from terminal_models`);
   const release = await createRelease(db, actor, releaseCreateInput.parse({ version: BENCH_VERSION, modelIds: models.map((m) => m.id), notes: "bench:rollout" }));
-  await uploadReleaseImage(db, actor, release.id, `fw-${BENCH_VERSION}.bin`, new Blob([`bench image ${BENCH_VERSION}`]).stream(), filesystemStorage(storageDir));
+  await uploadReleaseImage(db, actor, release.id, `fw-${BENCH_VERSION}.bin`, new Blob([elfMagic, `bench image ${BENCH_VERSION}`.padEnd(4096, ".")]).stream(), filesystemStorage(storageDir));
   await setReleaseStatus(db, actor, release.id, "published");
   return release.id;
 }

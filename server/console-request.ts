@@ -3,7 +3,8 @@ import type { Db } from "@/db/client";
 import type { UserRole } from "@/db/schema";
 import { secondFactorMissing } from "./auth/two-factor";
 import { getDb } from "./db";
-import { AppError, invalidInputMessage, isTransientDatabaseError, sqlState, TRANSIENT_RETRY_AFTER_SECONDS, type AppErrorCode } from "./errors";
+import { AppError, fieldErrorsOf, invalidInputMessage, isTransientDatabaseError, renderError, sqlState, TRANSIENT_RETRY_AFTER_SECONDS, type AppErrorCode } from "./errors";
+import { localeOfHeaders, type Locale } from "./locales";
 import { scopeForUser, type Scope } from "./scope";
 import type { AuditActor } from "./services/audit";
 import { createContext, viewerFromHeaders, type Viewer } from "./trpc";
@@ -36,15 +37,18 @@ const notFound = () => problem(404, "not_found", "Not found.");
 
 const statusOf: Record<AppErrorCode, number> = { not_found: 404, conflict: 409, invalid: 400, forbidden: 403, rate_limited: 429 };
 
-/** The one place where a route handler's failures become HTTP statuses, as mapDomainErrors is for procedures. */
-function failureResponse(error: unknown): Response {
-  if (error instanceof ZodError) return problem(400, "invalid_request", invalidInputMessage(error), { fieldErrors: z.flattenError(error).fieldErrors });
+/**
+ * The one place where a route handler's failures become HTTP statuses, as mapDomainErrors is for
+ * procedures; messages are in the caller's language, as the console shows them (a firmware upload).
+ */
+function failureResponse(error: unknown, locale: Locale): Response {
+  if (error instanceof ZodError) return problem(400, "invalid_request", invalidInputMessage(error, locale), { fieldErrors: fieldErrorsOf(error, locale) });
   if (error instanceof AppError) {
     const code = typeof error.details?.code === "string" ? error.details.code : error.code;
-    return problem(code === "payload_too_large" ? 413 : statusOf[error.code], code, error.message);
+    return problem(code === "payload_too_large" ? 413 : statusOf[error.code], code, renderError(error.reason, error.params, locale));
   }
   // A value the database refused is the caller's mistake, as for procedures.
-  if (sqlState(error)?.startsWith("22")) return problem(400, "invalid_request", "A value is out of range or malformed.");
+  if (sqlState(error)?.startsWith("22")) return problem(400, "invalid_request", renderError("valueOutOfRange", {}, locale));
   if (isTransientDatabaseError(error)) {
     return problem(503, "unavailable", "The database is briefly unavailable; retry in a few seconds.", {}, { "Retry-After": String(TRANSIENT_RETRY_AFTER_SECONDS) });
   }
@@ -60,7 +64,7 @@ function routeHandler<C, P>(open: (req: Request) => Promise<C | Response>, param
       if (!parsed.success) return notFound();
       return await handle({ ...opened, params: parsed.data as P }, req);
     } catch (error) {
-      return failureResponse(error);
+      return failureResponse(error, localeOfHeaders(req.headers));
     }
   };
 }

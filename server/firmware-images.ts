@@ -20,7 +20,7 @@ function fileNameOf(header: string | null): string | null {
 /** A release's image for an admin's download (Range works as for terminals). */
 export async function downloadFirmwareImage(db: Db, releaseId: string, req: Request): Promise<Response> {
   const image = await getReleaseImage(db, releaseId);
-  if (!image) throw notFound("This release's image");
+  if (!image) throw notFound("firmwareImage");
   try {
     const response = await imageResponse(image, req.headers.get("range"));
     response.headers.set("Content-Disposition", `attachment; filename="${image.fileName.replace(/[^\w.-]+/g, "_")}"`);

@@ -1,12 +1,13 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
+import { ZodError } from "zod";
 import type { Db } from "@/db/client";
 import type { UserRole } from "@/db/schema";
 import { getAuth } from "./auth";
 import { secondFactorMissing } from "./auth/two-factor";
 import { getDb } from "./db";
-import { AppError, invalidInputMessage, isTransientDatabaseError, sqlState, type AppErrorCode } from "./errors";
+import { AppError, fieldErrorsOf, invalidInputMessage, isTransientDatabaseError, issueReason, renderError, sqlState, type AppErrorCode, type ErrorParams, type ErrorReason } from "./errors";
+import { defaultLocale, localeOfHeaders, type Locale } from "./locales";
 import { logger } from "./logger";
 import { metrics } from "./metrics";
 import { noteRequestUser } from "./request-log";
@@ -29,6 +30,8 @@ export interface Context {
   db: Db;
   viewer: Viewer | null;
   ip: string | null;
+  /** The caller's language, for error messages; English when absent (tests, scripts). */
+  locale?: Locale;
 }
 
 /**
@@ -54,32 +57,61 @@ export async function viewerFromHeaders(headers: Headers, { refresh = true }: { 
 }
 
 export async function createContext(opts: { headers: Headers }): Promise<Context> {
-  return { db: await getDb(), viewer: await viewerFromHeaders(opts.headers), ip: clientIp(opts.headers) };
+  return { db: await getDb(), viewer: await viewerFromHeaders(opts.headers), ip: clientIp(opts.headers), locale: localeOfHeaders(opts.headers) };
 }
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  errorFormatter({ shape, error, path }) {
+  errorFormatter({ shape, error, path, ctx }) {
+    const locale = ctx?.locale ?? defaultLocale;
     const cause = error.cause;
-    // The user gets a sentence; what went wrong inside goes to the server's log only.
+    // Every refusal travels as a reason with parameters and reads in the caller's language.
+    let refusal: { reason: ErrorReason; params: ErrorParams } | null = null;
     let message = shape.message;
+    let fieldErrors: Record<string, string[]> | null = null;
     if (error.code === "INTERNAL_SERVER_ERROR") {
+      // The user gets a sentence; what went wrong inside goes to the server's log only.
       logger.error({ err: cause ?? error, procedure: path }, "tRPC procedure failed");
-      message = "Something went wrong on our side. Please try again.";
-    } else if (cause instanceof ZodError) message = invalidInputMessage(cause);
+      refusal = { reason: "internalError", params: {} };
+    } else if (cause instanceof ZodError) {
+      message = invalidInputMessage(cause, locale);
+      fieldErrors = fieldErrorsOf(cause, locale);
+      const first = cause.issues[0];
+      refusal = first ? issueReason(first) : null;
+    } else if (cause instanceof AppError) {
+      refusal = { reason: cause.reason, params: cause.params };
+      if (cause.field) fieldErrors = { [cause.field]: [renderError(cause.reason, cause.params, locale)] };
+    } else if (error instanceof ReasonedTRPCError) {
+      refusal = { reason: error.reason, params: error.params };
+    }
+    if (refusal && !(cause instanceof ZodError)) message = renderError(refusal.reason, refusal.params, locale);
     return {
       ...shape,
       message,
       data: {
         ...shape.data,
-        // Field-level messages for forms: { fieldName: ["message"] }.
-        fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : cause instanceof AppError && cause.details?.field ? { [String(cause.details.field)]: [cause.message] } : null,
+        reason: refusal?.reason ?? null,
+        params: refusal?.params ?? null,
+        // Field-level messages for forms: { fieldName: ["message"] }, also under a nested field's dotted path.
+        fieldErrors,
         // The input failed validation: a form marks the fields rather than repeating the message.
         invalidInput: cause instanceof ZodError,
       },
     };
   },
 });
+
+/** A refusal made here rather than by a service: its English message for logs, its reason for the caller's language. */
+class ReasonedTRPCError extends TRPCError {
+  constructor(
+    code: TRPCError["code"],
+    readonly reason: ErrorReason,
+    cause?: unknown,
+    readonly params: ErrorParams = {},
+  ) {
+    super({ code, message: renderError(reason, params), cause });
+  }
+}
 
 const trpcCodes: Record<AppErrorCode, TRPCError["code"]> = {
   not_found: "NOT_FOUND",
@@ -90,7 +122,7 @@ const trpcCodes: Record<AppErrorCode, TRPCError["code"]> = {
 };
 
 /** 503: the database is briefly out of reach (restart, failover); the call may simply be retried. */
-export const databaseUnavailable = (cause: unknown) => new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is briefly unavailable. Please try again in a few seconds.", cause });
+export const databaseUnavailable = (cause: unknown) => new ReasonedTRPCError("SERVICE_UNAVAILABLE", "databaseUnavailable", cause);
 
 /** The one place where domain errors become tRPC errors. */
 const mapDomainErrors = t.middleware(async ({ next }) => {
@@ -100,10 +132,10 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
     if (cause instanceof AppError) throw new TRPCError({ code: trpcCodes[cause.code], message: cause.message, cause });
     // A value the database refused (bad text encoding, out-of-range number) is the caller's mistake.
     const state = sqlState(cause);
-    if (state?.startsWith("22")) throw new TRPCError({ code: "BAD_REQUEST", message: "A value is out of range or malformed.", cause });
+    if (state?.startsWith("22")) throw new ReasonedTRPCError("BAD_REQUEST", "valueOutOfRange", cause);
     // A clash with an existing row, or a reference to a row that is not there, is the caller's mistake too.
-    if (state === "23505") throw new TRPCError({ code: "CONFLICT", message: "This would duplicate an existing record.", cause });
-    if (state === "23503") throw new TRPCError({ code: "BAD_REQUEST", message: "A referenced record does not exist.", cause });
+    if (state === "23505") throw new ReasonedTRPCError("CONFLICT", "duplicateRecord", cause);
+    if (state === "23503") throw new ReasonedTRPCError("BAD_REQUEST", "referencedRecordMissing", cause);
     if (isTransientDatabaseError(cause)) throw databaseUnavailable(cause);
   }
   return result;
@@ -125,7 +157,7 @@ export const publicProcedure = t.procedure.use(measureCalls).use(mapDomainErrors
 
 /** Signed in, whether or not a required second factor is enrolled yet: only for the account page, where it is enrolled. */
 export const signedInProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
+  if (!ctx.viewer) throw new ReasonedTRPCError("UNAUTHORIZED", "signInRequired");
   const scope = await scopeForUser(ctx.db, ctx.viewer);
   const actor: AuditActor = { id: ctx.viewer.id, label: ctx.viewer.email, ip: ctx.ip };
   return next({ ctx: { ...ctx, viewer: ctx.viewer, scope, actor } });
@@ -137,14 +169,14 @@ export const signedInProcedure = publicProcedure.use(async ({ ctx, next }) => {
  */
 export const protectedProcedure = signedInProcedure.use(({ ctx, next }) => {
   if (secondFactorMissing(ctx.viewer)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Set up two-factor sign-in on your account page first: your role must use it." });
+    throw new ReasonedTRPCError("FORBIDDEN", "twoFactorRequired");
   }
   return next();
 });
 
 export function roleProcedure(...roles: UserRole[]) {
   return protectedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.viewer.role)) throw new TRPCError({ code: "FORBIDDEN", message: "Your role may not do this." });
+    if (!roles.includes(ctx.viewer.role)) throw new ReasonedTRPCError("FORBIDDEN", "roleForbidden");
     return next();
   });
 }

@@ -4,7 +4,7 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { terminalStatuses } from "@/db/schema/values";
+import { DEFAULT_TIME_ZONE, terminalStatuses } from "@/db/schema/values";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../_components/ui/card";
 import { useTRPC } from "../_lib/trpc/client";
 
@@ -128,26 +128,27 @@ function Stat({ label, value, href, tone }: { label: string; value: number; href
 function TransactionsCard({ days }: { days: { day: string; transactions: number }[] }) {
   const t = useTranslations("overview");
   const format = useFormatter();
+  const quiet = days.every((d) => d.transactions === 0);
   return (
     <Card>
       <CardHeader>
         <CardTitle>{t("transactionsPerDay")}</CardTitle>
-        <CardDescription>{t("transactionsPerDayHint")}</CardDescription>
+        <CardDescription>
+          {t("transactionsPerDayHint", { zone: DEFAULT_TIME_ZONE })}
+          {quiet && ` · ${t("noActivity")}`}
+        </CardDescription>
       </CardHeader>
-      <CardContent className="h-56">
-        {days.length === 0 ? (
-          <p className="text-sm text-muted-foreground">{t("noActivity")}</p>
-        ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={days.map((d) => ({ ...d, label: format.dateTime(new Date(`${d.day}T00:00:00Z`), { month: "short", day: "numeric", timeZone: "UTC" }) }))}>
-              <CartesianGrid vertical={false} strokeDasharray="3 3" />
-              <XAxis dataKey="label" fontSize={12} />
-              <YAxis allowDecimals={false} fontSize={12} width={48} />
-              <Tooltip />
-              <Bar dataKey="transactions" name={t("transactions")} fill="var(--chart-2)" radius={3} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        )}
+      <CardContent className="h-56" data-testid="transactions-per-day" data-days={days.length}>
+        <ResponsiveContainer width="100%" height="100%">
+          {/* The days are calendar dates in the fleet's zone: printed as such, never shifted into the browser's. */}
+          <BarChart data={days.map((d) => ({ ...d, label: format.dateTime(new Date(`${d.day}T00:00:00Z`), { month: "short", day: "numeric", timeZone: "UTC" }) }))}>
+            <CartesianGrid vertical={false} strokeDasharray="3 3" />
+            <XAxis dataKey="label" fontSize={12} interval="preserveStartEnd" minTickGap={4} />
+            <YAxis allowDecimals={false} fontSize={12} width={48} />
+            <Tooltip />
+            <Bar dataKey="transactions" name={t("transactions")} fill="var(--chart-2)" radius={3} isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
       </CardContent>
     </Card>
   );

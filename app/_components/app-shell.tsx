@@ -22,13 +22,15 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useState } from "react";
+import { Suspense, useEffect, useRef, useState } from "react";
 import type { Viewer } from "@/server/trpc";
 import { authClient } from "../_lib/auth-client";
 import { useTRPC } from "../_lib/trpc/client";
 import { useFleetEvents } from "../_lib/use-fleet-events";
+import { useOnline } from "../_lib/use-online";
 import { cn } from "../_lib/utils";
 import { LanguageSwitch } from "./language-switch";
+import { NavigationProgress } from "./navigation-progress";
 import { CriticalNoticeBanner } from "./notice-banner";
 import { Button } from "./ui/button";
 
@@ -64,12 +66,26 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
   const pathname = usePathname();
   const router = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const live = useFleetEvents();
+  const online = useOnline();
   const trpc = useTRPC();
   // Admins write notices; merchant owners and technicians read them.
   const { data: notices } = useQuery({ ...trpc.notices.unread.queryOptions(), enabled: viewer.role !== "admin" });
   const unread = notices?.unread ?? 0;
   const items = navItems(viewer);
+  // Escape closes the phone menu and puts the focus back on its button, as for any menu.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [menuOpen]);
+  const connection = !online ? "offline" : live ? "live" : "reconnecting";
   const isActive = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
 
   const nav = (
@@ -113,9 +129,9 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
           <ShieldCheckIcon className="size-3.5" aria-hidden />
           {t("account")}
         </Link>
-        <p className="mt-1 flex items-center gap-1.5 text-xs text-muted-foreground" data-testid="live-status" data-live={live}>
-          <span aria-hidden className={cn("size-1.5 rounded-full", live ? "bg-emerald-500" : "bg-zinc-400")} />
-          {live ? t("live") : t("reconnecting")}
+        <p className="mt-1 flex items-center gap-1.5 text-xs text-muted-foreground" data-testid="live-status" data-live={connection === "live"} data-connection={connection}>
+          <span aria-hidden className={cn("size-1.5 rounded-full", { live: "bg-emerald-500", reconnecting: "bg-zinc-400", offline: "bg-red-500" }[connection])} />
+          {t(connection)}
         </p>
       </div>
       <div className="flex items-center justify-between gap-2">
@@ -138,6 +154,16 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
 
   return (
     <div className="min-h-dvh md:flex">
+      {/* First in the tab order: past the menu to the page in one key press. */}
+      <a
+        href="#main-content"
+        className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-[70] focus:rounded-md focus:bg-card focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow-md focus:ring-2 focus:ring-ring"
+      >
+        {t("skipToContent")}
+      </a>
+      <Suspense>
+        <NavigationProgress />
+      </Suspense>
       <aside className="hidden w-60 shrink-0 print:hidden flex-col justify-between border-r bg-card p-3 md:sticky md:top-0 md:flex md:h-dvh">
         <div className="space-y-4">
           <Link href="/" className="block px-3 pt-1 text-lg font-semibold">
@@ -151,17 +177,22 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         <Link href="/" className="font-semibold">
           POS Fleet
         </Link>
-        <Button variant="ghost" size="icon" aria-label={t("menu")} aria-expanded={menuOpen} onClick={() => setMenuOpen((open) => !open)}>
+        <Button ref={menuButton} variant="ghost" size="icon" aria-label={t("menu")} aria-expanded={menuOpen} aria-controls="phone-menu" onClick={() => setMenuOpen((open) => !open)}>
           <MenuIcon />
         </Button>
       </header>
       {menuOpen && (
-        <div className="fixed inset-x-0 top-[49px] z-30 space-y-3 border-b bg-card p-3 shadow-md md:hidden">
+        <div id="phone-menu" className="fixed inset-x-0 top-[49px] z-30 max-h-[calc(100dvh-49px)] space-y-3 overflow-y-auto border-b bg-card p-3 shadow-md md:hidden">
           {nav}
           {account}
         </div>
       )}
-      <main className="min-w-0 flex-1 p-3 sm:p-6 print:p-0">
+      <main id="main-content" tabIndex={-1} className="min-w-0 flex-1 p-3 outline-none sm:p-6 print:p-0">
+        {!online && (
+          <p role="status" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 print:hidden" data-testid="offline-banner">
+            {t("offlineBanner")}
+          </p>
+        )}
         {notices && <CriticalNoticeBanner notices={notices.critical} />}
         {children}
       </main>

@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { FieldError, FormError } from "./form-error";
+import { FieldError, FormError, invalidProps } from "./form-error";
 import { Button } from "./ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "./ui/dialog";
 import { Input, Label, Select } from "./ui/input";
@@ -10,6 +10,7 @@ import { Input, Label, Select } from "./ui/input";
 /**
  * A dialog with a form: `onSubmit` gets the form's values and returns the mutation's promise; the
  * dialog closes when it resolves and shows the server's field and form errors when it rejects.
+ * It opens from its trigger, or from outside when the caller passes `open` (and `onOpenChange`).
  */
 export function FormDialog({
   trigger,
@@ -19,29 +20,37 @@ export function FormDialog({
   onSubmit,
   error,
   pending,
+  open: openFromOutside,
   onOpenChange,
+  className,
+  submitDisabled = false,
   children,
 }: {
-  trigger: React.ReactNode;
+  trigger?: React.ReactNode;
   title: string;
   description?: string;
   submitLabel: string;
   onSubmit: (form: FormData) => Promise<unknown>;
   error: unknown;
   pending: boolean;
+  open?: boolean;
   onOpenChange?: (open: boolean) => void;
+  className?: string;
+  /** Besides while saving: the form is not ready to send (nothing chosen yet). */
+  submitDisabled?: boolean;
   children: React.ReactNode;
 }) {
   const tc = useTranslations("common");
-  const [open, setOpen] = useState(false);
+  const [openHere, setOpenHere] = useState(false);
+  const open = openFromOutside ?? openHere;
   const change = (next: boolean) => {
-    setOpen(next);
+    setOpenHere(next);
     onOpenChange?.(next);
   };
   return (
     <Dialog open={open} onOpenChange={change}>
-      <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent closeLabel={tc("close")}>
+      {trigger && <DialogTrigger asChild>{trigger}</DialogTrigger>}
+      <DialogContent closeLabel={tc("close")} className={className}>
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
           {description && <DialogDescription>{description}</DialogDescription>}
@@ -63,7 +72,7 @@ export function FormDialog({
             <Button type="button" variant="outline" onClick={() => change(false)}>
               {tc("cancel")}
             </Button>
-            <Button type="submit" disabled={pending}>
+            <Button type="submit" disabled={pending || submitDisabled}>
               {pending ? tc("saving") : submitLabel}
             </Button>
           </DialogFooter>
@@ -73,26 +82,32 @@ export function FormDialog({
   );
 }
 
-/** A labelled input (or select, with children) that shows the server's message for its field. */
+/**
+ * A labelled input (or select, with children) that shows the server's message for its field and is
+ * marked invalid while it has one. `alsoFor` names other keys whose messages belong to this input
+ * (the store form's one closing time stands for every day's `businessHours`).
+ */
 export function Field({
   name,
   label,
   error,
+  alsoFor = [],
   children,
   ...props
-}: { name: string; label: string; error: unknown; children?: React.ReactNode } & Omit<React.ComponentProps<"input">, "name" | "children">) {
+}: { name: string; label: string; error: unknown; alsoFor?: string[]; children?: React.ReactNode } & Omit<React.ComponentProps<"input">, "name" | "children">) {
   const id = `field-${name}`;
+  const keys = [name, ...alsoFor];
   return (
     <div className="grid gap-1.5">
       <Label htmlFor={id}>{label}</Label>
       {children ? (
-        <Select id={id} name={name} defaultValue={props.defaultValue as string | undefined}>
+        <Select id={id} name={name} defaultValue={props.defaultValue as string | undefined} {...invalidProps(error, keys)}>
           {children}
         </Select>
       ) : (
-        <Input id={id} name={name} {...props} />
+        <Input id={id} name={name} {...props} {...invalidProps(error, keys)} />
       )}
-      <FieldError error={error} field={name} />
+      <FieldError error={error} field={keys} />
     </div>
   );
 }

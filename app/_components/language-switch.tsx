@@ -5,7 +5,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { setLocale } from "../_lib/locale-action";
-import { locales } from "../_lib/locales";
+import { locales } from "@/server/locales";
 
 const names: Record<string, string> = { en: "English", "zh-CN": "简体中文" };
 

@@ -59,17 +59,19 @@ export function SortableHead<F extends string>({
   sort,
   dir,
   onSort,
+  className,
 }: {
   field: F;
-  label: string;
+  label: React.ReactNode;
   sort: F;
   dir: "asc" | "desc";
   onSort: (patch: { sort: F; dir: "asc" | "desc" }) => void;
+  className?: string;
 }) {
   const active = sort === field;
   const Icon = !active ? ArrowUpDownIcon : dir === "asc" ? ArrowUpIcon : ArrowDownIcon;
   return (
-    <TableHead aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : "none"}>
+    <TableHead className={className} aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : "none"}>
       <button type="button" className="inline-flex items-center gap-1 hover:text-foreground" onClick={() => onSort({ sort: field, dir: active && dir === "asc" ? "desc" : "asc" })}>
         {label}
         <Icon className="size-3.5" aria-hidden />

@@ -1,7 +1,7 @@
 "use server";
 
 import { cookies } from "next/headers";
-import { isLocale, localeCookie } from "./locales";
+import { isLocale, localeCookie } from "@/server/locales";
 
 export async function setLocale(locale: string) {
   if (!isLocale(locale)) return;

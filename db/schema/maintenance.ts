@@ -3,7 +3,7 @@ import { bigint, boolean, date, index, integer, jsonb, pgEnum, pgTable, smallint
 import { users } from "./auth";
 import { merchants, stores } from "./merchants";
 import { terminalModels, terminals } from "./terminals";
-import { planScopes, recurrenceUnits, workOrderPriorities, workOrderStatuses, workOrderTypes, type ChecklistEntry, type ChecklistItem } from "./values";
+import { planScopes, recurrenceUnits, workOrderPriorities, workOrderStatuses, workOrderTypes, type ChecklistEntry, type ChecklistItem, type WorkOrderTitleKind } from "./values";
 
 export const planScope = pgEnum("maintenance_plan_scope", planScopes);
 export const recurrenceUnit = pgEnum("recurrence_unit", recurrenceUnits);
@@ -64,6 +64,8 @@ export const workOrders = pgTable(
     status: workOrderStatus("status").notNull().default("open"),
     priority: workOrderPriority("priority").notNull().default("normal"),
     title: text("title").notNull(),
+    // Set for a title the system wrote ("Fault: DEMO-0037"): the console words it in the reader's language.
+    titleKind: text("title_kind").$type<WorkOrderTitleKind>(),
     description: text("description").notNull().default(""),
     symptoms: text("symptoms")
       .array()
@@ -90,6 +92,8 @@ export const workOrders = pgTable(
     signoffName: text("signoff_name"),
     reportedBy: text("reported_by"),
     tamperAlert: boolean("tamper_alert").notNull().default(false),
+    // The client's key of the last save applied (saveWork): a resend after a lost answer is answered, not applied twice.
+    lastSaveId: uuid("last_save_id"),
     startedAt: timestamp("started_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -123,6 +127,25 @@ export const workOrderNotes = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("work_order_notes_order_idx").on(t.workOrderId, t.createdAt)],
+);
+
+/** A photo of the seals (or anything the technician shows), kept in the object store the firmware images use. */
+export const workOrderPhotos = pgTable(
+  "work_order_photos",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workOrderId: uuid("work_order_id")
+      .notNull()
+      .references(() => workOrders.id, { onDelete: "cascade" }),
+    storageKey: text("storage_key").notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    sha256: text("sha256").notNull(),
+    uploadedBy: text("uploaded_by"),
+    uploadedByLabel: text("uploaded_by_label").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("work_order_photos_order_idx").on(t.workOrderId, t.createdAt)],
 );
 
 /** A technician's secret iCalendar feed; only the token's hash is kept, and rotating replaces it. */

@@ -83,6 +83,8 @@ export const terminals = pgTable(
       .on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber)
       .where(sql`${t.connectivity} <> 'online'`),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
+    // The list's search matches anywhere in the serial number (pg_trgm).
+    index("terminals_serial_trgm_idx").using("gin", t.serialNumber.op("gin_trgm_ops")),
   ],
 );
 

@@ -7,6 +7,14 @@ export type UserRole = (typeof userRoles)[number];
 export const merchantStatuses = ["active", "suspended", "closed"] as const;
 export type MerchantStatus = (typeof merchantStatuses)[number];
 
+/** Titles the system gives work orders, worded in the reader's language (workOrder.titles.<kind>). */
+export const workOrderTitleKinds = ["fault", "tamper_follow_up"] as const;
+export type WorkOrderTitleKind = (typeof workOrderTitleKinds)[number];
+
+/** The languages a merchant's SMS and drafts can be written in: the console's two. */
+export const merchantLanguages = ["en", "zh-CN"] as const;
+export type MerchantLanguage = (typeof merchantLanguages)[number];
+
 export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof weekdays)[number];
 /** Opening hours per weekday as "HH:MM" pairs; a missing day is closed. */

@@ -6,6 +6,8 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { accounts, rateLimits, sessions, twoFactors, users, verifications } from "@/db/schema";
 import { clientIp } from "../client-ip";
+import { renderError } from "../errors";
+import { defaultLocale, localeOfHeaders } from "../locales";
 import { getDb } from "../db";
 import { authSecret, authTrustedOrigins, oldestLiveSignIn, sessionIdleMinutes, setting, signInLimitPerMinute } from "../env";
 import { clearFailedSignIns, LOCKOUT_MINUTES, recordFailedSignIn, signInLockedUntil } from "./lockout";
@@ -72,7 +74,8 @@ export function createAuth(db: Db) {
         if (typeof newPassword === "string") {
           const session = await getSessionFromCtx(ctx);
           const problem = passwordProblem(newPassword, session?.user.email);
-          if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "PASSWORD_POLICY" });
+          // The account page shows this message as it is, so it is worded in the reader's language.
+          if (problem) throw new APIError("BAD_REQUEST", { message: renderError(problem.reason, problem.params, ctx.headers ? localeOfHeaders(ctx.headers) : defaultLocale), code: "PASSWORD_POLICY" });
         }
       }),
       after: createAuthMiddleware(async (ctx) => {

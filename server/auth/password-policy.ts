@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { AppError } from "../errors";
+import { AppError, type ErrorParams, type ErrorReason } from "../errors";
 
 /** PCI DSS v4 8.3.6: at least 12 characters. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -18,15 +18,15 @@ function commonPasswords(): Set<string> {
  * passwords (also with digits or symbols appended, as in "password1234!"), or the e-mail address
  * (or its local part) again.
  */
-export function passwordProblem(password: string, email?: string | null): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `The password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
+export function passwordProblem(password: string, email?: string | null): { reason: ErrorReason; params: ErrorParams } | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return { reason: "passwordTooShort", params: { minimum: MIN_PASSWORD_LENGTH } };
   const lowered = password.toLowerCase();
   const stem = lowered.replace(/[\d\W_]+$/, "");
   const list = commonPasswords();
-  if (list.has(lowered) || list.has(stem) || /^(.)\1+$/.test(lowered)) return "This password is too common. Choose one that is not on lists of frequently used passwords.";
+  if (list.has(lowered) || list.has(stem) || /^(.)\1+$/.test(lowered)) return { reason: "passwordTooCommon", params: {} };
   const address = email?.trim().toLowerCase();
   if (address && (lowered.includes(address) || (address.split("@")[0]!.length >= 4 && lowered.includes(address.split("@")[0]!)))) {
-    return "The password must not contain your e-mail address.";
+    return { reason: "passwordContainsEmail", params: {} };
   }
   return null;
 }
@@ -34,5 +34,5 @@ export function passwordProblem(password: string, email?: string | null): string
 /** Throws a field error on `password` when the new password breaks the policy. */
 export function assertAcceptablePassword(password: string, email?: string | null): void {
   const problem = passwordProblem(password, email);
-  if (problem) throw new AppError("invalid", problem, { field: "password" });
+  if (problem) throw new AppError("invalid", problem.reason, problem.params, { field: "password" });
 }

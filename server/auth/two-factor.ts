@@ -5,6 +5,7 @@ import type { Db } from "@/db/client";
 import { sessions, type UserRole } from "@/db/schema";
 import { clientIp } from "../client-ip";
 import { authRequireMfa } from "../env";
+import type { AuditAction } from "../schemas/audit";
 import { recordAudit } from "../services/audit";
 
 /** Whether users of this role must sign in with a second factor (AUTH_REQUIRE_MFA, PCI DSS 8.4.2). */
@@ -22,7 +23,7 @@ export function secondFactorMissing(user: { role: UserRole; twoFactorEnabled: bo
 }
 
 /** Changes to how a user signs in, for the audit log (PCI DSS 10.2.1.5); turning two-factor on is detected below. */
-const auditedActions: Record<string, string> = {
+const auditedActions: Record<string, AuditAction> = {
   "/two-factor/disable": "user.two_factor_disabled",
   "/two-factor/generate-backup-codes": "user.backup_codes_generated",
   "/change-password": "user.password_changed",

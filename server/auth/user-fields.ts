@@ -1,8 +1,9 @@
 import { APIError } from "better-auth/api";
 import { z } from "zod";
+import { issueMessage } from "../errors";
 
 // The console shows no pictures; the bound keeps better-auth's free-form field from holding anything large.
-const image = z.url({ message: "must be a URL" }).max(2048, { message: "must be at most 2048 characters" }).nullable().optional();
+const image = z.url().max(2048).nullable().optional();
 
 /**
  * better-auth's POST /update-user lets signed-in users edit their own profile. A name is managed by
@@ -19,5 +20,5 @@ export function checkSelfServiceUserUpdate(path: string, body: unknown): void {
     });
   }
   const checked = image.safeParse(fields.image);
-  if (!checked.success) throw new APIError("BAD_REQUEST", { message: `image: ${checked.error.issues[0]!.message}`, code: "INVALID_IMAGE" });
+  if (!checked.success) throw new APIError("BAD_REQUEST", { message: `image: ${issueMessage(checked.error.issues[0]!)}`, code: "INVALID_IMAGE" });
 }

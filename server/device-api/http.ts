@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { BatcherOverloadedError } from "../batcher";
-import { AppError, isTransientDatabaseError, TRANSIENT_RETRY_AFTER_SECONDS } from "../errors";
+import { AppError, isTransientDatabaseError, issueMessage, TRANSIENT_RETRY_AFTER_SECONDS } from "../errors";
 import { readBodyWithin } from "../http-body";
 import { logger } from "../logger";
 import { noteRequestTerminal } from "../request-log";
@@ -96,7 +96,8 @@ async function readJson(req: DeviceRequest): Promise<unknown> {
 function validationError(error: z.ZodError): DeviceApiError {
   const issue = error.issues[0]!;
   const field = issue.path.join(".");
-  return new DeviceApiError(400, "invalid_request", field ? `${field}: ${issue.message}` : issue.message, field ? { field } : {});
+  const message = issueMessage(issue);
+  return new DeviceApiError(400, "invalid_request", field ? `${field}: ${message}` : message, field ? { field } : {});
 }
 
 async function authenticate(db: Db, req: DeviceRequest): Promise<AuthenticatedDevice> {

@@ -1,5 +1,5 @@
 import { activationCancelInput, activationListInput, activationUnblockInput, smsOutboxListInput } from "../schemas/activations";
-import { cancelActivation, listActivations, listBlockedTerminals, listSmsOutbox, unblockActivation } from "../services/activation";
+import { activatableTerminals, cancelActivation, listActivations, listBlockedTerminals, listRefusedRequests, listSmsOutbox, unblockActivation } from "../services/activation";
 import { adminProcedure, protectedProcedure, router } from "../trpc";
 
 export const activationsRouter = router({
@@ -7,5 +7,7 @@ export const activationsRouter = router({
   outbox: adminProcedure.input(smsOutboxListInput).query(({ ctx, input }) => listSmsOutbox(ctx.db, input)),
   cancel: adminProcedure.input(activationCancelInput).mutation(({ ctx, input }) => cancelActivation(ctx.db, ctx.actor, input.id)),
   blocked: protectedProcedure.query(({ ctx }) => listBlockedTerminals(ctx.db, ctx.scope)),
+  activatable: protectedProcedure.query(({ ctx }) => activatableTerminals(ctx.db, ctx.scope)),
+  refused: protectedProcedure.query(({ ctx }) => listRefusedRequests(ctx.db, ctx.scope)),
   unblock: adminProcedure.input(activationUnblockInput).mutation(({ ctx, input }) => unblockActivation(ctx.db, ctx.actor, input.serialNumber)),
 });

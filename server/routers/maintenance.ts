@@ -1,12 +1,10 @@
 import {
   calendarInput,
-  checklistSaveInput,
   faultReportInput,
-  noteInput,
   planCreateInput,
   planListInput,
   planUpdateInput,
-  workLogInput,
+  saveWorkInput,
   workOrderCreateInput,
   workOrderListInput,
   workOrderTransitionInput,
@@ -16,7 +14,6 @@ import { idInput } from "../schemas/firmware";
 import { uuid } from "../schemas/common";
 import { z } from "zod";
 import {
-  addNote,
   createPlan,
   createWorkOrder,
   getWorkOrder,
@@ -24,10 +21,10 @@ import {
   listPlans,
   listWorkOrders,
   moveWorkOrder,
+  myWork,
   reportFault,
   rotateCalendarFeed,
-  saveChecklist,
-  saveWorkLog,
+  saveWork,
   updatePlan,
   updateWorkOrder,
   workOrderCalendar,
@@ -53,15 +50,14 @@ export const maintenanceRouter = router({
   technicians: adminProcedure.input(z.object({ merchantId: uuid.nullable() })).query(({ ctx, input }) => assignableTechnicians(ctx.db, input.merchantId)),
 
   list: protectedProcedure.input(workOrderListInput).query(({ ctx, input }) => listWorkOrders(ctx.db, ctx.scope, ctx.viewer.id, input)),
+  myWork: workerProcedure.query(({ ctx }) => myWork(ctx.db, ctx.scope, ctx.viewer.id)),
   calendar: protectedProcedure.input(calendarInput).query(({ ctx, input }) => workOrderCalendar(ctx.db, ctx.scope, ctx.viewer.id, input)),
   get: protectedProcedure.input(idInput).query(({ ctx, input }) => getWorkOrder(ctx.db, ctx.scope, input.id)),
   create: adminProcedure.input(workOrderCreateInput).mutation(({ ctx, input }) => createWorkOrder(ctx.db, ctx.actor, input)),
   reportFault: protectedProcedure.input(faultReportInput).mutation(({ ctx, input }) => reportFault(ctx.db, ctx.actor, ctx.scope, input)),
   update: workerProcedure.input(workOrderUpdateInput).mutation(({ ctx, input }) => updateWorkOrder(ctx.db, workerOf(ctx), input)),
   move: workerProcedure.input(workOrderTransitionInput).mutation(({ ctx, input }) => moveWorkOrder(ctx.db, workerOf(ctx), input.id, input.status)),
-  saveChecklist: workerProcedure.input(checklistSaveInput).mutation(({ ctx, input }) => saveChecklist(ctx.db, workerOf(ctx), input)),
-  saveWorkLog: workerProcedure.input(workLogInput).mutation(({ ctx, input }) => saveWorkLog(ctx.db, workerOf(ctx), input)),
-  addNote: workerProcedure.input(noteInput).mutation(({ ctx, input }) => addNote(ctx.db, workerOf(ctx), input)),
+  saveWork: workerProcedure.input(saveWorkInput).mutation(({ ctx, input }) => saveWork(ctx.db, workerOf(ctx), input)),
 
   calendarFeed: workerProcedure.query(({ ctx }) => hasCalendarFeed(ctx.db, ctx.viewer.id)),
   // The explicit input keeps a stray call from replacing a technician's feed URL.

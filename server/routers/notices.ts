@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { merchantLanguages } from "@/db/schema/values";
 import { logger } from "../logger";
 import { uuid } from "../schemas/common";
 import { idInput } from "../schemas/firmware";
@@ -38,7 +39,10 @@ export const noticesRouter = router({
   }),
   withdraw: adminProcedure.input(idInput).mutation(({ ctx, input }) => withdrawNotice(ctx.db, ctx.actor, input.id)),
   deleteDraft: adminProcedure.input(idInput).mutation(({ ctx, input }) => deleteDraft(ctx.db, ctx.actor, input.id)),
-  createForRollout: adminProcedure.input(z.object({ rolloutId: uuid })).mutation(({ ctx, input }) => createRolloutNotice(ctx.db, ctx.actor, input.rolloutId)),
+  // language: the admin's, for a draft to merchants of different languages.
+  createForRollout: adminProcedure
+    .input(z.object({ rolloutId: uuid, language: z.enum(merchantLanguages).default("en") }))
+    .mutation(({ ctx, input }) => createRolloutNotice(ctx.db, ctx.actor, input.rolloutId, input.language)),
 
   // Every reader sees only the notices addressed to them.
   inbox: protectedProcedure.input(inboxInput).query(({ ctx, input }) => inbox(ctx.db, ctx.viewer.id, ctx.scope, input)),

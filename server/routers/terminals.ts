@@ -2,7 +2,7 @@ import { z } from "zod";
 import { text, uuid } from "../schemas/common";
 import { terminalActivity } from "../services/activity";
 import { reissueDeviceToken } from "../services/device-tokens";
-import { importTerminals } from "../services/terminal-import";
+import { describeImportErrors, importTerminals } from "../services/terminal-import";
 import { assignTerminal, createTerminal, getTerminalBySerial, listTerminals, setTerminalStatus, terminalFilterOptions, updateTerminal } from "../services/terminals";
 import { terminalAssignInput, terminalCreateInput, terminalImportInput, terminalListInput, terminalStatusInput, terminalUpdateInput } from "../schemas/terminals";
 import { adminProcedure, protectedProcedure, router } from "../trpc";
@@ -19,5 +19,5 @@ export const terminalsRouter = router({
   assign: adminProcedure.input(terminalAssignInput).mutation(({ ctx, input }) => assignTerminal(ctx.db, ctx.actor, input)),
   setStatus: adminProcedure.input(terminalStatusInput).mutation(({ ctx, input }) => setTerminalStatus(ctx.db, ctx.actor, input)),
   issueDeviceToken: adminProcedure.input(z.object({ id: uuid })).mutation(({ ctx, input }) => reissueDeviceToken(ctx.db, ctx.actor, input.id)),
-  import: adminProcedure.input(terminalImportInput).mutation(({ ctx, input }) => importTerminals(ctx.db, ctx.actor, input)),
+  import: adminProcedure.input(terminalImportInput).mutation(async ({ ctx, input }) => describeImportErrors(await importTerminals(ctx.db, ctx.actor, input), ctx.locale)),
 });

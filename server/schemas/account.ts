@@ -6,5 +6,5 @@ export const sessionIdInput = z.object({ id: requiredText(64) });
 
 /** The password change form; better-auth's /change-password takes it and applies the full policy. */
 export const passwordChangeInput = z
-  .object({ currentPassword: z.string().min(1, { message: "is required" }), newPassword: password, confirmPassword: z.string() })
-  .refine((form) => form.newPassword === form.confirmPassword, { message: "does not match the new password", path: ["confirmPassword"] });
+  .object({ currentPassword: z.string().min(1), newPassword: password, confirmPassword: z.string() })
+  .refine((form) => form.newPassword === form.confirmPassword, { message: "passwordMismatch", path: ["confirmPassword"] });

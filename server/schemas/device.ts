@@ -27,7 +27,7 @@ export const activationVerifyInput = z.object({
   code: z
     .string()
     .trim()
-    .regex(/^\d{6}$/, { message: "must be the 6 digits of the SMS" }),
+    .regex(/^\d{6}$/, { message: "activationCodeFormat" }),
 });
 
 export const updateStatusInput = z.object({

@@ -5,8 +5,8 @@ import { firmwareVersion, serialNumber } from "./terminals";
 
 // Without defaults: an update changes only the fields it names (zod keeps defaults inside .partial()).
 const releaseFields = {
-  version: firmwareVersion.pipe(z.string().min(1, { message: "is required" })),
-  modelIds: z.array(uuid).min(1, { message: "pick at least one model" }).max(50),
+  version: firmwareVersion.pipe(z.string().min(1)),
+  modelIds: z.array(uuid).min(1, { message: "chooseModels" }).max(50),
   channel: z.enum(releaseChannels),
   notes: trimmed(5000),
   isRollback: z.boolean(),
@@ -46,7 +46,7 @@ export const rolloutTargetInput = z
 export type RolloutTargetInput = z.output<typeof rolloutTargetInput>;
 
 export const phaseInput = z.object({
-  percent: z.number().gt(0, { message: "must be above 0" }).max(100),
+  percent: z.number().gt(0).max(100),
   successThreshold: percent.default(95),
   failureThreshold: percent.default(10),
   requiresApproval: z.boolean().default(false),
@@ -54,17 +54,23 @@ export const phaseInput = z.object({
 
 export const defaultPhases = [1, 10, 50, 100].map((p) => ({ percent: p, successThreshold: 95, failureThreshold: 10, requiresApproval: false }));
 
+/** Each phase reaches more terminals than the one before, and the last reaches them all; the refusal names the phase and marks its share. */
+function checkPhaseShares(phases: z.output<typeof phaseInput>[], ctx: z.RefinementCtx) {
+  phases.forEach((p, i) => {
+    const previous = phases[i - 1];
+    if (previous && p.percent <= previous.percent) {
+      ctx.addIssue({ code: "custom", path: [i, "percent"], message: "phaseShareNotLarger", params: { phase: i + 1, previous: i, previousPercent: previous.percent } });
+    }
+  });
+  const last = phases.at(-1);
+  if (last && last.percent !== 100) ctx.addIssue({ code: "custom", path: [phases.length - 1, "percent"], message: "lastPhaseNotFull", params: { phase: phases.length } });
+}
+
 export const rolloutPreviewInput = z.object({ releaseId: uuid, target: rolloutTargetInput });
 
 export const rolloutCreateInput = rolloutPreviewInput.extend({
   name: requiredText(120),
-  phases: z
-    .array(phaseInput)
-    .min(1)
-    .max(10)
-    .refine((phases) => phases.every((p, i) => i === 0 || p.percent > phases[i - 1]!.percent), { message: "each phase must reach a larger share than the one before" })
-    .refine((phases) => phases.at(-1)?.percent === 100, { message: "the last phase must reach 100%" })
-    .default(defaultPhases),
+  phases: z.array(phaseInput).min(1).max(10).superRefine(checkPhaseShares).default(defaultPhases),
   startsAt: dateTime.optional(),
   maxAttempts: z.number().int().min(1).max(10).default(3),
 });

@@ -20,7 +20,7 @@ const planFields = {
   leadDays: z.number().int().min(0).max(60),
   active: z.boolean(),
   // The plan's checklist template: which lines its work orders carry.
-  checklist: z.array(z.enum(checklistItems().map((i) => i.key) as [string, ...string[]])).min(1, { message: "keep at least one line" }),
+  checklist: z.array(z.enum(checklistItems().map((i) => i.key) as [string, ...string[]])).min(1, { message: "keepChecklistLine" }),
 };
 export const planCreateInput = z.object({
   ...planFields,
@@ -77,7 +77,7 @@ export type WorkOrderListInput = z.output<typeof workOrderListInput>;
 
 export const calendarInput = z
   .object({ from: day, to: day, mine: z.boolean().default(false) })
-  .refine((r) => r.from <= r.to && Date.parse(r.to) - Date.parse(r.from) <= 62 * 86_400_000, { message: "the range must be at most two months" });
+  .refine((r) => r.from <= r.to && Date.parse(r.to) - Date.parse(r.from) <= 62 * 86_400_000, { message: "calendarRange", path: ["to"] });
 
 export const workOrderCreateInput = z.object({
   type: z.enum(workOrderTypes),
@@ -92,10 +92,12 @@ export const workOrderCreateInput = z.object({
 export const faultReportInput = z
   .object({
     terminalId: uuid,
-    symptoms: z.array(z.enum(faultSymptoms)).min(1, { message: "pick at least one symptom" }).max(faultSymptoms.length),
+    symptoms: z.array(z.enum(faultSymptoms)).min(1, { message: "chooseSymptom" }).max(faultSymptoms.length),
     description: trimmed(2000).default(""),
+    // The terminal has an open repair already: the reporter agreed to add this report to it.
+    addToOpenRepair: z.boolean().default(false),
   })
-  .refine((r) => !r.symptoms.includes("other") || r.description.length > 0, { message: "describe the problem", path: ["description"] });
+  .refine((r) => !r.symptoms.includes("other") || r.description.length > 0, { message: "describeProblem", path: ["description"] });
 
 export const workOrderUpdateInput = z
   .object({
@@ -110,17 +112,31 @@ export const workOrderUpdateInput = z
 
 export const workOrderTransitionInput = z.object({ id: uuid, status: z.enum(workOrderStatuses) });
 
-export const checklistSaveInput = z.object({
-  id: uuid,
-  items: z.array(z.object({ key: text().min(1).max(60), result: z.enum(checklistResults).nullable(), note: trimmed(500).default("") })).max(50),
-});
+const checklistLine = z.object({ key: text().min(1).max(60), result: z.enum(checklistResults).nullable(), note: trimmed(500).default("") });
+export type ChecklistLineInput = z.output<typeof checklistLine>;
 
-export const workLogInput = z.object({
-  id: uuid,
+const workLogFields = {
   parts: z.array(z.object({ name: requiredText(120), quantity: z.number().int().min(1).max(999) })).max(30),
   minutesSpent: z.number().int().min(0).max(10_000).nullable(),
   resolution: trimmed(4000),
   signoffName: trimmed(120),
-});
+};
 
-export const noteInput = z.object({ id: uuid, body: requiredText(2000) });
+/**
+ * The technician's one save: checklist results, the work log, a new log entry and, when asked,
+ * completion. `saveId` (made by the client, new for each version of the draft) makes a resend
+ * after a lost answer harmless; the log entry's id is the client's too, so it is written once.
+ */
+export const saveWorkInput = z.object({
+  id: uuid,
+  saveId: uuid,
+  // Only the lines the technician changed: someone else's results on other lines stay as they saved them.
+  checklist: z.array(checklistLine).max(50),
+  ...workLogFields,
+  note: z
+    .object({ id: uuid, body: requiredText(2000) })
+    .nullable()
+    .default(null),
+  complete: z.boolean().default(false),
+});
+export type SaveWorkInput = z.output<typeof saveWorkInput>;

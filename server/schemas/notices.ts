@@ -17,16 +17,16 @@ export const audienceInput = z
     roles: z.array(z.enum(noticeReaderRoles)).max(noticeReaderRoles.length).default(["merchant", "technician"]),
   })
   .refine((a) => a.everyone || a.merchantIds.length + a.storeIds.length + a.regions.length + a.modelIds.length + a.firmwareVersions.length > 0 || a.rolloutId, {
-    message: "choose everyone or at least one merchant, store, region, model, firmware version or rollout",
+    message: "audienceEmpty",
   })
   .refine((a) => !a.everyone || (a.merchantIds.length + a.storeIds.length + a.regions.length + a.modelIds.length + a.firmwareVersions.length === 0 && !a.rolloutId), {
-    message: "everyone cannot be narrowed; choose targets instead",
+    message: "audienceEveryoneNarrowed",
   });
 export type AudienceInput = z.output<typeof audienceInput>;
 
 export const channelsInput = z
   .object({ inbox: z.boolean().default(true), terminals: z.boolean().default(false), sms: z.boolean().default(false) })
-  .refine((c) => c.inbox || c.terminals || c.sms, { message: "choose at least one channel" });
+  .refine((c) => c.inbox || c.terminals || c.sms, { message: "chooseChannel" });
 
 const noticeFields = {
   title: requiredText(120),
@@ -44,11 +44,10 @@ const noticeFields = {
  * readers; an expiry must come after publication.
  */
 const consistent = (n: { severity?: string; channels?: { sms: boolean; inbox: boolean }; audience?: { roles: string[] }; publishAt?: Date | null; expiresAt?: Date | null }, ctx: z.RefinementCtx) => {
-  if (n.channels?.sms && n.severity !== undefined && n.severity !== "critical") ctx.addIssue({ code: "custom", path: ["channels"], message: "SMS is sent for critical notices only" });
-  if (n.channels?.sms && n.audience && !n.audience.roles.includes("merchant"))
-    ctx.addIssue({ code: "custom", path: ["channels"], message: "SMS goes to merchants' phones: address the notice to merchant owners too" });
-  if (n.channels?.inbox && n.audience?.roles.length === 0) ctx.addIssue({ code: "custom", path: ["audience"], message: "choose who reads it in the console" });
-  if (n.publishAt && n.expiresAt && n.expiresAt <= n.publishAt) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "must be after the publish time" });
+  if (n.channels?.sms && n.severity !== undefined && n.severity !== "critical") ctx.addIssue({ code: "custom", path: ["channels"], message: "smsCriticalOnly" });
+  if (n.channels?.sms && n.audience && !n.audience.roles.includes("merchant")) ctx.addIssue({ code: "custom", path: ["channels"], message: "smsNeedsMerchants" });
+  if (n.channels?.inbox && n.audience?.roles.length === 0) ctx.addIssue({ code: "custom", path: ["audience"], message: "chooseReaders" });
+  if (n.publishAt && n.expiresAt && n.expiresAt <= n.publishAt) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "expiryAfterPublish" });
 };
 
 export const noticeCreateInput = z

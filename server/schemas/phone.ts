@@ -11,7 +11,7 @@ export function normalizePhone(input: string): string | null {
 export const phoneE164 = z.string().transform((value, ctx) => {
   const phone = normalizePhone(value);
   if (!phone) {
-    ctx.addIssue({ code: "custom", message: "is not a valid phone number" });
+    ctx.addIssue({ code: "custom", message: "invalidPhone" });
     return z.NEVER;
   }
   return phone;

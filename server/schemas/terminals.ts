@@ -7,9 +7,9 @@ export const serialNumber = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^[A-Z0-9][A-Z0-9-]{2,39}$/, { message: "must be 3–40 letters, digits or dashes" });
+  .regex(/^[A-Z0-9][A-Z0-9-]{2,39}$/, { message: "serialNumberFormat" });
 
-export const firmwareVersion = trimmed(40).regex(/^[0-9A-Za-z.+_-]*$/, { message: "may hold only letters, digits and . + _ -" });
+export const firmwareVersion = trimmed(40).regex(/^[0-9A-Za-z.+_-]*$/, { message: "firmwareVersionFormat" });
 
 export const terminalSortFields = ["serialNumber", "status", "firmwareVersion", "lastSeenAt", "createdAt"] as const;
 
@@ -40,7 +40,7 @@ export const terminalCreateInput = z
     storeId: uuid.nullable().default(null),
     firmwareVersion: firmwareVersion.optional(),
   })
-  .refine((t) => !t.storeId || t.merchantId, { message: "a store needs its merchant", path: ["merchantId"] });
+  .refine((t) => !t.storeId || t.merchantId, { message: "storeNeedsMerchant", path: ["merchantId"] });
 export type TerminalCreateInput = z.input<typeof terminalCreateInput>;
 
 export const terminalUpdateInput = z.object({
@@ -51,7 +51,7 @@ export const terminalUpdateInput = z.object({
 
 export const terminalAssignInput = z
   .object({ id: uuid, merchantId: uuid.nullable(), storeId: uuid.nullable() })
-  .refine((t) => !t.storeId || t.merchantId, { message: "a store needs its merchant", path: ["merchantId"] });
+  .refine((t) => !t.storeId || t.merchantId, { message: "storeNeedsMerchant", path: ["merchantId"] });
 
 /**
  * The status changes an admin may make by hand; in_stock → active happens only through activation.
@@ -74,15 +74,17 @@ export const terminalStatusInput = z.object({
   reason: trimmed(500).optional(),
 });
 
-export const importColumns = ["serial_number", "manufacturer", "model", "merchant_id", "store_id", "firmware_version"] as const;
+/** A CSV import's columns: the merchant and the store by name, as people know them, never by internal id. */
+export const importColumns = ["serial_number", "manufacturer", "model", "merchant", "store", "firmware_version"] as const;
+export const requiredImportColumns: readonly (typeof importColumns)[number][] = ["serial_number", "manufacturer", "model"];
 export type ImportRow = Record<(typeof importColumns)[number], string>;
 
 export const terminalImportInput = z.object({
   /** Line numbers are the CSV's, header included, so errors point at what the user sees. */
   rows: z
     .array(z.object({ line: z.number().int().min(2), values: z.record(z.string(), z.string().max(200)) }))
-    .min(1, { message: "the file has no rows" })
-    .max(100_000, { message: "at most 100,000 rows per import" }),
+    .min(1, { message: "importNoRows" })
+    .max(100_000, { message: "importTooManyRows" }),
   dryRun: z.boolean().default(false),
 });
 export type TerminalImportInput = z.input<typeof terminalImportInput>;
@@ -91,7 +93,7 @@ export const importRowSchema = z.object({
   serial_number: serialNumber,
   manufacturer: requiredText(80),
   model: requiredText(80),
-  merchant_id: z.union([uuid, z.literal("")]).transform((v) => v || null),
-  store_id: z.union([uuid, z.literal("")]).transform((v) => v || null),
+  merchant: trimmed(120),
+  store: trimmed(120),
   firmware_version: firmwareVersion.default(""),
 });

@@ -35,11 +35,11 @@ export type StaffUpdateInput = z.output<typeof staffUpdateInput>;
 const roleList = z
   .array(z.enum(staffRoles))
   .max(staffRoles.length)
-  .refine((roles) => new Set(roles).size === roles.length, { message: "lists a role twice" });
+  .refine((roles) => new Set(roles).size === roles.length, { message: "roleListedTwice" });
 const courseFields = {
   title: requiredText(160),
-  topics: z.array(requiredText(300)).max(20, { message: "at most 20 topics" }),
-  validityMonths: z.number().int().min(1, { message: "must be at least 1 month" }).max(60, { message: "must be at most 60 months" }),
+  topics: z.array(requiredText(300)).max(20),
+  validityMonths: z.number().int().min(1).max(60),
   requiredFor: roleList,
   active: z.boolean(),
 };
@@ -63,12 +63,12 @@ export const sessionInput = z
     notes: trimmed(2000).default(""),
     attendees: z
       .array(z.object({ staffId: uuid, result: z.enum(trainingResults).default("passed"), score: z.number().int().min(0).max(100).nullable().default(null) }))
-      .min(1, { message: "choose at least one attendee" })
-      .max(200, { message: "at most 200 attendees per session" }),
+      .min(1, { message: "chooseAttendee" })
+      .max(200),
   })
-  .refine((s) => new Set(s.attendees.map((a) => a.staffId)).size === s.attendees.length, { message: "lists an attendee twice", path: ["attendees"] })
-  .refine((s) => s.trainer.kind !== "technician" || s.trainer.technicianId, { message: "choose the technician", path: ["trainer", "technicianId"] })
-  .refine((s) => s.trainer.kind === "technician" || s.trainer.name, { message: "name the trainer", path: ["trainer", "name"] });
+  .refine((s) => new Set(s.attendees.map((a) => a.staffId)).size === s.attendees.length, { message: "attendeeListedTwice", path: ["attendees"] })
+  .refine((s) => s.trainer.kind !== "technician" || s.trainer.technicianId, { message: "chooseTechnician", path: ["trainer", "technicianId"] })
+  .refine((s) => s.trainer.kind === "technician" || s.trainer.name, { message: "nameTrainer", path: ["trainer", "name"] });
 export type SessionInput = z.output<typeof sessionInput>;
 
 export const recordListInput = z.object({

@@ -3,7 +3,7 @@ import { userRoles } from "@/db/schema/values";
 import { pageInput, requiredText, trimmed, uuid } from "./common";
 
 /** The length rule of the password policy; the server also refuses common passwords and the e-mail (server/auth/password-policy.ts). */
-export const password = z.string().min(12, { message: "must be at least 12 characters" }).max(128, { message: "must be at most 128 characters" });
+export const password = z.string().min(12, { message: "passwordTooShort" }).max(128);
 
 const roleFields = {
   role: z.enum(userRoles),
@@ -14,16 +14,17 @@ const roleFields = {
 /** Also the trainer's name on training records and the actor's in audit trails; only admins set it (see server/auth/user-fields.ts). */
 export const userName = requiredText(120);
 
-const merchantMatchesRole = (u: { role?: string; merchantId?: string | null }) => u.role === undefined || (u.role === "merchant") === Boolean(u.merchantId);
-const roleMessage = { message: "a merchant user needs a merchant; other roles have none", path: ["merchantId"] };
+/** A merchant user belongs to one merchant; admins and technicians to none. Checked only when the role is given. */
+function merchantMatchesRole(u: { role?: string; merchantId?: string | null }, ctx: z.RefinementCtx) {
+  if (u.role === "merchant" && !u.merchantId) ctx.addIssue({ code: "custom", path: ["merchantId"], message: "merchantUserNeedsMerchant" });
+  if (u.role !== undefined && u.role !== "merchant" && u.merchantId) ctx.addIssue({ code: "custom", path: ["merchantId"], message: "onlyMerchantUsersHaveMerchant" });
+}
 
-export const userCreateInput = z
-  .object({ name: userName, email: z.email({ message: "must be an e-mail address" }).trim().toLowerCase().max(254, { message: "must be at most 254 characters" }), password, ...roleFields })
-  .refine(merchantMatchesRole, roleMessage);
+export const userCreateInput = z.object({ name: userName, email: z.email().trim().toLowerCase().max(254), password, ...roleFields }).superRefine(merchantMatchesRole);
 
 export const userUpdateInput = z
   .object({ id: requiredText(64), name: userName.optional(), role: roleFields.role.optional(), merchantId: uuid.nullable().optional(), disabled: z.boolean().optional() })
-  .refine(merchantMatchesRole, roleMessage);
+  .superRefine(merchantMatchesRole);
 
 export const userIdInput = z.object({ id: requiredText(64) });
 

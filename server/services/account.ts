@@ -29,7 +29,7 @@ export async function endOwnSession(db: Db, actor: AuditActor, owner: SessionOwn
       .delete(sessions)
       .where(and(eq(sessions.id, sessionId), eq(sessions.userId, owner.id)))
       .returning({ id: sessions.id });
-    if (!ended) throw notFound("Session");
+    if (!ended) throw notFound("session");
     await recordAudit(tx, actor, { action: "user.session_ended", entityType: "user", entityId: owner.id, merchantId: owner.merchantId, changes: { session: sessionId } });
     return { ok: true as const };
   });

@@ -1,15 +1,17 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
-import { and, count, desc, eq, inArray, like, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, like, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { activations, merchants, smsOutbox, terminals } from "@/db/schema";
+import { activations, auditLog, merchants, smsOutbox, terminals } from "@/db/schema";
 import { fleetConfig } from "../config";
 import { authSecret } from "../env";
-import { AppError, notFound } from "../errors";
+import { AppError, notFound, type ErrorReason } from "../errors";
 import type { ActivationListInput, SmsOutboxListInput } from "../schemas/activations";
 import { maskPhone } from "../schemas/masking";
 import { inScope, type Scope } from "../scope";
 import { queueSms } from "../sms/outbox";
 import { smsProviderFromEnv } from "../sms/providers";
+import { activationCodeSms } from "../sms/texts";
+import type { AuditAction } from "../schemas/audit";
 import { recordAudit, type AuditActor } from "./audit";
 import { issueDeviceToken } from "./device-tokens";
 import { notifyTerminalsChanged } from "./fleet-events";
@@ -33,7 +35,7 @@ function hashCode(activationId: string, code: string): string {
 
 const ADVISORY_CLASS = { phone: 41, ip: 42 } as const;
 
-const rateLimited = (message: string, retryAfterSeconds: number) => new AppError("rate_limited", message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+const rateLimited = (reason: ErrorReason, retryAfterSeconds: number) => new AppError("rate_limited", reason, {}, { details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) } });
 
 /**
  * Refuses a request past any sending limit, with the seconds until every limit would allow it. A
@@ -43,10 +45,10 @@ async function checkSendingLimits(tx: Db, terminalId: string, phone: string, ip:
   const at = now.toISOString();
   const { perTerminal, perPhone, perIp } = ACTIVATION_RULES;
   const windows = [
-    { message: "Too many codes for this terminal in the last hour.", sendsOf: sql`terminal_id = ${terminalId}`, seconds: 3600, limit: perTerminal.perHour },
-    { message: "Too many codes for this phone number in the last hour.", sendsOf: sql`phone = ${phone}`, seconds: 3600, limit: perPhone.perHour },
-    { message: "Too many codes for this phone number today.", sendsOf: sql`phone = ${phone}`, seconds: 86_400, limit: perPhone.perDay },
-    { message: "Too many activation requests from this address in the last hour.", sendsOf: ip ? sql`request_ip = ${ip}` : sql`false`, seconds: 3600, limit: perIp.perHour },
+    { reason: "tooManyCodesTerminal" as const, sendsOf: sql`terminal_id = ${terminalId}`, seconds: 3600, limit: perTerminal.perHour },
+    { reason: "tooManyCodesPhoneHour" as const, sendsOf: sql`phone = ${phone}`, seconds: 3600, limit: perPhone.perHour },
+    { reason: "tooManyCodesPhoneDay" as const, sendsOf: sql`phone = ${phone}`, seconds: 86_400, limit: perPhone.perDay },
+    { reason: "tooManyCodesAddress" as const, sendsOf: ip ? sql`request_ip = ${ip}` : sql`false`, seconds: 3600, limit: perIp.perHour },
   ];
   const freeAt = windows.map(
     ({ sendsOf, seconds, limit }, i) =>
@@ -61,17 +63,17 @@ async function checkSendingLimits(tx: Db, terminalId: string, phone: string, ip:
     select (select max(created_at) from log where terminal_id = ${terminalId}) as last_sent, ${sql.join(freeAt, sql`, `)}`,
   );
   const secondsUntil = (value: Date | string) => (new Date(value).getTime() - now.getTime()) / 1000;
-  const refusals: [string, number][] = [];
+  const refusals: [ErrorReason, number][] = [];
   const untilNextAllowed = row!.last_sent ? perTerminal.minSecondsApart + secondsUntil(row!.last_sent) : 0;
-  if (untilNextAllowed > 0) refusals.push(["A code was sent to this terminal less than a minute ago.", untilNextAllowed]);
-  windows.forEach(({ message }, i) => {
+  if (untilNextAllowed > 0) refusals.push(["codeSentRecently", untilNextAllowed]);
+  windows.forEach(({ reason }, i) => {
     const full = row![`free_at_${i}`];
-    if (full) refusals.push([message, secondsUntil(full)]);
+    if (full) refusals.push([reason, secondsUntil(full)]);
   });
   if (refusals.length === 0) return;
   // The longest wait: asking earlier would only be refused again.
-  const [message, wait] = refusals.reduce((longest, r) => (r[1] > longest[1] ? r : longest));
-  throw rateLimited(message, wait);
+  const [reason, wait] = refusals.reduce((longest, r) => (r[1] > longest[1] ? r : longest));
+  throw rateLimited(reason, wait);
 }
 
 /**
@@ -104,7 +106,7 @@ function attemptsLeft(activationWrongAttempts: number, terminalWrongCodes: numbe
   return Math.max(0, Math.min(ACTIVATION_RULES.maxWrongCodes - activationWrongAttempts, ACTIVATION_RULES.blockAfterWrongCodes - terminalWrongCodes));
 }
 
-const activationBlocked = () => new AppError("invalid", "Too many wrong codes for this terminal: it cannot be activated until an administrator unblocks it.", { code: "activation_blocked" });
+const activationBlocked = () => new AppError("invalid", "activationBlocked", {}, { details: { code: "activation_blocked" } });
 
 interface RequestInput {
   serialNumber: string;
@@ -128,12 +130,15 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
       await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(ADVISORY_CLASS.phone))}, hashtext(${input.phone}))`);
       if (input.ip) await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(ADVISORY_CLASS.ip))}, hashtext(${input.ip}))`);
       const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber)).for("update");
-      if (!terminal) throw notFound("Terminal");
-      if (terminal.status === "active") throw new AppError("conflict", "This terminal is already active.");
-      if (terminal.status !== "in_stock") throw new AppError("conflict", `A terminal that is ${terminal.status} cannot be activated.`);
-      const [merchant] = terminal.merchantId ? await tx.select().from(merchants).where(eq(merchants.id, terminal.merchantId)) : [];
+      if (!terminal) throw notFound("terminal");
+      if (terminal.status === "active") throw new AppError("conflict", "terminalAlreadyActive");
+      if (terminal.status !== "in_stock") throw new AppError("conflict", "terminalCannotActivate", { status: terminal.status });
+      // No merchant means no registered phone: the contract's refusal, with its own reason so the
+      // terminal and the console can say what to do (assign it first).
+      if (!terminal.merchantId) throw new AppError("invalid", "terminalHasNoMerchant", {}, { details: { code: "phone_not_registered", reason: "terminal_has_no_merchant" } });
+      const [merchant] = await tx.select().from(merchants).where(eq(merchants.id, terminal.merchantId));
       if (!merchant || merchant.status !== "active" || merchant.registeredPhone !== input.phone) {
-        throw new AppError("invalid", "This phone number is not the one registered for the terminal's merchant.", { code: "phone_not_registered" });
+        throw new AppError("invalid", "phoneNotRegistered", {}, { details: { code: "phone_not_registered" } });
       }
       // A new code must not buy more guesses: the terminal's count outlives its codes.
       if (isBlocked(await wrongCodesOf(tx, terminal.id, now))) throw activationBlocked();
@@ -149,8 +154,7 @@ export async function requestActivation(db: Db, input: RequestInput, now: Date =
         tx,
         {
           to: input.phone,
-          // The code must be the message's only 6-digit number, so a serial with one stays out.
-          body: `[POS Fleet] Terminal${/\d{6}/.test(serialNumber) ? "" : ` ${serialNumber}`} activation code: ${code}. Valid for ${ACTIVATION_RULES.codeValidMinutes} minutes. Never share it.`,
+          body: activationCodeSms(merchant.language, { serialNumber, code, validMinutes: ACTIVATION_RULES.codeValidMinutes }),
           template: "activation_code",
           params: { code },
         },
@@ -200,14 +204,14 @@ export async function endPendingActivations(tx: Db, terminalId: string, status: 
 }
 
 /** A refused request is audited after its transaction rolled back, with the terminal when it exists. */
-async function auditRefusal(db: Db, actor: AuditActor, action: string, serialNumber: string, error: AppError, changes: Record<string, unknown>) {
+async function auditRefusal(db: Db, actor: AuditActor, action: AuditAction, serialNumber: string, error: AppError, changes: Record<string, unknown>) {
   const [terminal] = await db.select({ id: terminals.id, merchantId: terminals.merchantId }).from(terminals).where(eq(terminals.serialNumber, serialNumber));
   await recordAudit(db, actor, {
     action,
     entityType: "terminal",
     entityId: terminal?.id ?? serialNumber,
     merchantId: terminal?.merchantId ?? null,
-    changes: { ...changes, reason: typeof error.details?.code === "string" ? error.details.code : error.code },
+    changes: { ...changes, reason: [error.details?.reason, error.details?.code].find((r) => typeof r === "string") ?? error.code },
   });
 }
 
@@ -217,7 +221,7 @@ interface VerifyInput {
   ip: string | null;
 }
 
-const activationLocked = () => new AppError("invalid", "Too many wrong codes: request a new code.", { code: "activation_locked" });
+const activationLocked = () => new AppError("invalid", "activationLocked", {}, { details: { code: "activation_locked" } });
 
 type VerifyOutcome = { ok: true; deviceToken: string; terminal: { serialNumber: string; merchantId: string; storeId: string | null; status: "active" } } | { ok: false; error: AppError };
 
@@ -230,8 +234,8 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
   const serialNumber = input.serialNumber.toUpperCase();
   const outcome = await db.transaction(async (tx): Promise<VerifyOutcome> => {
     const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber)).for("update");
-    if (!terminal) return { ok: false, error: notFound("Terminal") };
-    if (terminal.status === "active") return { ok: false, error: new AppError("conflict", "This terminal is already active.") };
+    if (!terminal) return { ok: false, error: notFound("terminal") };
+    if (terminal.status === "active") return { ok: false, error: new AppError("conflict", "terminalAlreadyActive") };
     // The live activation, else the latest locked one: a replaced or cancelled code never counts.
     const [activation] = await tx
       .select()
@@ -240,7 +244,7 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
       .orderBy(sql`${activations.status} = 'pending' desc`, desc(activations.createdAt))
       .limit(1)
       .for("update");
-    const audit = (action: string, changes: Record<string, unknown> = {}) =>
+    const audit = (action: AuditAction, changes: Record<string, unknown> = {}) =>
       recordAudit(tx, actor, {
         action,
         entityType: "terminal",
@@ -255,7 +259,7 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     }
     if (!activation) {
       await audit("activation.verify_failed", { reason: "no_pending_activation" });
-      return { ok: false, error: new AppError("conflict", "No activation code is pending for this terminal; request one first.") };
+      return { ok: false, error: new AppError("conflict", "noPendingCode") };
     }
     if (activation.status === "locked") {
       await audit("activation.verify_failed", { reason: "activation_locked" });
@@ -263,14 +267,14 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
     }
     if (activation.expiresAt <= now) {
       await audit("activation.verify_failed", { reason: "code_expired" });
-      return { ok: false, error: new AppError("invalid", "The code has expired: request a new one.", { code: "code_expired" }) };
+      return { ok: false, error: new AppError("invalid", "codeExpired", {}, { details: { code: "code_expired" } }) };
     }
     // The terminal must still be the merchant's and in stock: it may have been retired or moved since.
     const [merchant] = await tx.select({ status: merchants.status }).from(merchants).where(eq(merchants.id, activation.merchantId));
     if (terminal.status !== "in_stock" || terminal.merchantId !== activation.merchantId || merchant?.status !== "active") {
       await endPendingActivations(tx, terminal.id, "cancelled", now);
       await audit("activation.verify_failed", { reason: "terminal_changed" });
-      return { ok: false, error: new AppError("conflict", "The terminal was retired or moved since the code was sent; request a new one.") };
+      return { ok: false, error: new AppError("conflict", "terminalChangedSinceCode") };
     }
     const expected = Buffer.from(activation.codeHash, "hex");
     const given = Buffer.from(hashCode(activation.id, input.code), "hex");
@@ -285,7 +289,7 @@ export async function verifyActivation(db: Db, input: VerifyInput, now: Date = n
         .where(eq(activations.id, activation.id));
       await audit(blocked ? "activation.blocked" : left === 0 ? "activation.locked" : "activation.verify_failed", { reason: "invalid_code", wrongAttempts });
       if (blocked) return { ok: false, error: activationBlocked() };
-      return left === 0 ? { ok: false, error: activationLocked() } : { ok: false, error: new AppError("invalid", "The code is not right.", { code: "invalid_code", attemptsLeft: left }) };
+      return left === 0 ? { ok: false, error: activationLocked() } : { ok: false, error: new AppError("invalid", "wrongCode", {}, { details: { code: "invalid_code", attemptsLeft: left } }) };
     }
     await tx.update(activations).set({ status: "verified", finishedAt: now }).where(eq(activations.id, activation.id));
     await tx.update(terminals).set({ status: "active", activatedAt: now, updatedAt: now }).where(eq(terminals.id, terminal.id));
@@ -341,6 +345,51 @@ export async function listActivations(db: Db, scope: Scope, input: ActivationLis
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
+/**
+ * Terminals that can be activated now: in stock and assigned to a merchant (whose registered phone
+ * gets the code), the first few by serial number. Those in stock without a merchant are counted
+ * apart: they need assigning first.
+ */
+export async function activatableTerminals(db: Db, scope: Scope, limit = 25) {
+  const inStock = and(inScope(terminals.merchantId, scope), eq(terminals.status, "in_stock"));
+  const [items, [counts]] = await Promise.all([
+    db
+      .select({ id: terminals.id, serialNumber: terminals.serialNumber })
+      .from(terminals)
+      .where(and(inStock, isNotNull(terminals.merchantId)))
+      .orderBy(terminals.serialNumber)
+      .limit(limit),
+    db
+      .select({ activatable: sql<number>`count(${terminals.merchantId})::int`, withoutMerchant: sql<number>`(count(*) - count(${terminals.merchantId}))::int` })
+      .from(terminals)
+      .where(inStock),
+  ]);
+  return { items, total: counts?.activatable ?? 0, withoutMerchant: counts?.withoutMerchant ?? 0 };
+}
+
+/**
+ * Refused code requests, newest first, from the audit log: a wrong phone number, a terminal without
+ * a merchant, limits. Several in a row may be someone guessing the merchant's number.
+ */
+export async function listRefusedRequests(db: Db, scope: Scope, limit = 20) {
+  const rows = await db
+    .select({ id: auditLog.id, at: auditLog.at, entityId: auditLog.entityId, changes: auditLog.changes, serialNumber: terminals.serialNumber })
+    .from(auditLog)
+    .leftJoin(terminals, sql`${auditLog.entityType} = 'terminal' and ${terminals.id}::text = ${auditLog.entityId}`)
+    .where(and(eq(auditLog.action, "activation.request_refused"), inScope(auditLog.merchantId, scope)))
+    .orderBy(desc(auditLog.id))
+    .limit(limit);
+  return rows.map((row) => ({
+    id: row.id,
+    at: row.at,
+    // An unknown serial is logged as given.
+    serialNumber: row.serialNumber ?? row.entityId,
+    known: row.serialNumber !== null,
+    phone: typeof row.changes.phone === "string" ? maskPhone(row.changes.phone) : null,
+    reason: typeof row.changes.reason === "string" ? row.changes.reason : null,
+  }));
+}
+
 /** The SMS outbox for admins: delivery state per message, codes masked. */
 export async function listSmsOutbox(db: Db, input: SmsOutboxListInput) {
   const where = input.status ? eq(smsOutbox.status, input.status) : undefined;
@@ -371,8 +420,8 @@ export async function listSmsOutbox(db: Db, input: SmsOutboxListInput) {
 export async function cancelActivation(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [activation] = await tx.select().from(activations).where(eq(activations.id, id)).for("update");
-    if (!activation) throw notFound("Activation");
-    if (activation.status !== "pending") throw new AppError("conflict", `This activation is ${activation.status}, not pending.`);
+    if (!activation) throw notFound("activation");
+    if (activation.status !== "pending") throw new AppError("conflict", "activationNotPending", { status: activation.status });
     await endPendingActivations(tx, activation.terminalId, "cancelled", now);
     await recordAudit(tx, actor, { action: "activation.cancelled", entityType: "terminal", entityId: activation.terminalId, merchantId: activation.merchantId, changes: { activationId: id } });
     return { id, status: "cancelled" as const };
@@ -398,9 +447,9 @@ export async function listBlockedTerminals(db: Db, scope: Scope, now: Date = new
 export async function unblockActivation(db: Db, actor: AuditActor, serialNumber: string, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [terminal] = await tx.select().from(terminals).where(eq(terminals.serialNumber, serialNumber.toUpperCase())).for("update");
-    if (!terminal) throw notFound("Terminal");
+    if (!terminal) throw notFound("terminal");
     const wrongCodes = await wrongCodesOf(tx, terminal.id, now);
-    if (!isBlocked(wrongCodes)) throw new AppError("conflict", "This terminal is not blocked from activation.");
+    if (!isBlocked(wrongCodes)) throw new AppError("conflict", "terminalNotBlocked");
     await tx.update(terminals).set({ activationUnblockedAt: now, updatedAt: now }).where(eq(terminals.id, terminal.id));
     await recordAudit(tx, actor, { action: "activation.unblocked", entityType: "terminal", entityId: terminal.id, merchantId: terminal.merchantId, changes: { wrongCodes } });
     await notifyTerminalsChanged(tx, [terminal.merchantId]);

@@ -1,8 +1,10 @@
-import { and, desc, eq, gte, lt, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, notInArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { checkinRollups, checkins, dailyActivity, fleetDailyActivity, terminals } from "@/db/schema";
+import { DEFAULT_TIME_ZONE } from "@/db/schema/values";
 import { notFound } from "../errors";
 import { historySince, inScope, type Scope } from "../scope";
+import { addDays, localDay } from "./calendar-day";
 
 /**
  * A terminal's last seven days in hourly buckets, for its charts (from the rollups), and its latest
@@ -13,7 +15,7 @@ export async function terminalActivity(db: Db, scope: Scope, serialNumber: strin
     .select({ id: terminals.id, merchantSince: terminals.merchantSince })
     .from(terminals)
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
-  if (!terminal) throw notFound("Terminal");
+  if (!terminal) throw notFound("terminal");
   const tenure = historySince(scope, terminal);
   const weekAgo = new Date(Math.floor((now.getTime() - 7 * 86_400_000) / 3_600_000) * 3_600_000);
   const since = tenure && tenure > weekAgo ? tenure : weekAgo;
@@ -46,36 +48,49 @@ export async function terminalActivity(db: Db, scope: Scope, serialNumber: strin
   return { hourly: hourly.map((h) => ({ ...h, hour: new Date(h.hour) })), recent };
 }
 
-const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+/** The overview's chart: this many days, today included. */
+export const ACTIVITY_DAYS = 14;
+
+/** The fleet day a moment falls on: days are counted in the fleet's time zone, as the heartbeat stores them. */
+const fleetDay = (at: Date) => localDay(at, DEFAULT_TIME_ZONE);
 
 /**
- * Transactions and check-ins per day (UTC) over the last two weeks, for the overview. The whole
- * fleet's finished days come from fleet_daily_activity (two weeks of every merchant's rows are
- * 140,000 rows at a million terminals); today, and a day not summed yet, are summed live.
+ * Transactions and check-ins per fleet day over the last two weeks, one entry per day, today last
+ * (a day without activity is a zero, not a gap). The whole fleet's finished days come from
+ * fleet_daily_activity (two weeks of every merchant's rows are 140,000 rows at a million
+ * terminals); today, and a day not summed yet, are summed live.
  */
 export async function transactionsPerDay(db: Db, scope: Scope, now: Date = new Date()) {
-  const since = dayOf(new Date(now.getTime() - 13 * 86_400_000));
+  const today = fleetDay(now);
+  const since = addDays(today, 1 - ACTIVITY_DAYS);
   const perMerchantDay = (days: SQL | undefined) =>
     db
       .select({ day: dailyActivity.day, transactions: sql<number>`sum(${dailyActivity.transactions})::int`, checkins: sql<number>`sum(${dailyActivity.checkins})::int` })
       .from(dailyActivity)
-      .where(and(inScope(dailyActivity.merchantId, scope), gte(dailyActivity.day, since), days))
-      .groupBy(dailyActivity.day)
-      .orderBy(dailyActivity.day);
-  if (scope.kind !== "all") return perMerchantDay(undefined);
-  const summed = await db
-    .select({ day: fleetDailyActivity.day, transactions: sql<number>`${fleetDailyActivity.transactions}::int`, checkins: sql<number>`${fleetDailyActivity.checkins}::int` })
-    .from(fleetDailyActivity)
-    .where(and(gte(fleetDailyActivity.day, since), lt(fleetDailyActivity.day, dayOf(now))));
-  const live = await perMerchantDay(
-    summed.length
-      ? notInArray(
-          dailyActivity.day,
-          summed.map((d) => d.day),
-        )
-      : undefined,
-  );
-  return [...summed, ...live].sort((a, b) => a.day.localeCompare(b.day));
+      .where(and(inScope(dailyActivity.merchantId, scope), gte(dailyActivity.day, since), lte(dailyActivity.day, today), days))
+      .groupBy(dailyActivity.day);
+  let rows: { day: string; transactions: number; checkins: number }[];
+  if (scope.kind !== "all") rows = await perMerchantDay(undefined);
+  else {
+    const summed = await db
+      .select({ day: fleetDailyActivity.day, transactions: sql<number>`${fleetDailyActivity.transactions}::int`, checkins: sql<number>`${fleetDailyActivity.checkins}::int` })
+      .from(fleetDailyActivity)
+      .where(and(gte(fleetDailyActivity.day, since), lt(fleetDailyActivity.day, today)));
+    const live = await perMerchantDay(
+      summed.length
+        ? notInArray(
+            dailyActivity.day,
+            summed.map((d) => d.day),
+          )
+        : undefined,
+    );
+    rows = [...summed, ...live];
+  }
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  return Array.from({ length: ACTIVITY_DAYS }, (_, i) => {
+    const day = addDays(since, i);
+    return byDay.get(day) ?? { day, transactions: 0, checkins: 0 };
+  });
 }
 
 /** A day is final this long after it ends: check-ins stamped before midnight have been written by then. */
@@ -83,8 +98,8 @@ const DAY_SETTLES_MS = 10 * 60_000;
 
 /** Sums the fleet's finished days of the last two weeks that are not summed yet (a job). */
 export async function sumFinishedDays(db: Db, now: Date = new Date()): Promise<{ summed: number }> {
-  const since = dayOf(new Date(now.getTime() - 13 * 86_400_000));
-  const lastFinished = dayOf(new Date(now.getTime() - 86_400_000 - DAY_SETTLES_MS));
+  const since = addDays(fleetDay(now), 1 - ACTIVITY_DAYS);
+  const lastFinished = addDays(fleetDay(new Date(now.getTime() - DAY_SETTLES_MS)), -1);
   const rows = await db.execute(sql`
     insert into ${fleetDailyActivity} (day, transactions, checkins)
     select day, sum(transactions), sum(checkins) from ${dailyActivity}

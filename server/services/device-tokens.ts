@@ -31,9 +31,9 @@ export async function issueDeviceToken(tx: Db, terminalId: string): Promise<stri
 export async function reissueDeviceToken(db: Db, actor: AuditActor, terminalId: string) {
   return db.transaction(async (tx) => {
     const [terminal] = await tx.select().from(terminals).where(eq(terminals.id, terminalId)).for("update");
-    if (!terminal) throw notFound("Terminal");
+    if (!terminal) throw notFound("terminal");
     if (!statusesWithDeviceAccess.includes(terminal.status)) {
-      throw new AppError("conflict", `A terminal that is ${terminal.status} gets its token through activation, not by hand.`);
+      throw new AppError("conflict", "tokenByActivationOnly", { status: terminal.status });
     }
     const token = await issueDeviceToken(tx, terminalId);
     await recordAudit(tx, actor, { action: "terminal.token_issued", entityType: "terminal", entityId: terminalId, merchantId: terminal.merchantId });

@@ -5,7 +5,9 @@ import { AppError, notFound } from "../errors";
 import type { ReleaseListInput, releaseCreateInput, releaseUpdateInput } from "../schemas/firmware";
 import { maxImageBytes, objectStorage } from "../storage";
 import type { ObjectStorage } from "../storage/object-storage";
-import { changedFields, recordAudit, type AuditActor } from "./audit";
+import type { AuditVerb } from "../schemas/audit";
+import { changedFields, recordAudit, type AuditActor, type AuditEntry } from "./audit";
+import { imageRefusal, inspected } from "./firmware-format";
 import { compareFirmwareVersions } from "./rollout-rules";
 import { escapeLike } from "./sql-text";
 import type { z } from "zod";
@@ -13,7 +15,12 @@ import type { z } from "zod";
 type ReleaseCreate = z.output<typeof releaseCreateInput>;
 type ReleaseUpdate = z.output<typeof releaseUpdateInput>;
 
-const auditRelease = (action: string, id: string, changes: Record<string, unknown> = {}) => ({ action: `firmware.${action}`, entityType: "firmware_release", entityId: id, changes });
+const auditRelease = (action: AuditVerb<"firmware">, id: string, changes: Record<string, unknown> = {}): AuditEntry => ({
+  action: `firmware.${action}`,
+  entityType: "firmware_release",
+  entityId: id,
+  changes,
+});
 
 /**
  * The same version twice for one model would make "which image is 2.4.0" ambiguous. The models'
@@ -27,12 +34,12 @@ async function assertVersionFree(tx: Db, version: string, modelIds: string[], ex
     .innerJoin(firmwareReleaseModels, eq(firmwareReleaseModels.releaseId, firmwareReleases.id))
     .where(and(eq(firmwareReleases.version, version), inArray(firmwareReleaseModels.modelId, modelIds), exceptId ? sql`${firmwareReleases.id} <> ${exceptId}` : undefined))
     .limit(1);
-  if (clash.length) throw new AppError("conflict", `Version ${version} already exists for one of these models.`, { field: "version" });
+  if (clash.length) throw new AppError("conflict", "versionExists", { version }, { field: "version" });
 }
 
 async function assertModelsExist(tx: Db, modelIds: string[]) {
   const found = await tx.select({ id: terminalModels.id }).from(terminalModels).where(inArray(terminalModels.id, modelIds));
-  if (found.length !== new Set(modelIds).size) throw new AppError("invalid", "A chosen model does not exist.", { field: "modelIds" });
+  if (found.length !== new Set(modelIds).size) throw new AppError("invalid", "modelInListGone", {}, { field: "modelIds" });
 }
 
 export async function createRelease(db: Db, actor: AuditActor, input: ReleaseCreate) {
@@ -52,7 +59,7 @@ export async function createRelease(db: Db, actor: AuditActor, input: ReleaseCre
 
 async function lockRelease(tx: Db, id: string) {
   const [release] = await tx.select().from(firmwareReleases).where(eq(firmwareReleases.id, id)).for("update");
-  if (!release) throw notFound("Firmware release");
+  if (!release) throw notFound("firmwareRelease");
   return release;
 }
 
@@ -62,7 +69,7 @@ export async function updateRelease(db: Db, actor: AuditActor, input: ReleaseUpd
     const release = await lockRelease(tx, input.id);
     const { id, modelIds, ...fields } = input;
     const changesMore = modelIds !== undefined || fields.version !== undefined || fields.channel !== undefined || fields.isRollback !== undefined;
-    if (release.status !== "draft" && changesMore) throw new AppError("conflict", "Only a draft's version, models, channel and rollback flag can change; publish a new release instead.");
+    if (release.status !== "draft" && changesMore) throw new AppError("conflict", "releaseOnlyDraftChanges");
     if (modelIds) await assertModelsExist(tx, modelIds);
     const currentModels = (await tx.select({ id: firmwareReleaseModels.modelId }).from(firmwareReleaseModels).where(eq(firmwareReleaseModels.releaseId, id))).map((m) => m.id);
     await assertVersionFree(tx, fields.version ?? release.version, modelIds ?? currentModels, id);
@@ -84,18 +91,20 @@ export async function updateRelease(db: Db, actor: AuditActor, input: ReleaseUpd
  */
 export async function uploadReleaseImage(db: Db, actor: AuditActor, id: string, fileName: string, body: ReadableStream<Uint8Array>, storage: ObjectStorage = objectStorage()) {
   const [existing] = await db.select({ status: firmwareReleases.status }).from(firmwareReleases).where(eq(firmwareReleases.id, id));
-  if (!existing) throw notFound("Firmware release");
-  if (existing.status !== "draft") throw new AppError("conflict", "Only a draft's image can be uploaded; a published image never changes.");
-  const stored = await storage.put(body, maxImageBytes());
-  if (stored.sizeBytes === 0) {
+  if (!existing) throw notFound("firmwareRelease");
+  if (existing.status !== "draft") throw new AppError("conflict", "imageOnlyDraft");
+  const upload = inspected(body);
+  const stored = await storage.put(upload.stream, maxImageBytes());
+  const check = upload.check();
+  if (!check.ok) {
     await storage.remove(stored.key);
-    throw new AppError("invalid", "The image is empty.", { field: "image" });
+    throw imageRefusal(check);
   }
   let replaced: string | null = null;
   try {
     await db.transaction(async (tx) => {
       const release = await lockRelease(tx, id);
-      if (release.status !== "draft") throw new AppError("conflict", "The release was published while the image was uploading.");
+      if (release.status !== "draft") throw new AppError("conflict", "publishedWhileUploading");
       replaced = release.storageKey;
       await tx.update(firmwareReleases).set({ storageKey: stored.key, fileName, sizeBytes: stored.sizeBytes, sha256: stored.sha256 }).where(eq(firmwareReleases.id, id));
       await recordAudit(tx, actor, auditRelease("image_uploaded", id, { fileName, sizeBytes: stored.sizeBytes, sha256: stored.sha256 }));
@@ -115,8 +124,8 @@ export async function setReleaseStatus(db: Db, actor: AuditActor, id: string, st
   return db.transaction(async (tx) => {
     const release = await lockRelease(tx, id);
     if (release.status === status) return release;
-    if (!releaseTransitions[release.status].includes(status)) throw new AppError("conflict", `A ${release.status} release cannot become ${status}.`);
-    if (status === "published" && !release.storageKey) throw new AppError("invalid", "Upload the image before publishing.", { field: "image" });
+    if (!releaseTransitions[release.status].includes(status)) throw new AppError("conflict", "releaseTransition", { from: release.status, to: status });
+    if (status === "published" && !release.storageKey) throw new AppError("invalid", "uploadImageFirst", {}, { field: "image" });
     const [updated] = await tx
       .update(firmwareReleases)
       .set(status === "published" ? { status, publishedAt: release.publishedAt ?? now, deprecatedAt: null } : { status, deprecatedAt: now })
@@ -131,7 +140,7 @@ export async function setReleaseStatus(db: Db, actor: AuditActor, id: string, st
 export async function deleteDraftRelease(db: Db, actor: AuditActor, id: string, storage: ObjectStorage = objectStorage()) {
   const key = await db.transaction(async (tx) => {
     const release = await lockRelease(tx, id);
-    if (release.status !== "draft") throw new AppError("conflict", "Only a draft can be deleted; deprecate a published release instead.");
+    if (release.status !== "draft") throw new AppError("conflict", "onlyDraftReleaseDeleted");
     await tx.delete(firmwareReleases).where(eq(firmwareReleases.id, id));
     await recordAudit(tx, actor, auditRelease("deleted", id, { version: release.version }));
     return release.storageKey;
@@ -196,7 +205,7 @@ export async function getRelease(db: Db, id: string) {
     })
     .from(firmwareReleases)
     .where(eq(firmwareReleases.id, id));
-  if (!release) throw notFound("Firmware release");
+  if (!release) throw notFound("firmwareRelease");
   return release;
 }
 

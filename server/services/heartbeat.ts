@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { rollupPeriodStart } from "@/db/history";
+import { DEFAULT_TIME_ZONE } from "@/db/schema/values";
 import { Batcher, DEVICE_REQUEST_BATCHING, perDatabase } from "../batcher";
 import { fleetConfig } from "../config";
 import { sqlState } from "../errors";
@@ -104,7 +105,8 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
         firmware_version = excluded.firmware_version
     ), activity as (
       insert into daily_activity (day, merchant_id, transactions, checkins)
-      select (at at time zone 'UTC')::date, merchant_id, sum(transactions), count(*) from i
+      -- Days are the fleet's (the overview charts them), not UTC's.
+      select (at at time zone ${DEFAULT_TIME_ZONE})::date, merchant_id, sum(transactions), count(*) from i
       where merchant_id is not null group by 1, 2 order by 1, 2
       on conflict (day, merchant_id) do update set
         transactions = daily_activity.transactions + excluded.transactions,

@@ -92,12 +92,6 @@ export function completionProblems(order: { checklist: ChecklistEntry[]; resolut
   return problems;
 }
 
-/** The problems in words, for API callers. */
-export function describeCompletionProblems(problems: CompletionProblem[]): string {
-  const words = { resolution: "the resolution", signoff: "the merchant's sign-off" } as const;
-  return problems.map((p) => (p.missing === "checklist" ? `a result for ${p.keys.join(", ")}` : words[p.missing])).join("; ");
-}
-
 /** A failed tamper inspection: the terminal may have been tampered with or swapped. */
 export function failedTamperCheck(checklist: ChecklistEntry[]): boolean {
   return checklist.some((item) => item.tamper && item.result === "fail");

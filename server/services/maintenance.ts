@@ -1,16 +1,30 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { calendarFeeds, maintenancePlans, merchants, stores, technicianAssignments, terminalModels, terminals, users, workOrderNotes, workOrders, type WorkOrderStatus } from "@/db/schema";
+import {
+  calendarFeeds,
+  maintenancePlans,
+  merchants,
+  stores,
+  technicianAssignments,
+  terminalModels,
+  terminals,
+  users,
+  workOrderNotes,
+  workOrderPhotos,
+  workOrders,
+  type WorkOrderStatus,
+} from "@/db/schema";
 import { checklistItems, DEFAULT_TIME_ZONE, defaultChecklists, type ChecklistEntry, type WorkOrderType } from "@/db/schema/values";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
-import type { PlanCreateInput, PlanUpdateInput, WorkOrderListInput } from "../schemas/maintenance";
+import type { PlanCreateInput, PlanUpdateInput, SaveWorkInput, WorkOrderListInput } from "../schemas/maintenance";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { inScope, scopeForUser, scopeIncludes, type Scope } from "../scope";
-import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
+import type { AuditAction, AuditEntityType } from "../schemas/audit";
+import { changedFields, recordAudit, systemActor, type AuditActor, type AuditEntry } from "./audit";
 import { notifyTerminalsChanged } from "./fleet-events";
-import { canMoveWorkOrder, completionProblems, describeCompletionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, nextDue } from "./maintenance-rules";
+import { canMoveWorkOrder, completionProblems, DUE_SOON_DAYS, dueState, failedTamperCheck, isValidRrule, nextDue, type CompletionProblem } from "./maintenance-rules";
 import { addDays, localDay } from "./calendar-day";
 import { containsText, escapeLike } from "./sql-text";
 import { assertTechnician } from "./technicians";
@@ -25,35 +39,41 @@ export interface Worker {
 }
 
 const today = (now: Date) => localDay(now, DEFAULT_TIME_ZONE);
-const audit = (action: string, entityType: string, entityId: string, merchantId: string | null, changes: Record<string, unknown> = {}) => ({ action, entityType, entityId, merchantId, changes });
+const audit = (action: AuditAction, entityType: AuditEntityType, entityId: string, merchantId: string | null, changes: Record<string, unknown> = {}): AuditEntry => ({
+  action,
+  entityType,
+  entityId,
+  merchantId,
+  changes,
+});
 
 // ---------------------------------------------------------------- plans
 
 async function planTarget(tx: Db, input: PlanCreateInput): Promise<{ merchantId: string | null }> {
   if (input.scope === "terminal") {
-    if (!input.terminalId) throw new AppError("invalid", "Choose the terminal.", { field: "terminalId" });
+    if (!input.terminalId) throw new AppError("invalid", "chooseTerminal", {}, { field: "terminalId" });
     const [t] = await tx.select({ merchantId: terminals.merchantId }).from(terminals).where(eq(terminals.id, input.terminalId));
-    if (!t) throw new AppError("invalid", "The terminal does not exist.", { field: "terminalId" });
+    if (!t) throw new AppError("invalid", "terminalGone", {}, { field: "terminalId" });
     return { merchantId: t.merchantId };
   }
   if (input.scope === "store") {
-    if (!input.storeId) throw new AppError("invalid", "Choose the store.", { field: "storeId" });
+    if (!input.storeId) throw new AppError("invalid", "chooseStore", {}, { field: "storeId" });
     const [s] = await tx.select({ merchantId: stores.merchantId }).from(stores).where(eq(stores.id, input.storeId));
-    if (!s) throw new AppError("invalid", "The store does not exist.", { field: "storeId" });
+    if (!s) throw new AppError("invalid", "storeGone", {}, { field: "storeId" });
     return { merchantId: s.merchantId };
   }
-  if (!input.modelId) throw new AppError("invalid", "Choose the model.", { field: "modelId" });
+  if (!input.modelId) throw new AppError("invalid", "chooseModel", {}, { field: "modelId" });
   const [m] = await tx.select({ id: terminalModels.id }).from(terminalModels).where(eq(terminalModels.id, input.modelId));
-  if (!m) throw new AppError("invalid", "The model does not exist.", { field: "modelId" });
+  if (!m) throw new AppError("invalid", "modelGone", {}, { field: "modelId" });
   if (input.merchantId) {
     const [merchant] = await tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, input.merchantId));
-    if (!merchant) throw new AppError("invalid", "The merchant does not exist.", { field: "merchantId" });
+    if (!merchant) throw new AppError("invalid", "merchantGone", {}, { field: "merchantId" });
   }
   return { merchantId: input.merchantId };
 }
 
 function assertRecurrence(rrule: string | null, firstDue: string) {
-  if (rrule && !isValidRrule(rrule, firstDue)) throw new AppError("invalid", "This RRULE is not valid: it must repeat by days or longer (e.g. FREQ=MONTHLY;BYDAY=1MO).", { field: "rrule" });
+  if (rrule && !isValidRrule(rrule, firstDue)) throw new AppError("invalid", "invalidRrule", {}, { field: "rrule" });
 }
 
 export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInput, now: Date = new Date()) {
@@ -61,11 +81,11 @@ export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInp
   return db.transaction(async (tx) => {
     const { merchantId } = await planTarget(tx, input);
     // A fleet-wide plan spans merchants: no one technician may work on all of them.
-    if (!merchantId && input.technicianId) throw new AppError("invalid", "A plan for the whole fleet cannot have one technician; choose a merchant.", { field: "technicianId" });
+    if (!merchantId && input.technicianId) throw new AppError("invalid", "fleetPlanNoTechnician", {}, { field: "technicianId" });
     await assertTechnician(tx, input.technicianId, merchantId);
     // A first date in the past starts from today: missed dates are not created after the fact.
     const first = nextDue(input, [input.firstDue, today(now)].sort()[1]!, true);
-    if (!first) throw new AppError("invalid", "The schedule has no due date.", { field: "rrule" });
+    if (!first) throw new AppError("invalid", "scheduleNoDueDate", {}, { field: "rrule" });
     const [plan] = await tx
       .insert(maintenancePlans)
       .values({
@@ -86,7 +106,7 @@ export async function createPlan(db: Db, actor: AuditActor, input: PlanCreateInp
 export async function updatePlan(db: Db, actor: AuditActor, input: PlanUpdateInput, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(maintenancePlans).where(eq(maintenancePlans.id, input.id)).for("update");
-    if (!before) throw notFound("Maintenance plan");
+    if (!before) throw notFound("maintenancePlan");
     if (input.rrule !== undefined) assertRecurrence(input.rrule, before.firstDue);
     const { id, ...patch } = input;
     if (patch.technicianId !== undefined) await assertTechnician(tx, patch.technicianId, before.merchantId);
@@ -94,7 +114,7 @@ export async function updatePlan(db: Db, actor: AuditActor, input: PlanUpdateInp
     // A new schedule, or a resumed plan, applies from today on: the next due date is recomputed.
     const scheduleChanged = patch.everyN !== undefined || patch.unit !== undefined || patch.rrule !== undefined || (patch.active === true && !before.active);
     const next = scheduleChanged ? nextDue(merged, today(now), true) : before.nextDue;
-    if (!next) throw new AppError("invalid", "The schedule has no more due dates.", { field: "rrule" });
+    if (!next) throw new AppError("invalid", "scheduleNoMoreDueDates", {}, { field: "rrule" });
     const changes = changedFields(before, { ...patch, nextDue: next });
     if (Object.keys(changes).length === 0) return before;
     const [after] = await tx
@@ -244,6 +264,7 @@ const listColumns = {
   status: workOrders.status,
   priority: workOrders.priority,
   title: workOrders.title,
+  titleKind: workOrders.titleKind,
   dueDate: workOrders.dueDate,
   scheduledFor: workOrders.scheduledFor,
   tamperAlert: workOrders.tamperAlert,
@@ -332,6 +353,36 @@ export async function workOrderCalendar(db: Db, scope: Scope, viewerId: string, 
   return rows.map((r) => ({ ...r, dueState: dueState(r.dueDate, r.status, t) }));
 }
 
+/** How many of a technician's open work orders My work shows; more than this is a planning problem, not a list. */
+const MY_WORK_LIMIT = 200;
+
+/**
+ * A technician's open work as their day sees it: today's (due or scheduled today, in the fleet's
+ * time zone) first, then overdue, then upcoming, most urgent first within each.
+ */
+export async function myWork(db: Db, scope: Scope, viewerId: string, now: Date = new Date()) {
+  const t = today(now);
+  const rows = await db
+    .select({ ...listColumns, storeAddress: stores.address })
+    .from(workOrders)
+    .innerJoin(terminals, eq(terminals.id, workOrders.terminalId))
+    .leftJoin(merchants, eq(merchants.id, workOrders.merchantId))
+    .leftJoin(stores, eq(stores.id, workOrders.storeId))
+    .leftJoin(users, eq(users.id, workOrders.technicianId))
+    .where(and(inScope(workOrders.merchantId, scope), eq(workOrders.technicianId, viewerId), inArray(workOrders.status, openStatuses)))
+    .orderBy(desc(workOrders.priority), asc(workOrders.dueDate), asc(workOrders.scheduledFor), asc(workOrders.number))
+    .limit(MY_WORK_LIMIT + 1);
+  const items = rows.slice(0, MY_WORK_LIMIT).map((r) => ({ ...r, dueState: dueState(r.dueDate, r.status, t) }));
+  const isToday = (w: (typeof items)[number]) => w.dueDate === t || (w.scheduledFor !== null && localDay(w.scheduledFor, DEFAULT_TIME_ZONE) === t);
+  const byDue = (a: (typeof items)[number], b: (typeof items)[number]) => a.dueDate.localeCompare(b.dueDate);
+  return {
+    today: items.filter(isToday),
+    overdue: items.filter((w) => !isToday(w) && w.dueDate < t).sort(byDue),
+    upcoming: items.filter((w) => !isToday(w) && w.dueDate > t).sort(byDue),
+    more: rows.length > MY_WORK_LIMIT,
+  };
+}
+
 export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date = new Date()) {
   const [order] = await db
     .select({
@@ -345,11 +396,15 @@ export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date =
       signoffName: workOrders.signoffName,
       reportedBy: workOrders.reportedBy,
       parentId: workOrders.parentId,
+      parentNumber: sql<number | null>`(select p.number from work_orders p where p.id = ${workOrders.parentId})`,
       planId: workOrders.planId,
       merchantId: workOrders.merchantId,
       startedAt: workOrders.startedAt,
       createdAt: workOrders.createdAt,
       storeAddress: stores.address,
+      // Stores keep no phone number of their own: the merchant's registered phone is who to call.
+      merchantPhone: merchants.registeredPhone,
+      merchantContact: merchants.contactName,
       terminalStatus: terminals.status,
       modelName: sql<string>`(select manufacturer || ' ' || model from terminal_models m where m.id = ${terminals.modelId})`,
     })
@@ -359,24 +414,32 @@ export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date =
     .leftJoin(stores, eq(stores.id, workOrders.storeId))
     .leftJoin(users, eq(users.id, workOrders.technicianId))
     .where(and(eq(workOrders.id, id), inScope(workOrders.merchantId, scope)));
-  if (!order) throw notFound("Work order");
-  const [notes, followUps] = await Promise.all([
+  if (!order) throw notFound("workOrder");
+  const [notes, followUps, photos] = await Promise.all([
     db.select().from(workOrderNotes).where(eq(workOrderNotes.workOrderId, id)).orderBy(asc(workOrderNotes.createdAt)),
     db.select({ id: workOrders.id, number: workOrders.number, status: workOrders.status }).from(workOrders).where(eq(workOrders.parentId, id)),
+    db
+      .select({ id: workOrderPhotos.id, sizeBytes: workOrderPhotos.sizeBytes, uploadedByLabel: workOrderPhotos.uploadedByLabel, createdAt: workOrderPhotos.createdAt })
+      .from(workOrderPhotos)
+      .where(eq(workOrderPhotos.workOrderId, id))
+      .orderBy(asc(workOrderPhotos.createdAt)),
   ]);
-  return { ...order, dueState: dueState(order.dueDate, order.status, today(now)), notes, followUps, completionProblems: completionProblems(order) };
+  return { ...order, dueState: dueState(order.dueDate, order.status, today(now)), notes, followUps, photos };
 }
 
-/** The technicians an admin may assign to a merchant's work (all technicians when no merchant). */
-async function lockWorkOrder(tx: Db, scope: Scope, id: string) {
+/** The work order, locked for a change, if the caller's scope includes it. */
+export async function lockWorkOrder(tx: Db, scope: Scope, id: string) {
   const [order] = await tx.select().from(workOrders).where(eq(workOrders.id, id)).for("update");
-  if (!order || !scopeIncludes(scope, order.merchantId)) throw notFound("Work order");
+  if (!order || !scopeIncludes(scope, order.merchantId)) throw notFound("workOrder");
   return order;
 }
 
-const assertNotClosed = (order: { status: WorkOrderStatus }) => {
-  if (order.status === "done" || order.status === "cancelled") throw new AppError("conflict", `The work order is ${order.status === "done" ? "done" : "cancelled"}; it no longer changes.`);
+export const assertNotClosed = (order: { status: WorkOrderStatus }) => {
+  if (order.status === "done" || order.status === "cancelled") throw new AppError("conflict", "workOrderClosed", { status: order.status });
 };
+
+/** What is missing travels as codes beside the sentence; the console lists it in the reader's language. */
+const incomplete = (problems: CompletionProblem[]) => new AppError("invalid", "workOrderIncomplete", {}, { details: { problems } });
 
 /** An admin opens a work order by hand (installation, inspection, repair or preventive). */
 export async function createWorkOrder(
@@ -386,7 +449,7 @@ export async function createWorkOrder(
 ) {
   return db.transaction(async (tx) => {
     const [terminal] = await tx.select().from(terminals).where(eq(terminals.id, input.terminalId));
-    if (!terminal) throw new AppError("invalid", "The terminal does not exist.", { field: "terminalId" });
+    if (!terminal) throw new AppError("invalid", "terminalGone", {}, { field: "terminalId" });
     await assertTechnician(tx, input.technicianId, terminal.merchantId);
     const [order] = await tx
       .insert(workOrders)
@@ -403,23 +466,28 @@ export async function createWorkOrder(
 }
 
 /** A merchant (or anyone who sees the terminal) reports a fault: it opens a repair work order due in two days. */
-export async function reportFault(db: Db, actor: AuditActor, scope: Scope, input: { terminalId: string; symptoms: string[]; description: string }, now: Date = new Date()) {
+export async function reportFault(db: Db, actor: AuditActor, scope: Scope, input: { terminalId: string; symptoms: string[]; description: string; addToOpenRepair?: boolean }, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [terminal] = await tx
       .select()
       .from(terminals)
-      .where(and(eq(terminals.id, input.terminalId), inScope(terminals.merchantId, scope)));
-    if (!terminal) throw notFound("Terminal");
-    // The technician assigned to the merchant, when there is exactly one, takes it straight away.
-    const assigned = terminal.merchantId
-      ? await tx.select({ id: technicianAssignments.technicianId }).from(technicianAssignments).where(eq(technicianAssignments.merchantId, terminal.merchantId))
-      : [];
-    const technicianId = assigned.length === 1 ? assigned[0]!.id : null;
+      .where(and(eq(terminals.id, input.terminalId), inScope(terminals.merchantId, scope)))
+      // Two reports at once must not both find no open repair and open two.
+      .for("update");
+    if (!terminal) throw notFound("terminal");
+    const openRepair = await openRepairOf(tx, terminal.id);
+    if (openRepair) {
+      if (!input.addToOpenRepair) throw new AppError("conflict", "faultRepairOpen", { number: openRepair.number });
+      return addToOpenRepair(tx, actor, openRepair, terminal, input, now);
+    }
+    const technicianId = await soleTechnician(tx, terminal.merchantId);
     const [order] = await tx
       .insert(workOrders)
       .values({
         type: "repair",
+        // Shown in the reader's language from its kind; the English title serves the CSV and the calendar feed.
         title: `Fault: ${terminal.serialNumber}`,
+        titleKind: "fault",
         description: input.description,
         symptoms: input.symptoms,
         priority: input.symptoms.includes("card_insert_no_response") || input.symptoms.includes("transaction_error") ? "high" : "normal",
@@ -439,6 +507,35 @@ export async function reportFault(db: Db, actor: AuditActor, scope: Scope, input
   });
 }
 
+/** The terminal's open repair (the oldest, should there be two), locked: a second fault report joins it instead of opening another. */
+async function openRepairOf(tx: Db, terminalId: string) {
+  const [order] = await tx
+    .select()
+    .from(workOrders)
+    .where(and(eq(workOrders.terminalId, terminalId), eq(workOrders.type, "repair"), inArray(workOrders.status, openStatuses)))
+    .orderBy(asc(workOrders.createdAt))
+    .limit(1)
+    .for("update");
+  return order;
+}
+
+/** The report's symptoms join the repair's, and what the reporter wrote goes to its log. */
+async function addToOpenRepair(
+  tx: Db,
+  actor: AuditActor,
+  order: typeof workOrders.$inferSelect,
+  terminal: typeof terminals.$inferSelect,
+  input: { symptoms: string[]; description: string },
+  now: Date,
+) {
+  const symptoms = [...new Set([...order.symptoms, ...input.symptoms])];
+  const [after] = await tx.update(workOrders).set({ symptoms, updatedAt: now }).where(eq(workOrders.id, order.id)).returning();
+  if (input.description) await tx.insert(workOrderNotes).values({ workOrderId: order.id, authorId: actor.id, authorLabel: actor.label, body: input.description, createdAt: now });
+  await recordAudit(tx, actor, audit("work_order.fault_added", "work_order", order.id, terminal.merchantId, { terminal: terminal.serialNumber, symptoms: input.symptoms }));
+  await notifyTerminalsChanged(tx, [terminal.merchantId]);
+  return after!;
+}
+
 export async function updateWorkOrder(
   db: Db,
   worker: Worker,
@@ -450,15 +547,17 @@ export async function updateWorkOrder(
     const { id, ...patch } = input;
     // Assigning, prioritising and dating work is planning: admins only. Technicians may schedule their visit.
     if (worker.role !== "admin" && Object.keys(patch).some((k) => k !== "scheduledFor" && patch[k as keyof typeof patch] !== undefined)) {
-      throw new AppError("forbidden", "Only admins assign, prioritise and date work orders.");
+      throw new AppError("forbidden", "onlyAdminsPlanWorkOrders");
     }
     if (patch.technicianId !== undefined) await assertTechnician(tx, patch.technicianId, before.merchantId);
     const status = before.status === "open" && (patch.technicianId || patch.scheduledFor) ? "scheduled" : before.status;
     const changes = changedFields(before, { ...patch, status });
     if (Object.keys(changes).length === 0) return before;
+    // A title someone typed replaces the generated one in every language.
+    const titleKind = changes.title ? null : before.titleKind;
     const [after] = await tx
       .update(workOrders)
-      .set({ ...patch, status, updatedAt: new Date() })
+      .set({ ...patch, status, titleKind, updatedAt: new Date() })
       .where(eq(workOrders.id, id))
       .returning();
     await recordAudit(tx, worker.actor, audit("work_order.updated", "work_order", id, before.merchantId, changes));
@@ -471,10 +570,10 @@ export async function moveWorkOrder(db: Db, worker: Worker, id: string, status: 
   return db.transaction(async (tx) => {
     const before = await lockWorkOrder(tx, worker.scope, id);
     if (before.status === status) return before;
-    if (!canMoveWorkOrder(before.status, status)) throw new AppError("conflict", `A work order that is ${before.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`);
+    if (!canMoveWorkOrder(before.status, status)) throw new AppError("conflict", "workOrderTransition", { from: before.status, to: status });
     if (status === "done") {
       const problems = completionProblems(before);
-      if (problems.length) throw new AppError("invalid", `To complete it, record ${describeCompletionProblems(problems)}.`);
+      if (problems.length) throw incomplete(problems);
     }
     const [after] = await tx
       .update(workOrders)
@@ -491,41 +590,91 @@ export async function moveWorkOrder(db: Db, worker: Worker, id: string, status: 
   });
 }
 
+/** A tamper line answered N/A must say why: an auditor reads an unexplained N/A as an inspection skipped. */
+function assertTamperNaExplained(checklist: ChecklistEntry[], changed: Set<string>) {
+  const unexplained = checklist.find((item) => changed.has(item.key) && item.tamper && item.result === "na" && !item.note?.trim());
+  if (unexplained) throw new AppError("invalid", "tamperNaNeedsReason", {}, { field: `checklist.${unexplained.key}.note` });
+}
+
 /**
- * Saves checklist results. A tamper inspection recorded as failed suspends the terminal at once
- * (its device token stops working), raises an alert for admins and opens an urgent inspection.
+ * The technician's one save: checklist results, the work log, a new log entry, and completion
+ * when asked. Recording anything starts the work. A tamper inspection recorded as failed suspends
+ * the terminal at once (its device token stops working), raises an alert for admins and opens an
+ * urgent inspection. A save whose `saveId` was the last one applied is a resend after a lost
+ * answer: it is answered with the work order as it stands and changes nothing.
  */
-export async function saveChecklist(db: Db, worker: Worker, input: { id: string; items: { key: string; result: "pass" | "fail" | "na" | null; note: string }[] }, now: Date = new Date()) {
+export async function saveWork(db: Db, worker: Worker, input: SaveWorkInput, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const before = await lockWorkOrder(tx, worker.scope, input.id);
+    if (before.lastSaveId === input.saveId) {
+      const [followUp] = await tx
+        .select({ id: workOrders.id })
+        .from(workOrders)
+        .where(and(eq(workOrders.parentId, before.id), eq(workOrders.tamperAlert, true)))
+        .limit(1);
+      return { status: before.status, tamper: followUp ? { followUpId: followUp.id } : null, replayed: true };
+    }
     assertNotClosed(before);
-    const byKey = new Map(input.items.map((i) => [i.key, i]));
-    const unknown = input.items.find((i) => !before.checklist.some((c) => c.key === i.key));
-    if (unknown) throw new AppError("invalid", `The checklist has no item ${unknown.key}.`, { field: "items" });
+    const byKey = new Map(input.checklist.map((i) => [i.key, i]));
+    const unknown = input.checklist.find((i) => !before.checklist.some((c) => c.key === i.key));
+    if (unknown) throw new AppError("invalid", "checklistNoItem", { key: unknown.key }, { field: "checklist" });
     const checklist: ChecklistEntry[] = before.checklist.map((item) => {
       const saved = byKey.get(item.key);
       if (!saved) return item;
       return { key: item.key, ...(item.tamper ? { tamper: true } : {}), ...(saved.result ? { result: saved.result } : {}), ...(saved.note ? { note: saved.note } : {}) };
     });
-    // Recording results means the work has started.
-    const started = before.status === "open" || before.status === "scheduled";
+    assertTamperNaExplained(checklist, new Set(byKey.keys()));
+    const log = { parts: input.parts, minutesSpent: input.minutesSpent, resolution: input.resolution || null, signoffName: input.signoffName || null };
+    if (input.complete) {
+      const problems = completionProblems({ checklist, ...log });
+      if (problems.length) throw incomplete(problems);
+    }
+    const logChanges = changedFields(before, log);
+    // Recording anything starts the work; a save that records nothing leaves it as it was.
+    const recorded = input.checklist.length > 0 || Object.keys(logChanges).length > 0 || input.note !== null;
+    const status: WorkOrderStatus = input.complete ? "done" : recorded && (before.status === "open" || before.status === "scheduled") ? "in_progress" : before.status;
     await tx
       .update(workOrders)
-      .set({ checklist, updatedAt: now, ...(started ? { status: "in_progress" as const, startedAt: before.startedAt ?? now } : {}) })
+      .set({
+        checklist,
+        ...log,
+        status,
+        lastSaveId: input.saveId,
+        updatedAt: now,
+        ...(before.startedAt || status === before.status ? {} : { startedAt: now }),
+        ...(status === "done" ? { completedAt: now } : {}),
+      })
       .where(eq(workOrders.id, input.id));
-    await recordAudit(
-      tx,
-      worker.actor,
-      audit("work_order.checklist_saved", "work_order", input.id, before.merchantId, {
-        checklist: checklist.map((c) => `${c.key}: ${c.result ?? "—"}${c.note ? ` (${c.note})` : ""}`),
-        ...(started ? { status: { from: before.status, to: "in_progress" } } : {}),
-      }),
-    );
+    const entries: AuditEntry[] = [];
+    if (input.checklist.length) {
+      entries.push(audit("work_order.checklist_saved", "work_order", input.id, before.merchantId, { checklist: checklist.map((c) => `${c.key}: ${c.result ?? "—"}${c.note ? ` (${c.note})` : ""}`) }));
+    }
+    if (Object.keys(logChanges).length) entries.push(audit("work_order.log_saved", "work_order", input.id, before.merchantId, logChanges));
+    if (input.note) {
+      // The entry's id is the client's: a resend of a save whose answer was lost writes it once.
+      const [note] = await tx
+        .insert(workOrderNotes)
+        .values({ id: input.note.id, workOrderId: input.id, authorId: worker.userId, authorLabel: worker.actor.label, body: input.note.body, createdAt: now })
+        .onConflictDoNothing()
+        .returning({ id: workOrderNotes.id });
+      if (note) entries.push(audit("work_order.note_added", "work_order", input.id, before.merchantId, { note: input.note.body }));
+    }
+    if (status !== before.status) {
+      entries.push(audit(status === "done" ? "work_order.completed" : "work_order.status_changed", "work_order", input.id, before.merchantId, { status: { from: before.status, to: status } }));
+    }
+    if (entries.length) await recordAudit(tx, worker.actor, ...entries);
     let tamper: { followUpId: string } | null = null;
     if (failedTamperCheck(checklist) && !failedTamperCheck(before.checklist)) tamper = await onFailedTamperCheck(tx, worker.actor, before, now);
     await notifyTerminalsChanged(tx, [before.merchantId]);
-    return { checklist, tamper };
+    return { status, tamper, replayed: false };
   });
+}
+
+/** The merchant's technician when exactly one is assigned to it: new work for the merchant goes straight to them. */
+async function soleTechnician(tx: Db, merchantId: string | null): Promise<string | null> {
+  if (!merchantId) return null;
+  const assigned = await tx.select({ id: technicianAssignments.technicianId }).from(technicianAssignments).where(eq(technicianAssignments.merchantId, merchantId)).limit(2);
+  return assigned.length === 1 ? assigned[0]!.id : null;
 }
 
 async function onFailedTamperCheck(tx: Db, actor: AuditActor, order: typeof workOrders.$inferSelect, now: Date): Promise<{ followUpId: string } | null> {
@@ -533,7 +682,7 @@ async function onFailedTamperCheck(tx: Db, actor: AuditActor, order: typeof work
   // Work recorded for the merchant the terminal belonged to then does not reach its new owner's terminal.
   if (terminal.merchantId !== order.merchantId) return null;
   if (terminal.status === "active" || terminal.status === "faulty") {
-    await applyTerminalStatus(tx, actor, terminal, "suspended", `Tamper check failed on work order WO-${order.number}`, "terminal.tamper_suspended");
+    await applyTerminalStatus(tx, actor, terminal, "suspended", { workOrder: `WO-${order.number}` }, "terminal.tamper_suspended");
   }
   // One open alert per terminal: the follow-up inspection itself, or another failed check, adds none.
   const [open] = await tx
@@ -542,17 +691,22 @@ async function onFailedTamperCheck(tx: Db, actor: AuditActor, order: typeof work
     .where(and(eq(workOrders.terminalId, terminal.id), eq(workOrders.tamperAlert, true), inArray(workOrders.status, openStatuses)))
     .limit(1);
   if (open) return { followUpId: open.id };
+  const technicianId = await soleTechnician(tx, order.merchantId);
   const [followUp] = await tx
     .insert(workOrders)
     .values({
       type: "inspection",
       priority: "urgent",
       title: `Tamper check failed: ${terminal.serialNumber}`,
-      description: `The tamper inspection on WO-${order.number} failed. Inspect the terminal, compare its serial number with the inventory, and replace it if it was substituted (PCI DSS 9.5.1.2).`,
+      titleKind: "tamper_follow_up",
+      // No stored description: the console words what to do from the title kind and the parent's number, in the reader's language.
+      description: "",
       terminalId: terminal.id,
       merchantId: order.merchantId,
       storeId: order.storeId,
       parentId: order.id,
+      technicianId,
+      status: technicianId ? "scheduled" : "open",
       dueDate: today(now),
       checklist: defaultChecklists.inspection,
       tamperAlert: true,
@@ -560,34 +714,8 @@ async function onFailedTamperCheck(tx: Db, actor: AuditActor, order: typeof work
       updatedAt: now,
     })
     .returning({ id: workOrders.id });
-  await recordAudit(tx, actor, audit("work_order.tamper_alert", "work_order", followUp!.id, order.merchantId, { terminal: terminal.serialNumber, after: `WO-${order.number}` }));
+  await recordAudit(tx, actor, audit("work_order.tamper_alert", "work_order", followUp!.id, order.merchantId, { terminal: terminal.serialNumber, after: `WO-${order.number}`, technicianId }));
   return { followUpId: followUp!.id };
-}
-
-export async function saveWorkLog(db: Db, worker: Worker, input: { id: string; parts: { name: string; quantity: number }[]; minutesSpent: number | null; resolution: string; signoffName: string }) {
-  return db.transaction(async (tx) => {
-    const before = await lockWorkOrder(tx, worker.scope, input.id);
-    assertNotClosed(before);
-    const patch = { parts: input.parts, minutesSpent: input.minutesSpent, resolution: input.resolution || null, signoffName: input.signoffName || null };
-    const changes = changedFields(before, patch);
-    if (Object.keys(changes).length === 0) return before;
-    const [after] = await tx
-      .update(workOrders)
-      .set({ ...patch, updatedAt: new Date() })
-      .where(eq(workOrders.id, input.id))
-      .returning();
-    await recordAudit(tx, worker.actor, audit("work_order.log_saved", "work_order", input.id, before.merchantId, changes));
-    return after!;
-  });
-}
-
-export async function addNote(db: Db, worker: Worker, input: { id: string; body: string }) {
-  return db.transaction(async (tx) => {
-    const order = await lockWorkOrder(tx, worker.scope, input.id);
-    const [note] = await tx.insert(workOrderNotes).values({ workOrderId: input.id, authorId: worker.userId, authorLabel: worker.actor.label, body: input.body }).returning();
-    await recordAudit(tx, worker.actor, audit("work_order.note_added", "work_order", input.id, order.merchantId, { note: input.body }));
-    return note!;
-  });
 }
 
 /** Cancels a terminal's open work orders (it moved to another merchant), audited for the merchant they belonged to. */
@@ -609,6 +737,7 @@ export async function terminalWorkOrders(db: Db, scope: Scope, terminalId: strin
       type: workOrders.type,
       status: workOrders.status,
       title: workOrders.title,
+      titleKind: workOrders.titleKind,
       dueDate: workOrders.dueDate,
       completedAt: workOrders.completedAt,
       technicianName: users.name,

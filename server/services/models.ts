@@ -5,7 +5,7 @@ import { AppError, notFound, sqlState } from "../errors";
 import { changedFields, recordAudit, type AuditActor } from "./audit";
 
 function duplicateModel(error: unknown): never {
-  if (sqlState(error) === "23505") throw new AppError("conflict", "A model with that manufacturer and name already exists.", { field: "model" });
+  if (sqlState(error) === "23505") throw new AppError("conflict", "modelExists", {}, { field: "model" });
   throw error;
 }
 
@@ -39,7 +39,7 @@ export async function updateModel(db: Db, actor: AuditActor, input: { id: string
   try {
     return await db.transaction(async (tx) => {
       const [before] = await tx.select().from(terminalModels).where(eq(terminalModels.id, input.id)).for("update");
-      if (!before) throw notFound("Terminal model");
+      if (!before) throw notFound("model");
       const { id, ...patch } = input;
       const changes = changedFields(before, patch);
       if (Object.keys(changes).length === 0) return before;

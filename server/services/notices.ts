@@ -1,15 +1,18 @@
 import { and, count, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { firmwareReleases, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, users } from "@/db/schema";
-import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type NoticeAudience, type NoticeChannels, type NoticeSeverity } from "@/db/schema/values";
+import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type MerchantLanguage, type NoticeAudience, type NoticeChannels, type NoticeSeverity } from "@/db/schema/values";
 import { AppError, notFound } from "../errors";
 import type { InboxInput, NoticeCreateInput, NoticeListInput, NoticeUpdateInput } from "../schemas/notices";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { cancelStaleNoticeSms, queueSms } from "../sms/outbox";
+import { criticalNoticeSms } from "../sms/texts";
+import { rolloutAnnouncement } from "./rollout-announcement";
 import { SmsConfigError, smsProviderFromEnv } from "../sms/providers";
 import type { Scope } from "../scope";
 import type { AuthenticatedDevice } from "./device-tokens";
-import { changedFields, recordAudit, systemActor, type AuditActor } from "./audit";
+import type { AuditAction } from "../schemas/audit";
+import { changedFields, recordAudit, systemActor, type AuditActor, type AuditEntry } from "./audit";
 import { localDay } from "./calendar-day";
 import { notifyNoticesChanged } from "./fleet-events";
 import { containsText, jsonList, uuidList } from "./sql-text";
@@ -90,7 +93,7 @@ export async function previewAudience(db: Db, audience: NoticeAudience): Promise
 
 // ---------------------------------------------------------------- compose and publish
 
-const audit = (action: string, id: string, changes: Record<string, unknown> = {}) => ({ action, entityType: "notice", entityId: id, changes });
+const audit = (action: AuditAction, id: string, changes: Record<string, unknown> = {}): AuditEntry => ({ action, entityType: "notice", entityId: id, changes });
 
 export async function createNotice(db: Db, actor: AuditActor, input: NoticeCreateInput, now: Date = new Date()) {
   assertPublishTime(input.publishAt, now);
@@ -105,12 +108,12 @@ export async function createNotice(db: Db, actor: AuditActor, input: NoticeCreat
 }
 
 function assertPublishTime(publishAt: Date | null | undefined, now: Date) {
-  if (publishAt && publishAt <= now) throw new AppError("invalid", "The publish time must be in the future; publish now instead.", { field: "publishAt" });
+  if (publishAt && publishAt <= now) throw new AppError("invalid", "publishTimeInPast", {}, { field: "publishAt" });
 }
 
 async function lockNotice(tx: Db, id: string) {
   const [notice] = await tx.select().from(notices).where(eq(notices.id, id)).for("update");
-  if (!notice) throw notFound("Notice");
+  if (!notice) throw notFound("notice");
   return notice;
 }
 
@@ -118,14 +121,13 @@ async function lockNotice(tx: Db, id: string) {
 export async function updateNotice(db: Db, actor: AuditActor, input: NoticeUpdateInput, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const before = await lockNotice(tx, input.id);
-    if (before.status !== "draft" && before.status !== "scheduled") throw new AppError("conflict", "A published notice no longer changes; withdraw it and write a new one.");
+    if (before.status !== "draft" && before.status !== "scheduled") throw new AppError("conflict", "publishedNoticeFrozen");
     const { id, ...patch } = input;
     const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as typeof before;
-    if (after.channels.sms && after.severity !== "critical") throw new AppError("invalid", "SMS is sent for critical notices only.", { field: "channels" });
-    if (after.channels.sms && !after.audience.roles.includes("merchant"))
-      throw new AppError("invalid", "SMS goes to merchants' phones: address the notice to merchant owners too.", { field: "channels" });
-    if (after.channels.inbox && after.audience.roles.length === 0) throw new AppError("invalid", "Choose who reads it in the console.", { field: "audience" });
-    if (after.publishAt && after.expiresAt && after.expiresAt <= after.publishAt) throw new AppError("invalid", "The expiry must be after the publish time.", { field: "expiresAt" });
+    if (after.channels.sms && after.severity !== "critical") throw new AppError("invalid", "smsCriticalOnly", {}, { field: "channels" });
+    if (after.channels.sms && !after.audience.roles.includes("merchant")) throw new AppError("invalid", "smsNeedsMerchants", {}, { field: "channels" });
+    if (after.channels.inbox && after.audience.roles.length === 0) throw new AppError("invalid", "chooseReaders", {}, { field: "audience" });
+    if (after.publishAt && after.expiresAt && after.expiresAt <= after.publishAt) throw new AppError("invalid", "expiryAfterPublish", {}, { field: "expiresAt" });
     // Only a new time must lie ahead: a draft whose old time passed can still be edited.
     if (patch.publishAt !== undefined && patch.publishAt?.getTime() !== before.publishAt?.getTime()) assertPublishTime(patch.publishAt, now);
     // A scheduled notice whose time is taken away goes back to draft.
@@ -146,8 +148,8 @@ export async function updateNotice(db: Db, actor: AuditActor, input: NoticeUpdat
 export async function scheduleNotice(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const notice = await lockNotice(tx, id);
-    if (notice.status !== "draft") throw new AppError("conflict", "Only a draft can be scheduled.");
-    if (!notice.publishAt) throw new AppError("invalid", "Set the publish time first.", { field: "publishAt" });
+    if (notice.status !== "draft") throw new AppError("conflict", "onlyDraftScheduled");
+    if (!notice.publishAt) throw new AppError("invalid", "setPublishTimeFirst", {}, { field: "publishAt" });
     assertPublishTime(notice.publishAt, now);
     await tx.update(notices).set({ status: "scheduled", updatedAt: now }).where(eq(notices.id, id));
     await recordAudit(tx, actor, audit("notice.scheduled", id, { publishAt: notice.publishAt }));
@@ -159,7 +161,7 @@ export async function scheduleNotice(db: Db, actor: AuditActor, id: string, now:
 export async function publishNotice(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const notice = await lockNotice(tx, id);
-    if (notice.status !== "draft" && notice.status !== "scheduled") throw new AppError("conflict", "This notice was already published or withdrawn.");
+    if (notice.status !== "draft" && notice.status !== "scheduled") throw new AppError("conflict", "noticeAlreadyPublished");
     return publishLocked(tx, actor, notice, now);
   });
 }
@@ -172,7 +174,7 @@ type NoticeRow = typeof notices.$inferSelect;
  * the notice was for, so its rates stay meaningful as the fleet changes.
  */
 async function publishLocked(tx: Db, actor: AuditActor, notice: NoticeRow, now: Date) {
-  if (notice.expiresAt && notice.expiresAt <= now) throw new AppError("invalid", "This notice has already expired; change its expiry first.", { field: "expiresAt" });
+  if (notice.expiresAt && notice.expiresAt <= now) throw new AppError("invalid", "noticeExpired", {}, { field: "expiresAt" });
   const { audience, channels } = notice;
   const merchantIds = (await queryRows<{ merchant_id: string }>(tx, audienceMerchantsSql(audience))).map((m) => m.merchant_id);
   const readers = channels.inbox
@@ -200,11 +202,10 @@ function smsNoticeProvider() {
   try {
     provider = smsProviderFromEnv();
   } catch (error) {
-    if (error instanceof SmsConfigError) throw new AppError("invalid", `SMS cannot be sent: ${error.message}`, { field: "channels" });
+    if (error instanceof SmsConfigError) throw new AppError("invalid", "smsNotConfigured", { problem: error.message }, { field: "channels" });
     throw error;
   }
-  if (provider.supports && !provider.supports("notice"))
-    throw new AppError("invalid", `The ${provider.name} SMS provider has no template for notices (ALIYUN_SMS_NOTICE_TEMPLATE_CODE); publish without SMS.`, { field: "channels" });
+  if (provider.supports && !provider.supports("notice")) throw new AppError("invalid", "smsNoNoticeTemplate", { provider: provider.name }, { field: "channels" });
   return provider;
 }
 
@@ -216,9 +217,9 @@ async function queueNoticeSms(tx: Db, notice: NoticeRow, merchantIds: string[], 
   // order, so two publications never wait for each other in a cycle).
   await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(NOTICE_SMS_LOCK_CLASS))}, hashtext(p.phone))
     from (select distinct m.registered_phone as phone from merchants m where ${inScopeMerchants} order by 1) p`);
-  const phones = await queryRows<{ phone: string; merchant_id: string; sent_today: number }>(
+  const phones = await queryRows<{ phone: string; merchant_id: string; language: MerchantLanguage; sent_today: number }>(
     tx,
-    sql`select distinct on (m.registered_phone) m.registered_phone as phone, m.id as merchant_id,
+    sql`select distinct on (m.registered_phone) m.registered_phone as phone, m.id as merchant_id, m.language,
         (select count(*)::int from sms_outbox o where o."to" = m.registered_phone and o.notice_id is not null and o.status <> 'failed'
           and o.created_at > ${now.toISOString()}::timestamptz - interval '1 day') as sent_today
       from merchants m where ${inScopeMerchants} order by m.registered_phone, m.id`,
@@ -229,7 +230,7 @@ async function queueNoticeSms(tx: Db, notice: NoticeRow, merchantIds: string[], 
   let queued = 0;
   for (const p of phones) {
     if (p.sent_today >= NOTICE_SMS_PER_PHONE_PER_DAY) continue;
-    const body = `[POS Fleet] ${notice.title}. Details in your POS Fleet console.`;
+    const body = criticalNoticeSms(p.language, notice.title);
     await queueSms(tx, { to: p.phone, body, template: "notice", params: { title } }, { noticeId: notice.id, merchantId: p.merchant_id }, provider.name, now);
     queued++;
   }
@@ -271,7 +272,7 @@ export async function publishDueNotices(db: Db, now: Date = new Date()): Promise
 export async function withdrawNotice(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const notice = await lockNotice(tx, id);
-    if (notice.status !== "published" && notice.status !== "scheduled") throw new AppError("conflict", "Only a scheduled or published notice can be withdrawn.");
+    if (notice.status !== "published" && notice.status !== "scheduled") throw new AppError("conflict", "onlyPublishedWithdrawn");
     await tx.update(notices).set({ status: "withdrawn", withdrawnAt: now, updatedAt: now }).where(eq(notices.id, id));
     await cancelStaleNoticeSms(tx, now);
     await recordAudit(tx, actor, audit("notice.withdrawn", id, { from: notice.status }));
@@ -284,7 +285,7 @@ export async function withdrawNotice(db: Db, actor: AuditActor, id: string, now:
 export async function deleteDraft(db: Db, actor: AuditActor, id: string) {
   return db.transaction(async (tx) => {
     const notice = await lockNotice(tx, id);
-    if (notice.status !== "draft") throw new AppError("conflict", "Only a draft can be deleted; withdraw a published notice.");
+    if (notice.status !== "draft") throw new AppError("conflict", "onlyDraftNoticeDeleted");
     await tx.delete(notices).where(eq(notices.id, id));
     await recordAudit(tx, actor, audit("notice.deleted", id, { title: notice.title }));
     return { id };
@@ -295,13 +296,17 @@ export async function deleteDraft(db: Db, actor: AuditActor, id: string) {
  * A draft announcing a rollout to the merchants and terminals it updates: the version and, when
  * every store shares one, the maintenance window it installs in.
  */
-export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: string, now: Date = new Date()) {
+/**
+ * The "Announce to merchants" draft: in the language of the merchants the rollout reaches, or the
+ * admin's (adminLanguage) when they differ or it reaches none yet.
+ */
+export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: string, adminLanguage: MerchantLanguage, now: Date = new Date()) {
   const [rollout] = await db
     .select({ id: rollouts.id, name: rollouts.name, startsAt: rollouts.startsAt, version: firmwareReleases.version })
     .from(rollouts)
     .innerJoin(firmwareReleases, eq(firmwareReleases.id, rollouts.releaseId))
     .where(eq(rollouts.id, rolloutId));
-  if (!rollout) throw notFound("Rollout");
+  if (!rollout) throw notFound("rollout");
   // Announcing twice opens the draft already written rather than a second one.
   const [existing] = await db
     .select()
@@ -315,16 +320,14 @@ export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: 
       where j.rollout_id = ${rolloutId}::uuid and j.status::text in ${jsonList(openJobStatuses)} limit 2`,
   );
   const window = windows.length === 1 ? `${windows[0]!.starts}–${windows[0]!.ends}` : null;
+  const languages = await queryRows<{ language: MerchantLanguage }>(
+    db,
+    sql`select distinct m.language from update_jobs j join terminals t on t.id = j.terminal_id join merchants m on m.id = t.merchant_id
+      where j.rollout_id = ${rolloutId}::uuid limit 2`,
+  );
   // "Tonight" when the rollout has started or starts within a day; otherwise from its start day.
-  const when = rollout.startsAt.getTime() - now.getTime() < 86_400_000 ? "tonight" : `from ${localDay(rollout.startsAt, DEFAULT_TIME_ZONE)}`;
-  const title = window ? `Firmware ${rollout.version} installs ${when} ${window}` : `Firmware ${rollout.version} installs ${when} in your store's maintenance window`;
-  const body = [
-    `Your payment terminals will update to firmware **${rollout.version}** ${when}${window ? ` between ${window} (store time)` : ", during your store's maintenance window"}.`,
-    "",
-    "- Leave the terminals powered on and connected overnight.",
-    "- The update does not run during business hours; trading is not interrupted.",
-    "- A terminal restarts once when the update installs.",
-  ].join("\n");
+  const when = rollout.startsAt.getTime() - now.getTime() < 86_400_000 ? { tonight: true as const } : { from: localDay(rollout.startsAt, DEFAULT_TIME_ZONE) };
+  const { title, body } = rolloutAnnouncement(languages.length === 1 ? languages[0]!.language : adminLanguage, { version: rollout.version, when, window });
   return createNotice(
     db,
     actor,
@@ -378,7 +381,7 @@ export async function listNotices(db: Db, input: NoticeListInput) {
 /** A notice with its receipts: delivery and acknowledgement rates, and who has not read it yet. */
 export async function getNotice(db: Db, id: string) {
   const [notice] = await db.select().from(notices).where(eq(notices.id, id));
-  if (!notice) throw notFound("Notice");
+  if (!notice) throw notFound("notice");
   const [[receipts], unread, sms] = await Promise.all([
     queryRows<{ readers: number; read: number; terminals: number; delivered: number; acked: number }>(
       db,
@@ -455,7 +458,7 @@ export async function inboxNotice(db: Db, userId: string, scope: Scope, id: stri
     .from(noticeReads)
     .innerJoin(notices, eq(notices.id, noticeReads.noticeId))
     .where(and(eq(noticeReads.noticeId, id), addressedTo(userId, scope)));
-  if (!row) throw notFound("Notice");
+  if (!row) throw notFound("notice");
   return row;
 }
 
@@ -467,7 +470,7 @@ export async function readNotice(db: Db, userId: string, scope: Scope, id: strin
     .set({ readAt: sql`coalesce(${noticeReads.readAt}, ${now.toISOString()}::timestamptz)` })
     .where(and(eq(noticeReads.noticeId, id), eq(noticeReads.userId, userId)))
     .returning({ readAt: noticeReads.readAt });
-  if (!row) throw notFound("Notice");
+  if (!row) throw notFound("notice");
   return { id, readAt: row.readAt };
 }
 
@@ -483,7 +486,7 @@ export async function acknowledgeNotice(db: Db, device: AuthenticatedDevice, not
     .set({ ackedAt: sql`coalesce(${noticeDeliveries.ackedAt}, ${now.toISOString()}::timestamptz)`, deliveredAt: sql`coalesce(${noticeDeliveries.deliveredAt}, ${now.toISOString()}::timestamptz)` })
     .where(and(eq(noticeDeliveries.noticeId, noticeId), eq(noticeDeliveries.terminalId, device.terminalId), sql`${noticeDeliveries.merchantId} is not distinct from ${device.merchantId}::uuid`))
     .returning({ noticeId: noticeDeliveries.noticeId });
-  if (!row) throw notFound("Notice");
+  if (!row) throw notFound("notice");
   return { ok: true as const };
 }
 

@@ -39,16 +39,17 @@ export function mayInstall(currentVersion: string | null, releaseVersion: string
   return isRollback ? order !== 0 : order > 0;
 }
 
-export type StatusReport = { outcome: "move" } | { outcome: "repeat" } | { outcome: "conflict"; reason: string };
+/** A refused report names its reason (a key of the `errors` messages) and the job's status. */
+export type StatusReport = { outcome: "move" } | { outcome: "repeat" } | { outcome: "conflict"; reason: "updateCancelled" | "updateFinished" | "updateStatusBackwards"; params: { status: JobStatus } };
 
 const jobOrder: Record<JobStatus, number> = { pending: 0, downloading: 1, downloaded: 2, installing: 3, succeeded: 4, failed: 4, cancelled: 5 };
 
 /** Statuses move forward only: skipping ahead is fine, the current one again is a safe repeat, going back is a conflict. */
 export function judgeStatusReport(current: JobStatus, reported: ReportedJobStatus): StatusReport {
   if (current === reported) return { outcome: "repeat" };
-  if (current === "cancelled") return { outcome: "conflict", reason: "The update was cancelled." };
-  if (current === "succeeded" || current === "failed") return { outcome: "conflict", reason: `The update has already ${current}.` };
-  if (jobOrder[reported] <= jobOrder[current]) return { outcome: "conflict", reason: `The update is already ${current}; statuses only move forward.` };
+  if (current === "cancelled") return { outcome: "conflict", reason: "updateCancelled", params: { status: current } };
+  if (current === "succeeded" || current === "failed") return { outcome: "conflict", reason: "updateFinished", params: { status: current } };
+  if (jobOrder[reported] <= jobOrder[current]) return { outcome: "conflict", reason: "updateStatusBackwards", params: { status: current } };
   return { outcome: "move" };
 }
 

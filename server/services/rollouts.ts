@@ -7,14 +7,15 @@ import { AppError, notFound } from "../errors";
 import type { RolloutCreateInput, RolloutJobListInput, RolloutListInput, RolloutTargetInput } from "../schemas/firmware";
 import type { UpdateStatusInput } from "../schemas/device";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
-import { recordAudit, systemActor, type AuditActor } from "./audit";
+import type { AuditVerb } from "../schemas/audit";
+import { recordAudit, systemActor, type AuditActor, type AuditEntry } from "./audit";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { notifyFleetChanged, notifyTerminalsChanged } from "./fleet-events";
 import { decidePhase, failureIsRetried, isInsideBusinessHours, isInsideWindow, judgeStatusReport, mayInstall, phaseSizes } from "./rollout-rules";
 import { escapeLike, jsonList, uuidList } from "./sql-text";
 
 const openStatusList = sql.raw(openJobStatuses.map((s) => `'${s}'`).join(", "));
-const auditRollout = (action: string, id: string, changes: Record<string, unknown> = {}) => ({ action: `rollout.${action}`, entityType: "rollout", entityId: id, changes });
+const auditRollout = (action: AuditVerb<"rollout">, id: string, changes: Record<string, unknown> = {}): AuditEntry => ({ action: `rollout.${action}`, entityType: "rollout", entityId: id, changes });
 
 interface Candidate {
   id: string;
@@ -64,8 +65,8 @@ async function resolveTarget(db: Db, release: { id: string; version: string; isR
 async function releaseForRollout(db: Db, releaseId: string, hold = false) {
   const query = db.select().from(firmwareReleases).where(eq(firmwareReleases.id, releaseId));
   const [release] = hold ? await query.for("share") : await query;
-  if (!release) throw notFound("Firmware release");
-  if (release.status !== "published") throw new AppError("invalid", `Only a published release can be rolled out; this one is ${release.status}.`, { field: "releaseId" });
+  if (!release) throw notFound("firmwareRelease");
+  if (release.status !== "published") throw new AppError("invalid", "releaseNotPublished", { status: release.status }, { field: "releaseId" });
   return release;
 }
 
@@ -100,7 +101,7 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
   return db.transaction(async (tx) => {
     const release = await releaseForRollout(tx, input.releaseId, true);
     const { eligible } = await resolveTarget(tx, release, input.target);
-    if (eligible.length === 0) throw new AppError("invalid", "No terminal in this target can take the release.", { field: "target" });
+    if (eligible.length === 0) throw new AppError("invalid", "noEligibleTerminals", {}, { field: "target" });
     const [rollout] = await tx
       .insert(rollouts)
       .values({
@@ -148,7 +149,7 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
       for (const { phase_id, n } of inserted) perPhase.set(phase_id, (perPhase.get(phase_id) ?? 0) + n);
     }
     const total = [...perPhase.values()].reduce((a, b) => a + b, 0);
-    if (total === 0) throw new AppError("conflict", "Every terminal in this target got another open update meanwhile.", { field: "target" });
+    if (total === 0) throw new AppError("conflict", "targetTakenMeanwhile", {}, { field: "target" });
     for (const phase of phases) {
       await tx
         .update(rolloutPhases)
@@ -329,7 +330,7 @@ const notifyRolloutsChanged = (tx: Db) => notifyFleetChanged(tx);
 
 async function lockRollout(tx: Db, id: string) {
   const [rollout] = await tx.select().from(rollouts).where(eq(rollouts.id, id)).for("update");
-  if (!rollout) throw notFound("Rollout");
+  if (!rollout) throw notFound("rollout");
   return rollout;
 }
 
@@ -338,7 +339,7 @@ export async function pauseRollout(db: Db, actor: AuditActor, id: string, now: D
   return db.transaction(async (tx) => {
     const rollout = await lockRollout(tx, id);
     if (rollout.status === "paused") return { status: rollout.status };
-    if (rollout.status !== "running" && rollout.status !== "scheduled") throw new AppError("conflict", `A ${rollout.status} rollout cannot be paused.`);
+    if (rollout.status !== "running" && rollout.status !== "scheduled") throw new AppError("conflict", "rolloutCannotPause", { status: rollout.status });
     await tx.update(rollouts).set({ status: "paused", pauseReason: "admin", updatedAt: now }).where(eq(rollouts.id, id));
     await recordAudit(tx, actor, auditRollout("paused", id, { reason: "admin" }));
     return { status: "paused" as const };
@@ -352,7 +353,7 @@ export async function pauseRollout(db: Db, actor: AuditActor, id: string, now: D
 export async function resumeRollout(db: Db, actor: AuditActor, id: string, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const rollout = await lockRollout(tx, id);
-    if (rollout.status !== "paused") throw new AppError("conflict", `Only a paused rollout can resume; this one is ${rollout.status}.`);
+    if (rollout.status !== "paused") throw new AppError("conflict", "rolloutCannotResume", { status: rollout.status });
     if (rollout.pauseReason === "failure_threshold") {
       await tx.execute(sql`update rollout_phases p set accepted_failures = (select count(*) from update_jobs j where j.phase_id = p.id and j.status = 'failed')
         where p.rollout_id = ${id} and p.status <> 'pending'`);
@@ -403,7 +404,7 @@ export async function approvePhase(db: Db, actor: AuditActor, id: string, now: D
     const rollout = await lockRollout(tx, id);
     const phases = await tx.select().from(rolloutPhases).where(eq(rolloutPhases.rolloutId, id)).orderBy(asc(rolloutPhases.position));
     const waiting = phases.find((p) => p.status === "awaiting_approval");
-    if (!waiting || rollout.status !== "running") throw new AppError("conflict", "No phase of this rollout is waiting for approval.");
+    if (!waiting || rollout.status !== "running") throw new AppError("conflict", "noPhaseAwaitingApproval");
     await recordAudit(tx, actor, auditRollout("phase_approved", id, { phase: waiting.position }));
     // After the last phase the rollout is complete and not stepped again.
     if (await completePhase(tx, id, phases, waiting, now)) await stepRollout(tx, id, now);
@@ -507,12 +508,12 @@ export async function reportJobStatus(db: Db, device: AuthenticatedDevice, jobId
       .innerJoin(rollouts, eq(rollouts.id, updateJobs.rolloutId))
       .where(and(eq(updateJobs.id, jobId), eq(updateJobs.terminalId, device.terminalId)))
       .for("update", { of: updateJobs });
-    if (!job) throw notFound("Update job");
+    if (!job) throw notFound("updateJob");
     // A failed download put the job back to pending for another attempt: the same report again
     // (its answer was lost) is a repeat, not a failure of the next attempt.
     const repeatedFailure = job.status === "pending" && job.lastReported === "failed" && report.status === "failed";
     const judged = repeatedFailure ? ({ outcome: "repeat" } as const) : judgeStatusReport(job.status, report.status);
-    if (judged.outcome === "conflict") throw new AppError("conflict", judged.reason, { code: "conflict" });
+    if (judged.outcome === "conflict") throw new AppError("conflict", judged.reason, judged.params, { details: { code: "conflict" } });
     if (judged.outcome === "repeat") {
       if (report.progressPercent !== undefined) await tx.update(updateJobs).set({ progressPercent: report.progressPercent, updatedAt: now }).where(eq(updateJobs.id, jobId));
       return { ok: true as const };
@@ -553,7 +554,7 @@ export async function releaseForTerminal(db: Db, terminalId: string, releaseId: 
     .innerJoin(firmwareReleases, eq(firmwareReleases.id, rollouts.releaseId))
     .where(and(eq(updateJobs.terminalId, terminalId), eq(firmwareReleases.id, releaseId), inArray(updateJobs.status, [...openJobStatuses])))
     .limit(1);
-  if (!row?.storageKey) throw notFound("Firmware image");
+  if (!row?.storageKey) throw notFound("firmwareImage");
   return { ...row, storageKey: row.storageKey, sizeBytes: Number(row.sizeBytes) };
 }
 
@@ -607,7 +608,7 @@ export async function getRolloutProgress(db: Db, id: string) {
     .from(rollouts)
     .innerJoin(firmwareReleases, eq(firmwareReleases.id, rollouts.releaseId))
     .where(eq(rollouts.id, id));
-  if (!rollout) throw notFound("Rollout");
+  if (!rollout) throw notFound("rollout");
   const [phases, counts, failureCodes] = await Promise.all([
     db.select().from(rolloutPhases).where(eq(rolloutPhases.rolloutId, id)).orderBy(asc(rolloutPhases.position)),
     jobCountsByPhase(db, id),

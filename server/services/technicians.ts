@@ -7,13 +7,13 @@ import { AppError } from "../errors";
 export async function assertTechnician(tx: Db, technicianId: string | null | undefined, merchantId: string | null) {
   if (!technicianId) return;
   const [user] = await tx.select({ role: users.role }).from(users).where(eq(users.id, technicianId));
-  if (!user || user.role !== "technician") throw new AppError("invalid", "Choose a technician.", { field: "technicianId" });
+  if (!user || user.role !== "technician") throw new AppError("invalid", "chooseTechnician", {}, { field: "technicianId" });
   if (merchantId) {
     const [assigned] = await tx
       .select()
       .from(technicianAssignments)
       .where(and(eq(technicianAssignments.technicianId, technicianId), eq(technicianAssignments.merchantId, merchantId)));
-    if (!assigned) throw new AppError("invalid", "This technician is not assigned to the merchant.", { field: "technicianId" });
+    if (!assigned) throw new AppError("invalid", "technicianNotAssigned", {}, { field: "technicianId" });
   }
 }
 

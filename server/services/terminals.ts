@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, like, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { merchants, stores, terminalModels, terminals, type TerminalStatus, type UserRole } from "@/db/schema";
+import { auditLog, merchants, stores, terminalModels, terminals, workOrders, type TerminalStatus, type UserRole } from "@/db/schema";
 import { csvLine } from "../csv";
 import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
@@ -28,8 +28,25 @@ function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir
     f.merchantId ? eq(terminals.merchantId, f.merchantId) : undefined,
     f.storeId ? eq(terminals.storeId, f.storeId) : undefined,
     f.firmwareVersion ? eq(terminals.firmwareVersion, f.firmwareVersion) : undefined,
-    f.q ? like(terminals.serialNumber, `${escapeLike(f.q.toUpperCase())}%`) : undefined,
+    f.q ? searchCondition(scope, f.q) : undefined,
   );
+}
+
+/**
+ * A search matches anywhere in the serial number, or the store's or the merchant's name (any
+ * case). Each part has a trigram index (pg_trgm); the names are looked up first, so the terminals
+ * are found through their store and merchant indexes, and the three combine as one bitmap scan.
+ * Below three characters pg_trgm has no trigram to look up and PostgreSQL reads the rows instead:
+ * slower on a whole fleet, still right, and quick in a merchant's scope.
+ */
+function searchCondition(scope: Scope, q: string): SQL {
+  const anywhere = `%${escapeLike(q)}%`;
+  // The names are looked up in the caller's scope only: a merchant's search needs its own stores, not every store named "Store …".
+  return or(
+    like(terminals.serialNumber, `%${escapeLike(q.toUpperCase())}%`),
+    sql`${terminals.storeId} = any(array(select ${stores.id} from ${stores} where ${stores.name} ilike ${anywhere} and ${inScope(stores.merchantId, scope)}))`,
+    sql`${terminals.merchantId} = any(array(select ${merchants.id} from ${merchants} where ${merchants.name} ilike ${anywhere} and ${inScope(merchants.id, scope)}))`,
+  )!;
 }
 
 const listColumns = {
@@ -73,7 +90,7 @@ function listOrder({ sort, dir }: Pick<TerminalListFilters, "sort" | "dir">): SQ
  * The list's total from the terminal counts (exact, kept by triggers, a few hundred groups to add up
  * at any fleet size) when every filter is one they are kept by: scope, merchant, status, model,
  * firmware and connectivity. Counting a million matching rows instead takes a tenth of a second.
- * Null for a store or a serial-number search, whose matching rows are counted (up to COUNT_CAP).
+ * Null for a store or a search, whose matching rows are counted (up to COUNT_CAP).
  */
 async function countedTotal(db: Db, scope: Scope, f: TerminalListFilters): Promise<number | null> {
   if (f.q || f.storeId) return null;
@@ -95,6 +112,16 @@ export const COUNT_CAP = 10_000;
 
 export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters) {
   const where = listConditions(scope, filters);
+  const result = (rows: Awaited<ReturnType<typeof listQuery>>, total: number) => ({
+    items: rows.map((t) => ({ ...t, online: isOnline(t) })),
+    // Past the cap the total is a lower bound: "more than COUNT_CAP".
+    total: Math.min(total, COUNT_CAP),
+    totalIsLowerBound: total > COUNT_CAP,
+    page: filters.page,
+    pageSize: filters.pageSize,
+  });
+  const searched = filters.q ? await searchPage(db, where, filters) : null;
+  if (searched && searched.total <= COUNT_CAP) return result(searched.rows, searched.total);
   const countMatches = async () => {
     const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from (select 1 from ${terminals} where ${where ?? sql`true`} limit ${COUNT_CAP + 1}) m`);
     return row?.n ?? 0;
@@ -106,11 +133,47 @@ export async function listTerminals(db: Db, scope: Scope, filters: TerminalListF
       .orderBy(...listOrder(filters))
       .limit(filters.pageSize)
       .offset((filters.page - 1) * filters.pageSize),
-    countedTotal(db, scope, filters).then((n) => n ?? countMatches()),
+    searched ? searched.total : countedTotal(db, scope, filters).then((n) => n ?? countMatches()),
   ]);
-  const items = rows.map((t) => ({ ...t, online: isOnline(t) }));
-  // Past the cap the total is a lower bound: "more than COUNT_CAP".
-  return { items, total: Math.min(total, COUNT_CAP), totalIsLowerBound: total > COUNT_CAP, page: filters.page, pageSize: filters.pageSize };
+  return result(rows, total);
+}
+
+/**
+ * A search collects its matches once, through the trigram and name indexes, up to COUNT_CAP + 1.
+ * Up to COUNT_CAP it sorts them for the page: walking a sort index and filtering would read most
+ * of a million rows to find a few scattered matches. Past the cap (the page is then left to the
+ * caller, whose sort index walk finds so many matches soon) a one-time filter skips the page.
+ */
+async function searchPage(db: Db, where: SQL | undefined, filters: TerminalListFilters) {
+  const matched = db.$with("matched").as(
+    db
+      .select({ id: terminals.id })
+      .from(terminals)
+      .where(where)
+      .limit(COUNT_CAP + 1),
+  );
+  const matchedTotal = sql<number>`(select count(*)::int from ${matched})`;
+  const rows = await db
+    .with(matched)
+    .select({ ...listColumns, matchedTotal })
+    .from(terminals)
+    .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
+    .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
+    .leftJoin(stores, eq(stores.id, terminals.storeId))
+    .where(and(inArray(terminals.id, db.select({ id: matched.id }).from(matched)), sql`${matchedTotal} <= ${COUNT_CAP}`))
+    .orderBy(...listOrder(filters))
+    .limit(filters.pageSize)
+    .offset((filters.page - 1) * filters.pageSize);
+  // No row: no match, a page past the last, or past the cap; the count alone says which.
+  const total =
+    rows[0]?.matchedTotal ??
+    (
+      await db
+        .with(matched)
+        .select({ n: sql<number>`count(*)::int` })
+        .from(matched)
+    )[0]!.n;
+  return { rows: rows.map(({ matchedTotal: _, ...row }) => row), total };
 }
 
 const csvColumns = ["serial_number", "manufacturer", "model", "status", "merchant_id", "merchant", "store_id", "store", "firmware_version", "last_seen_at"] as const;
@@ -166,34 +229,57 @@ export async function getTerminalBySerial(db: Db, scope: Scope, role: UserRole, 
     .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
     .leftJoin(stores, eq(stores.id, terminals.storeId))
     .where(and(eq(terminals.serialNumber, serialNumber.toUpperCase()), inScope(terminals.merchantId, scope)));
-  if (!terminal) throw notFound("Terminal");
-  const [history, updates, maintenance] = await Promise.all([
+  if (!terminal) throw notFound("terminal");
+  const [history, updates, maintenance, tamperSuspension] = await Promise.all([
     auditTrail(db, scope, role, "terminal", terminal.id),
     terminalUpdateJobs(db, terminal.id, historySince(scope, terminal)),
     terminalWorkOrders(db, scope, terminal.id),
+    tamperSuspensionOf(db, scope, terminal),
   ]);
-  return { ...terminal, online: isOnline(terminal), history, updates, maintenance };
+  return { ...terminal, online: isOnline(terminal), history, updates, maintenance, tamperSuspension };
+}
+
+/**
+ * When a failed tamper check suspended the terminal (its latest status change, so an admin's later
+ * change ends it): when it failed, and the inspection opened for it while that is still open.
+ */
+async function tamperSuspensionOf(db: Db, scope: Scope, terminal: { id: string; status: TerminalStatus }) {
+  if (terminal.status !== "suspended") return null;
+  const [change] = await db
+    .select({ action: auditLog.action, at: auditLog.at })
+    .from(auditLog)
+    .where(and(eq(auditLog.entityType, "terminal"), eq(auditLog.entityId, terminal.id), inArray(auditLog.action, ["terminal.status_changed", "terminal.tamper_suspended"])))
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(1);
+  if (change?.action !== "terminal.tamper_suspended") return null;
+  const [inspection] = await db
+    .select({ id: workOrders.id, number: workOrders.number })
+    .from(workOrders)
+    .where(and(eq(workOrders.terminalId, terminal.id), eq(workOrders.tamperAlert, true), inArray(workOrders.status, ["open", "scheduled", "in_progress"]), inScope(workOrders.merchantId, scope)))
+    .orderBy(desc(workOrders.createdAt))
+    .limit(1);
+  return { failedAt: change.at, inspection: inspection ?? null };
 }
 
 /** A store must exist and belong to the merchant it is paired with. */
 async function checkPlacement(db: Db, merchantId: string | null, storeId: string | null) {
   if (merchantId) {
     const [merchant] = await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId));
-    if (!merchant) throw new AppError("invalid", "The merchant does not exist.", { field: "merchantId" });
+    if (!merchant) throw new AppError("invalid", "merchantGone", {}, { field: "merchantId" });
   }
   if (storeId) {
     const [store] = await db.select({ merchantId: stores.merchantId }).from(stores).where(eq(stores.id, storeId));
-    if (!store || store.merchantId !== merchantId) throw new AppError("invalid", "The store does not belong to that merchant.", { field: "storeId" });
+    if (!store || store.merchantId !== merchantId) throw new AppError("invalid", "storeNotOfMerchant", {}, { field: "storeId" });
   }
 }
 
 async function checkModel(db: Db, modelId: string) {
   const [model] = await db.select({ id: terminalModels.id }).from(terminalModels).where(eq(terminalModels.id, modelId));
-  if (!model) throw new AppError("invalid", "The terminal model does not exist.", { field: "modelId" });
+  if (!model) throw new AppError("invalid", "modelGone", {}, { field: "modelId" });
 }
 
 function duplicateSerial(error: unknown, serialNumber: string): never {
-  if (sqlState(error) === "23505") throw new AppError("conflict", `A terminal with serial number ${serialNumber} already exists.`, { field: "serialNumber" });
+  if (sqlState(error) === "23505") throw new AppError("conflict", "serialNumberTaken", { serialNumber }, { field: "serialNumber" });
   throw error;
 }
 
@@ -253,7 +339,7 @@ export async function assignTerminal(db: Db, actor: AuditActor, input: { id: str
   return db.transaction(async (tx) => {
     const before = await terminalForChange(tx, input.id);
     await checkPlacement(tx, input.merchantId, input.storeId);
-    if (before.status === "retired") throw new AppError("conflict", "A retired terminal cannot be moved.");
+    if (before.status === "retired") throw new AppError("conflict", "retiredCannotMove");
     const changes = changedFields(before, { merchantId: input.merchantId, storeId: input.storeId });
     if (Object.keys(changes).length === 0) return before;
     const now = new Date();
@@ -278,9 +364,9 @@ export async function setTerminalStatus(db: Db, actor: AuditActor, input: { id: 
     const before = await terminalForChange(tx, input.id);
     if (before.status === input.status) return before;
     if (!canChangeStatus(before.status, input.status)) {
-      throw new AppError("conflict", `A terminal that is ${before.status} cannot become ${input.status}.`);
+      throw new AppError("conflict", "terminalStatusChange", { from: before.status, to: input.status });
     }
-    return applyTerminalStatus(tx, actor, before, input.status, input.reason);
+    return applyTerminalStatus(tx, actor, before, input.status, input.reason ? { reason: input.reason } : {});
   });
 }
 

@@ -96,7 +96,7 @@ export async function listStaff(db: Db, scope: Scope, input: StaffListInput, now
 /** A store the caller may see; anything else answers as if it did not exist. */
 async function storeInScope(tx: Db, scope: Scope, storeId: string) {
   const [store] = await tx.select({ id: stores.id, merchantId: stores.merchantId }).from(stores).where(eq(stores.id, storeId));
-  if (!store || !scopeIncludes(scope, store.merchantId)) throw new AppError("invalid", "The store was not found.", { field: "storeId" });
+  if (!store || !scopeIncludes(scope, store.merchantId)) throw new AppError("invalid", "storeGone", {}, { field: "storeId" });
   return store;
 }
 
@@ -115,11 +115,11 @@ export async function createStaff(db: Db, actor: AuditActor, scope: Scope, input
 export async function updateStaff(db: Db, actor: AuditActor, scope: Scope, input: StaffUpdateInput, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(staffMembers).where(eq(staffMembers.id, input.id)).for("update");
-    if (!before || !scopeIncludes(scope, before.merchantId)) throw notFound("Staff member");
+    if (!before || !scopeIncludes(scope, before.merchantId)) throw notFound("staffMember");
     const { id, ...patch } = input;
     if (patch.storeId !== undefined && patch.storeId !== before.storeId) {
       const store = await storeInScope(tx, scope, patch.storeId);
-      if (store.merchantId !== before.merchantId) throw new AppError("invalid", "Staff can move only between their merchant's stores.", { field: "storeId" });
+      if (store.merchantId !== before.merchantId) throw new AppError("invalid", "staffMovesWithinMerchant", {}, { field: "storeId" });
     }
     // Leaving is dated; coming back clears the date.
     const leftOn = patch.active === undefined || patch.active === before.active ? before.leftOn : patch.active ? null : fleetToday(now);
@@ -161,7 +161,7 @@ async function assertTitleFree(tx: Db, title: string, exceptId?: string) {
     .select({ id: trainingCourses.id })
     .from(trainingCourses)
     .where(and(sql`lower(${trainingCourses.title}) = lower(${title})`, exceptId ? sql`${trainingCourses.id} <> ${exceptId}` : undefined));
-  if (taken) throw new AppError("conflict", "A course with this title exists.", { field: "title" });
+  if (taken) throw new AppError("conflict", "courseTitleTaken", {}, { field: "title" });
 }
 
 export async function createCourse(db: Db, actor: AuditActor, input: CourseCreateInput) {
@@ -176,7 +176,7 @@ export async function createCourse(db: Db, actor: AuditActor, input: CourseCreat
 export async function updateCourse(db: Db, actor: AuditActor, input: CourseUpdateInput, now: Date = new Date()) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(trainingCourses).where(eq(trainingCourses.id, input.id)).for("update");
-    if (!before) throw notFound("Course");
+    if (!before) throw notFound("course");
     const { id, ...patch } = input;
     if (patch.title !== undefined) await assertTitleFree(tx, patch.title, id);
     const changes = changedFields(before, patch);
@@ -198,15 +198,14 @@ export async function updateCourse(db: Db, actor: AuditActor, input: CourseUpdat
 /** Who may be named as a session's trainer for a merchant: its technicians and its owner. */
 export async function trainerChoices(db: Db, scope: Scope, merchantId: string) {
   const [merchant] = await db.select({ id: merchants.id, contactName: merchants.contactName }).from(merchants).where(eq(merchants.id, merchantId));
-  if (!merchant || !scopeIncludes(scope, merchant.id)) throw notFound("Merchant");
+  if (!merchant || !scopeIncludes(scope, merchant.id)) throw notFound("merchant");
   return { technicians: await assignableTechnicians(db, merchant.id), ownerName: merchant.contactName ?? "" };
 }
 
 async function resolveTrainer(tx: Db, recorder: Recorder, trainer: SessionInput["trainer"], merchantId: string): Promise<{ kind: TrainerKind; userId: string | null; name: string }> {
   if (recorder.role === "technician") {
     // Technicians record the sessions they gave themselves.
-    if (trainer.kind !== "technician" || trainer.technicianId !== recorder.userId)
-      throw new AppError("invalid", "Technicians record the sessions they gave: name yourself as the trainer.", { field: "trainer" });
+    if (trainer.kind !== "technician" || trainer.technicianId !== recorder.userId) throw new AppError("invalid", "trainerMustBeYourself", {}, { field: "trainer" });
     return { kind: "technician", userId: recorder.userId, name: recorder.name };
   }
   if (trainer.kind === "technician") {
@@ -220,19 +219,19 @@ async function resolveTrainer(tx: Db, recorder: Recorder, trainer: SessionInput[
 
 /** One session of a course for many attendees of one merchant: a record per attendee, in one transaction. */
 export async function recordSession(db: Db, recorder: Recorder, input: SessionInput, now: Date = new Date()) {
-  if (input.trainedOn > fleetToday(now)) throw new AppError("invalid", "The session date cannot be in the future.", { field: "trainedOn" });
+  if (input.trainedOn > fleetToday(now)) throw new AppError("invalid", "sessionDateInFuture", {}, { field: "trainedOn" });
   return db.transaction(async (tx) => {
     // Shared locks: an archive or a departure committed meanwhile cannot slip past the checks.
     const [course] = await tx.select().from(trainingCourses).where(eq(trainingCourses.id, input.courseId)).for("share");
-    if (!course) throw new AppError("invalid", "The course does not exist.", { field: "courseId" });
-    if (!course.active) throw new AppError("invalid", "This course is archived; choose a current one.", { field: "courseId" });
+    if (!course) throw new AppError("invalid", "courseGone", {}, { field: "courseId" });
+    if (!course.active) throw new AppError("invalid", "courseArchived", {}, { field: "courseId" });
     const ids = input.attendees.map((a) => a.staffId);
     const people = await tx.select().from(staffMembers).where(inArray(staffMembers.id, ids)).for("share");
-    if (people.length !== ids.length || people.some((p) => !scopeIncludes(recorder.scope, p.merchantId))) throw new AppError("invalid", "An attendee was not found.", { field: "attendees" });
+    if (people.length !== ids.length || people.some((p) => !scopeIncludes(recorder.scope, p.merchantId))) throw new AppError("invalid", "attendeeNotFound", {}, { field: "attendees" });
     const merchantIds = new Set(people.map((p) => p.merchantId));
-    if (merchantIds.size > 1) throw new AppError("invalid", "A session is for the staff of one merchant.", { field: "attendees" });
+    if (merchantIds.size > 1) throw new AppError("invalid", "attendeesOfOneMerchant", {}, { field: "attendees" });
     const gone = people.filter((p) => !p.active);
-    if (gone.length) throw new AppError("invalid", `${gone.map((p) => p.name).join(", ")} left the staff.`, { field: "attendees" });
+    if (gone.length) throw new AppError("invalid", "attendeesLeft", { names: gone.map((p) => p.name).join(", ") }, { field: "attendees" });
     const merchantId = people[0]!.merchantId;
     const trainer = await resolveTrainer(tx, recorder, input.trainer, merchantId);
     const sessionId = randomUUID();
@@ -379,7 +378,7 @@ export async function* exportRecordsCsv(db: Db, scope: Scope, input: Omit<Record
 /** One record with its course's topics, for the certificate. */
 export async function getRecord(db: Db, scope: Scope, id: string, now: Date = new Date()) {
   const [record] = await recordQuery(db, fleetToday(now)).where(and(eq(trainingRecords.id, id), inScope(trainingRecords.merchantId, scope)));
-  if (!record) throw notFound("Training record");
+  if (!record) throw notFound("trainingRecord");
   const [course] = await db.select({ topics: trainingCourses.topics, validityMonths: trainingCourses.validityMonths }).from(trainingCourses).where(eq(trainingCourses.id, record.courseId));
   return { ...record, topics: course!.topics, validityMonths: course!.validityMonths };
 }
@@ -388,7 +387,7 @@ export async function getRecord(db: Db, scope: Scope, id: string, now: Date = ne
 export async function deleteRecord(db: Db, actor: AuditActor, scope: Scope, id: string) {
   return db.transaction(async (tx) => {
     const [record] = await tx.select().from(trainingRecords).where(eq(trainingRecords.id, id)).for("update");
-    if (!record || !scopeIncludes(scope, record.merchantId)) throw notFound("Training record");
+    if (!record || !scopeIncludes(scope, record.merchantId)) throw notFound("trainingRecord");
     await tx.delete(trainingRecords).where(eq(trainingRecords.id, id));
     await recordAudit(tx, actor, { action: "training_record.deleted", entityType: "training_record", entityId: id, merchantId: record.merchantId, changes: { ...record } });
     return { id };
@@ -511,7 +510,7 @@ export interface EvidenceDevice {
   model: string;
   status: TerminalStatus;
   firmwareVersion: string | null;
-  lastInspection: { workOrderId: string; number: number; on: Date; result: ChecklistResult } | null;
+  lastInspection: { workOrderId: string; number: number; on: Date; result: ChecklistResult; photoId: string | null } | null;
   nextInspection: { workOrderId: string; number: number; dueDate: string; overdue: boolean } | null;
 }
 
@@ -542,7 +541,7 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
     .from(stores)
     .innerJoin(merchants, eq(merchants.id, stores.merchantId))
     .where(eq(stores.id, storeId));
-  if (!store || !scopeIncludes(scope, store.merchantId)) throw notFound("Store");
+  if (!store || !scopeIncludes(scope, store.merchantId)) throw notFound("store");
   // Work on this merchant's behalf only: a terminal that changed hands keeps its earlier owner's history private.
   const ownWork = sql`w.merchant_id = ${store.merchantId}::uuid`;
   const scheduledInspection = sql`w.type in ('inspection', 'preventive') and w.status in ('open', 'scheduled', 'in_progress') and w.checklist @> '[{"tamper": true}]'::jsonb`;
@@ -558,6 +557,7 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
       last_number: number | null;
       last_on: Date | string | null;
       last_result: ChecklistResult | null;
+      last_photo_id: string | null;
       next_id: string | null;
       next_number: number | null;
       next_due: string | null;
@@ -566,6 +566,7 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
       sql`select ${terminals.id} as id, ${terminals.serialNumber} as serial_number, ${terminalModels.manufacturer} as manufacturer, ${terminalModels.model} as model,
           ${terminals.status} as status, ${terminals.firmwareVersion} as firmware_version,
           last.id as last_id, last.number::int as last_number, last.completed_at as last_on, last.result as last_result,
+          (select p.id from work_order_photos p where p.work_order_id = last.id order by p.created_at desc limit 1) as last_photo_id,
           next.id as next_id, next.number::int as next_number, next.due_date::text as next_due
         from ${terminals} join ${terminalModels} on ${terminalModels.id} = ${terminals.modelId}
         left join lateral (
@@ -615,7 +616,7 @@ export async function storeEvidence(db: Db, scope: Scope, storeId: string, now: 
     model: d.model,
     status: d.status,
     firmwareVersion: d.firmware_version,
-    lastInspection: d.last_id ? { workOrderId: d.last_id, number: d.last_number!, on: new Date(d.last_on!), result: d.last_result! } : null,
+    lastInspection: d.last_id ? { workOrderId: d.last_id, number: d.last_number!, on: new Date(d.last_on!), result: d.last_result!, photoId: d.last_photo_id } : null,
     nextInspection: d.next_id ? { workOrderId: d.next_id, number: d.next_number!, dueDate: d.next_due!, overdue: d.next_due! < today } : null,
   }));
   const staffStanding = staff.map((person): EvidenceStaff => {

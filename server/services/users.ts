@@ -55,7 +55,7 @@ export async function listUsers(db: Db, f: { q?: string; role?: UserRole; page: 
 async function checkMerchant(db: Db, merchantId: string | null | undefined) {
   if (!merchantId) return;
   const [merchant] = await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, merchantId));
-  if (!merchant) throw new AppError("invalid", "The merchant does not exist.", { field: "merchantId" });
+  if (!merchant) throw new AppError("invalid", "merchantGone", {}, { field: "merchantId" });
 }
 
 export async function createUser(db: Db, actor: AuditActor, input: { name: string; email: string; password: string; role: UserRole; merchantId: string | null }) {
@@ -77,7 +77,7 @@ export async function createUser(db: Db, actor: AuditActor, input: { name: strin
       return user!;
     });
   } catch (error) {
-    if (sqlState(error) === "23505") throw new AppError("conflict", `A user with the e-mail ${input.email} already exists.`, { field: "email" });
+    if (sqlState(error) === "23505") throw new AppError("conflict", "userEmailTaken", { email: input.email }, { field: "email" });
     throw error;
   }
 }
@@ -85,13 +85,13 @@ export async function createUser(db: Db, actor: AuditActor, input: { name: strin
 export async function updateUser(db: Db, actor: AuditActor, input: { id: string; name?: string; role?: UserRole; merchantId?: string | null; disabled?: boolean }) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select(publicColumns).from(users).where(eq(users.id, input.id)).for("update");
-    if (!before) throw notFound("User");
+    if (!before) throw notFound("user");
     if (input.id === actor.id && (input.disabled || (input.role && input.role !== "admin"))) {
-      throw new AppError("conflict", "You cannot disable yourself or remove your own admin role.");
+      throw new AppError("conflict", "cannotLockOutYourself");
     }
     const role = input.role ?? before.role;
     const merchantId = role === "merchant" ? (input.merchantId === undefined ? before.merchantId : input.merchantId) : null;
-    if (role === "merchant" && !merchantId) throw new AppError("invalid", "A merchant user needs a merchant.", { field: "merchantId" });
+    if (role === "merchant" && !merchantId) throw new AppError("invalid", "merchantUserNeedsMerchant", {}, { field: "merchantId" });
     await checkMerchant(tx, merchantId);
     const patch = { name: input.name, role, merchantId, disabled: input.disabled };
     const changes = changedFields(before, patch);
@@ -111,7 +111,7 @@ export async function updateUser(db: Db, actor: AuditActor, input: { id: string;
 
 export async function setUserPassword(db: Db, actor: AuditActor, input: { id: string; password: string }) {
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, input.id));
-  if (!user) throw notFound("User");
+  if (!user) throw notFound("user");
   assertAcceptablePassword(input.password, user.email);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
@@ -120,7 +120,7 @@ export async function setUserPassword(db: Db, actor: AuditActor, input: { id: st
       .set({ password: passwordHash, updatedAt: new Date() })
       .where(and(eq(accounts.userId, input.id), eq(accounts.providerId, "credential")))
       .returning({ id: accounts.id });
-    if (updated.length === 0) throw notFound("User");
+    if (updated.length === 0) throw notFound("user");
     await tx.delete(sessions).where(eq(sessions.userId, input.id));
     await recordAudit(tx, actor, { action: "user.password_set", entityType: "user", entityId: input.id });
     return { ok: true as const };
@@ -131,7 +131,7 @@ export async function setUserPassword(db: Db, actor: AuditActor, input: { id: st
 export async function unlockUserSignIn(db: Db, actor: AuditActor, id: string) {
   return db.transaction(async (tx) => {
     const [user] = await tx.select({ email: users.email, merchantId: users.merchantId }).from(users).where(eq(users.id, id));
-    if (!user) throw notFound("User");
+    if (!user) throw notFound("user");
     const { wasLocked } = await clearFailedSignIns(tx, user.email);
     await recordAudit(tx, actor, { action: "user.sign_in_unlocked", entityType: "user", entityId: id, merchantId: user.merchantId, changes: { wasLocked } });
     return { wasLocked };
@@ -142,7 +142,7 @@ export async function unlockUserSignIn(db: Db, actor: AuditActor, id: string) {
 export async function endUserSessions(db: Db, actor: AuditActor, id: string) {
   return db.transaction(async (tx) => {
     const [user] = await tx.select({ merchantId: users.merchantId }).from(users).where(eq(users.id, id));
-    if (!user) throw notFound("User");
+    if (!user) throw notFound("user");
     const ended = await tx.delete(sessions).where(eq(sessions.userId, id)).returning({ id: sessions.id });
     await recordAudit(tx, actor, { action: "user.sessions_ended", entityType: "user", entityId: id, merchantId: user.merchantId, changes: { sessions: ended.length } });
     return { ended: ended.length };
@@ -152,12 +152,12 @@ export async function endUserSessions(db: Db, actor: AuditActor, id: string) {
 export async function setTechnicianAssignments(db: Db, actor: AuditActor, input: { technicianId: string; merchantIds: string[] }) {
   return db.transaction(async (tx) => {
     const [technician] = await tx.select({ role: users.role }).from(users).where(eq(users.id, input.technicianId)).for("update");
-    if (!technician) throw notFound("User");
-    if (technician.role !== "technician") throw new AppError("invalid", "Only technicians are assigned to merchants.", { field: "technicianId" });
+    if (!technician) throw notFound("user");
+    if (technician.role !== "technician") throw new AppError("invalid", "onlyTechniciansAssigned", {}, { field: "technicianId" });
     const wanted = [...new Set(input.merchantIds)];
     if (wanted.length) {
       const found = await tx.select({ id: merchants.id }).from(merchants).where(inArray(merchants.id, wanted));
-      if (found.length !== wanted.length) throw new AppError("invalid", "A merchant in the list does not exist.", { field: "merchantIds" });
+      if (found.length !== wanted.length) throw new AppError("invalid", "merchantInListGone", {}, { field: "merchantIds" });
     }
     const current = await tx.select({ merchantId: technicianAssignments.merchantId }).from(technicianAssignments).where(eq(technicianAssignments.technicianId, input.technicianId));
     const before = current.map((c) => c.merchantId).sort();

@@ -91,7 +91,7 @@ async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
   let failed = 0;
   for (const sms of claimed) {
     const audit = {
-      entityType: "sms",
+      entityType: "sms" as const,
       entityId: sms.id,
       merchantId: sms.merchant_id,
       changes: { activationId: sms.activation_id, noticeId: sms.notice_id, to: sms.to, provider: provider.name, attempt: sms.attempts },

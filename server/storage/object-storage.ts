@@ -22,7 +22,7 @@ export type ByteRange = { start: number; end: number };
 
 export class TooLargeError extends AppError {
   constructor(maxBytes: number) {
-    super("invalid", `The upload may be at most ${maxBytes} bytes.`, { code: "payload_too_large" });
+    super("invalid", "uploadTooLarge", { maxBytes }, { details: { code: "payload_too_large" } });
   }
 }
 

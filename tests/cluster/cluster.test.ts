@@ -37,6 +37,7 @@ import {
   type Instance,
   type Nginx,
 } from "./harness";
+import { asFirmwareImage } from "../helpers/firmware-image";
 
 const TERMINALS = 250;
 const HEARTBEAT_SECONDS = 5;
@@ -354,7 +355,7 @@ describe("two instances behind nginx on one database", () => {
     adminCookie = signedIn.cookie;
 
     // 1.5 MiB: more than nginx's default request body limit, so the upload checks client_max_body_size.
-    const release = await publishedRelease(adminCookie, "9.0.0", randomBytes(1536 * 1024));
+    const release = await publishedRelease(adminCookie, "9.0.0", asFirmwareImage(randomBytes(1536 * 1024)));
     simulator = startSimulator(new URL(nginx!.url), fleet, HEARTBEAT_SECONDS);
     const rollout = await createRollout(
       db(),
@@ -449,7 +450,7 @@ describe("two instances behind nginx on one database", () => {
   it("restarts both instances one after the other under load: no heartbeat fails, no download is cut", async () => {
     onTestFailed(() => void (failed = true));
     expect(simulator, "the rollout step starts the simulator").toBeDefined();
-    const release = await publishedRelease(adminCookie, "9.1.0", randomBytes(1536 * 1024));
+    const release = await publishedRelease(adminCookie, "9.1.0", asFirmwareImage(randomBytes(1536 * 1024)));
     const rollout = await createRollout(
       db(),
       actor,

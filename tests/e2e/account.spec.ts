@@ -66,5 +66,6 @@ test("a user turns on two-factor sign-in on /account and then signs in with a co
   await code.fill(totp(secret));
   await code.press("Enter");
   await expect(page.getByTestId("viewer-name").first()).toHaveText("Two-Factor Tester");
-  await expect(page).toHaveURL(/\/$/);
+  // A technician's start page is their work.
+  await expect(page).toHaveURL(/\/maintenance\?mine=true/);
 });

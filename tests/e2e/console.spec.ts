@@ -59,7 +59,7 @@ test("an admin registers a terminal and finds it in the list", async ({ page }) 
   await dialog.getByLabel("Firmware").fill("2.4.0");
   await dialog.getByRole("button", { name: "Register terminal" }).click();
   await expect(page).toHaveURL(/\/terminals\/E2E-0001$/);
-  await expect(page.getByTestId("terminal-history")).toContainText("terminal.created");
+  await expect(page.getByTestId("terminal-history")).toContainText("Ada Admin registered terminal E2E-0001");
 
   await open(page, "/terminals");
   await page.getByRole("textbox", { name: "Search by serial number" }).fill("E2E-");
@@ -79,11 +79,18 @@ test("an admin imports a CSV and sees the bad rows by line number", async ({ pag
   await signIn(page, demo.admin);
   await open(page, "/terminals");
   await page.getByRole("button", { name: "Import CSV" }).click();
-  const csv = ["serial_number,manufacturer,model,merchant_id,store_id,firmware_version", "CSV-0001,PAX,A80,,,1.9.0", "CSV-0002,Nobody,X1,,,", "CSV-0003,Sunmi,P2,,,"].join("\n");
+  const csv = [
+    "serial_number,manufacturer,model,merchant,store,firmware_version",
+    "CSV-0001,PAX,A80,Demo Coffee,Demo Coffee Jing'an,1.9.0",
+    "CSV-0002,Nobody,X1,,,",
+    "CSV-0003,Sunmi,P2,,,",
+    "CSV-0004,Sunmi,P2,No Such Cafe,,",
+  ].join("\n");
   await page.getByLabel("CSV file").setInputFiles({ name: "fleet.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   const result = page.getByTestId("import-result");
-  await expect(result).toContainText("2 of 3 rows are valid");
-  await expect(result).toContainText("Line 3");
+  await expect(result).toContainText("2 of 4 rows are valid");
+  await expect(result).toContainText("Row 3, model “Nobody X1”");
+  await expect(result).toContainText("Row 5, merchant “No Such Cafe”: No merchant has this code or name");
   await page.getByRole("button", { name: "Import 2 valid rows" }).click();
   await expect(result).toContainText("Imported 2 terminals");
   await page.keyboard.press("Escape");
@@ -111,7 +118,8 @@ test("the language switch shows the console in Chinese", async ({ page }) => {
   await page.waitForLoadState("networkidle");
   await page.getByLabel("Language").first().selectOption("zh-CN");
   await expect(navOf(page, "主导航").getByRole("link", { name: "终端", exact: true })).toBeVisible();
-  await expect(page.getByRole("heading", { name: "设备概览" })).toBeVisible();
+  // A technician lands on My work.
+  await expect(page.getByRole("heading", { name: "我的工作", level: 1 })).toBeVisible();
   await page.reload();
-  await expect(page.getByRole("heading", { name: "设备概览" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "我的工作", level: 1 })).toBeVisible();
 });

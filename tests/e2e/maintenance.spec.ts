@@ -31,17 +31,16 @@ test("a merchant reports a fault, the technician completes the work order on a p
   try {
     const tech = await techContext.newPage();
     await signIn(tech, demo.technician);
+    // A technician's start page is My work: today first, and the first work order on the first screen.
     await open(tech, "/");
-    // On a phone the navigation sits behind the header's menu button.
-    await expect(tech.getByRole("link", { name: "My work" })).toBeHidden();
-    await tech.getByRole("button", { name: "Menu" }).click();
-    await tech.getByRole("link", { name: "My work" }).click();
     await tech.waitForURL(/\/maintenance\?mine=true&open=true$/);
     await tech.waitForLoadState("networkidle");
+    const myWork = tech.getByTestId("my-work");
+    await expect(myWork.getByRole("heading", { name: /^Today/ })).toBeVisible();
+    await expect(myWork.getByRole("link").first()).toBeInViewport();
 
     // The terminal may also have a preventive work order from the store's plan: the fault report is the repair.
-    const card = tech
-      .getByTestId("work-orders")
+    const card = myWork
       .getByRole("link")
       .filter({ hasText: serial })
       .filter({ hasText: `Fault: ${serial}` });
@@ -56,10 +55,14 @@ test("a merchant reports a fault, the technician completes the work order on a p
     const status = tech.getByTestId("work-order-status");
     await expect(status).toHaveText("Scheduled");
 
+    // Tap-to-call and the map are one thumb away.
+    await expect(tech.getByTestId("reach-store").getByRole("link", { name: /^Call / })).toHaveAttribute("href", /^tel:\+86/);
+    await expect(tech.getByTestId("reach-store").getByRole("link", { name: "Open in map" })).toHaveAttribute("href", /^https:\/\/www\.openstreetmap\.org\/search\?query=/);
+
     await tech.getByRole("button", { name: "Start work" }).click();
     await expect(status).toHaveText("In progress");
-    const complete = tech.getByRole("button", { name: "Complete", exact: true });
-    await expect(complete).toBeDisabled();
+    // Until everything completion needs is there, the one button saves.
+    await expect(tech.getByRole("button", { name: "Save and complete" })).toHaveCount(0);
 
     // Every checklist line passes, the tamper check included.
     const checklist = tech.getByTestId("checklist");
@@ -67,10 +70,6 @@ test("a merchant reports a fault, the technician completes the work order on a p
     await expect(passes).toHaveCount(3);
     for (const pass of await passes.all()) await pass.click();
     await expect(checklist.getByTestId("check-tamper_inspection").getByRole("radio", { name: "Pass" })).toHaveAttribute("aria-checked", "true");
-    await tech.getByRole("button", { name: "Save checklist" }).click();
-    const checklistForm = tech.locator("form").filter({ has: tech.getByRole("button", { name: "Save checklist" }) });
-    await expect(checklistForm.getByRole("status")).toHaveText("Saved");
-    for (const pass of await passes.all()) await expect(pass).toHaveAttribute("aria-checked", "true");
 
     // The work log.
     await tech.getByLabel("Resolution").fill(resolution);
@@ -79,17 +78,19 @@ test("a merchant reports a fault, the technician completes the work order on a p
     await tech.getByRole("button", { name: "Add part" }).click();
     await tech.getByLabel("Part 1", { exact: true }).fill("Card reader flex cable");
     await tech.getByLabel("Quantity of part 1").fill("1");
-    await tech.getByRole("button", { name: "Save work log" }).click();
-    const workLogForm = tech.locator("form").filter({ has: tech.getByRole("button", { name: "Save work log" }) });
-    await expect(workLogForm.getByRole("status")).toHaveText("Saved");
-
     const note = "Old cable was pinched behind the till drawer; rerouted the new one.";
     await tech.getByLabel("Add a note").fill(note);
-    await tech.getByRole("button", { name: "Add note" }).click();
-    await expect(tech.getByTestId("work-order-notes")).toContainText(note);
 
-    await expect(complete).toBeEnabled();
-    await complete.click();
+    // The connection drops: nothing typed is lost, and it is sent when the phone is back online.
+    await techContext.setOffline(true);
+    await tech.getByRole("button", { name: "Save without completing" }).click();
+    await expect(tech.getByTestId("save-state")).toHaveText("Offline, will send");
+    await techContext.setOffline(false);
+    await expect(tech.getByTestId("save-state")).toHaveText("Saved");
+    await expect(tech.getByTestId("work-order-notes")).toContainText(note);
+    for (const pass of await passes.all()) await expect(pass).toHaveAttribute("aria-checked", "true");
+
+    await tech.getByRole("button", { name: "Save and complete" }).click();
     await expect(status).toHaveText("Done");
     // A done work order is read-only: the saved work log shows instead of the form.
     await expect(tech.getByTestId("work-log")).toContainText(resolution);
@@ -106,7 +107,8 @@ test("a merchant reports a fault, the technician completes the work order on a p
   // 3. The merchant sees it done in the terminal's maintenance history.
   await open(page, `/terminals/${serial}`);
   const history = page.getByTestId("terminal-maintenance");
-  const entry = history.getByRole("listitem").filter({ has: page.getByRole("link", { name: `${number} Fault: ${serial}` }) });
+  // A table at 1280 px (cards only on phones).
+  const entry = history.getByRole("row").filter({ has: page.getByRole("link", { name: `${number} Fault: ${serial}` }) });
   await expect(entry).toHaveCount(1);
   await expect(entry).toContainText("Done");
   await expect(entry).toContainText(resolution);

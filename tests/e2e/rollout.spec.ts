@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { asFirmwareImage } from "../helpers/firmware-image";
 import { demo, open, signIn } from "./helpers";
 
 const serials = Array.from({ length: 20 }, (_, i) => `DEMO-${String(i + 1).padStart(4, "0")}`);
@@ -39,7 +40,7 @@ test("an admin uploads firmware and rolls it out to 20 terminals; at 30% failure
   for (const model of await dialog.getByRole("checkbox").all()) {
     if ((await model.getAttribute("name")) === "modelIds") await model.check();
   }
-  await dialog.getByLabel("Firmware image").setInputFiles({ name: "fleet-20.0.0.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(300_000, 7) });
+  await dialog.getByLabel("Firmware image").setInputFiles({ name: "fleet-20.0.0.bin", mimeType: "application/octet-stream", buffer: asFirmwareImage(Buffer.alloc(300_000, 7)) });
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog).toBeHidden();
   const row = page.getByTestId("release-20.0.0");

@@ -10,7 +10,7 @@ test("a merchant records a session for three staff members and sees the store's 
   test.setTimeout(90_000);
   await signIn(page, demo.merchant);
   await open(page, "/training");
-  const row = page.getByTestId("store-compliance").locator(`tr[data-store="${store}"]`);
+  const row = page.getByTestId("store-compliance").getByTestId(`store-${store}`);
   await expect(row.getByRole("meter")).toHaveAccessibleName("3 of 6 current");
   await expect(row.getByRole("meter")).toHaveAttribute("aria-valuenow", "50");
 

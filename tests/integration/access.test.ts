@@ -5,10 +5,12 @@ import { TRPCError } from "@trpc/server";
 import { eq, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { firmwareReleases, rollouts, stores, terminalModels } from "@/db/schema";
+import { firmwareReleases, rollouts, stores, terminalModels, terminals } from "@/db/schema";
 import { appRouter } from "@/server/root";
 import { createRelease } from "@/server/services/firmware";
-import { rotateCalendarFeed } from "@/server/services/maintenance";
+import { createWorkOrder, rotateCalendarFeed } from "@/server/services/maintenance";
+import { addWorkOrderPhoto } from "@/server/services/maintenance-photos";
+import { scopeForUser } from "@/server/scope";
 import { createTestDatabase, demoCallers, demoEmails, merchantNamed, viewerByEmail } from "../helpers/db";
 import { sessionCookie } from "../helpers/sessions";
 
@@ -33,6 +35,8 @@ const rules: Record<string, Role[]> = {
   "activations.cancel": admins,
   "activations.blocked": everyone,
   "activations.unblock": admins,
+  "activations.activatable": everyone,
+  "activations.refused": everyone,
   "terminals.create": admins,
   "terminals.update": admins,
   "terminals.assign": admins,
@@ -79,15 +83,14 @@ const rules: Record<string, Role[]> = {
   "maintenance.updatePlan": admins,
   "maintenance.technicians": admins,
   "maintenance.list": everyone,
+  "maintenance.myWork": workers,
   "maintenance.calendar": everyone,
   "maintenance.get": everyone,
   "maintenance.create": admins,
   "maintenance.reportFault": everyone,
   "maintenance.update": workers,
   "maintenance.move": workers,
-  "maintenance.saveChecklist": workers,
-  "maintenance.saveWorkLog": workers,
-  "maintenance.addNote": workers,
+  "maintenance.saveWork": workers,
   "maintenance.calendarFeed": workers,
   "maintenance.rotateCalendarFeed": workers,
   "training.staff": everyone,
@@ -196,6 +199,10 @@ interface Fixtures {
   demoCoffeeStore: string;
   bakeryStore: string;
   calendarToken: string;
+  demoCoffeeWorkOrder: string;
+  demoCoffeePhoto: string;
+  bakeryWorkOrder: string;
+  bakeryPhoto: string;
 }
 
 /** A device API call, and 405 for the methods its route only exports to refuse. */
@@ -220,6 +227,10 @@ const routeRules: Record<string, (f: Fixtures) => RouteCall[]> = {
     { method: "GET", path: `/api/calendar/${"x".repeat(32)}.ics`, expect: forAll(404) },
     { method: "GET", path: "/api/calendar/not-a-token", expect: forAll(404) },
   ],
+  "app/api/audit/export/route.ts": () => [
+    { method: "GET", path: "/api/audit/export?entityType=terminal", expect: forRoles(admins) },
+    { method: "GET", path: "/api/audit/export?action=nothing.such", expect: forRoles(admins, 400) },
+  ],
   "app/api/device/v1/[...path]/route.ts": () => ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => ({ method, path: "/api/device/v1/nowhere", expect: forAll(404) })),
   // The activation endpoints take no token; these bodies fail validation before anything happens.
   "app/api/device/v1/activation/request/route.ts": () => deviceCall("POST", "/api/device/v1/activation/request", forAll(400), "{}"),
@@ -232,7 +243,7 @@ const routeRules: Record<string, (f: Fixtures) => RouteCall[]> = {
   "app/api/firmware/releases/[id]/image/route.ts": (f) => [
     { method: "GET", path: `/api/firmware/releases/${f.releaseWithImage}/image`, expect: forRoles(admins) },
     { method: "GET", path: "/api/firmware/releases/not-an-id/image", expect: forRoles(admins, 404) },
-    { method: "PUT", path: `/api/firmware/releases/${f.draftRelease}/image`, body: "image bytes", expect: forRoles(admins) },
+    { method: "PUT", path: `/api/firmware/releases/${f.draftRelease}/image`, body: `\u007fELF${"-".repeat(2000)}`, expect: forRoles(admins) },
   ],
   "app/api/rollouts/[id]/export/route.ts": (f) => [
     { method: "GET", path: `/api/rollouts/${f.rolloutId}/export`, expect: forRoles(admins) },
@@ -253,6 +264,18 @@ const routeRules: Record<string, (f: Fixtures) => RouteCall[]> = {
     { method: "POST", path: "/api/trpc/terminals.create", body: JSON.stringify({ json: {} }), expect: { anonymous: 401, admin: 400, technician: 403, merchant: 403 } },
   ],
   "app/api/work-orders/export/route.ts": () => [{ method: "GET", path: "/api/work-orders/export", expect: forRoles(everyone) }],
+  // Workers add photos to work orders in their scope; these bytes are no image, so an allowed caller gets 400.
+  "app/api/work-orders/[id]/photos/route.ts": (f) => [
+    { method: "POST", path: `/api/work-orders/${f.demoCoffeeWorkOrder}/photos`, body: "not an image", expect: forRoles(workers, 400) },
+    { method: "POST", path: `/api/work-orders/${f.bakeryWorkOrder}/photos`, body: "not an image", expect: { ...forRoles(workers, 400), technician: 404 } },
+  ],
+  // A photo is seen by whoever sees its work order, and by no one else.
+  "app/api/work-orders/[id]/photos/[photoId]/route.ts": (f) => [
+    { method: "GET", path: `/api/work-orders/${f.demoCoffeeWorkOrder}/photos/${f.demoCoffeePhoto}`, expect: forRoles(everyone) },
+    { method: "GET", path: `/api/work-orders/${f.bakeryWorkOrder}/photos/${f.bakeryPhoto}`, expect: forRoles(admins) },
+    // Another work order's photo under this one's address.
+    { method: "GET", path: `/api/work-orders/${f.demoCoffeeWorkOrder}/photos/${f.bakeryPhoto}`, expect: forRoles(everyone, 404) },
+  ],
 };
 
 /** Every route.ts under app/api, as its path from the project root. */
@@ -303,6 +326,24 @@ describe("route handler access", () => {
           .limit(1)
       )[0]!.id;
     const technician = await viewerByEmail(handle.db, demoEmails.technician);
+    const adminViewer = await viewerByEmail(handle.db, demoEmails.admin);
+    const adminWorker = { actor: { id: adminViewer.id, label: adminViewer.email, ip: null }, scope: await scopeForUser(handle.db, adminViewer), userId: adminViewer.id, role: "admin" as const };
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+    const workOrderWithPhoto = async (serialNumber: string) => {
+      const [terminal] = await handle.db.select({ id: terminals.id }).from(terminals).where(eq(terminals.serialNumber, serialNumber));
+      const order = await createWorkOrder(handle.db, adminWorker.actor, {
+        type: "inspection",
+        terminalId: terminal!.id,
+        title: "Seals",
+        description: "",
+        priority: "normal",
+        dueDate: "2026-12-01",
+        technicianId: null,
+      });
+      return { order: order.id, photo: (await addWorkOrderPhoto(handle.db, adminWorker, order.id, jpeg)).id };
+    };
+    const demoCoffeeWork = await workOrderWithPhoto("DEMO-0021");
+    const bakeryWork = await workOrderWithPhoto("BAKE-0002");
     fixtures = {
       rolloutId: rollout!.id,
       releaseWithImage: release!.id,
@@ -310,6 +351,10 @@ describe("route handler access", () => {
       demoCoffeeStore: await storeOf("Demo Coffee"),
       bakeryStore: await storeOf("Other Bakery"),
       calendarToken: (await rotateCalendarFeed(handle.db, { id: technician.id, label: technician.email, ip: null }, technician.id)).token,
+      demoCoffeeWorkOrder: demoCoffeeWork.order,
+      demoCoffeePhoto: demoCoffeeWork.photo,
+      bakeryWorkOrder: bakeryWork.order,
+      bakeryPhoto: bakeryWork.photo,
     };
   });
 

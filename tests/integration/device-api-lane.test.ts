@@ -12,6 +12,7 @@ import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
 import { createRollout } from "@/server/services/rollouts";
 import { createTestDatabase } from "../helpers/db";
+import { asFirmwareImage } from "../helpers/firmware-image";
 
 let handle: DbHandle;
 let server: http.Server;
@@ -110,7 +111,7 @@ describe("the production server's device API lane", () => {
   it("streams firmware with Range and takes update status reports by path", async () => {
     const actor = { id: null, label: "test", ip: null };
     const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0004"));
-    const image = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 253));
+    const image = asFirmwareImage(Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 253)));
     const release = await createRelease(handle.db, actor, { version: "30.0.0", modelIds: [terminal!.modelId], channel: "stable", notes: "", isRollback: false });
     await uploadReleaseImage(handle.db, actor, release.id, "p2.bin", new Blob([image]).stream());
     await setReleaseStatus(handle.db, actor, release.id, "published");

@@ -1073,7 +1073,8 @@ describe("a notice for a rollout", () => {
     expect(notice).toMatchObject({ status: "draft", rolloutId: rollout!.id, severity: "info", publishAt: null });
     expect(notice.title).toContain("3.2.0");
     expect(notice.title).toContain("02:00–05:00");
-    expect(notice.title).toBe("Firmware 3.2.0 installs tonight 02:00–05:00");
+    // The demo merchants have +86 phones: the draft is in their language, Chinese.
+    expect(notice.title).toBe("固件 3.2.0 将于今晚 02:00–05:00 安装");
     expect(notice.body).toContain("3.2.0");
     expect(notice.audience).toMatchObject({ everyone: false, rolloutId: rollout!.id, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [] });
     expect(notice.channels).toMatchObject({ terminals: true });
@@ -1101,9 +1102,9 @@ describe("a notice for a rollout", () => {
     const [store] = await db.select().from(stores).where(eq(stores.id, job!.storeId!));
     await db.update(stores).set({ maintenanceStarts: "01:00", maintenanceEnds: "03:00" }).where(eq(stores.id, store!.id));
     try {
-      const notice = await createRolloutNotice(db, admin, rollout!.id, T);
+      const notice = await createRolloutNotice(db, admin, rollout!.id, "en", T);
       // The rollout is under way, so it installs tonight, in each store's own window.
-      expect(notice.title).toBe("Firmware 3.2.0 installs tonight in your store's maintenance window");
+      expect(notice.title).toBe("固件 3.2.0 将于今晚在门店维护时段安装");
       expect(notice.title).not.toContain("02:00");
       await deleteDraft(db, admin, notice.id);
     } finally {

@@ -8,6 +8,7 @@ import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { createRelease, setReleaseStatus } from "@/server/services/firmware";
 import { createRollout } from "@/server/services/rollouts";
 import { createTestDatabase, demoEmails } from "../helpers/db";
+import { asFirmwareImage } from "../helpers/firmware-image";
 import { startS3Server } from "../helpers/s3-server";
 import { sessionCookie } from "../helpers/sessions";
 
@@ -19,7 +20,7 @@ type Route = (req: Request, segments: { params: Promise<Record<string, string>> 
 let handle: DbHandle;
 let s3: Awaited<ReturnType<typeof startS3Server>>;
 const actor = { id: null, label: "test", ip: null };
-const image = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 253));
+const image = asFirmwareImage(Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 253)));
 
 beforeAll(async () => {
   s3 = await startS3Server();

@@ -11,6 +11,7 @@ import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/se
 import { advanceRollouts, cancelRollout, createRollout, exportRolloutJobsCsv, previewRollout, resumeRollout, SILENT_UPDATE_HOURS } from "@/server/services/rollouts";
 import { rolloutCreateInput } from "@/server/schemas/firmware";
 import { createTestDatabase, demoCallers } from "../helpers/db";
+import { asFirmwareImage } from "../helpers/firmware-image";
 
 let handle: DbHandle;
 const actor = { id: null, label: "admin-test", ip: null };
@@ -18,7 +19,7 @@ const actor = { id: null, label: "admin-test", ip: null };
 const NIGHT = new Date("2026-06-10T18:30:00Z");
 // 16:00 in Shanghai: trading hours.
 const DAY = new Date("2026-06-10T08:00:00Z");
-const image = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 251));
+const image = asFirmwareImage(Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 251)));
 const imageSha = createHash("sha256").update(image).digest("hex");
 
 const streamOf = (bytes: Buffer) =>

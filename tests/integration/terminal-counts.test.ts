@@ -81,8 +81,8 @@ describe("the terminal counts", () => {
     const [model] = await handle.db.select().from(terminalModels).limit(1);
     const imported = await as.admin.terminals.import({
       rows: [
-        { line: 2, values: { serial_number: "COUNT-0001", manufacturer: model!.manufacturer, model: model!.model, merchant_id: demo.id, store_id: jingan.id, firmware_version: "7.0.0" } },
-        { line: 3, values: { serial_number: "COUNT-0002", manufacturer: model!.manufacturer, model: model!.model, merchant_id: "", store_id: "", firmware_version: "" } },
+        { line: 2, values: { serial_number: "COUNT-0001", manufacturer: model!.manufacturer, model: model!.model, merchant: demo.name, store: jingan.name, firmware_version: "7.0.0" } },
+        { line: 3, values: { serial_number: "COUNT-0002", manufacturer: model!.manufacturer, model: model!.model, merchant: "", store: "", firmware_version: "" } },
       ],
       dryRun: false,
     });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { auditLog, merchants, stores, terminalModels, terminals } from "@/db/schema";
 import { createTestDatabase, demoCallers } from "../helpers/db";
+import { fieldErrorsOf } from "../helpers/field-errors";
 
 let handle: DbHandle;
 let as: Awaited<ReturnType<typeof demoCallers>>;
@@ -81,8 +82,8 @@ describe("terminal list", () => {
   });
 
   it("refuses bad filters with a clear error", async () => {
-    const error = await expectTrpcError(as.admin.terminals.list({ pageSize: 7 }), "BAD_REQUEST");
-    expect(error.message).toContain("25, 50 or 100");
+    expect((await fieldErrorsOf(as.admin.terminals.list({ pageSize: 7 }))).pageSize).toEqual(["Choose 25, 50 or 100 rows per page."]);
+    expect((await fieldErrorsOf(as.admin.terminals.list({ pageSize: 7 }), "zh-CN")).pageSize).toEqual(["每页行数请选择 25、50 或 100。"]);
     await expectTrpcError(as.admin.terminals.list({ status: ["lost" as never] }), "BAD_REQUEST");
   });
 });
@@ -155,20 +156,20 @@ describe("CSV import", () => {
     serial_number: "",
     manufacturer: "PAX",
     model: "A920 Pro",
-    merchant_id: "",
-    store_id: "",
+    merchant: "",
+    store: "",
     firmware_version: "",
     ...values,
   });
 
   it("validates every row, imports the valid ones in one go and reports bad lines", async () => {
     const rows = [
-      { line: 2, values: row({ serial_number: "IMP-0001", merchant_id: demoCoffee.id, store_id: demoCoffee.storeId }) },
+      { line: 2, values: row({ serial_number: "IMP-0001", merchant: "Demo Coffee", store: "Demo Coffee Jing'an" }) },
       { line: 3, values: row({ serial_number: "IMP-0002" }) },
       { line: 4, values: row({ serial_number: "DEMO-0001" }) },
       { line: 5, values: row({ serial_number: "IMP-0003", model: "Nonexistent" }) },
       { line: 6, values: row({ serial_number: "IMP-0002" }) },
-      { line: 7, values: row({ serial_number: "IMP-0004", merchant_id: demoCoffee.id, store_id: otherBakery.storeId }) },
+      { line: 7, values: row({ serial_number: "IMP-0004", merchant: "Demo Coffee", store: "Other Bakery Chaoyang" }) },
       { line: 8, values: row({ serial_number: "!" }) },
     ];
     const dry = await as.admin.terminals.import({ rows, dryRun: true });
@@ -178,8 +179,8 @@ describe("CSV import", () => {
     const result = await as.admin.terminals.import({ rows, dryRun: false });
     expect(result.imported).toBe(2);
     expect(result.errors.map((e) => e.line)).toEqual([4, 5, 6, 7, 8]);
-    expect(result.errors.find((e) => e.line === 6)!.messages[0]).toContain("repeats line 3");
-    expect(result.errors.find((e) => e.line === 4)!.messages[0]).toContain("already in the fleet");
+    expect(result.errors.find((e) => e.line === 6)!.problems[0]!.message).toContain("already on row 3");
+    expect(result.errors.find((e) => e.line === 4)!.problems[0]!.message).toContain("already in the fleet");
     const imported = await as.merchant.terminals.getBySerial({ serialNumber: "IMP-0001" });
     expect(imported.history.map((h) => h.action)).toEqual(["terminal.imported"]);
   });
@@ -189,7 +190,9 @@ describe("CSV import", () => {
     const rows = Array.from({ length: 1500 }, (_, i) => ({ line: i + 2, values: row({ serial_number: `BULK-${String(i).padStart(5, "0")}` }) }));
     await handle.db.insert(terminals).values({ serialNumber: "BULK-01400", modelId: paxModelId });
     const result = await as.admin.terminals.import({ rows, dryRun: false });
-    expect(result.errors).toEqual([{ line: 1402, messages: ["serial_number: BULK-01400 is already in the fleet"] }]);
+    expect(result.errors.map((e) => [e.line, e.problems.map((p) => p.message)])).toEqual([
+      [1402, ["Row 1402, serial_number “BULK-01400”: A terminal with this serial number is already in the fleet."]],
+    ]);
     expect(result.imported).toBe(1499);
     expect(await terminalCount()).toBe(before[0]! + 1500);
     expect(await auditCount()).toBe(before[1]! + 1499);

@@ -741,13 +741,17 @@ describe("a session that breaks a rule", () => {
       [
         "a course that does not exist",
         () => callers.admin.training.recordSession({ ...base, courseId: "00000000-0000-4000-8000-000000000000", attendees: [{ staffId: demoCashier!.id }] }),
-        /does not exist/,
+        /no longer exists/,
       ],
       ["a future date", () => callers.admin.training.recordSession({ ...base, trainedOn: "2099-01-01", attendees: [{ staffId: demoCashier!.id }] }), /future/],
       ["tomorrow", () => callers.admin.training.recordSession({ ...base, trainedOn: addDays(localDay(new Date(), "Asia/Shanghai"), 1), attendees: [{ staffId: demoCashier!.id }] }), /future/],
-      ["a duplicate attendee", () => callers.admin.training.recordSession({ ...base, attendees: [{ staffId: demoCashier!.id }, { staffId: demoCashier!.id, result: "failed" }] }), /twice/],
-      ["no attendees", () => callers.admin.training.recordSession({ ...base, attendees: [] }), /at least one attendee/],
-      ["an impossible date", () => callers.admin.training.recordSession({ ...base, trainedOn: "2026-02-30", attendees: [{ staffId: demoCashier!.id }] }), /real date/],
+      [
+        "a duplicate attendee",
+        () => callers.admin.training.recordSession({ ...base, attendees: [{ staffId: demoCashier!.id }, { staffId: demoCashier!.id, result: "failed" }] }),
+        /attendeeListedTwice/,
+      ],
+      ["no attendees", () => callers.admin.training.recordSession({ ...base, attendees: [] }), /chooseAttendee/],
+      ["an impossible date", () => callers.admin.training.recordSession({ ...base, trainedOn: "2026-02-30", attendees: [{ staffId: demoCashier!.id }] }), /notARealDate/],
       ["a trainer not assigned to the merchant", () => callers.admin.training.recordSession({ ...base, attendees: [{ staffId: bakeryCashier!.id }] }), /not assigned/],
     ];
     for (const [what, call, message] of cases) {

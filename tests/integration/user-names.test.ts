@@ -50,17 +50,17 @@ describe("self-service profile changes (POST /api/auth/update-user)", () => {
     const cookie = await sessionCookie(demoEmails.technician);
     const response = await authRequest("/update-user", { image: `https://example.com/${"y".repeat(5000)}` }, { cookie });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toBe("image: must be at most 2048 characters");
+    expect(((await response.json()) as { message: string }).message).toBe("image: Enter at most 2048 characters.");
   });
 });
 
 describe("users written by admins", () => {
   it("keep the same limits on create and update", async () => {
     const base = { email: "new.user@example.com", password: "a-long-unusual-passphrase-42", role: "admin" as const };
-    expect((await fieldErrorsOf(as.admin.users.create({ ...base, name: "x".repeat(5000) }))).name).toEqual(["must be at most 120 characters"]);
-    expect((await fieldErrorsOf(as.admin.users.create({ ...base, name: "New User", email: `${"a".repeat(300)}@example.com` }))).email).toEqual(["must be at most 254 characters"]);
+    expect((await fieldErrorsOf(as.admin.users.create({ ...base, name: "x".repeat(5000) }))).name).toEqual(["Enter at most 120 characters."]);
+    expect((await fieldErrorsOf(as.admin.users.create({ ...base, name: "New User", email: `${"a".repeat(300)}@example.com` }))).email).toEqual(["Enter at most 254 characters."]);
     const technician = await viewerByEmail(handle.db, demoEmails.technician);
-    expect((await fieldErrorsOf(as.admin.users.update({ id: technician.id, name: "x".repeat(121) }))).name).toEqual(["must be at most 120 characters"]);
+    expect((await fieldErrorsOf(as.admin.users.update({ id: technician.id, name: "x".repeat(121) }))).name).toEqual(["Enter at most 120 characters."]);
     expect(await nameOf(demoEmails.technician)).toBe("Tom Technician");
   });
 

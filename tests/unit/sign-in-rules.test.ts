@@ -45,13 +45,13 @@ describe("the client address", () => {
 
 describe("password policy", () => {
   it.each([
-    ["short-pass1", "at least 12"],
-    ["password1234", "too common"],
-    ["Iloveyou2024!", "too common"],
-    ["aaaaaaaaaaaa", "too common"],
-    ["cashier.wang-secret", "e-mail"],
+    ["short-pass1", "passwordTooShort"],
+    ["password1234", "passwordTooCommon"],
+    ["Iloveyou2024!", "passwordTooCommon"],
+    ["aaaaaaaaaaaa", "passwordTooCommon"],
+    ["cashier.wang-secret", "passwordContainsEmail"],
   ])("refuses %j", (password, reason) => {
-    expect(passwordProblem(password, "cashier.wang@bakery.example")).toContain(reason);
+    expect(passwordProblem(password, "cashier.wang@bakery.example")?.reason).toBe(reason);
   });
 
   it("accepts a long uncommon passphrase", () => {

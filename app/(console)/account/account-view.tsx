@@ -85,13 +85,24 @@ function PasswordCard({ email }: { email: string }) {
   const field = (name: PasswordField, label: string, autoComplete: string, hint?: string) => (
     <div className="grid gap-1.5">
       <Label htmlFor={`password-${name}`}>{label}</Label>
-      <Input id={`password-${name}`} name={name} type="password" autoComplete={autoComplete} aria-invalid={Boolean(fieldErrors[name])} aria-describedby={hint ? `password-${name}-hint` : undefined} />
+      <Input
+        id={`password-${name}`}
+        name={name}
+        type="password"
+        autoComplete={autoComplete}
+        aria-invalid={Boolean(fieldErrors[name])}
+        aria-describedby={[hint && `password-${name}-hint`, fieldErrors[name] && `password-${name}-error`].filter(Boolean).join(" ") || undefined}
+      />
       {hint && (
         <p id={`password-${name}-hint`} className="text-xs text-muted-foreground">
           {hint}
         </p>
       )}
-      {fieldErrors[name] && <p className="text-xs text-destructive">{fieldErrors[name]}</p>}
+      {fieldErrors[name] && (
+        <p id={`password-${name}-error`} className="text-xs text-destructive">
+          {fieldErrors[name]}
+        </p>
+      )}
     </div>
   );
 

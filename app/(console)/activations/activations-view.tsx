@@ -6,29 +6,51 @@ import Link from "next/link";
 import { useState } from "react";
 import { activationStatuses, smsStatuses, type UserRole } from "@/db/schema/values";
 import { activationListInput, smsOutboxListInput } from "@/server/schemas/activations";
-import { terminalListInput } from "@/server/schemas/terminals";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { FormError } from "@/app/_components/form-error";
-import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
+import { DataList, type Column } from "@/app/_components/data-list";
+import { FilterSelect, SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
 import { Select } from "@/app/_components/ui/input";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 
 const statusVariant = { pending: "warning", verified: "success", locked: "danger", failed: "danger", replaced: "muted", cancelled: "muted", expired: "muted" } as const;
 
 export function ActivationsView({ role }: { role: UserRole }) {
   const t = useTranslations("activations");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(activationListInput);
+  const tc = useTranslations("common");
+  const list = useListParams(activationListInput);
+  const { input, update } = list;
   const { data } = useSuspenseQuery(trpc.activations.list.queryOptions(input));
   const search = useSearchParam(input.q, update);
+  // An expired code shows as expired, whatever its stored status.
+  const shown = (a: (typeof data.items)[number]) => (a.expired ? "expired" : a.status);
+  const columns: Column<(typeof data.items)[number]>[] = [
+    { id: "terminal", header: t("terminal"), cell: (a) => <span className="font-mono">{a.serialNumber}</span>, card: "title" },
+    { id: "status", header: t("status"), cell: (a) => <Badge variant={statusVariant[shown(a)]}>{t(`statuses.${shown(a)}`)}</Badge>, card: "status" },
+    ...(role !== "merchant" ? [{ id: "merchant", header: t("merchant"), cell: (a: (typeof data.items)[number]) => a.merchantName }] : []),
+    { id: "phone", header: t("phone"), cell: (a) => <span className="font-mono">{a.phone}</span> },
+    { id: "attempts", header: t("attemptsLeft"), cell: (a) => (a.status === "pending" ? a.attemptsLeft : "—"), className: "tabular-nums md:text-right" },
+    { id: "requested", header: t("requested"), cell: (a) => <RelativeTime date={a.createdAt} /> },
+    { id: "expires", header: t("expires"), cell: (a) => (a.status === "pending" ? <DateTime date={a.expiresAt} /> : "—") },
+    // An expired code works no more: there is nothing to cancel.
+    ...(role === "admin"
+      ? [
+          {
+            id: "cancel",
+            header: <span className="sr-only">{tc("actions")}</span>,
+            cell: (a: (typeof data.items)[number]) => shown(a) === "pending" && <CancelDialog id={a.id} serialNumber={a.serialNumber} />,
+            card: "actions" as const,
+          },
+        ]
+      : []),
+  ];
 
   return (
     <div className="space-y-4">
@@ -43,6 +65,7 @@ export function ActivationsView({ role }: { role: UserRole }) {
         </CardContent>
       </Card>
       <BlockedTerminals role={role} />
+      <RefusedRequests />
 
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
         <SearchBox label={t("search")} inputProps={search.inputProps} />
@@ -55,62 +78,27 @@ export function ActivationsView({ role }: { role: UserRole }) {
         />
       </div>
 
-      <div className={cn("rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="activations">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("empty")} hint={t("emptyHint")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("terminal")}</TableHead>
-                {role !== "merchant" && <TableHead>{t("merchant")}</TableHead>}
-                <TableHead>{t("phone")}</TableHead>
-                <TableHead>{t("status")}</TableHead>
-                <TableHead className="text-right">{t("attemptsLeft")}</TableHead>
-                <TableHead>{t("requested")}</TableHead>
-                <TableHead>{t("expires")}</TableHead>
-                {role === "admin" && <TableHead />}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((a) => {
-                const shown = a.expired ? "expired" : a.status;
-                return (
-                  <TableRow key={a.id}>
-                    <TableCell className="font-mono">
-                      <Link className="text-primary hover:underline" href={`/terminals/${encodeURIComponent(a.serialNumber)}`}>
-                        {a.serialNumber}
-                      </Link>
-                    </TableCell>
-                    {role !== "merchant" && <TableCell>{a.merchantName}</TableCell>}
-                    <TableCell className="font-mono">{a.phone}</TableCell>
-                    <TableCell>
-                      <Badge variant={statusVariant[shown]}>{t(`statuses.${shown}`)}</Badge>
-                    </TableCell>
-                    <TableCell className="text-right tabular-nums">{a.status === "pending" ? a.attemptsLeft : "—"}</TableCell>
-                    <TableCell>
-                      <RelativeTime date={a.createdAt} />
-                    </TableCell>
-                    <TableCell>{a.status === "pending" ? <DateTime date={a.expiresAt} /> : "—"}</TableCell>
-                    {role === "admin" && <TableCell>{a.status === "pending" && <CancelDialog id={a.id} serialNumber={a.serialNumber} />}</TableCell>}
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(a) => a.id}
+        rowLabel={(a) => a.serialNumber}
+        rowHref={(a) => `/terminals/${encodeURIComponent(a.serialNumber)}`}
+        params={list}
+        paging={data}
+        empty={{ title: t("empty"), hint: t("emptyHint") }}
+        data-testid="activations"
+      />
       {role === "admin" && <SmsOutbox />}
     </div>
   );
 }
 
-/** The terminals waiting for activation, so a merchant sees which ones to switch on. */
+/** The terminals waiting for activation (in stock with a merchant), so a merchant sees which ones to switch on. */
 function InStockTerminals() {
   const t = useTranslations("activations");
   const trpc = useTRPC();
-  const { data } = useQuery(trpc.terminals.list.queryOptions(terminalListInput.parse({ status: ["in_stock"], pageSize: 25 })));
+  const { data } = useQuery(trpc.activations.activatable.queryOptions());
   if (!data) return <div className="h-6 animate-pulse rounded bg-muted" />;
   return (
     <div className="space-y-2 text-sm" data-testid="in-stock">
@@ -119,7 +107,7 @@ function InStockTerminals() {
         <ul className="flex flex-wrap gap-1.5">
           {data.items.map((terminal) => (
             <li key={terminal.id}>
-              <Link className="rounded-full border px-2.5 py-0.5 font-mono text-xs hover:bg-accent" href={`/terminals/${encodeURIComponent(terminal.serialNumber)}`}>
+              <Link className="inline-flex min-h-8 items-center rounded-full border px-2.5 font-mono text-xs hover:bg-accent" href={`/terminals/${encodeURIComponent(terminal.serialNumber)}`}>
                 {terminal.serialNumber}
               </Link>
             </li>
@@ -131,7 +119,48 @@ function InStockTerminals() {
           {t("inStockLink")}
         </Link>
       )}
+      {data.withoutMerchant > 0 && (
+        <p className="text-muted-foreground" data-testid="in-stock-without-merchant">
+          {t("noMerchant", { count: data.withoutMerchant })}
+        </p>
+      )}
     </div>
+  );
+}
+
+/** Refused code requests (a wrong phone number, a terminal without a merchant): several in a row may be someone guessing. */
+function RefusedRequests() {
+  const t = useTranslations("activations");
+  const trpc = useTRPC();
+  const { data } = useQuery(trpc.activations.refused.queryOptions());
+  if (!data?.length) return null;
+  return (
+    <Card data-testid="refused-requests">
+      <CardHeader>
+        <CardTitle>{t("refusedTitle")}</CardTitle>
+        <CardDescription>{t("refusedHint")}</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <ul className="divide-y text-sm">
+          {data.map((r) => (
+            <li key={r.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
+              {r.known ? (
+                <Link className="font-mono text-primary hover:underline" href={`/terminals/${encodeURIComponent(r.serialNumber)}`}>
+                  {r.serialNumber}
+                </Link>
+              ) : (
+                <span className="font-mono">{r.serialNumber}</span>
+              )}
+              {r.phone && <span className="font-mono text-muted-foreground">{r.phone}</span>}
+              <Badge variant={r.reason === "phone_not_registered" ? "danger" : "warning"}>{t.has(`reasons.${r.reason}`) ? t(`reasons.${r.reason}`) : t("reasons.other")}</Badge>
+              <span className="text-xs text-muted-foreground">
+                <RelativeTime date={r.at} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      </CardContent>
+    </Card>
   );
 }
 
@@ -231,6 +260,24 @@ function SmsOutbox() {
   const trpc = useTRPC();
   const [input, setInput] = useState(smsOutboxListInput.parse({}));
   const { data } = useSuspenseQuery(trpc.activations.outbox.queryOptions(input));
+  const outboxColumns: Column<(typeof data.items)[number]>[] = [
+    { id: "to", header: t("to"), cell: (m) => <span className="font-mono">{m.to}</span>, card: "title" },
+    { id: "status", header: t("status"), cell: (m) => <Badge variant={smsVariant[m.status]}>{t(`sms.${m.status}`)}</Badge>, card: "status" },
+    { id: "queued", header: t("queuedAt"), cell: (m) => <DateTime date={m.createdAt} /> },
+    { id: "message", header: t("message"), cell: (m) => <span title={m.preview}>{m.preview}</span>, className: "max-w-sm truncate" },
+    { id: "provider", header: t("provider"), cell: (m) => m.provider },
+    { id: "attempts", header: t("attempts"), cell: (m) => m.attempts, className: "tabular-nums md:text-right" },
+    {
+      id: "error",
+      header: t("lastError"),
+      cell: (m) => (
+        <span className="text-xs text-red-700" title={m.lastError ?? undefined}>
+          {m.lastError ?? "—"}
+        </span>
+      ),
+      className: "max-w-xs truncate",
+    },
+  ];
   return (
     <section className="space-y-2" aria-labelledby="outbox-title">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -246,47 +293,16 @@ function SmsOutbox() {
           ))}
         </Select>
       </div>
-      <div className="rounded-xl border bg-card px-1" data-testid="sms-outbox">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("outboxEmpty")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("queuedAt")}</TableHead>
-                <TableHead>{t("to")}</TableHead>
-                <TableHead>{t("message")}</TableHead>
-                <TableHead>{t("provider")}</TableHead>
-                <TableHead>{t("status")}</TableHead>
-                <TableHead className="text-right">{t("attempts")}</TableHead>
-                <TableHead>{t("lastError")}</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((m) => (
-                <TableRow key={m.id}>
-                  <TableCell>
-                    <DateTime date={m.createdAt} />
-                  </TableCell>
-                  <TableCell className="font-mono">{m.to}</TableCell>
-                  <TableCell className="max-w-sm truncate" title={m.preview}>
-                    {m.preview}
-                  </TableCell>
-                  <TableCell>{m.provider}</TableCell>
-                  <TableCell>
-                    <Badge variant={smsVariant[m.status]}>{t(`sms.${m.status}`)}</Badge>
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums">{m.attempts}</TableCell>
-                  <TableCell className="max-w-xs truncate text-xs text-red-700" title={m.lastError ?? undefined}>
-                    {m.lastError ?? "—"}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={(patch) => setInput({ ...input, ...patch })} />}
+      <DataList
+        columns={outboxColumns}
+        rows={data.items}
+        rowKey={(m) => m.id}
+        // The outbox pages in the component, not in the URL: it sits below the page's own list.
+        params={{ input: {}, update: (patch) => setInput({ ...input, ...(patch as { page?: number; pageSize?: number }) }) }}
+        paging={data}
+        empty={{ title: t("outboxEmpty") }}
+        data-testid="sms-outbox"
+      />
     </section>
   );
 }

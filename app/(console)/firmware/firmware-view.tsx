@@ -7,28 +7,79 @@ import { useState } from "react";
 import { releaseChannels, releaseStatuses } from "@/db/schema/values";
 import { releaseListInput } from "@/server/schemas/firmware";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
-import { FieldError, FormError } from "@/app/_components/form-error";
-import { Field, formText } from "@/app/_components/form-dialog";
+import { FieldError, FormError, invalidProps } from "@/app/_components/form-error";
+import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
 import { DateOnly, formatBytes } from "@/app/_components/format";
-import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
+import { DataList, type Column } from "@/app/_components/data-list";
+import { FilterSelect, SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
 import { Input, Label, Textarea } from "@/app/_components/ui/input";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 
 const statusVariant = { draft: "muted", published: "success", deprecated: "warning" } as const;
 
 export function FirmwareView() {
   const t = useTranslations("firmware");
+  const tc = useTranslations("common");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(releaseListInput);
+  const list = useListParams(releaseListInput);
+  const { input, update } = list;
   const { data } = useSuspenseQuery(trpc.firmware.list.queryOptions(input));
   const { data: models } = useSuspenseQuery(trpc.models.list.queryOptions());
   const search = useSearchParam(input.q, update);
+  // Sized to fit 1280 px beside the menu: badges wrap under the version, model names wrap, the checksum waits for 2xl.
+  const columns: Column<(typeof data.items)[number]>[] = [
+    {
+      id: "version",
+      header: t("version"),
+      cell: (r) => (
+        <span className="flex flex-wrap items-center gap-1 font-mono">
+          <ReleaseDetails id={r.id} version={r.version} />
+          <Badge variant="outline">{t(`channels.${r.channel}`)}</Badge>
+          {r.isRollback && <Badge variant="warning">{t("rollbackBadge")}</Badge>}
+        </span>
+      ),
+      card: "title",
+      className: "max-w-44 whitespace-normal",
+    },
+    { id: "status", header: t("status"), cell: (r) => <Badge variant={statusVariant[r.status]}>{t(`statuses.${r.status}`)}</Badge>, card: "status" },
+    { id: "models", header: t("models"), cell: (r) => r.models.map((m) => m.name).join(", "), className: "max-w-48 text-xs whitespace-normal" },
+    {
+      id: "size",
+      header: t("size"),
+      cell: (r) => <span className="tabular-nums">{r.sizeBytes === null ? <span className="text-muted-foreground">{t("noImage")}</span> : formatBytes(r.sizeBytes)}</span>,
+      className: "md:text-right",
+    },
+    {
+      id: "sha256",
+      header: t("sha256"),
+      cell: (r) => (
+        <span className="font-mono text-xs" title={r.sha256 ?? undefined}>
+          {r.sha256 ? `${r.sha256.slice(0, 12)}…` : "—"}
+        </span>
+      ),
+      className: "hidden 2xl:table-cell",
+      card: "none",
+    },
+    { id: "created", header: t("created"), cell: (r) => <DateOnly date={r.createdAt} /> },
+    {
+      id: "rollouts",
+      header: t("rollouts"),
+      cell: (r) =>
+        r.rolloutCount > 0 ? (
+          <Link className="text-primary tabular-nums hover:underline" href={`/rollouts?releaseId=${r.id}`}>
+            {r.rolloutCount}
+          </Link>
+        ) : (
+          0
+        ),
+      className: "md:text-right",
+    },
+    { id: "actions", header: <span className="sr-only">{tc("actions")}</span>, cell: (r) => <ReleaseActions release={r} />, card: "actions" },
+  ];
 
   return (
     <div className="space-y-4">
@@ -61,68 +112,17 @@ export function FirmwareView() {
         />
       </div>
 
-      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="releases">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("empty")} hint={t("emptyHint")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("version")}</TableHead>
-                <TableHead>{t("status")}</TableHead>
-                <TableHead>{t("models")}</TableHead>
-                <TableHead className="text-right">{t("size")}</TableHead>
-                {/* The full checksum is in the release's details; the column shows on wide screens. */}
-                <TableHead className="hidden 2xl:table-cell">{t("sha256")}</TableHead>
-                <TableHead>{t("created")}</TableHead>
-                <TableHead className="text-right">{t("rollouts")}</TableHead>
-                <TableHead />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((r) => (
-                <TableRow key={r.id} data-testid={`release-${r.version}`}>
-                  <TableCell className="font-mono font-medium whitespace-nowrap">
-                    <ReleaseDetails id={r.id} version={r.version} />{" "}
-                    <Badge variant="outline" className="ml-1">
-                      {t(`channels.${r.channel}`)}
-                    </Badge>
-                    {r.isRollback && (
-                      <Badge variant="warning" className="ml-1">
-                        {t("rollbackBadge")}
-                      </Badge>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <Badge variant={statusVariant[r.status]}>{t(`statuses.${r.status}`)}</Badge>
-                  </TableCell>
-                  <TableCell className="max-w-64 text-xs">{r.models.map((m) => m.name).join(", ")}</TableCell>
-                  <TableCell className="text-right tabular-nums">{r.sizeBytes === null ? <span className="text-muted-foreground">{t("noImage")}</span> : formatBytes(r.sizeBytes)}</TableCell>
-                  <TableCell className="hidden font-mono text-xs 2xl:table-cell" title={r.sha256 ?? undefined}>
-                    {r.sha256 ? `${r.sha256.slice(0, 12)}…` : "—"}
-                  </TableCell>
-                  <TableCell className="whitespace-nowrap">
-                    <DateOnly date={r.createdAt} />
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums">
-                    {r.rolloutCount > 0 ? (
-                      <Link className="text-primary hover:underline" href={`/rollouts?releaseId=${r.id}`}>
-                        {r.rolloutCount}
-                      </Link>
-                    ) : (
-                      0
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <ReleaseActions release={r} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(r) => r.id}
+        rowLabel={(r) => r.version}
+        rowTestId={(r) => `release-${r.version}`}
+        params={list}
+        paging={data}
+        empty={{ title: t("empty"), hint: t("emptyHint") }}
+        data-testid="releases"
+      />
     </div>
   );
 }
@@ -341,82 +341,65 @@ function ReleaseDialog({ models }: { models: { id: string; manufacturer: string;
       try {
         await uploadImage(releaseId, file, setProgress);
       } catch (error) {
-        // The draft exists; its row offers the upload again.
+        // The draft exists; its row offers the upload again. The dialog stays open with the reason.
         setUploadError(new Error(t("uploadFailed", { message: (error as Error).message })));
         setProgress(null);
         await invalidate();
-        return;
+        throw error;
       }
     }
     await invalidate();
-    reset(false);
   }
 
   return (
-    <Dialog open={open} onOpenChange={reset}>
-      <DialogTrigger asChild>
-        <Button>{t("new")}</Button>
-      </DialogTrigger>
-      <DialogContent closeLabel={tc("close")} className="max-h-[90vh] overflow-y-auto">
-        <DialogHeader>
-          <DialogTitle>{t("new")}</DialogTitle>
-          <DialogDescription>{t("createHint")}</DialogDescription>
-        </DialogHeader>
-        <form
-          className="grid gap-3"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            submit(new FormData(e.currentTarget)).catch(() => undefined);
-          }}
-        >
-          <div className="grid grid-cols-2 gap-3">
-            <Field name="version" label={t("version")} error={create.error} required placeholder="2.5.0" />
-            <Field name="channel" label={t("channel")} error={create.error} defaultValue="stable">
-              {releaseChannels.map((c) => (
-                <option key={c} value={c}>
-                  {t(`channels.${c}`)}
-                </option>
-              ))}
-            </Field>
-          </div>
-          <fieldset className="grid gap-1.5">
-            <legend className="mb-1.5 text-sm font-medium">{t("pickModels")}</legend>
-            <div className="grid gap-1 sm:grid-cols-2">
-              {models.map((m) => (
-                <label key={m.id} className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" name="modelIds" value={m.id} className="size-4" />
-                  {m.manufacturer} {m.model}
-                </label>
-              ))}
-            </div>
-            <FieldError error={create.error} field="modelIds" />
-          </fieldset>
-          <div className="grid gap-1.5">
-            <Label htmlFor="release-notes">{t("notes")}</Label>
-            <Textarea id="release-notes" name="notes" rows={3} />
-          </div>
-          <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" name="isRollback" className="size-4" />
-            {t("rollback")}
-          </label>
-          <div className="grid gap-1.5">
-            <Label htmlFor="release-image">{t("image")}</Label>
-            <Input id="release-image" name="image" type="file" />
-          </div>
-          <UploadProgress percent={progress} />
-          <FormError error={create.error ?? uploadError} />
-          <DialogFooter>
-            <Button type="button" variant="outline" onClick={() => reset(false)}>
-              {tc("cancel")}
-            </Button>
-            <Button type="submit" disabled={busy}>
-              {busy ? tc("saving") : tc("save")}
-            </Button>
-          </DialogFooter>
-        </form>
-      </DialogContent>
-    </Dialog>
+    <FormDialog
+      open={open}
+      onOpenChange={reset}
+      trigger={<Button>{t("new")}</Button>}
+      className="max-h-[90vh] overflow-y-auto"
+      title={t("new")}
+      description={t("createHint")}
+      submitLabel={tc("save")}
+      error={create.error ?? uploadError}
+      pending={busy}
+      onSubmit={submit}
+    >
+      <div className="grid grid-cols-2 gap-3">
+        <Field name="version" label={t("version")} error={create.error} required placeholder="2.5.0" />
+        <Field name="channel" label={t("channel")} error={create.error} defaultValue="stable">
+          {releaseChannels.map((c) => (
+            <option key={c} value={c}>
+              {t(`channels.${c}`)}
+            </option>
+          ))}
+        </Field>
+      </div>
+      <fieldset className="grid gap-1.5" {...invalidProps(create.error, "modelIds")}>
+        <legend className="mb-1.5 text-sm font-medium">{t("pickModels")}</legend>
+        <div className="grid gap-1 sm:grid-cols-2">
+          {models.map((m) => (
+            <label key={m.id} className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="modelIds" value={m.id} className="size-4" />
+              {m.manufacturer} {m.model}
+            </label>
+          ))}
+        </div>
+        <FieldError error={create.error} field="modelIds" />
+      </fieldset>
+      <div className="grid gap-1.5">
+        <Label htmlFor="release-notes">{t("notes")}</Label>
+        <Textarea id="release-notes" name="notes" rows={3} />
+      </div>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="isRollback" className="size-4" />
+        {t("rollback")}
+      </label>
+      <div className="grid gap-1.5">
+        <Label htmlFor="release-image">{t("image")}</Label>
+        <Input id="release-image" name="image" type="file" />
+      </div>
+      <UploadProgress percent={progress} />
+    </FormDialog>
   );
 }
 

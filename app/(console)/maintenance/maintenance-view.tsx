@@ -1,12 +1,14 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { CalendarDaysIcon, ChevronLeftIcon, ChevronRightIcon, DownloadIcon } from "lucide-react";
-import { useTranslations } from "next-intl";
+import { CalendarDaysIcon, CheckIcon, ChevronLeftIcon, ChevronRightIcon, CopyIcon, DownloadIcon } from "lucide-react";
+import type { inferRouterOutputs } from "@trpc/server";
+import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { workOrderPriorities, workOrderStatuses, workOrderTypes, type UserRole } from "@/db/schema/values";
+import type { AppRouter } from "@/server/root";
 import { workOrderListInput } from "@/server/schemas/maintenance";
 import { fleetToday } from "@/app/_lib/fleet-day";
 import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
@@ -16,9 +18,11 @@ import { Card, CardContent } from "@/app/_components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
 import { Input } from "@/app/_components/ui/input";
 import { DueBadge, PriorityBadge, WorkOrderStatusBadge } from "@/app/_components/work-order-status";
+import { useWorkOrderTitle, WorkOrderTitle } from "@/app/_components/work-order-title";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
+import { isMyWork } from "./my-work";
 import { CreateWorkOrderDialog, PlansView } from "./plans-view";
 
 const views = ["list", "calendar", "plans"] as const;
@@ -28,10 +32,11 @@ export function MaintenanceView({ role }: { role: UserRole }) {
   const searchParams = useSearchParams();
   const view = views.find((v) => v === searchParams.get("view")) ?? "list";
   const shown = role === "merchant" ? views.filter((v) => v !== "plans") : views;
+  const myWork = view === "list" && isMyWork(role, Object.fromEntries(searchParams));
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h1 className="text-xl font-semibold">{t("title")}</h1>
+        <h1 className="text-xl font-semibold">{myWork ? t("myWork") : t("title")}</h1>
         <div className="flex flex-wrap gap-2">
           {role !== "merchant" && <CalendarFeedDialog />}
           {role === "admin" && <CreateWorkOrderDialog />}
@@ -49,10 +54,85 @@ export function MaintenanceView({ role }: { role: UserRole }) {
           </Link>
         ))}
       </nav>
-      {view === "list" && <WorkOrderList role={role} />}
+      {myWork ? <MyWork /> : view === "list" && <WorkOrderList role={role} />}
       {view === "calendar" && <WorkCalendar role={role} />}
       {view === "plans" && role !== "merchant" && <PlansView role={role} />}
     </div>
+  );
+}
+
+type MyWorkItem = inferRouterOutputs<AppRouter>["maintenance"]["myWork"]["today"][number];
+
+/** Today first (due or scheduled today), then overdue, then upcoming: on a phone the first work order is on the first screen. */
+function MyWork() {
+  const t = useTranslations("maintenance");
+  const trpc = useTRPC();
+  const { data } = useSuspenseQuery(trpc.maintenance.myWork.queryOptions());
+  const sections = [
+    { key: "today", items: data.today, empty: t("todayEmpty") },
+    { key: "overdue", items: data.overdue, empty: null },
+    { key: "upcoming", items: data.upcoming, empty: null },
+  ] as const;
+  return (
+    <div className="space-y-5" data-testid="my-work">
+      {sections.map(
+        (section) =>
+          (section.items.length > 0 || section.empty) && (
+            <section key={section.key} aria-labelledby={`my-work-${section.key}`} className="space-y-2">
+              <h2 id={`my-work-${section.key}`} className="flex items-center gap-2 text-sm font-semibold tracking-wide text-muted-foreground uppercase">
+                {t(`myWorkSections.${section.key}`)}
+                <span className="rounded-full bg-muted px-2 text-xs tabular-nums">{section.items.length}</span>
+              </h2>
+              {section.items.length === 0 ? (
+                <p className="rounded-xl border bg-card p-3 text-sm text-muted-foreground">{section.empty}</p>
+              ) : (
+                <ul className="space-y-2">
+                  {section.items.map((w) => (
+                    <li key={w.id}>
+                      <MyWorkCard order={w} />
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          ),
+      )}
+      {data.more && <p className="text-sm text-muted-foreground">{t("myWorkMore")}</p>}
+      <Link href="/maintenance?mine=true" className="inline-flex min-h-11 items-center text-sm font-medium text-primary hover:underline">
+        {t("myWorkAll")}
+      </Link>
+    </div>
+  );
+}
+
+function MyWorkCard({ order: w }: { order: MyWorkItem }) {
+  const t = useTranslations("maintenance");
+  const tw = useTranslations("workOrders");
+  const two = useTranslations("workOrder");
+  const format = useFormatter();
+  return (
+    <Link href={`/work-orders/${w.id}`} className="block rounded-xl border bg-card p-3 hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">
+      <div className="flex items-start justify-between gap-2">
+        <p className="min-w-0 font-medium">
+          <span className="font-mono text-xs text-muted-foreground">WO-{w.number}</span> <WorkOrderTitle order={w} serialNumber={w.serialNumber} />
+        </p>
+        <PriorityBadge priority={w.priority} />
+      </div>
+      <div className="mt-1 flex flex-wrap items-center gap-2">
+        <WorkOrderStatusBadge status={w.status} />
+        <DueBadge state={w.dueState} />
+        {w.tamperAlert && <span className="text-xs font-semibold text-red-700">{two("tamperBannerTitle")}</span>}
+      </div>
+      <p className="mt-1 text-sm">
+        <span className="font-mono">{w.serialNumber}</span> · {tw(`types.${w.type}`)}
+      </p>
+      <p className="text-sm text-muted-foreground">{[w.storeName, w.storeAddress].filter(Boolean).join(" · ")}</p>
+      <p className="text-sm text-muted-foreground">
+        {w.scheduledFor
+          ? t("scheduledAt", { time: format.dateTime(w.scheduledFor, { dateStyle: "medium", timeStyle: "short" }) })
+          : t("dueOn", { date: format.dateTime(new Date(`${w.dueDate}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }) })}
+      </p>
+    </Link>
   );
 }
 
@@ -130,7 +210,9 @@ function WorkOrderList({ role }: { role: UserRole }) {
                 <Link href={`/work-orders/${w.id}`} className="block rounded-xl border bg-card p-3 hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">
                   <div className="flex flex-wrap items-center gap-2">
                     <span className="font-mono text-xs text-muted-foreground">WO-{w.number}</span>
-                    <span className="font-medium">{w.title}</span>
+                    <span className="font-medium">
+                      <WorkOrderTitle order={w} serialNumber={w.serialNumber} />
+                    </span>
                     <WorkOrderStatusBadge status={w.status} />
                     <DueBadge state={w.dueState} />
                     <PriorityBadge priority={w.priority} />
@@ -193,6 +275,7 @@ function calendarRange(mode: "week" | "month", anchor: Date): { from: Date; days
 
 function WorkCalendar({ role }: { role: UserRole }) {
   const t = useTranslations("maintenance");
+  const titleOf = useWorkOrderTitle();
   const trpc = useTRPC();
   const searchParams = useSearchParams();
   const { update } = useListParams(workOrderListInput);
@@ -270,9 +353,9 @@ function WorkCalendar({ role }: { role: UserRole }) {
                           "block truncate rounded px-1.5 py-0.5 text-xs hover:underline",
                           w.status === "done" ? "bg-emerald-50 text-emerald-800" : w.dueState === "overdue" ? "bg-red-50 text-red-800" : "bg-primary/10 text-primary",
                         )}
-                        title={`WO-${w.number} ${w.title} · ${w.serialNumber}`}
+                        title={`WO-${w.number} ${titleOf(w, w.serialNumber)} · ${w.serialNumber}`}
                       >
-                        {w.serialNumber} · {w.title}
+                        {w.serialNumber} · {titleOf(w, w.serialNumber)}
                       </Link>
                     </li>
                   ))}
@@ -292,6 +375,41 @@ function WorkCalendar({ role }: { role: UserRole }) {
       )}
       {data?.length === 0 && <p className="text-sm text-muted-foreground">{t("calendarEmpty")}</p>}
     </div>
+  );
+}
+
+/** Copies the text, and says so for a moment (to screen readers too). */
+function CopyButton({ text }: { text: string }) {
+  const t = useTranslations("maintenance");
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  useEffect(() => {
+    if (state === "idle") return;
+    const timer = setTimeout(() => setState("idle"), 2000);
+    return () => clearTimeout(timer);
+  }, [state]);
+  return (
+    <>
+      <Button
+        type="button"
+        variant="outline"
+        className="h-11 shrink-0"
+        onClick={async () => {
+          // The clipboard is there only on HTTPS pages; elsewhere the address stays selectable in the box.
+          try {
+            await navigator.clipboard.writeText(text);
+            setState("copied");
+          } catch {
+            setState("failed");
+          }
+        }}
+      >
+        {state === "copied" ? <CheckIcon aria-hidden /> : <CopyIcon aria-hidden />}
+        {state === "copied" ? t("copied") : t("copy")}
+      </Button>
+      <span role="status" className="sr-only">
+        {state === "copied" ? t("copied") : state === "failed" ? t("copyFailed") : ""}
+      </span>
+    </>
   );
 }
 
@@ -326,7 +444,10 @@ function CalendarFeedDialog() {
         {url ? (
           <Card>
             <CardContent className="space-y-2 pt-4">
-              <Input readOnly value={url} aria-label={t("calendarFeedUrl")} onFocus={(e) => e.currentTarget.select()} />
+              <div className="flex gap-2">
+                <Input readOnly value={url} aria-label={t("calendarFeedUrl")} className="h-11 min-w-0 flex-1" onFocus={(e) => e.currentTarget.select()} />
+                <CopyButton text={url} />
+              </div>
               <p className="text-xs text-muted-foreground">{t("calendarFeedOnce")}</p>
             </CardContent>
           </Card>

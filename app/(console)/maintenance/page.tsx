@@ -5,6 +5,7 @@ import { TableSkeleton } from "@/app/_components/list-controls";
 import { parseListParams, type RawParams } from "@/app/_lib/list-params";
 import { getQueryClient, HydrateClient, trpc, viewerWithRole } from "@/app/_lib/trpc/server";
 import { MaintenanceView } from "./maintenance-view";
+import { isMyWork } from "./my-work";
 
 export const metadata: Metadata = { title: "Maintenance" };
 
@@ -12,7 +13,8 @@ export default async function MaintenancePage({ searchParams }: { searchParams: 
   const viewer = await viewerWithRole();
   const params = await searchParams;
   const queryClient = getQueryClient();
-  if (!params.view || params.view === "list") void queryClient.prefetchQuery(trpc.maintenance.list.queryOptions(parseListParams(workOrderListInput, params)));
+  if (isMyWork(viewer.role, params)) void queryClient.prefetchQuery(trpc.maintenance.myWork.queryOptions());
+  else if (!params.view || params.view === "list") void queryClient.prefetchQuery(trpc.maintenance.list.queryOptions(parseListParams(workOrderListInput, params)));
   return (
     <HydrateClient>
       <Suspense fallback={<TableSkeleton />}>

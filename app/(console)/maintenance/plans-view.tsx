@@ -1,18 +1,19 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { checklistItems, defaultChecklists, planScopes, recurrenceUnits, workOrderPriorities, workOrderTypes, type PlanScope, type UserRole } from "@/db/schema/values";
+import type { AppRouter } from "@/server/root";
 import { planListInput } from "@/server/schemas/maintenance";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
-import { FieldError } from "@/app/_components/form-error";
-import { EmptyState, Pagination, TableSkeleton } from "@/app/_components/list-controls";
+import { FieldError, invalidProps } from "@/app/_components/form-error";
+import { DataList, type Column } from "@/app/_components/data-list";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { fleetToday } from "@/app/_lib/fleet-day";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
@@ -47,66 +48,75 @@ function TechnicianOptions({ technicians }: { technicians: { id: string; name: s
   );
 }
 
+type PlanRow = inferRouterOutputs<AppRouter>["maintenance"]["plans"]["items"][number];
+
 export function PlansView({ role }: { role: UserRole }) {
   const t = useTranslations("maintenance");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [input, setInput] = useState(planListInput.parse({}));
-  const { data } = useQuery(trpc.maintenance.plans.queryOptions(input));
+  const { data, error, refetch } = useQuery(trpc.maintenance.plans.queryOptions(input));
   const toggle = useMutation(trpc.maintenance.updatePlan.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.maintenance.pathFilter()) }));
-  if (!data) return <TableSkeleton />;
+  const columns: Column<PlanRow>[] = [
+    {
+      id: "name",
+      header: t("planName"),
+      cell: (p) => (
+        <>
+          {p.name} {!p.active && <Badge variant="muted">{t("inactive")}</Badge>}
+        </>
+      ),
+      card: "title",
+    },
+    {
+      id: "scope",
+      header: t("scope"),
+      cell: (p) => (
+        <>
+          {t(`scopes.${p.scope}`)}: {p.target ?? "—"}
+          {p.merchantName && <div className="text-xs text-muted-foreground">{p.merchantName}</div>}
+        </>
+      ),
+    },
+    { id: "repeat", header: t("repeat"), cell: (p) => <span className="font-mono text-xs">{p.rrule ?? t("everyN", { n: p.everyN, unit: t(`units.${p.unit}`) })}</span> },
+    { id: "nextDue", header: t("nextDue"), cell: (p) => <span className="whitespace-nowrap">{p.nextDue}</span> },
+    { id: "technician", header: t("technician"), cell: (p) => p.technicianName ?? t("unassigned") },
+    ...(role === "admin"
+      ? [
+          {
+            id: "actions",
+            header: "",
+            card: "actions" as const,
+            cell: (p: PlanRow) => (
+              <ConfirmDialog
+                label={p.active ? t("pausePlan") : t("resumePlan")}
+                description={p.active ? t("pausePlanConfirm") : t("resumePlanConfirm")}
+                onConfirm={() => toggle.mutateAsync({ id: p.id, active: !p.active })}
+                error={toggle.error}
+                pending={toggle.isPending}
+              />
+            ),
+          },
+        ]
+      : []),
+  ];
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm text-muted-foreground">{t("plansHint")}</p>
         {role === "admin" && <PlanDialog />}
       </div>
-      <div className="overflow-x-auto rounded-xl border bg-card px-1" data-testid="plans">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("plansEmpty")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("planName")}</TableHead>
-                <TableHead>{t("scope")}</TableHead>
-                <TableHead>{t("repeat")}</TableHead>
-                <TableHead>{t("nextDue")}</TableHead>
-                <TableHead>{t("technician")}</TableHead>
-                <TableHead />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((p) => (
-                <TableRow key={p.id}>
-                  <TableCell className="font-medium">
-                    {p.name} {!p.active && <Badge variant="muted">{t("inactive")}</Badge>}
-                  </TableCell>
-                  <TableCell>
-                    {t(`scopes.${p.scope}`)}: {p.target ?? "—"}
-                    {p.merchantName && <div className="text-xs text-muted-foreground">{p.merchantName}</div>}
-                  </TableCell>
-                  <TableCell className="font-mono text-xs">{p.rrule ?? t("everyN", { n: p.everyN, unit: t(`units.${p.unit}`) })}</TableCell>
-                  <TableCell className="whitespace-nowrap">{p.nextDue}</TableCell>
-                  <TableCell>{p.technicianName ?? t("unassigned")}</TableCell>
-                  <TableCell>
-                    {role === "admin" && (
-                      <ConfirmDialog
-                        label={p.active ? t("pausePlan") : t("resumePlan")}
-                        description={p.active ? t("pausePlanConfirm") : t("resumePlanConfirm")}
-                        onConfirm={() => toggle.mutateAsync({ id: p.id, active: !p.active })}
-                        error={toggle.error}
-                        pending={toggle.isPending}
-                      />
-                    )}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={(patch) => setInput({ ...input, ...patch })} />}
+      <DataList
+        data-testid="plans"
+        columns={columns}
+        rows={data?.items}
+        rowKey={(p) => p.id}
+        params={{ input, update: (patch) => setInput({ ...input, ...patch }) }}
+        paging={data}
+        empty={{ title: t("plansEmpty") }}
+        error={error}
+        onRetry={() => void refetch()}
+      />
     </div>
   );
 }
@@ -213,7 +223,7 @@ function PlanDialog() {
       <Field name="technicianId" label={t("technician")} error={create.error}>
         <TechnicianOptions technicians={technicians} />
       </Field>
-      <fieldset className="grid gap-1">
+      <fieldset className="grid gap-1" {...invalidProps(create.error, "checklist")}>
         <legend className="mb-1.5 text-sm font-medium">{t("checklistTemplate")}</legend>
         {checklistItems().map((item) => (
           <label key={item.key} className="flex items-start gap-2 text-sm">

@@ -2,12 +2,22 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { DEFAULT_MAINTENANCE_WINDOW, weekdays, type BusinessHours } from "@/db/schema/values";
+import { DEFAULT_MAINTENANCE_WINDOW, merchantLanguages, weekdays, type BusinessHours, type MerchantLanguage } from "@/db/schema/values";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
+import { TimeZoneOptions } from "@/app/_components/time-zone-options";
 import { Button } from "@/app/_components/ui/button";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
-type Merchant = { id: string; name: string; registeredPhone: string; contactName: string | null; contactEmail: string | null; status: "active" | "suspended" | "closed" };
+type Merchant = {
+  id: string;
+  name: string;
+  code: string;
+  registeredPhone: string;
+  contactName: string | null;
+  contactEmail: string | null;
+  language: MerchantLanguage;
+  status: "active" | "suspended" | "closed";
+};
 
 function useInvalidateMerchants() {
   const trpc = useTRPC();
@@ -38,17 +48,39 @@ export function MerchantDialog({ merchant }: { merchant?: Merchant }) {
       onSubmit={(form) => {
         const values = {
           name: formText(form, "name"),
+          // Empty on a new merchant: the server gives the next free code.
+          code: formText(form, "code"),
           registeredPhone: formText(form, "registeredPhone"),
           contactName: formText(form, "contactName"),
           contactEmail: formText(form, "contactEmail"),
+          // Empty on a new merchant: the server picks by the phone (Chinese for +86).
+          language: (formText(form, "language") || undefined) as MerchantLanguage | undefined,
         };
         return merchant ? update.mutateAsync({ id: merchant.id, ...values, status: formText(form, "status") as Merchant["status"] }) : create.mutateAsync(values);
       }}
     >
       <Field name="name" label={t("name")} error={mutation.error} defaultValue={merchant?.name} required />
+      <Field
+        name="code"
+        label={t("code")}
+        error={mutation.error}
+        defaultValue={merchant?.code}
+        placeholder={merchant ? undefined : t("codeHint")}
+        required={!!merchant}
+        maxLength={20}
+        autoCapitalize="characters"
+      />
       <Field name="registeredPhone" label={t("registeredPhone")} error={mutation.error} defaultValue={merchant?.registeredPhone} type="tel" placeholder="+86 138 0013 8000" required />
       <Field name="contactName" label={t("contactName")} error={mutation.error} defaultValue={merchant?.contactName ?? ""} />
       <Field name="contactEmail" label={t("contactEmail")} error={mutation.error} defaultValue={merchant?.contactEmail ?? ""} type="email" />
+      <Field name="language" label={t("language")} error={mutation.error} defaultValue={merchant?.language ?? ""}>
+        {!merchant && <option value="">{t("languageByPhone")}</option>}
+        {merchantLanguages.map((language) => (
+          <option key={language} value={language}>
+            {t(`languages.${language}`)}
+          </option>
+        ))}
+      </Field>
       {merchant && (
         <Field name="status" label={t("status")} error={mutation.error} defaultValue={merchant.status}>
           {(["active", "suspended", "closed"] as const).map((s) => (
@@ -62,7 +94,7 @@ export function MerchantDialog({ merchant }: { merchant?: Merchant }) {
   );
 }
 
-type Store = { id: string; name: string; address: string; region: string; timeZone: string; businessHours: BusinessHours; maintenanceStarts: string; maintenanceEnds: string };
+type Store = { id: string; name: string; code: string; address: string; region: string; timeZone: string; businessHours: BusinessHours; maintenanceStarts: string; maintenanceEnds: string };
 
 export function StoreDialog({ merchantId, store }: { merchantId: string; store?: Store }) {
   const t = useTranslations("stores");
@@ -92,6 +124,8 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
         const businessHours: BusinessHours = opens && closes ? Object.fromEntries(weekdays.map((d) => [d, { opens, closes }])) : {};
         const values = {
           name: formText(form, "name"),
+          // Empty on a new store: the server gives the merchant's next free code.
+          code: formText(form, "code"),
           address: formText(form, "address"),
           region: formText(form, "region"),
           timeZone: formText(form, "timeZone"),
@@ -103,12 +137,23 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
       }}
     >
       <Field name="name" label={t("name")} error={mutation.error} defaultValue={store?.name} required />
+      <Field
+        name="code"
+        label={t("code")}
+        error={mutation.error}
+        defaultValue={store?.code}
+        placeholder={store ? undefined : t("codeHint")}
+        required={!!store}
+        maxLength={20}
+        autoCapitalize="characters"
+      />
       <Field name="address" label={t("address")} error={mutation.error} defaultValue={store?.address} />
       <Field name="region" label={t("region")} error={mutation.error} defaultValue={store?.region} />
-      <Field name="timeZone" label={t("timeZone")} error={mutation.error} defaultValue={store?.timeZone ?? "Asia/Shanghai"} />
+      <Field name="timeZone" label={t("timeZone")} error={mutation.error} defaultValue={store?.timeZone ?? "Asia/Shanghai"} list="time-zone-options" autoComplete="off" />
+      <TimeZoneOptions id="time-zone-options" />
       <div className="grid grid-cols-2 gap-3">
         <Field name="opens" label={t("opens")} error={mutation.error} type="time" defaultValue={hours?.opens ?? "09:00"} />
-        <Field name="closes" label={t("closes")} error={mutation.error} type="time" defaultValue={hours?.closes ?? "21:00"} />
+        <Field name="closes" label={t("closes")} error={mutation.error} alsoFor={["businessHours"]} type="time" defaultValue={hours?.closes ?? "21:00"} />
       </div>
       <div className="grid grid-cols-2 gap-3">
         <Field name="maintenanceStarts" label={t("maintenanceStarts")} error={mutation.error} type="time" defaultValue={store?.maintenanceStarts ?? DEFAULT_MAINTENANCE_WINDOW.starts} />

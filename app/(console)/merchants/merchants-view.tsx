@@ -1,25 +1,36 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTranslations } from "next-intl";
-import Link from "next/link";
 import type { UserRole } from "@/db/schema/values";
 import { merchantListInput } from "@/server/schemas/merchants";
-import { EmptyState, Pagination, SortableHead } from "@/app/_components/list-controls";
+import type { AppRouter } from "@/server/root";
+import { DataList, type Column } from "@/app/_components/data-list";
+import { SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
-import { Input } from "@/app/_components/ui/input";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 import { MerchantDialog } from "./merchant-forms";
+
+type MerchantRow = inferRouterOutputs<AppRouter>["merchants"]["list"]["items"][number];
 
 export function MerchantsView({ role }: { role: UserRole }) {
   const t = useTranslations("merchants");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(merchantListInput);
-  const { data } = useSuspenseQuery(trpc.merchants.list.queryOptions(input));
-  const search = useSearchParam(input.q, update);
+  const list = useListParams(merchantListInput);
+  const { data } = useSuspenseQuery(trpc.merchants.list.queryOptions(list.input));
+  const search = useSearchParam(list.input.q, list.update);
+
+  const columns: Column<MerchantRow>[] = [
+    { id: "name", header: t("name"), cell: (m) => m.name, sortKey: "name", card: "title" },
+    { id: "code", header: t("code"), cell: (m) => <span className="font-mono">{m.code}</span>, sortKey: "code" },
+    { id: "status", header: t("status"), cell: (m) => <Badge variant={m.status === "active" ? "success" : "muted"}>{t(`statuses.${m.status}`)}</Badge>, card: "status" },
+    { id: "phone", header: t("registeredPhone"), cell: (m) => <span className="font-mono">{m.registeredPhone}</span> },
+    { id: "contact", header: t("contactName"), cell: (m) => m.contactName ?? "—" },
+    { id: "stores", header: t("stores"), cell: (m) => <span className="tabular-nums">{m.storeCount}</span> },
+    { id: "terminals", header: t("terminals"), cell: (m) => <span className="tabular-nums">{m.terminalCount}</span>, sortKey: "terminalCount" },
+  ];
 
   return (
     <div className="space-y-4">
@@ -27,44 +38,8 @@ export function MerchantsView({ role }: { role: UserRole }) {
         <h1 className="text-xl font-semibold">{t("title")}</h1>
         {role === "admin" && <MerchantDialog />}
       </div>
-      <Input className="max-w-sm" aria-label={t("search")} placeholder={t("search")} {...search.inputProps} />
-      <div className={cn("rounded-xl border bg-card px-1", isPending && "opacity-60")}>
-        {data.items.length === 0 ? (
-          <EmptyState title={t("empty")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <SortableHead field="name" label={t("name")} sort={input.sort} dir={input.dir} onSort={update} />
-                <TableHead>{t("registeredPhone")}</TableHead>
-                <TableHead>{t("contactName")}</TableHead>
-                <TableHead>{t("stores")}</TableHead>
-                <SortableHead field="terminalCount" label={t("terminals")} sort={input.sort} dir={input.dir} onSort={update} />
-                <TableHead>{t("status")}</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((m) => (
-                <TableRow key={m.id}>
-                  <TableCell>
-                    <Link href={`/merchants/${m.id}`} className="font-medium text-primary hover:underline">
-                      {m.name}
-                    </Link>
-                  </TableCell>
-                  <TableCell className="font-mono">{m.registeredPhone}</TableCell>
-                  <TableCell>{m.contactName ?? "—"}</TableCell>
-                  <TableCell className="tabular-nums">{m.storeCount}</TableCell>
-                  <TableCell className="tabular-nums">{m.terminalCount}</TableCell>
-                  <TableCell>
-                    <Badge variant={m.status === "active" ? "success" : "muted"}>{t(`statuses.${m.status}`)}</Badge>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />
+      <SearchBox label={t("search")} className="block max-w-sm" inputProps={search.inputProps} />
+      <DataList columns={columns} rows={data.items} rowKey={(m) => m.id} rowHref={(m) => `/merchants/${m.id}`} params={list} paging={data} empty={{ title: t("empty") }} />
     </div>
   );
 }

@@ -5,10 +5,9 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { terminalCapabilities, type TerminalCapability } from "@/db/schema/values";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
-import { FieldError } from "@/app/_components/form-error";
-import { EmptyState } from "@/app/_components/list-controls";
+import { FieldError, invalidProps } from "@/app/_components/form-error";
+import { DataList, type Column } from "@/app/_components/data-list";
 import { Button } from "@/app/_components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
 type Model = { id: string; manufacturer: string; model: string; capabilities: TerminalCapability[] };
@@ -16,48 +15,30 @@ type Model = { id: string; manufacturer: string; model: string; capabilities: Te
 export function ModelsView() {
   const t = useTranslations("models");
   const tc = useTranslations("terminal.capability");
+  const tcommon = useTranslations("common");
   const trpc = useTRPC();
   const { data } = useSuspenseQuery(trpc.models.list.queryOptions());
+  const columns: Column<(typeof data)[number]>[] = [
+    { id: "model", header: t("model"), cell: (m) => `${m.manufacturer} ${m.model}`, card: "title" },
+    { id: "capabilities", header: t("capabilities"), cell: (m) => m.capabilities.map((c) => tc(c)).join(", ") || "—", className: "whitespace-normal" },
+    {
+      id: "terminals",
+      header: t("terminals"),
+      cell: (m) => (
+        <Link className="relative z-10 text-primary hover:underline" href={`/terminals?modelId=${m.id}`}>
+          {m.terminalCount}
+        </Link>
+      ),
+    },
+    { id: "edit", header: <span className="sr-only">{tcommon("edit")}</span>, cell: (m) => <ModelDialog model={m} />, card: "actions" },
+  ];
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h1 className="text-xl font-semibold">{t("title")}</h1>
         <ModelDialog />
       </div>
-      <div className="rounded-xl border bg-card px-1">
-        {data.length === 0 ? (
-          <EmptyState title={t("empty")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("manufacturer")}</TableHead>
-                <TableHead>{t("model")}</TableHead>
-                <TableHead>{t("capabilities")}</TableHead>
-                <TableHead>{t("terminals")}</TableHead>
-                <TableHead />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.map((m) => (
-                <TableRow key={m.id}>
-                  <TableCell>{m.manufacturer}</TableCell>
-                  <TableCell className="font-medium">{m.model}</TableCell>
-                  <TableCell className="whitespace-normal">{m.capabilities.map((c) => tc(c)).join(", ") || "—"}</TableCell>
-                  <TableCell>
-                    <Link className="text-primary hover:underline" href={`/terminals?modelId=${m.id}`}>
-                      {m.terminalCount}
-                    </Link>
-                  </TableCell>
-                  <TableCell>
-                    <ModelDialog model={m} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
+      <DataList columns={columns} rows={data} rowKey={(m) => m.id} empty={{ title: t("empty") }} />
     </div>
   );
 }
@@ -91,7 +72,7 @@ function ModelDialog({ model }: { model?: Model }) {
     >
       <Field name="manufacturer" label={t("manufacturer")} error={mutation.error} defaultValue={model?.manufacturer} required />
       <Field name="model" label={t("model")} error={mutation.error} defaultValue={model?.model} required />
-      <fieldset className="grid gap-1.5">
+      <fieldset className="grid gap-1.5" {...invalidProps(mutation.error, "capabilities")}>
         <legend className="mb-1 text-sm font-medium">{t("capabilities")}</legend>
         <div className="grid grid-cols-2 gap-1.5">
           {terminalCapabilities.map((c) => (

@@ -15,7 +15,7 @@ import {
   type NoticeStatus,
 } from "@/db/schema/values";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
-import { FieldError, FormError } from "@/app/_components/form-error";
+import { FieldError, FormError, invalidProps, withoutFields } from "@/app/_components/form-error";
 import { Markdown } from "@/app/_components/markdown";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
@@ -68,10 +68,23 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
   const schedule = useMutation(trpc.notices.schedule.mutationOptions({ onSuccess: invalidate }));
   const publish = useMutation(trpc.notices.publish.mutationOptions({ onSuccess: invalidate }));
   const remove = useMutation(trpc.notices.deleteDraft.mutationOptions({ onSuccess: invalidate }));
-  const error = create.error ?? update.error ?? schedule.error ?? publish.error ?? remove.error;
+  const refusal = create.error ?? update.error ?? schedule.error ?? publish.error;
   const pending = create.isPending || update.isPending || schedule.isPending || publish.isPending || remove.isPending;
+  // The fields changed since the last refusal: their messages no longer describe what is there.
+  const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
+  const [refusalSeen, setRefusalSeen] = useState(refusal);
+  if (refusal !== refusalSeen) {
+    setRefusalSeen(refusal);
+    setChanged(new Set());
+  }
+  const error = withoutFields(refusal, changed);
+  /** Each attempt starts clean, so only its own refusal shows. */
+  const startAttempt = () => [create, update, schedule, publish].forEach((m) => m.reset());
 
-  const set = (patch: Partial<NoticeDraft>) => setNotice((n) => ({ ...n, ...patch }));
+  const set = (patch: Partial<NoticeDraft>) => {
+    setNotice((n) => ({ ...n, ...patch }));
+    setChanged((fields) => new Set([...fields, ...Object.keys(patch)]));
+  };
   const setAudience = (patch: Partial<NoticeAudience>) => set({ audience: { ...notice.audience, ...patch } });
   const setChannels = (patch: Partial<NoticeChannels>) => set({ channels: { ...notice.channels, ...patch } });
 
@@ -86,15 +99,26 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
     set({ id: created.id, status: created.status });
     return created.id;
   };
-  const saveAndOpen = async () => router.push(`/notices/${await save()}`);
+  const saveAndOpen = async () => {
+    startAttempt();
+    router.push(`/notices/${await save()}`);
+  };
   const saveAndSchedule = async () => {
+    startAttempt();
     const id = await save();
     await schedule.mutateAsync({ id });
     router.push(`/notices/${id}`);
   };
   const saveAndPublish = async () => {
-    // Published now: a publish time set earlier no longer applies.
-    const id = await save(null);
+    startAttempt();
+    let id: string;
+    try {
+      // Published now: a publish time set earlier no longer applies.
+      id = await save(null);
+    } catch {
+      // The draft was refused: the confirmation closes, so the marked fields and the banner on the page show what to correct.
+      return;
+    }
     await publish.mutateAsync({ id });
     router.push(`/notices/${id}`);
   };
@@ -116,7 +140,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
           <CardContent className="grid gap-3">
             <div className="grid gap-1.5">
               <Label htmlFor="notice-title">{t("compose.title")}</Label>
-              <Input id="notice-title" value={notice.title} maxLength={120} onChange={(e) => set({ title: e.target.value })} />
+              <Input id="notice-title" value={notice.title} maxLength={120} onChange={(e) => set({ title: e.target.value })} {...invalidProps(error, "title")} />
               <FieldError error={error} field="title" />
             </div>
             <div className="grid gap-1.5">
@@ -131,7 +155,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
                   <Markdown text={notice.body} />
                 </div>
               ) : (
-                <Textarea id="notice-body" rows={8} maxLength={5000} value={notice.body} onChange={(e) => set({ body: e.target.value })} />
+                <Textarea id="notice-body" rows={8} maxLength={5000} value={notice.body} onChange={(e) => set({ body: e.target.value })} {...invalidProps(error, "body")} />
               )}
               <p className="text-xs text-muted-foreground">{t("compose.markdownHint")}</p>
               <FieldError error={error} field="body" />
@@ -161,7 +185,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
             <CardTitle className="text-base">{t("compose.audience")}</CardTitle>
           </CardHeader>
           <CardContent className="grid gap-3">
-            <div className="flex flex-wrap gap-4 text-sm" role="radiogroup" aria-label={t("compose.audience")}>
+            <div className="flex flex-wrap gap-4 text-sm" role="radiogroup" aria-label={t("compose.audience")} {...invalidProps(error, "audience")}>
               <label className="flex items-center gap-2">
                 <input
                   type="radio"
@@ -223,7 +247,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
               </div>
             )}
             <p className="text-xs text-muted-foreground">{t("compose.audienceHint")}</p>
-            <fieldset className="grid gap-1.5">
+            <fieldset className="grid gap-1.5" {...invalidProps(error, "audience")}>
               <legend className="mb-1 text-sm font-medium">{t("compose.readers")}</legend>
               <div className="flex flex-wrap gap-4 text-sm">
                 {noticeReaderRoles.map((role) => (
@@ -270,7 +294,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
           <CardHeader>
             <CardTitle className="text-base">{t("compose.channels")}</CardTitle>
           </CardHeader>
-          <CardContent className="grid gap-2 text-sm">
+          <CardContent className="grid gap-2 text-sm" role="group" aria-label={t("compose.channels")} {...invalidProps(error, "channels")}>
             <label className="flex items-center gap-2">
               <input type="checkbox" className="size-4" checked={notice.channels.inbox} onChange={(e) => setChannels({ inbox: e.target.checked })} />
               {t("channels.inbox")}
@@ -296,12 +320,24 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
             <p className="text-xs text-muted-foreground">{t("compose.timeZone", { zone: DEFAULT_TIME_ZONE })}</p>
             <div className="grid gap-1.5">
               <Label htmlFor="notice-publish-at">{t("compose.publishAt")}</Label>
-              <Input id="notice-publish-at" type="datetime-local" value={toFleetInput(notice.publishAt)} onChange={(e) => set({ publishAt: fromFleetInput(e.target.value) })} />
+              <Input
+                id="notice-publish-at"
+                type="datetime-local"
+                value={toFleetInput(notice.publishAt)}
+                onChange={(e) => set({ publishAt: fromFleetInput(e.target.value) })}
+                {...invalidProps(error, "publishAt")}
+              />
               <FieldError error={error} field="publishAt" />
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="notice-expires-at">{t("compose.expiresAt")}</Label>
-              <Input id="notice-expires-at" type="datetime-local" value={toFleetInput(notice.expiresAt)} onChange={(e) => set({ expiresAt: fromFleetInput(e.target.value) })} />
+              <Input
+                id="notice-expires-at"
+                type="datetime-local"
+                value={toFleetInput(notice.expiresAt)}
+                onChange={(e) => set({ expiresAt: fromFleetInput(e.target.value) })}
+                {...invalidProps(error, "expiresAt")}
+              />
               <FieldError error={error} field="expiresAt" />
             </div>
           </CardContent>
@@ -326,7 +362,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
                 ? t("compose.publishConfirm", { people: notice.channels.inbox ? size.merchantUsers + size.technicians : 0, terminals: notice.channels.terminals ? size.terminals : 0 })
                 : t("compose.publishConfirmPlain")
             }
-            error={error}
+            error={publish.error}
             pending={pending}
             onConfirm={saveAndPublish}
           />
@@ -351,7 +387,8 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
 
 function Reach({ label, value, off }: { label: string; value: number; off?: boolean }) {
   return (
-    <div className={cn("rounded-md border p-2", off && "opacity-50")}>
+    // A channel the notice does not use reads as switched off by its dashed frame and muted figure; fading it out would fail contrast.
+    <div className={cn("rounded-md border p-2", off && "border-dashed text-muted-foreground")}>
       <dt className="text-xs text-muted-foreground">{label}</dt>
       <dd className="text-lg font-semibold tabular-nums">{off ? 0 : value}</dd>
     </div>

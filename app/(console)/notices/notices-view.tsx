@@ -7,10 +7,10 @@ import Link from "next/link";
 import { noticeSeverities, noticeStatuses } from "@/db/schema/values";
 import { inboxInput, noticeListInput } from "@/server/schemas/notices";
 import { DateTime, percentOf, RelativeTime } from "@/app/_components/format";
+import { DataList, type Column } from "@/app/_components/data-list";
 import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
 import { NoticeSeverityBadge, NoticeStatusBadge } from "@/app/_components/notice-severity";
 import { Button } from "@/app/_components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
@@ -21,9 +21,27 @@ const rate = (part: number, whole: number) => (whole ? `${percentOf(part / whole
 export function NoticeList() {
   const t = useTranslations("notices");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(noticeListInput);
+  const list = useListParams(noticeListInput);
+  const { input, update } = list;
   const { data } = useSuspenseQuery(trpc.notices.list.queryOptions(input));
   const search = useSearchParam(input.q, update);
+  const columns: Column<(typeof data.items)[number]>[] = [
+    { id: "title", header: t("noticeTitle"), cell: (n) => n.title, card: "title", className: "max-w-96 truncate" },
+    {
+      id: "status",
+      header: t("status"),
+      cell: (n) => (
+        <span className="flex flex-wrap items-center justify-end gap-1 md:justify-start">
+          <NoticeStatusBadge status={n.status} />
+          <NoticeSeverityBadge severity={n.severity} />
+        </span>
+      ),
+      card: "status",
+    },
+    { id: "when", header: t("when"), cell: (n) => <DateTime date={n.publishedAt ?? n.publishAt ?? n.createdAt} /> },
+    { id: "read", header: t("readRate"), cell: (n) => <span title={`${n.read} / ${n.readers}`}>{rate(n.read, n.readers)}</span>, className: "tabular-nums md:text-right" },
+    { id: "ack", header: t("ackRate"), cell: (n) => <span title={`${n.acked} / ${n.terminals}`}>{rate(n.acked, n.terminals)}</span>, className: "tabular-nums md:text-right" },
+  ];
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -51,48 +69,16 @@ export function NoticeList() {
           onChange={(severity) => update({ severity })}
         />
       </div>
-      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="notices">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("empty")} hint={t("emptyHint")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("noticeTitle")}</TableHead>
-                <TableHead>{t("status")}</TableHead>
-                <TableHead className="hidden md:table-cell">{t("when")}</TableHead>
-                <TableHead className="text-right">{t("readRate")}</TableHead>
-                <TableHead className="hidden text-right sm:table-cell">{t("ackRate")}</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((n) => (
-                <TableRow key={n.id}>
-                  <TableCell className="max-w-96">
-                    <Link href={`/notices/${n.id}`} className="block truncate font-medium text-primary hover:underline">
-                      {n.title}
-                    </Link>
-                    <NoticeSeverityBadge severity={n.severity} />
-                  </TableCell>
-                  <TableCell>
-                    <NoticeStatusBadge status={n.status} />
-                  </TableCell>
-                  <TableCell className="hidden text-sm md:table-cell">
-                    <DateTime date={n.publishedAt ?? n.publishAt ?? n.createdAt} />
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums" title={`${n.read} / ${n.readers}`}>
-                    {rate(n.read, n.readers)}
-                  </TableCell>
-                  <TableCell className="hidden text-right tabular-nums sm:table-cell" title={`${n.acked} / ${n.terminals}`}>
-                    {rate(n.acked, n.terminals)}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(n) => n.id}
+        rowHref={(n) => `/notices/${n.id}`}
+        params={list}
+        paging={data}
+        empty={{ title: t("empty"), hint: t("emptyHint") }}
+        data-testid="notices"
+      />
     </div>
   );
 }

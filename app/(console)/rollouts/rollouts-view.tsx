@@ -1,24 +1,36 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { rolloutStatuses } from "@/db/schema/values";
 import { rolloutListInput } from "@/server/schemas/firmware";
+import type { AppRouter } from "@/server/root";
 import { DateTime } from "@/app/_components/format";
-import { EmptyState, FilterSelect, Pagination } from "@/app/_components/list-controls";
+import { DataList, type Column } from "@/app/_components/data-list";
+import { FilterSelect } from "@/app/_components/list-controls";
 import { Button } from "@/app/_components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 import { ProgressBar, RolloutStatusBadge } from "@/app/_components/rollout-status";
+
+type RolloutRow = inferRouterOutputs<AppRouter>["rollouts"]["list"]["items"][number];
 
 export function RolloutsView() {
   const t = useTranslations("rollouts");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(rolloutListInput);
+  const list = useListParams(rolloutListInput);
+  const { input, update } = list;
   const { data } = useSuspenseQuery({ ...trpc.rollouts.list.queryOptions(input), refetchInterval: 15_000 });
+  const columns: Column<RolloutRow>[] = [
+    { id: "name", header: t("name"), cell: (r) => r.name, card: "title" },
+    { id: "status", header: t("status"), cell: (r) => <RolloutStatusBadge status={r.status} />, card: "status" },
+    { id: "release", header: t("release"), cell: (r) => <span className="font-mono">{r.version}</span> },
+    { id: "progress", header: t("progress"), cell: (r) => <ProgressBar counts={r.counts} total={r.terminalCount} /> },
+    { id: "starts", header: t("starts"), cell: (r) => <DateTime date={r.startsAt} /> },
+    { id: "created", header: t("created"), cell: (r) => <DateTime date={r.createdAt} /> },
+  ];
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -37,49 +49,16 @@ export function RolloutsView() {
           onChange={(status) => update({ status })}
         />
       </div>
-      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="rollouts">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("empty")} hint={t("emptyHint")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("name")}</TableHead>
-                <TableHead>{t("release")}</TableHead>
-                <TableHead>{t("status")}</TableHead>
-                <TableHead>{t("progress")}</TableHead>
-                <TableHead>{t("starts")}</TableHead>
-                <TableHead>{t("created")}</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((r) => (
-                <TableRow key={r.id}>
-                  <TableCell className="font-medium">
-                    <Link className="text-primary hover:underline" href={`/rollouts/${r.id}`}>
-                      {r.name}
-                    </Link>
-                  </TableCell>
-                  <TableCell className="font-mono">{r.version}</TableCell>
-                  <TableCell>
-                    <RolloutStatusBadge status={r.status} />
-                  </TableCell>
-                  <TableCell>
-                    <ProgressBar counts={r.counts} total={r.terminalCount} />
-                  </TableCell>
-                  <TableCell>
-                    <DateTime date={r.startsAt} />
-                  </TableCell>
-                  <TableCell>
-                    <DateTime date={r.createdAt} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(r) => r.id}
+        rowHref={(r) => `/rollouts/${r.id}`}
+        params={list}
+        paging={data}
+        empty={{ title: t("empty"), hint: t("emptyHint") }}
+        data-testid="rollouts"
+      />
     </div>
   );
 }

@@ -1,23 +1,30 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import Papa from "papaparse";
-import { UploadIcon } from "lucide-react";
+import { DownloadIcon, UploadIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { importColumns } from "@/server/schemas/terminals";
-import type { ImportResult } from "@/server/services/terminal-import";
+import { importColumns, requiredImportColumns } from "@/server/schemas/terminals";
+import type { AppRouter } from "@/server/root";
 import { FormError } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
 import { Input } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
+type ImportResult = inferRouterOutputs<AppRouter>["terminals"]["import"];
 type Row = { line: number; values: Record<string, string> };
 type Stage = { kind: "idle" } | { kind: "checking"; done: number; total: number } | { kind: "checked"; result: ImportResult } | { kind: "imported"; result: ImportResult };
 
 const CHUNK = 2000;
-const requiredColumns = ["serial_number", "manufacturer", "model"];
+
+/** A CSV file to start from: the columns and one example row. The byte-order mark makes spreadsheets read it as UTF-8. */
+function templateHref(example: string[]) {
+  const csv = `${importColumns.join(",")}\r\n${example.map((v) => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(",")}\r\n`;
+  return `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${csv}`)}`;
+}
 
 export function ImportTerminalsDialog() {
   const t = useTranslations("import");
@@ -40,9 +47,15 @@ export function ImportTerminalsDialog() {
   async function check(file: File) {
     reset();
     const parsed = Papa.parse<Record<string, string>>(await file.text(), { header: true, skipEmptyLines: false, transformHeader: (h) => h.trim().toLowerCase() });
-    const missing = requiredColumns.filter((c) => !parsed.meta.fields?.includes(c));
+    const missing = requiredImportColumns.filter((c) => !parsed.meta.fields?.includes(c));
     if (missing.length) {
       setFileError(t("missingColumns", { columns: missing.join(", ") }));
+      return;
+    }
+    // A column read by no one (merchant_id from an older file, a typo) would drop what it holds without a word.
+    const unknown = (parsed.meta.fields ?? []).filter((c) => c && !(importColumns as readonly string[]).includes(c));
+    if (unknown.length) {
+      setFileError(t("unknownColumns", { columns: unknown.join(", ") }));
       return;
     }
     // Line numbers count the header as line 1, as a spreadsheet shows them.
@@ -99,7 +112,16 @@ export function ImportTerminalsDialog() {
           <DialogTitle>{t("title")}</DialogTitle>
           <DialogDescription>{t("hint")}</DialogDescription>
         </DialogHeader>
-        <code className="block overflow-x-auto rounded bg-muted p-2 text-xs">{importColumns.join(",")}</code>
+        <div className="flex flex-wrap items-center gap-2">
+          <code className="block min-w-0 flex-1 overflow-x-auto rounded bg-muted p-2 text-xs">{importColumns.join(",")}</code>
+          <Button asChild variant="outline" size="sm">
+            <a href={templateHref(["SN-000123", "PAX", "A920 Pro", t("templateMerchant"), t("templateStore"), "2.4.0"])} download="terminals-template.csv">
+              <DownloadIcon aria-hidden />
+              {t("template")}
+            </a>
+          </Button>
+        </div>
+        <p className="text-xs text-muted-foreground">{t("columnsHint")}</p>
         <Input
           type="file"
           accept=".csv,text/csv"
@@ -129,11 +151,14 @@ export function ImportTerminalsDialog() {
                 : t("checked", { valid: result.valid, invalid: result.errors.length, total: result.total })}
             </p>
             {result.errors.length > 0 && (
-              <ul className="max-h-48 overflow-y-auto rounded border p-2 font-mono text-xs">
+              // Focusable, so the list scrolls by keyboard too.
+              <ul
+                tabIndex={0}
+                aria-label={t("problemRows")}
+                className="max-h-48 overflow-y-auto rounded border p-2 font-mono text-xs focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none"
+              >
                 {result.errors.slice(0, 500).map((e) => (
-                  <li key={e.line}>
-                    {t("line", { line: e.line })}: {e.messages.join("; ")}
-                  </li>
+                  <li key={e.line}>{e.problems.map((p) => p.message).join(" ")}</li>
                 ))}
               </ul>
             )}

@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { FieldError } from "@/app/_components/form-error";
+import { FieldError, invalidProps } from "@/app/_components/form-error";
 import { Label, Select } from "@/app/_components/ui/input";
 
 type Choice = { id: string; name: string };
@@ -36,6 +36,7 @@ export function PlacementFields({
             setMerchantId(e.target.value);
             setStoreId("");
           }}
+          {...invalidProps(error, "merchantId")}
         >
           <option value="">{t("unassigned")}</option>
           {merchants.map((m) => (
@@ -48,7 +49,7 @@ export function PlacementFields({
       </div>
       <div className="grid gap-1.5">
         <Label htmlFor="placement-store">{t("store")}</Label>
-        <Select id="placement-store" name="storeId" value={storeId} disabled={!merchantId} onChange={(e) => setStoreId(e.target.value)}>
+        <Select id="placement-store" name="storeId" value={storeId} disabled={!merchantId} onChange={(e) => setStoreId(e.target.value)} {...invalidProps(error, "storeId")}>
           <option value="">{t("noStore")}</option>
           {stores
             .filter((s) => s.merchantId === merchantId)

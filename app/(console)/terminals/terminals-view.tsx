@@ -1,37 +1,84 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { AlertTriangleIcon, DownloadIcon } from "lucide-react";
+import type { inferRouterOutputs } from "@trpc/server";
+import { AlertTriangleIcon, DownloadIcon, SlidersHorizontalIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
-import Link from "next/link";
+import { useState } from "react";
 import { LOW_BATTERY_PERCENT, terminalStatuses, type UserRole } from "@/db/schema/values";
 import { connectivityFilters, terminalListInput } from "@/server/schemas/terminals";
+import type { AppRouter } from "@/server/root";
+import { DataList, useRowSelection, type Column } from "@/app/_components/data-list";
 import { RelativeTime } from "@/app/_components/format";
-import { EmptyState, Pagination, SearchBox, SortableHead } from "@/app/_components/list-controls";
-import { OnlineDot, TerminalStatusBadge } from "@/app/_components/terminal-status";
+import { SearchBox } from "@/app/_components/list-controls";
+import { Connectivity, TerminalStatusBadge } from "@/app/_components/terminal-status";
 import { Button } from "@/app/_components/ui/button";
 import { Select } from "@/app/_components/ui/input";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
 import { CreateTerminalDialog } from "./create-terminal-dialog";
 import { ImportTerminalsDialog } from "./import-terminals-dialog";
 
+type TerminalRow = inferRouterOutputs<AppRouter>["terminals"]["list"]["items"][number];
+
 export function TerminalsView({ role }: { role: UserRole }) {
   const t = useTranslations("terminals");
   const ts = useTranslations("terminalStatus");
   const tc = useTranslations("connectivity");
+  const tl = useTranslations("list");
   const trpc = useTRPC();
-  const { input, update, isPending, queryString } = useListParams(terminalListInput, ["status"]);
+  const list = useListParams(terminalListInput, ["status"]);
+  const { input, update, queryString } = list;
   const { data } = useSuspenseQuery(trpc.terminals.list.queryOptions(input));
   const { data: options } = useSuspenseQuery(trpc.terminals.filterOptions.queryOptions());
   const search = useSearchParam(input.q, update);
+  const selection = useRowSelection();
+  // On phones the filters fold behind one button; from md up they are always shown.
+  const [filtersOpen, setFiltersOpen] = useState(false);
 
   const statuses = input.status ?? [];
   const toggleStatus = (status: (typeof terminalStatuses)[number]) => update({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
   const stores = options.stores.filter((s) => !input.merchantId || s.merchantId === input.merchantId);
-  const filtered = Boolean(input.q || input.connectivity || statuses.length || input.modelId || input.merchantId || input.storeId || input.firmwareVersion);
+  const activeFilters = [input.connectivity, input.modelId, input.merchantId, input.storeId, input.firmwareVersion].filter(Boolean).length + statuses.length;
+  const filtered = Boolean(input.q) || activeFilters > 0;
+
+  const columns: Column<TerminalRow>[] = [
+    { id: "serialNumber", header: t("serialNumber"), cell: (r) => <span className="font-mono">{r.serialNumber}</span>, sortKey: "serialNumber", card: "title" },
+    { id: "status", header: t("status"), cell: (r) => <TerminalStatusBadge status={r.status} />, sortKey: "status", card: "status" },
+    { id: "model", header: t("model"), cell: (r) => r.modelName, className: "hidden 2xl:table-cell" },
+    ...(role !== "merchant" ? [{ id: "merchant", header: t("merchant"), cell: (r: TerminalRow) => r.merchantName ?? "—" }] : []),
+    { id: "store", header: t("store"), cell: (r) => r.storeName ?? "—" },
+    { id: "firmware", header: t("firmware"), cell: (r) => <span className="font-mono">{r.firmwareVersion ?? "—"}</span>, sortKey: "firmwareVersion" },
+    {
+      id: "connectivity",
+      header: tc("label"),
+      cell: (r) => (
+        <span className="flex items-center gap-2" data-testid="last-seen">
+          <Connectivity online={r.online} lastSeenAt={r.lastSeenAt} />
+          {r.errorCount > 0 && (
+            <AlertTriangleIcon className="size-4 text-red-600" role="img" aria-label={tc("errors")}>
+              <title>{tc("errors")}</title>
+            </AlertTriangleIcon>
+          )}
+        </span>
+      ),
+      sortKey: "lastSeenAt",
+      card: "status",
+    },
+    // The connectivity column says when an offline terminal was last seen, so the relative time waits for wide screens.
+    { id: "lastSeen", header: t("lastSeen"), cell: (r) => <RelativeTime date={r.lastSeenAt} />, sortKey: "lastSeenAt", className: "hidden 2xl:table-cell" },
+    {
+      id: "battery",
+      header: t("battery"),
+      cell: (r) => (
+        <span className={cn("tabular-nums", r.batteryPercent !== null && r.batteryPercent < LOW_BATTERY_PERCENT && "font-medium text-red-600")}>
+          {r.batteryPercent === null ? "—" : `${r.batteryPercent}%`}
+        </span>
+      ),
+      className: "md:text-right",
+    },
+  ];
 
   return (
     <div className="space-y-4">
@@ -54,131 +101,106 @@ export function TerminalsView({ role }: { role: UserRole }) {
       </div>
 
       <div className="space-y-2 rounded-xl border bg-card p-3">
-        <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-6">
-          <SearchBox label={t("search")} placeholder={t("searchPlaceholder")} className="sm:col-span-2 lg:col-span-1" inputProps={search.inputProps} />
-          <Select aria-label={tc("label")} value={input.connectivity ?? ""} onChange={(e) => update({ connectivity: e.target.value })}>
-            <option value="">{tc("any")}</option>
-            {connectivityFilters.map((f) => (
-              <option key={f} value={f}>
-                {tc(f)}
-              </option>
-            ))}
-          </Select>
-          <Select aria-label={t("model")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
-            <option value="">{t("allModels")}</option>
-            {options.models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </Select>
-          {role !== "merchant" && (
-            <Select aria-label={t("merchant")} value={input.merchantId ?? ""} onChange={(e) => update({ merchantId: e.target.value, storeId: "" })}>
-              <option value="">{t("allMerchants")}</option>
-              {options.merchants.map((m) => (
+        <div className="flex gap-2">
+          <SearchBox label={t("search")} placeholder={t("searchPlaceholder")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />
+          <Button variant="outline" className="h-11 md:hidden" aria-expanded={filtersOpen} aria-controls="terminal-filters" onClick={() => setFiltersOpen((open) => !open)}>
+            <SlidersHorizontalIcon aria-hidden />
+            {activeFilters > 0 ? tl("filtersActive", { count: activeFilters }) : tl("filters")}
+          </Button>
+        </div>
+        <div id="terminal-filters" className={cn("space-y-2 md:block", !filtersOpen && "hidden")}>
+          <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-5">
+            <Select aria-label={tc("label")} value={input.connectivity ?? ""} onChange={(e) => update({ connectivity: e.target.value })}>
+              <option value="">{tc("any")}</option>
+              {connectivityFilters.map((f) => (
+                <option key={f} value={f}>
+                  {tc(f)}
+                </option>
+              ))}
+            </Select>
+            <Select aria-label={t("model")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
+              <option value="">{t("allModels")}</option>
+              {options.models.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name}
                 </option>
               ))}
             </Select>
-          )}
-          <Select aria-label={t("store")} value={input.storeId ?? ""} onChange={(e) => update({ storeId: e.target.value })}>
-            <option value="">{t("allStores")}</option>
-            {stores.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
+            {role !== "merchant" && (
+              <Select aria-label={t("merchant")} value={input.merchantId ?? ""} onChange={(e) => update({ merchantId: e.target.value, storeId: "" })}>
+                <option value="">{t("allMerchants")}</option>
+                {options.merchants.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name}
+                  </option>
+                ))}
+              </Select>
+            )}
+            <Select aria-label={t("store")} value={input.storeId ?? ""} onChange={(e) => update({ storeId: e.target.value })}>
+              <option value="">{t("allStores")}</option>
+              {stores.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </Select>
+            <Select aria-label={t("firmware")} value={input.firmwareVersion ?? ""} onChange={(e) => update({ firmwareVersion: e.target.value })}>
+              <option value="">{t("allFirmware")}</option>
+              {options.firmwareVersions.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label={t("status")}>
+            {terminalStatuses.map((status) => (
+              <button
+                key={status}
+                type="button"
+                aria-pressed={statuses.includes(status)}
+                onClick={() => toggleStatus(status)}
+                className={cn("min-h-9 rounded-full border px-3 py-1 text-xs", statuses.includes(status) ? "border-primary bg-primary text-primary-foreground" : "bg-card hover:bg-accent")}
+              >
+                {ts(status)}
+              </button>
             ))}
-          </Select>
-          <Select aria-label={t("firmware")} value={input.firmwareVersion ?? ""} onChange={(e) => update({ firmwareVersion: e.target.value })}>
-            <option value="">{t("allFirmware")}</option>
-            {options.firmwareVersions.map((v) => (
-              <option key={v} value={v}>
-                {v}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label={t("status")}>
-          {terminalStatuses.map((status) => (
-            <button
-              key={status}
-              type="button"
-              aria-pressed={statuses.includes(status)}
-              onClick={() => toggleStatus(status)}
-              className={cn("rounded-full border px-3 py-1 text-xs", statuses.includes(status) ? "border-primary bg-primary text-primary-foreground" : "bg-card hover:bg-accent")}
-            >
-              {ts(status)}
-            </button>
-          ))}
-          {filtered && (
-            <Button
-              variant="link"
-              size="sm"
-              onClick={() => {
-                search.clear();
-                update({ q: "", connectivity: "", status: [], modelId: "", merchantId: "", storeId: "", firmwareVersion: "" });
-              }}
-            >
-              {t("clearFilters")}
-            </Button>
-          )}
+            {filtered && (
+              <Button
+                variant="link"
+                size="sm"
+                onClick={() => {
+                  search.clear();
+                  update({ q: "", connectivity: "", status: [], modelId: "", merchantId: "", storeId: "", firmwareVersion: "" });
+                }}
+              >
+                {t("clearFilters")}
+              </Button>
+            )}
+          </div>
         </div>
       </div>
 
-      <div className={cn("rounded-xl border bg-card px-1 transition-opacity", isPending && "opacity-60")}>
-        {data.items.length === 0 ? (
-          <EmptyState title={filtered ? t("emptyFiltered") : t("empty")} hint={filtered ? t("emptyFilteredHint") : undefined} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <SortableHead field="serialNumber" label={t("serialNumber")} sort={input.sort} dir={input.dir} onSort={update} />
-                <SortableHead field="status" label={t("status")} sort={input.sort} dir={input.dir} onSort={update} />
-                <TableHead className="hidden 2xl:table-cell">{t("model")}</TableHead>
-                {role !== "merchant" && <TableHead>{t("merchant")}</TableHead>}
-                <TableHead>{t("store")}</TableHead>
-                <SortableHead field="firmwareVersion" label={t("firmware")} sort={input.sort} dir={input.dir} onSort={update} />
-                <SortableHead field="lastSeenAt" label={t("lastSeen")} sort={input.sort} dir={input.dir} onSort={update} />
-                <TableHead className="text-right">{t("battery")}</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((terminal) => (
-                <TableRow key={terminal.id}>
-                  <TableCell className="font-mono">
-                    <Link className="text-primary hover:underline" href={`/terminals/${encodeURIComponent(terminal.serialNumber)}`}>
-                      {terminal.serialNumber}
-                    </Link>
-                  </TableCell>
-                  <TableCell>
-                    <TerminalStatusBadge status={terminal.status} />
-                  </TableCell>
-                  <TableCell className="hidden 2xl:table-cell">{terminal.modelName}</TableCell>
-                  {role !== "merchant" && <TableCell>{terminal.merchantName ?? "—"}</TableCell>}
-                  <TableCell>{terminal.storeName ?? "—"}</TableCell>
-                  <TableCell className="font-mono">{terminal.firmwareVersion ?? "—"}</TableCell>
-                  <TableCell>
-                    <span className="flex items-center gap-2" data-testid="last-seen">
-                      <OnlineDot online={terminal.online} />
-                      <RelativeTime date={terminal.lastSeenAt} />
-                      {terminal.errorCount > 0 && (
-                        <AlertTriangleIcon className="size-4 text-red-600" role="img" aria-label={tc("errors")}>
-                          <title>{tc("errors")}</title>
-                        </AlertTriangleIcon>
-                      )}
-                    </span>
-                  </TableCell>
-                  <TableCell className={cn("text-right tabular-nums", terminal.batteryPercent !== null && terminal.batteryPercent < LOW_BATTERY_PERCENT && "font-medium text-red-600")}>
-                    {terminal.batteryPercent === null ? "—" : `${terminal.batteryPercent}%`}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} totalIsLowerBound={data.totalIsLowerBound} onChange={update} />
+      {selection.selected.size > 0 && (
+        <div className="flex items-center gap-3 text-sm" role="status">
+          <span>{tl("selected", { count: selection.selected.size })}</span>
+          <Button variant="link" size="sm" onClick={selection.clear}>
+            {tl("clearSelection")}
+          </Button>
+        </div>
+      )}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(r) => r.id}
+        rowLabel={(r) => r.serialNumber}
+        rowHref={(r) => `/terminals/${encodeURIComponent(r.serialNumber)}`}
+        params={list}
+        paging={data}
+        empty={filtered ? { title: t("emptyFiltered"), hint: t("emptyFilteredHint") } : { title: t("empty") }}
+        selection={role === "admin" ? selection : undefined}
+        data-testid="terminals"
+      />
     </div>
   );
 }

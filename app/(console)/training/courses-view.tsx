@@ -6,15 +6,13 @@ import { useTranslations } from "next-intl";
 import { DEFAULT_TRAINING_VALIDITY_MONTHS, staffRoles, type StaffRole, type UserRole } from "@/db/schema/values";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
-import { FieldError, FormError } from "@/app/_components/form-error";
-import { EmptyState, TableSkeleton } from "@/app/_components/list-controls";
+import { FieldError, invalidProps } from "@/app/_components/form-error";
+import { DataList, type Column } from "@/app/_components/data-list";
 import { useCourseText } from "@/app/_components/training";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
-import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Label, Textarea } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { cn } from "@/app/_lib/utils";
 
 interface Course {
   id: string;
@@ -28,10 +26,44 @@ interface Course {
 
 export function CoursesView({ role }: { role: UserRole }) {
   const t = useTranslations("training");
+  const tc = useTranslations("common");
+  const text = useCourseText();
   const trpc = useTRPC();
-  const { data, error } = useQuery(trpc.training.courses.queryOptions());
-  if (error) return <FormError error={error} />;
-  if (!data) return <TableSkeleton rows={4} />;
+  const courses = useQuery(trpc.training.courses.queryOptions());
+  const columns: Column<Course>[] = [
+    { id: "title", header: t("courses.courseTitle"), cell: (course) => text.title(course), card: "title", className: "whitespace-normal" },
+    { id: "state", header: t("courses.stateColumn"), cell: (course) => (course.active ? null : <Badge variant="muted">{t("courses.archived")}</Badge>), card: "status" },
+    { id: "validity", header: t("courses.validity"), cell: (course) => t("courses.validityValue", { months: course.validityMonths }) },
+    {
+      id: "topics",
+      header: t("courses.topicsColumn"),
+      cell: (course) => (
+        <ul className="list-disc space-y-0.5 pl-4 text-sm">
+          {text.topics(course).map((topic) => (
+            <li key={topic}>{topic}</li>
+          ))}
+        </ul>
+      ),
+      className: "min-w-64 whitespace-normal",
+    },
+    {
+      id: "requiredFor",
+      header: t("courses.requiredFor"),
+      cell: (course) =>
+        course.requiredFor.length === 0 ? (
+          <span className="text-muted-foreground">{t("courses.requiredNone")}</span>
+        ) : (
+          <span className="flex flex-wrap gap-1">
+            {course.requiredFor.map((r) => (
+              <Badge key={r} variant="outline">
+                {t(`roles.${r}`)}
+              </Badge>
+            ))}
+          </span>
+        ),
+    },
+    ...(role === "admin" ? [{ id: "actions", header: <span className="sr-only">{tc("actions")}</span>, cell: (course: Course) => <CourseActions course={course} />, card: "actions" as const }] : []),
+  ];
   return (
     <div className="space-y-3">
       {role === "admin" && (
@@ -39,24 +71,21 @@ export function CoursesView({ role }: { role: UserRole }) {
           <CourseDialog />
         </div>
       )}
-      {data.length === 0 ? (
-        <div className="rounded-xl border bg-card">
-          <EmptyState title={t("courses.empty")} />
-        </div>
-      ) : (
-        <ul className="grid gap-3 md:grid-cols-2" data-testid="courses">
-          {data.map((course) => (
-            <li key={course.id}>
-              <CourseCard course={course} role={role} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <DataList
+        columns={columns}
+        rows={courses.data}
+        rowKey={(course) => course.id}
+        error={courses.error}
+        onRetry={() => void courses.refetch()}
+        empty={{ title: t("courses.empty") }}
+        data-testid="courses"
+      />
     </div>
   );
 }
 
-function CourseCard({ course, role }: { course: Course; role: UserRole }) {
+/** An admin edits, archives or restores a course. */
+function CourseActions({ course }: { course: Course }) {
   const t = useTranslations("training");
   const text = useCourseText();
   const trpc = useTRPC();
@@ -64,58 +93,28 @@ function CourseCard({ course, role }: { course: Course; role: UserRole }) {
   const toggle = useMutation(trpc.training.updateCourse.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.training.pathFilter()) }));
   const title = text.title(course);
   return (
-    <Card className={cn("h-full", !course.active && "opacity-70")}>
-      <CardHeader>
-        <CardTitle className="flex flex-wrap items-center gap-2 text-base">
-          {title}
-          {!course.active && <Badge variant="muted">{t("courses.archived")}</Badge>}
-        </CardTitle>
-        <p className="text-sm text-muted-foreground">{t("courses.validityValue", { months: course.validityMonths })}</p>
-      </CardHeader>
-      <CardContent className="space-y-3">
-        <ul className="list-disc space-y-1 pl-5 text-sm">
-          {text.topics(course).map((topic) => (
-            <li key={topic}>{topic}</li>
-          ))}
-        </ul>
-        <div className="flex flex-wrap items-center gap-1.5 text-sm">
-          <span className="text-muted-foreground">{t("courses.requiredFor")}:</span>
-          {course.requiredFor.length === 0 ? (
-            <span className="text-muted-foreground">{t("courses.requiredNone")}</span>
-          ) : (
-            course.requiredFor.map((r) => (
-              <Badge key={r} variant="outline">
-                {t(`roles.${r}`)}
-              </Badge>
-            ))
-          )}
-        </div>
-        {role === "admin" && (
-          <div className="flex flex-wrap gap-2">
-            <CourseDialog course={course} />
-            {course.active ? (
-              <ConfirmDialog
-                label={t("courses.archive")}
-                title={t("courses.archiveTitle", { title })}
-                description={t("courses.archiveConfirm")}
-                error={toggle.error}
-                pending={toggle.isPending}
-                onConfirm={() => toggle.mutateAsync({ id: course.id, active: false })}
-              />
-            ) : (
-              <ConfirmDialog
-                label={t("courses.restore")}
-                title={t("courses.restoreTitle", { title })}
-                description={t("courses.restoreConfirm")}
-                error={toggle.error}
-                pending={toggle.isPending}
-                onConfirm={() => toggle.mutateAsync({ id: course.id, active: true })}
-              />
-            )}
-          </div>
-        )}
-      </CardContent>
-    </Card>
+    <div className="flex flex-wrap justify-end gap-2">
+      <CourseDialog course={course} />
+      {course.active ? (
+        <ConfirmDialog
+          label={t("courses.archive")}
+          title={t("courses.archiveTitle", { title })}
+          description={t("courses.archiveConfirm")}
+          error={toggle.error}
+          pending={toggle.isPending}
+          onConfirm={() => toggle.mutateAsync({ id: course.id, active: false })}
+        />
+      ) : (
+        <ConfirmDialog
+          label={t("courses.restore")}
+          title={t("courses.restoreTitle", { title })}
+          description={t("courses.restoreConfirm")}
+          error={toggle.error}
+          pending={toggle.isPending}
+          onConfirm={() => toggle.mutateAsync({ id: course.id, active: true })}
+        />
+      )}
+    </div>
   );
 }
 
@@ -169,11 +168,11 @@ function CourseDialog({ course }: { course?: Course }) {
       <Field name="title" label={t("courses.courseTitle")} error={mutation.error} defaultValue={shownTitle} autoComplete="off" required />
       <div className="grid gap-1.5">
         <Label htmlFor="field-topics">{t("courses.topics")}</Label>
-        <Textarea id="field-topics" name="topics" rows={5} defaultValue={shownTopics} />
+        <Textarea id="field-topics" name="topics" rows={5} defaultValue={shownTopics} {...invalidProps(mutation.error, "topics")} />
         <FieldError error={mutation.error} field="topics" />
       </div>
       <Field name="validityMonths" label={t("courses.validity")} error={mutation.error} type="number" min={1} max={60} defaultValue={course?.validityMonths ?? DEFAULT_TRAINING_VALIDITY_MONTHS} />
-      <fieldset className="grid gap-1.5">
+      <fieldset className="grid gap-1.5" {...invalidProps(mutation.error, "requiredFor")}>
         <legend className="mb-1 text-sm font-medium">{t("courses.requiredFor")}</legend>
         <div className="flex flex-wrap gap-4">
           {staffRoles.map((r) => (

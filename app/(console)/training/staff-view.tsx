@@ -8,25 +8,88 @@ import { staffRoles, type StaffRole, type UserRole } from "@/db/schema/values";
 import { staffListInput } from "@/server/schemas/training";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
-import { FormError } from "@/app/_components/form-error";
-import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
+import { DataList, type Column } from "@/app/_components/data-list";
+import { FilterSelect, SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 
 /** Admins and merchant owners keep the roster; technicians read it. */
 const keepsRoster = (role: UserRole) => role !== "technician";
 
 export function StaffView({ role }: { role: UserRole }) {
   const t = useTranslations("training");
+  const tc = useTranslations("common");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(staffListInput);
-  const { data, error } = useQuery(trpc.training.staff.queryOptions(input));
+  const list = useListParams(staffListInput);
+  const { input, update } = list;
+  const staff = useQuery(trpc.training.staff.queryOptions(input));
+  const { data } = staff;
   const { data: stores } = useQuery(trpc.merchants.storeChoices.queryOptions());
   const search = useSearchParam(input.q, update);
+  const columns: Column<NonNullable<typeof data>["items"][number]>[] = [
+    {
+      id: "name",
+      header: t("staff.name"),
+      cell: (person) => (
+        <>
+          <div className="font-medium">{person.name}</div>
+          <div className="text-xs text-muted-foreground">{t(`roles.${person.role}`)}</div>
+        </>
+      ),
+      card: "title",
+    },
+    {
+      id: "status",
+      header: t("staff.status"),
+      cell: (person) => (person.active ? <Badge variant="success">{t("staff.active")}</Badge> : <Badge variant="muted">{t("staff.left", { date: person.leftOn ?? "" })}</Badge>),
+      card: "status",
+    },
+    {
+      id: "store",
+      header: t("staff.store"),
+      cell: (person) => (
+        <>
+          <div>{person.storeName}</div>
+          <div className="text-xs text-muted-foreground">{person.merchantName}</div>
+        </>
+      ),
+    },
+    {
+      id: "training",
+      header: t("staff.training"),
+      cell: (person) =>
+        !person.active ? (
+          <span className="text-muted-foreground">—</span>
+        ) : person.requiredCourses === 0 ? (
+          <span className="text-sm text-muted-foreground">{t("staff.noneRequired")}</span>
+        ) : (
+          <Link href={`/training?view=records&staffId=${person.id}`} className="flex flex-wrap gap-1 hover:underline">
+            <Badge variant={person.currentCourses < person.requiredCourses ? "danger" : person.expiringCourses ? "warning" : "success"}>
+              {t("staff.currentOf", { current: person.currentCourses, required: person.requiredCourses })}
+            </Badge>
+            {person.expiringCourses > 0 && <Badge variant="warning">{t("staff.expiringSoon", { count: person.expiringCourses })}</Badge>}
+          </Link>
+        ),
+    },
+    { id: "phone", header: t("staff.phoneColumn"), cell: (person) => <span className="font-mono text-xs">{person.phone ?? "—"}</span> },
+    ...(keepsRoster(role)
+      ? [
+          {
+            id: "actions",
+            header: <span className="sr-only">{tc("actions")}</span>,
+            cell: (person: NonNullable<typeof data>["items"][number]) => (
+              <div className="flex justify-end gap-2">
+                <StaffDialog stores={(stores ?? []).filter((s) => s.merchantId === person.merchantId)} member={person} />
+                <LeaveButton member={person} />
+              </div>
+            ),
+            card: "actions" as const,
+          },
+        ]
+      : []),
+  ];
   return (
     <div className="space-y-3">
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
@@ -58,72 +121,18 @@ export function StaffView({ role }: { role: UserRole }) {
           <StaffDialog stores={stores ?? []} defaultStoreId={input.storeId} />
         </div>
       )}
-      {error ? (
-        <FormError error={error} />
-      ) : !data ? (
-        <TableSkeleton />
-      ) : (
-        <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="staff">
-          {data.items.length === 0 ? (
-            <EmptyState title={t("staff.empty")} hint={keepsRoster(role) ? t("staff.emptyHint") : undefined} />
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>{t("staff.name")}</TableHead>
-                  <TableHead className="hidden md:table-cell">{t("staff.store")}</TableHead>
-                  <TableHead>{t("staff.training")}</TableHead>
-                  <TableHead className="hidden md:table-cell">{t("staff.phoneColumn")}</TableHead>
-                  <TableHead>{t("staff.status")}</TableHead>
-                  {keepsRoster(role) && <TableHead />}
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {data.items.map((person) => (
-                  <TableRow key={person.id} data-staff={person.name}>
-                    <TableCell>
-                      <div className="font-medium">{person.name}</div>
-                      <div className="text-xs text-muted-foreground">
-                        {t(`roles.${person.role}`)}
-                        <span className="md:hidden"> · {person.storeName}</span>
-                      </div>
-                    </TableCell>
-                    <TableCell className="hidden md:table-cell">
-                      <div>{person.storeName}</div>
-                      <div className="text-xs text-muted-foreground">{person.merchantName}</div>
-                    </TableCell>
-                    <TableCell>
-                      {!person.active ? (
-                        <span className="text-muted-foreground">—</span>
-                      ) : person.requiredCourses === 0 ? (
-                        <span className="text-sm text-muted-foreground">{t("staff.noneRequired")}</span>
-                      ) : (
-                        <Link href={`/training?view=records&staffId=${person.id}`} className="flex flex-wrap gap-1 hover:underline">
-                          <Badge variant={person.currentCourses < person.requiredCourses ? "danger" : person.expiringCourses ? "warning" : "success"}>
-                            {t("staff.currentOf", { current: person.currentCourses, required: person.requiredCourses })}
-                          </Badge>
-                          {person.expiringCourses > 0 && <Badge variant="warning">{t("staff.expiringSoon", { count: person.expiringCourses })}</Badge>}
-                        </Link>
-                      )}
-                    </TableCell>
-                    <TableCell className="hidden font-mono text-xs md:table-cell">{person.phone ?? "—"}</TableCell>
-                    <TableCell>{person.active ? <Badge variant="success">{t("staff.active")}</Badge> : <Badge variant="muted">{t("staff.left", { date: person.leftOn ?? "" })}</Badge>}</TableCell>
-                    {keepsRoster(role) && (
-                      <TableCell>
-                        <div className="flex justify-end gap-2">
-                          <StaffDialog stores={(stores ?? []).filter((s) => s.merchantId === person.merchantId)} member={person} />
-                          <LeaveButton member={person} />
-                        </div>
-                      </TableCell>
-                    )}
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </div>
-      )}
-      {data && data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data?.items}
+        rowKey={(person) => person.id}
+        rowTestId={(person) => `staff-${person.name}`}
+        error={staff.error}
+        onRetry={() => void staff.refetch()}
+        params={list}
+        paging={data}
+        empty={{ title: t("staff.empty"), hint: keepsRoster(role) ? t("staff.emptyHint") : undefined }}
+        data-testid="staff"
+      />
     </div>
   );
 }

@@ -8,13 +8,11 @@ import { useSearchParams } from "next/navigation";
 import { trainingStates, type UserRole } from "@/db/schema/values";
 import { complianceInput, recordListInput } from "@/server/schemas/training";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
-import { FormError } from "@/app/_components/form-error";
-import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
+import { CardWithList, DataList, type Column } from "@/app/_components/data-list";
+import { FilterSelect, SearchBox } from "@/app/_components/list-controls";
 import { percentOf } from "@/app/_components/format";
 import { ComplianceBar, TrainingStateBadge, useCourseText } from "@/app/_components/training";
 import { Button } from "@/app/_components/ui/button";
-import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
@@ -83,9 +81,56 @@ function SummaryCard({ label, value, detail, tone, href }: { label: string; valu
 function ComplianceView() {
   const t = useTranslations("training");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(complianceInput);
+  const list = useListParams(complianceInput);
+  const { input, update } = list;
   const { data } = useSuspenseQuery(trpc.training.compliance.queryOptions(input));
   const search = useSearchParam(input.q, update);
+  const columns: Column<(typeof data.items)[number]>[] = [
+    {
+      id: "store",
+      header: t("compliance.store"),
+      cell: (store) => (
+        <>
+          {store.name}
+          <div className="text-xs font-normal text-muted-foreground">{[store.merchantName, store.region].filter(Boolean).join(" · ")}</div>
+        </>
+      ),
+      card: "title",
+    },
+    { id: "staff", header: t("compliance.staff"), cell: (store) => store.staff, className: "tabular-nums md:text-right" },
+    {
+      id: "share",
+      header: t("compliance.share"),
+      cell: (store) => <ComplianceBar share={store.share} label={store.share === null ? t("compliance.noStaff") : t("compliance.shareLabel", { compliant: store.compliant, staff: store.staff })} />,
+    },
+    {
+      id: "expiring",
+      header: t("compliance.expiring"),
+      cell: (store) =>
+        store.expiring ? (
+          <Link className="relative z-10 text-amber-700 tabular-nums hover:underline" href={`/training?view=records&state=expiring&storeId=${store.id}`}>
+            {store.expiring}
+          </Link>
+        ) : (
+          0
+        ),
+      className: "md:text-right",
+    },
+    {
+      id: "evidence",
+      header: <span className="sr-only">{t("compliance.evidence")}</span>,
+      cell: (store) => (
+        <Button asChild size="sm" variant="outline">
+          <Link href={`/training/evidence/${store.id}`}>
+            <FileCheck2Icon /> {t("compliance.evidence")}
+          </Link>
+        </Button>
+      ),
+      className: "text-right",
+      // On a phone the whole card opens the evidence already.
+      card: "none",
+    },
+  ];
   const { summary } = data;
   const overall = summary.staff ? percentOf(summary.compliant / summary.staff) : null;
   return (
@@ -112,56 +157,18 @@ function ComplianceView() {
           onChange={(sort) => update({ sort })}
         />
       </div>
-      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="store-compliance">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("compliance.empty")} hint={t("compliance.emptyHint")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("compliance.store")}</TableHead>
-                <TableHead className="hidden text-right sm:table-cell">{t("compliance.staff")}</TableHead>
-                <TableHead>{t("compliance.share")}</TableHead>
-                <TableHead className="hidden text-right sm:table-cell">{t("compliance.expiring")}</TableHead>
-                <TableHead className="hidden md:table-cell" />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((store) => (
-                <TableRow key={store.id} data-store={store.name}>
-                  <TableCell>
-                    <Link className="font-medium text-primary hover:underline" href={`/training/evidence/${store.id}`}>
-                      {store.name}
-                    </Link>
-                    <div className="text-xs text-muted-foreground">{[store.merchantName, store.region].filter(Boolean).join(" · ")}</div>
-                  </TableCell>
-                  <TableCell className="hidden text-right tabular-nums sm:table-cell">{store.staff}</TableCell>
-                  <TableCell>
-                    <ComplianceBar share={store.share} label={store.share === null ? t("compliance.noStaff") : t("compliance.shareLabel", { compliant: store.compliant, staff: store.staff })} />
-                  </TableCell>
-                  <TableCell className="hidden text-right tabular-nums sm:table-cell">
-                    {store.expiring ? (
-                      <Link className="text-amber-700 hover:underline" href={`/training?view=records&state=expiring&storeId=${store.id}`}>
-                        {store.expiring}
-                      </Link>
-                    ) : (
-                      0
-                    )}
-                  </TableCell>
-                  <TableCell className="hidden text-right md:table-cell">
-                    <Button asChild size="sm" variant="outline">
-                      <Link href={`/training/evidence/${store.id}`}>
-                        <FileCheck2Icon /> {t("compliance.evidence")}
-                      </Link>
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(store) => store.id}
+        rowLabel={(store) => store.name}
+        rowHref={(store) => `/training/evidence/${store.id}`}
+        rowTestId={(store) => `store-${store.name}`}
+        params={list}
+        paging={data}
+        empty={{ title: t("compliance.empty"), hint: t("compliance.emptyHint") }}
+        data-testid="store-compliance"
+      />
       <div className="grid gap-4 lg:grid-cols-2">
         <RenewalList state="expiring" title={t("compliance.expiringList")} empty={t("compliance.noneExpiring")} />
         <RenewalList state="expired" title={t("compliance.expiredList")} empty={t("compliance.noneExpired")} />
@@ -175,41 +182,45 @@ function RenewalList({ state, title, empty }: { state: "expiring" | "expired"; t
   const t = useTranslations("training");
   const trpc = useTRPC();
   const course = useCourseText();
-  const { data, error } = useQuery(trpc.training.records.queryOptions(recordListInput.parse({ state })));
+  const renewals = useQuery(trpc.training.records.queryOptions(recordListInput.parse({ state })));
+  const { data } = renewals;
+  const columns: Column<NonNullable<typeof data>["items"][number]>[] = [
+    { id: "staff", header: t("records.staff"), cell: (r) => r.staffName, card: "title" },
+    {
+      id: "expiresOn",
+      header: t("records.expiresOn"),
+      cell: (r) => <span className={cn("tabular-nums", state === "expired" ? "text-red-700" : "text-amber-700")}>{r.expiresOn}</span>,
+      card: "status",
+    },
+    { id: "store", header: t("records.store"), cell: (r) => r.storeName },
+    { id: "course", header: t("records.course"), cell: (r) => course.title({ key: r.courseKey, title: r.courseTitle }), className: "max-w-56 truncate" },
+  ];
   return (
-    <Card>
-      <CardHeader className="flex flex-row items-center justify-between">
-        <CardTitle className="text-base">
+    <CardWithList
+      title={
+        <>
           {title} {data ? <span className="text-muted-foreground tabular-nums">({data.total})</span> : null}
-        </CardTitle>
-        {data && data.total > 0 && (
+        </>
+      }
+      actions={
+        data &&
+        data.total > 0 && (
           <Link className="text-sm text-primary hover:underline" href={`/training?view=records&state=${state}`}>
             {t("compliance.seeAll")}
           </Link>
-        )}
-      </CardHeader>
-      <CardContent>
-        {error ? (
-          <FormError error={error} />
-        ) : !data ? (
-          <TableSkeleton rows={3} />
-        ) : data.items.length === 0 ? (
-          <p className="text-sm text-muted-foreground">{empty}</p>
-        ) : (
-          <ul className="divide-y text-sm" data-testid={`renewals-${state}`}>
-            {data.items.slice(0, 6).map((r) => (
-              <li key={r.id} className="flex flex-wrap items-baseline justify-between gap-x-3 py-1.5">
-                <span>
-                  <span className="font-medium">{r.staffName}</span> <span className="text-muted-foreground">· {r.storeName}</span>
-                  <span className="block text-xs text-muted-foreground">{course.title({ key: r.courseKey, title: r.courseTitle })}</span>
-                </span>
-                <span className={cn("tabular-nums", state === "expired" ? "text-red-700" : "text-amber-700")}>{r.expiresOn}</span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </CardContent>
-    </Card>
+        )
+      }
+      columns={columns}
+      // The first few, soonest first: the whole list is one link away.
+      rows={data?.items.slice(0, 6)}
+      rowKey={(r) => r.id}
+      rowHref={(r) => `/training/records/${r.id}`}
+      error={renewals.error}
+      onRetry={() => void renewals.refetch()}
+      empty={{ title: empty }}
+      cardsBelow="sm"
+      data-testid={`renewals-${state}`}
+    />
   );
 }
 
@@ -218,7 +229,8 @@ function RecordsView({ role }: { role: UserRole }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const course = useCourseText();
-  const { input, update, isPending, queryString } = useListParams(recordListInput);
+  const list = useListParams(recordListInput);
+  const { input, update, queryString } = list;
   const { data } = useSuspenseQuery(trpc.training.records.queryOptions(input));
   const { data: stores } = useQuery(trpc.merchants.storeChoices.queryOptions());
   const { data: courses } = useQuery(trpc.training.courses.queryOptions());
@@ -226,6 +238,74 @@ function RecordsView({ role }: { role: UserRole }) {
   const remove = useMutation(trpc.training.deleteRecord.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.training.pathFilter()) }));
   const exportQuery = new URLSearchParams(queryString);
   exportQuery.delete("view");
+  const columns: Column<(typeof data.items)[number]>[] = [
+    { id: "certificate", header: t("records.certificate"), cell: (r) => <span className="font-mono text-xs">TR-{r.number}</span>, card: "title" },
+    { id: "state", header: t("records.state"), cell: (r) => <TrainingStateBadge state={r.state} />, card: "status" },
+    {
+      id: "staff",
+      header: t("records.staff"),
+      cell: (r) => (
+        <>
+          <div className="font-medium">
+            {r.staffName}
+            {!r.staffActive && <span className="ml-1 text-xs font-normal text-muted-foreground">({t("records.left")})</span>}
+          </div>
+          <div className="text-xs text-muted-foreground">
+            {t(`roles.${r.staffRole}`)} · {r.storeName}
+          </div>
+        </>
+      ),
+    },
+    {
+      id: "course",
+      header: t("records.course"),
+      cell: (r) => (
+        <>
+          <div className="truncate" title={course.title({ key: r.courseKey, title: r.courseTitle })}>
+            {course.title({ key: r.courseKey, title: r.courseTitle })}
+          </div>
+          <div className="text-xs text-muted-foreground">
+            {t(`results.${r.result}`)}
+            {r.score !== null && ` · ${t("records.score", { score: r.score })}`}
+          </div>
+        </>
+      ),
+      className: "max-w-64",
+    },
+    { id: "trainedOn", header: t("records.trainedOn"), cell: (r) => <span className="tabular-nums">{r.trainedOn}</span> },
+    { id: "expiresOn", header: t("records.expiresOn"), cell: (r) => <span className="tabular-nums">{r.expiresOn ?? "—"}</span> },
+    {
+      id: "trainer",
+      header: t("records.trainer"),
+      cell: (r) => (
+        <>
+          {r.trainerName} <span className="text-xs text-muted-foreground">· {t(`trainerKinds.${r.trainerKind}`)}</span>
+        </>
+      ),
+      className: "hidden lg:table-cell",
+    },
+    ...(role !== "technician"
+      ? [
+          {
+            id: "delete",
+            header: <span className="sr-only">{t("records.delete")}</span>,
+            cell: (r: (typeof data.items)[number]) => (
+              <ConfirmDialog
+                label={t("records.delete")}
+                title={t("records.deleteTitle", { number: r.number })}
+                description={t("records.deleteConfirm", { staff: r.staffName, course: course.title({ key: r.courseKey, title: r.courseTitle }) })}
+                destructive
+                error={remove.error}
+                pending={remove.isPending}
+                onConfirm={() => remove.mutateAsync({ id: r.id })}
+              />
+            ),
+            className: "text-right",
+            card: "actions" as const,
+          },
+        ]
+      : []),
+  ];
   return (
     <div className="space-y-3">
       <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-4">
@@ -269,77 +349,17 @@ function RecordsView({ role }: { role: UserRole }) {
           </a>
         </Button>
       </div>
-      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="training-records">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("records.empty")} hint={t("records.emptyHint")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("records.certificate")}</TableHead>
-                <TableHead>{t("records.staff")}</TableHead>
-                <TableHead>{t("records.course")}</TableHead>
-                <TableHead>{t("records.trainedOn")}</TableHead>
-                <TableHead>{t("records.expiresOn")}</TableHead>
-                <TableHead>{t("records.state")}</TableHead>
-                <TableHead className="hidden lg:table-cell">{t("records.trainer")}</TableHead>
-                {role !== "technician" && <TableHead />}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((r) => (
-                <TableRow key={r.id}>
-                  <TableCell>
-                    <Link className="font-mono text-xs text-primary hover:underline" href={`/training/records/${r.id}`}>
-                      TR-{r.number}
-                    </Link>
-                  </TableCell>
-                  <TableCell>
-                    <div className="font-medium">
-                      {r.staffName}
-                      {!r.staffActive && <span className="ml-1 text-xs font-normal text-muted-foreground">({t("records.left")})</span>}
-                    </div>
-                    <div className="text-xs text-muted-foreground">
-                      {t(`roles.${r.staffRole}`)} · {r.storeName}
-                    </div>
-                  </TableCell>
-                  <TableCell className="max-w-64">
-                    <div className="truncate" title={course.title({ key: r.courseKey, title: r.courseTitle })}>
-                      {course.title({ key: r.courseKey, title: r.courseTitle })}
-                    </div>
-                    <div className="text-xs text-muted-foreground">
-                      {t(`results.${r.result}`)}
-                      {r.score !== null && ` · ${t("records.score", { score: r.score })}`}
-                    </div>
-                  </TableCell>
-                  <TableCell className="tabular-nums">{r.trainedOn}</TableCell>
-                  <TableCell className="tabular-nums">{r.expiresOn ?? "—"}</TableCell>
-                  <TableCell>
-                    <TrainingStateBadge state={r.state} />
-                  </TableCell>
-                  <TableCell className="hidden lg:table-cell">
-                    {r.trainerName} <span className="text-xs text-muted-foreground">· {t(`trainerKinds.${r.trainerKind}`)}</span>
-                  </TableCell>
-                  {role !== "technician" && (
-                    <TableCell className="text-right">
-                      <ConfirmDialog
-                        label={t("records.delete")}
-                        title={t("records.deleteTitle", { number: r.number })}
-                        description={t("records.deleteConfirm", { staff: r.staffName, course: course.title({ key: r.courseKey, title: r.courseTitle }) })}
-                        destructive
-                        error={remove.error}
-                        pending={remove.isPending}
-                        onConfirm={() => remove.mutateAsync({ id: r.id })}
-                      />
-                    </TableCell>
-                  )}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(r) => r.id}
+        rowLabel={(r) => `TR-${r.number}`}
+        rowHref={(r) => `/training/records/${r.id}`}
+        params={list}
+        paging={data}
+        empty={{ title: t("records.empty"), hint: t("records.emptyHint") }}
+        data-testid="training-records"
+      />
     </div>
   );
 }

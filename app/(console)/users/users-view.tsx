@@ -7,15 +7,14 @@ import { userRoles, type UserRole } from "@/db/schema/values";
 import { userListInput } from "@/server/schemas/users";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
-import { FieldError } from "@/app/_components/form-error";
-import { EmptyState, Pagination } from "@/app/_components/list-controls";
+import { FieldError, invalidProps } from "@/app/_components/form-error";
+import { DataList, type Column } from "@/app/_components/data-list";
+import { SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
-import { Input, Select } from "@/app/_components/ui/input";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
+import { Select } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 
 type User = {
   id: string;
@@ -46,11 +45,45 @@ export function UsersView({ viewerId }: { viewerId: string }) {
   const t = useTranslations("users");
   const tr = useTranslations("nav.roles");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(userListInput);
+  const tc = useTranslations("common");
+  const list = useListParams(userListInput);
+  const { input, update } = list;
   const { data } = useSuspenseQuery(trpc.users.list.queryOptions(input));
   const { data: merchants } = useSuspenseQuery(trpc.merchants.choices.queryOptions());
   const merchantName = new Map(merchants.map((m) => [m.id, m.name]));
   const search = useSearchParam(input.q, update);
+  const columns: Column<(typeof data.items)[number]>[] = [
+    { id: "name", header: t("name"), cell: (user) => user.name, card: "title" },
+    {
+      id: "state",
+      header: t("state"),
+      cell: (user) =>
+        user.disabled ? <Badge variant="danger">{t("disabled")}</Badge> : user.signInLockedUntil ? <Badge variant="warning">{t("locked")}</Badge> : <Badge variant="success">{t("enabled")}</Badge>,
+      card: "status",
+    },
+    { id: "email", header: t("email"), cell: (user) => <span className="break-all">{user.email}</span> },
+    { id: "role", header: t("role"), cell: (user) => tr(user.role) },
+    {
+      id: "merchants",
+      header: t("merchants"),
+      cell: (user) =>
+        user.role === "merchant" ? merchantName.get(user.merchantId ?? "") : user.role === "technician" ? user.assignedMerchants.map((m) => m.name).join(", ") || "—" : t("allMerchants"),
+      className: "whitespace-normal",
+    },
+    {
+      id: "actions",
+      header: <span className="sr-only">{tc("actions")}</span>,
+      cell: (user) => (
+        <div className="flex flex-wrap gap-1.5">
+          <UserDialog user={user} merchants={merchants} isSelf={user.id === viewerId} />
+          {user.role === "technician" && <AssignmentsDialog user={user} merchants={merchants} />}
+          <PasswordDialog user={user} />
+          <SignInActions user={user} isSelf={user.id === viewerId} />
+        </div>
+      ),
+      card: "actions",
+    },
+  ];
 
   return (
     <div className="space-y-4">
@@ -59,7 +92,7 @@ export function UsersView({ viewerId }: { viewerId: string }) {
         <UserDialog merchants={merchants} />
       </div>
       <div className="flex flex-wrap gap-2">
-        <Input className="max-w-xs" aria-label={t("search")} placeholder={t("search")} {...search.inputProps} />
+        <SearchBox label={t("search")} className="block w-full max-w-xs" inputProps={search.inputProps} />
         <Select className="w-40" aria-label={t("role")} value={input.role ?? ""} onChange={(e) => update({ role: e.target.value })}>
           <option value="">{t("allRoles")}</option>
           {userRoles.map((r) => (
@@ -69,52 +102,7 @@ export function UsersView({ viewerId }: { viewerId: string }) {
           ))}
         </Select>
       </div>
-      <div className={cn("rounded-xl border bg-card px-1", isPending && "opacity-60")}>
-        {data.items.length === 0 ? (
-          <EmptyState title={t("empty")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("name")}</TableHead>
-                <TableHead>{t("email")}</TableHead>
-                <TableHead>{t("role")}</TableHead>
-                <TableHead>{t("merchants")}</TableHead>
-                <TableHead>{t("state")}</TableHead>
-                <TableHead />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((user) => (
-                <TableRow key={user.id}>
-                  <TableCell className="font-medium">{user.name}</TableCell>
-                  <TableCell>{user.email}</TableCell>
-                  <TableCell>{tr(user.role)}</TableCell>
-                  <TableCell className="whitespace-normal">
-                    {user.role === "merchant" ? merchantName.get(user.merchantId ?? "") : user.role === "technician" ? user.assignedMerchants.map((m) => m.name).join(", ") || "—" : t("allMerchants")}
-                  </TableCell>
-                  <TableCell>
-                    {user.disabled ? (
-                      <Badge variant="danger">{t("disabled")}</Badge>
-                    ) : user.signInLockedUntil ? (
-                      <Badge variant="warning">{t("locked")}</Badge>
-                    ) : (
-                      <Badge variant="success">{t("enabled")}</Badge>
-                    )}
-                  </TableCell>
-                  <TableCell className="flex flex-wrap gap-1.5">
-                    <UserDialog user={user} merchants={merchants} isSelf={user.id === viewerId} />
-                    {user.role === "technician" && <AssignmentsDialog user={user} merchants={merchants} />}
-                    <PasswordDialog user={user} />
-                    <SignInActions user={user} isSelf={user.id === viewerId} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />
+      <DataList columns={columns} rows={data.items} rowKey={(user) => user.id} params={list} paging={data} empty={{ title: t("empty") }} />
     </div>
   );
 }
@@ -156,7 +144,7 @@ function UserDialog({ user, merchants, isSelf }: { user?: User; merchants: { id:
         <label htmlFor="field-role" className="text-sm font-medium">
           {t("role")}
         </label>
-        <Select id="field-role" value={role} disabled={isSelf} onChange={(e) => setRole(e.target.value as UserRole)}>
+        <Select id="field-role" value={role} disabled={isSelf} onChange={(e) => setRole(e.target.value as UserRole)} {...invalidProps(mutation.error, "role")}>
           {userRoles.map((r) => (
             <option key={r} value={r}>
               {tr(r)}

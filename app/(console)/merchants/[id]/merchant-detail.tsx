@@ -7,7 +7,7 @@ import { terminalStatuses, type UserRole } from "@/db/schema/values";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
+import { CardWithList, type Column } from "@/app/_components/data-list";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { MerchantDialog, StoreDialog } from "../merchant-forms";
 
@@ -15,9 +15,58 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
   const t = useTranslations("merchants");
   const tst = useTranslations("stores");
   const ts = useTranslations("terminalStatus");
+  const tc = useTranslations("common");
   const trpc = useTRPC();
   const { data: merchant } = useSuspenseQuery(trpc.merchants.getById.queryOptions({ id }));
   const count = (status: string) => merchant.terminalsByStatus.find((s) => s.status === status)?.n ?? 0;
+  const storeColumns: Column<(typeof merchant.stores)[number]>[] = [
+    {
+      id: "name",
+      header: tst("name"),
+      cell: (store) => (
+        <>
+          <div className="font-medium">
+            {store.name} <span className="font-mono text-xs font-normal text-muted-foreground">{store.code}</span>
+          </div>
+          <div className="max-w-64 truncate text-xs font-normal text-muted-foreground 2xl:hidden">{store.address}</div>
+        </>
+      ),
+      card: "title",
+    },
+    { id: "address", header: tst("address"), cell: (store) => store.address || "—", className: "hidden 2xl:table-cell", card: "none" },
+    { id: "region", header: tst("region"), cell: (store) => store.region || "—" },
+    {
+      id: "hours",
+      header: tst("hours"),
+      cell: (store) => {
+        const hours = Object.values(store.businessHours)[0];
+        return hours ? `${hours.opens}–${hours.closes} (${store.timeZone})` : tst("noHours");
+      },
+    },
+    { id: "maintenance", header: tst("maintenance"), cell: (store) => `${store.maintenanceStarts}–${store.maintenanceEnds}` },
+    {
+      id: "terminals",
+      header: t("terminals"),
+      cell: (store) => (
+        <Link className="text-primary hover:underline" href={`/terminals?merchantId=${id}&storeId=${store.id}`}>
+          {store.terminalCount}
+        </Link>
+      ),
+    },
+    {
+      id: "actions",
+      header: <span className="sr-only">{tc("actions")}</span>,
+      cell: (store) => (
+        <div className="flex justify-end gap-2">
+          <Button asChild size="sm" variant="outline">
+            <Link href={`/training/evidence/${store.id}`}>{t("pciEvidence")}</Link>
+          </Button>
+          {role === "admin" && <StoreDialog merchantId={id} store={store} />}
+        </div>
+      ),
+      card: "actions",
+    },
+  ];
 
   return (
     <div className="space-y-4">
@@ -29,6 +78,7 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div className="flex items-center gap-3">
           <h1 className="text-xl font-semibold">{merchant.name}</h1>
+          <span className="font-mono text-sm text-muted-foreground">{merchant.code}</span>
           <Badge variant={merchant.status === "active" ? "success" : "muted"}>{t(`statuses.${merchant.status}`)}</Badge>
         </div>
         {role === "admin" && <MerchantDialog merchant={merchant} />}
@@ -69,61 +119,15 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
           </CardContent>
         </Card>
       </div>
-      <Card>
-        <CardHeader className="flex-row items-center justify-between">
-          <CardTitle>{t("stores")}</CardTitle>
-          {role === "admin" && <StoreDialog merchantId={id} />}
-        </CardHeader>
-        <CardContent>
-          {merchant.stores.length === 0 ? (
-            <p className="text-sm text-muted-foreground">{tst("empty")}</p>
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>{tst("name")}</TableHead>
-                  <TableHead className="hidden 2xl:table-cell">{tst("address")}</TableHead>
-                  <TableHead>{tst("region")}</TableHead>
-                  <TableHead>{tst("hours")}</TableHead>
-                  <TableHead>{tst("maintenance")}</TableHead>
-                  <TableHead>{t("terminals")}</TableHead>
-                  <TableHead />
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {merchant.stores.map((store) => {
-                  const hours = Object.values(store.businessHours)[0];
-                  return (
-                    <TableRow key={store.id}>
-                      <TableCell>
-                        <div className="font-medium">{store.name}</div>
-                        <div className="max-w-64 truncate text-xs text-muted-foreground 2xl:hidden">{store.address}</div>
-                      </TableCell>
-                      <TableCell className="hidden 2xl:table-cell">{store.address || "—"}</TableCell>
-                      <TableCell>{store.region || "—"}</TableCell>
-                      <TableCell>{hours ? `${hours.opens}–${hours.closes} (${store.timeZone})` : tst("noHours")}</TableCell>
-                      <TableCell>{`${store.maintenanceStarts}–${store.maintenanceEnds}`}</TableCell>
-                      <TableCell>
-                        <Link className="text-primary hover:underline" href={`/terminals?merchantId=${id}&storeId=${store.id}`}>
-                          {store.terminalCount}
-                        </Link>
-                      </TableCell>
-                      <TableCell>
-                        <div className="flex justify-end gap-2">
-                          <Button asChild size="sm" variant="outline">
-                            <Link href={`/training/evidence/${store.id}`}>{t("pciEvidence")}</Link>
-                          </Button>
-                          {role === "admin" && <StoreDialog merchantId={id} store={store} />}
-                        </div>
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <CardWithList
+        title={t("stores")}
+        actions={role === "admin" && <StoreDialog merchantId={id} />}
+        columns={storeColumns}
+        rows={merchant.stores}
+        rowKey={(store) => store.id}
+        empty={{ title: tst("empty") }}
+        data-testid="merchant-stores"
+      />
     </div>
   );
 }

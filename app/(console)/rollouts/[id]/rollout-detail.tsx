@@ -2,24 +2,23 @@
 
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { MegaphoneIcon } from "lucide-react";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Suspense } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { jobStatuses, type JobStatus } from "@/db/schema/values";
+import { jobStatuses, type JobStatus, type MerchantLanguage } from "@/db/schema/values";
 import { rolloutJobListInput } from "@/server/schemas/firmware";
 import { ConfirmDialog } from "@/app/_components/confirm-dialog";
 import { FormError } from "@/app/_components/form-error";
 import { DateTime, RelativeTime } from "@/app/_components/format";
-import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
+import { CardWithList, DataList, type Column } from "@/app/_components/data-list";
+import { FilterSelect, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Input } from "@/app/_components/ui/input";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/app/_components/ui/table";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 import { JobStatusBadge, ProgressBar, RolloutStatusBadge } from "@/app/_components/rollout-status";
 
 const stateColors: Record<JobStatus, string> = {
@@ -43,6 +42,47 @@ export function RolloutDetail({ id }: { id: string }) {
     refetchInterval: (query) => (["completed", "cancelled"].includes(query.state.data?.status ?? "") ? false : LIVE_REFRESH_MS),
   });
   const phaseChart = rollout.phases.map((p) => ({ name: t("phase", { n: p.position }), ...p.counts }));
+  const phaseColumns: Column<(typeof rollout.phases)[number]>[] = [
+    {
+      id: "position",
+      header: "#",
+      cell: (p) => (
+        <>
+          {t("phase", { n: p.position })} <span className="text-xs font-normal text-muted-foreground">({p.percent}%)</span>
+        </>
+      ),
+      card: "title",
+    },
+    { id: "status", header: t("status"), cell: (p) => t(`phaseStatuses.${p.status}`), card: "status" },
+    { id: "terminals", header: t("terminals"), cell: (p) => p.terminalCount, className: "tabular-nums md:text-right" },
+    { id: "progress", header: t("progress"), cell: (p) => <ProgressBar counts={p.counts} total={p.terminalCount} /> },
+    {
+      id: "thresholds",
+      header: t("thresholdsHead"),
+      cell: (p) => (
+        <span className="text-xs text-muted-foreground">
+          {t("thresholds", { success: p.successThreshold, failure: p.failureThreshold })}
+          {p.requiresApproval && ` · ${t("approval")}`}
+        </span>
+      ),
+      className: "whitespace-normal",
+    },
+  ];
+  const failureColumns: Column<(typeof rollout.failureCodes)[number]>[] = [
+    {
+      id: "code",
+      header: t("errorCode"),
+      cell: (f) => (
+        // Filters the jobs below without leaving the page's place.
+        <Link className="font-mono text-xs text-primary hover:underline" href={`/rollouts/${id}?errorCode=${encodeURIComponent(f.errorCode)}`} scroll={false}>
+          {f.errorCode}
+        </Link>
+      ),
+      card: "title",
+    },
+    { id: "failed", header: t("failedCount"), cell: (f) => f.failed, className: "tabular-nums md:text-right" },
+    { id: "retried", header: t("retriedCount"), cell: (f) => f.retried, className: "tabular-nums md:text-right" },
+  ];
 
   return (
     <div className="space-y-4">
@@ -76,76 +116,31 @@ export function RolloutDetail({ id }: { id: string }) {
         </CardContent>
       </Card>
 
-      <div className="grid gap-4 lg:grid-cols-3">
-        <Card className="min-w-0 lg:col-span-2">
-          <CardHeader>
-            <CardTitle>{t("phaseTable")}</CardTitle>
-          </CardHeader>
-          <CardContent className="overflow-x-auto">
-            <Table data-testid="phases">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>#</TableHead>
-                  <TableHead>{t("status")}</TableHead>
-                  <TableHead className="text-right">{t("terminals")}</TableHead>
-                  <TableHead>{t("progress")}</TableHead>
-                  <TableHead>{t("thresholdsHead")}</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {rollout.phases.map((p) => (
-                  <TableRow key={p.id} data-testid={`phase-${p.position}`}>
-                    <TableCell className="font-medium">
-                      {p.position} <span className="text-xs text-muted-foreground">({p.percent}%)</span>
-                    </TableCell>
-                    <TableCell>{t(`phaseStatuses.${p.status}`)}</TableCell>
-                    <TableCell className="text-right tabular-nums">{p.terminalCount}</TableCell>
-                    <TableCell>
-                      <ProgressBar counts={p.counts} total={p.terminalCount} />
-                    </TableCell>
-                    <TableCell className="text-xs text-muted-foreground">
-                      {t("thresholds", { success: p.successThreshold, failure: p.failureThreshold })}
-                      {p.requiresApproval && ` · ${t("approval")}`}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </CardContent>
-        </Card>
-        <Card className="min-w-0">
-          <CardHeader>
-            <CardTitle>{t("failureCodes")}</CardTitle>
-          </CardHeader>
-          <CardContent className="overflow-x-auto">
-            {rollout.failureCodes.length === 0 ? (
-              <p className="text-sm text-muted-foreground">{t("noFailures")}</p>
-            ) : (
-              <Table data-testid="failure-codes">
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>{t("errorCode")}</TableHead>
-                    <TableHead className="text-right">{t("failedCount")}</TableHead>
-                    <TableHead className="text-right">{t("retriedCount")}</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {rollout.failureCodes.map((f) => (
-                    <TableRow key={f.errorCode}>
-                      <TableCell className="font-mono text-xs">
-                        <Link className="text-primary hover:underline" href={`/rollouts/${id}?errorCode=${encodeURIComponent(f.errorCode)}`} scroll={false}>
-                          {f.errorCode}
-                        </Link>
-                      </TableCell>
-                      <TableCell className="text-right tabular-nums">{f.failed}</TableCell>
-                      <TableCell className="text-right tabular-nums">{f.retried}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            )}
-          </CardContent>
-        </Card>
+      {/* The phases need the full width at 1280 px; the failure codes go beside them only on wider screens. */}
+      <div className="grid gap-4 2xl:grid-cols-3">
+        <div className="min-w-0 2xl:col-span-2">
+          <CardWithList
+            title={t("phaseTable")}
+            columns={phaseColumns}
+            rows={rollout.phases}
+            rowKey={(p) => p.id}
+            rowLabel={(p) => t("phase", { n: p.position })}
+            rowTestId={(p) => `phase-${p.position}`}
+            empty={{ title: t("phaseTable") }}
+            data-testid="phases"
+          />
+        </div>
+        <div className="min-w-0">
+          <CardWithList
+            title={t("failureCodes")}
+            columns={failureColumns}
+            rows={rollout.failureCodes}
+            rowKey={(f) => f.errorCode}
+            empty={{ title: t("noFailures") }}
+            cardsBelow="sm"
+            data-testid="failure-codes"
+          />
+        </div>
       </div>
 
       <Card>
@@ -187,10 +182,12 @@ function RolloutActions({ id, status, awaitingApproval, pendingJobs }: { id: str
   const router = useRouter();
   // One step: a draft notice for the rollout's merchants and terminals, opened for review.
   const announce = useMutation(trpc.notices.createForRollout.mutationOptions({ onSuccess: (notice) => router.push(`/notices/${notice.id}`) }));
+  // The draft is in the merchants' language; this one counts only when they differ.
+  const language = useLocale() as MerchantLanguage;
   return (
     <div className="flex flex-wrap gap-2">
       {["running", "scheduled", "paused"].includes(status) && (
-        <Button size="sm" variant="outline" disabled={announce.isPending} onClick={() => announce.mutate({ rolloutId: id })}>
+        <Button size="sm" variant="outline" disabled={announce.isPending} onClick={() => announce.mutate({ rolloutId: id, language })}>
           <MegaphoneIcon /> {t("announce")}
         </Button>
       )}
@@ -224,8 +221,42 @@ function RolloutActions({ id, status, awaitingApproval, pendingJobs }: { id: str
 function RolloutJobs({ id, phases }: { id: string; phases: number }) {
   const t = useTranslations("rollouts");
   const trpc = useTRPC();
-  const { input, update, isPending, queryString } = useListParams(rolloutJobListInput.omit({ id: true }));
+  const list = useListParams(rolloutJobListInput.omit({ id: true }));
+  const { input, update, queryString } = list;
   const { data } = useSuspenseQuery({ ...trpc.rollouts.jobs.queryOptions({ ...input, id }), refetchInterval: LIVE_REFRESH_MS });
+  const jobColumns: Column<(typeof data.items)[number]>[] = [
+    {
+      id: "terminal",
+      header: t("terminals"),
+      cell: (job) => <span className="font-mono">{job.serialNumber}</span>,
+      card: "title",
+    },
+    { id: "place", header: t("place"), cell: (job) => <span className="text-xs">{[job.merchantName, job.storeName].filter(Boolean).join(" · ") || "—"}</span>, className: "whitespace-normal" },
+    {
+      id: "status",
+      header: t("status"),
+      cell: (job) => (
+        <>
+          <JobStatusBadge status={job.status} />
+          {job.progressPercent !== null && job.status !== "succeeded" && <span className="ml-1 text-xs tabular-nums text-muted-foreground">{job.progressPercent}%</span>}
+        </>
+      ),
+      card: "status",
+    },
+    { id: "phase", header: "#", cell: (job) => t("phase", { n: job.phase }) },
+    { id: "from", header: t("fromVersion"), cell: (job) => <span className="font-mono text-xs">{job.fromVersion ?? "—"}</span> },
+    { id: "attempt", header: t("attempt"), cell: (job) => job.attempt, className: "tabular-nums md:text-right" },
+    {
+      id: "error",
+      header: t("errorCode"),
+      cell: (job) => (
+        <span className="font-mono text-xs" title={job.message ?? undefined}>
+          {job.errorCode ?? "—"}
+        </span>
+      ),
+    },
+    { id: "updated", header: t("updated"), cell: (job) => <RelativeTime date={job.updatedAt} /> },
+  ];
   const search = useSearchParam(input.q, update);
   return (
     <section className="space-y-2" aria-labelledby="jobs-title">
@@ -265,51 +296,17 @@ function RolloutJobs({ id, phases }: { id: string; phases: number }) {
           onKeyDown={(e) => e.key === "Enter" && update({ errorCode: e.currentTarget.value.trim() })}
         />
       </div>
-      <div className={cn("overflow-x-auto rounded-xl border bg-card px-1", isPending && "opacity-60")} data-testid="rollout-jobs">
-        {data.items.length === 0 ? (
-          <EmptyState title={t("jobsEmpty")} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("terminals")}</TableHead>
-                <TableHead>#</TableHead>
-                <TableHead>{t("status")}</TableHead>
-                <TableHead>{t("fromVersion")}</TableHead>
-                <TableHead className="text-right">{t("attempt")}</TableHead>
-                <TableHead>{t("errorCode")}</TableHead>
-                <TableHead>{t("updated")}</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((job) => (
-                <TableRow key={job.id}>
-                  <TableCell>
-                    <Link className="font-mono text-primary hover:underline" href={`/terminals/${encodeURIComponent(job.serialNumber)}`}>
-                      {job.serialNumber}
-                    </Link>
-                    <div className="text-xs text-muted-foreground">{[job.merchantName, job.storeName].filter(Boolean).join(" · ")}</div>
-                  </TableCell>
-                  <TableCell className="tabular-nums">{job.phase}</TableCell>
-                  <TableCell>
-                    <JobStatusBadge status={job.status} />
-                    {job.progressPercent !== null && job.status !== "succeeded" && <span className="ml-1 text-xs tabular-nums text-muted-foreground">{job.progressPercent}%</span>}
-                  </TableCell>
-                  <TableCell className="font-mono text-xs">{job.fromVersion ?? "—"}</TableCell>
-                  <TableCell className="text-right tabular-nums">{job.attempt}</TableCell>
-                  <TableCell className="font-mono text-xs" title={job.message ?? undefined}>
-                    {job.errorCode ?? "—"}
-                  </TableCell>
-                  <TableCell>
-                    <RelativeTime date={job.updatedAt} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={jobColumns}
+        rows={data.items}
+        rowKey={(job) => job.id}
+        rowHref={(job) => `/terminals/${encodeURIComponent(job.serialNumber)}`}
+        rowLabel={(job) => job.serialNumber}
+        params={list}
+        paging={data}
+        empty={{ title: t("jobsEmpty") }}
+        data-testid="rollout-jobs"
+      />
     </section>
   );
 }

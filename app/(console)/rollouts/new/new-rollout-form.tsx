@@ -7,7 +7,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { defaultPhases, publishedReleasesInput } from "@/server/schemas/firmware";
-import { FieldError, FormError } from "@/app/_components/form-error";
+import { FieldError, FormError, invalidProps } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Input, Label, Select, Textarea } from "@/app/_components/ui/input";
@@ -128,7 +128,7 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
         <CardContent className="grid gap-3 pt-6 sm:grid-cols-2">
           <div className="grid gap-1.5">
             <Label htmlFor="rollout-release">{t("release")}</Label>
-            <Select id="rollout-release" value={releaseId} onChange={(e) => setReleaseId(e.target.value)}>
+            <Select id="rollout-release" value={releaseId} onChange={(e) => setReleaseId(e.target.value)} {...invalidProps(create.error, "releaseId")}>
               {releases.items.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.version} ({r.models.map((m) => m.name).join(", ")})
@@ -139,7 +139,7 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="rollout-name">{t("name")}</Label>
-            <Input id="rollout-name" value={name} placeholder={suggestedName} onChange={(e) => setName(e.target.value)} />
+            <Input id="rollout-name" value={name} placeholder={suggestedName} onChange={(e) => setName(e.target.value)} {...invalidProps(create.error, "name")} />
             <FieldError error={create.error} field="name" />
           </div>
         </CardContent>
@@ -160,7 +160,7 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
             ))}
           </div>
           {mode === "filters" ? (
-            <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+            <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4" role="group" aria-label={t("byFilters")} {...invalidProps(create.error, "target")}>
               <CheckList legend={t("modelsFilter")} options={options.models.filter((m) => !release || release.models.some((rm) => rm.id === m.id))} selected={modelIds} onChange={setModelIds} />
               <CheckList legend={t("merchantsFilter")} options={options.merchants} selected={merchantIds} onChange={setMerchantIds} />
               <CheckList legend={t("storesFilter")} options={visibleStores} selected={storeIds} onChange={setStoreIds} />
@@ -169,7 +169,7 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
           ) : (
             <div className="grid gap-1.5">
               <Label htmlFor="rollout-serials">{t("serials")}</Label>
-              <Textarea id="rollout-serials" rows={6} className="font-mono" value={serialText} onChange={(e) => setSerialText(e.target.value)} />
+              <Textarea id="rollout-serials" rows={6} className="font-mono" value={serialText} onChange={(e) => setSerialText(e.target.value)} {...invalidProps(create.error, "target")} />
               <p className="text-xs text-muted-foreground">{t("serialsHint")}</p>
             </div>
           )}
@@ -201,7 +201,15 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
               {(["percent", "successThreshold", "failureThreshold"] as const).map((key) => (
                 <label key={key} className="grid gap-1 text-xs">
                   {t(key === "percent" ? "share" : key)}
-                  <Input type="number" min={0} max={100} step="any" value={p[key]} onChange={(e) => setPhase(i, { [key]: Number(e.target.value) })} />
+                  <Input
+                    type="number"
+                    min={0}
+                    max={100}
+                    step="any"
+                    value={p[key]}
+                    onChange={(e) => setPhase(i, { [key]: Number(e.target.value) })}
+                    {...invalidProps(create.error, `phases.${i}.${key}`, "phases")}
+                  />
                 </label>
               ))}
               <label className="flex items-center gap-2 pb-2 text-xs">
@@ -236,7 +244,7 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="rollout-attempts">{t("maxAttempts")}</Label>
-            <Input id="rollout-attempts" type="number" min={1} max={10} value={maxAttempts} onChange={(e) => setMaxAttempts(Number(e.target.value))} />
+            <Input id="rollout-attempts" type="number" min={1} max={10} value={maxAttempts} onChange={(e) => setMaxAttempts(Number(e.target.value))} {...invalidProps(create.error, "maxAttempts")} />
             <FieldError error={create.error} field="maxAttempts" />
           </div>
         </CardContent>

@@ -1,17 +1,18 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { ArrowLeftIcon } from "lucide-react";
-import { useTranslations } from "next-intl";
+import { ArrowLeftIcon, ShieldAlertIcon } from "lucide-react";
+import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
 import { useState } from "react";
-import type { TerminalStatus, UserRole } from "@/db/schema/values";
+import type { TerminalStatus, UserRole, WorkOrderStatus } from "@/db/schema/values";
 import { statusChangesByHand, statusesWithDeviceAccess } from "@/server/schemas/terminals";
-import { AuditChanges } from "@/app/_components/audit-changes";
+import { AuditChanges, AuditSentence } from "@/app/_components/audit-changes";
+import { CardWithList, type Column } from "@/app/_components/data-list";
 import { DateTime, RelativeTime } from "@/app/_components/format";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
 import { FormError } from "@/app/_components/form-error";
-import { OnlineDot, TerminalStatusBadge } from "@/app/_components/terminal-status";
+import { Connectivity, TerminalStatusBadge } from "@/app/_components/terminal-status";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/app/_components/ui/dialog";
@@ -19,6 +20,7 @@ import { Input, Label } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { JobStatusBadge } from "@/app/_components/rollout-status";
 import { WorkOrderStatusBadge } from "@/app/_components/work-order-status";
+import { WorkOrderTitle } from "@/app/_components/work-order-title";
 import { PlacementFields } from "../placement-fields";
 import { DeviceTokenDialog } from "./device-token-dialog";
 import { FaultReportDialog } from "./fault-report-dialog";
@@ -28,6 +30,7 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
   const t = useTranslations("terminal");
   const tt = useTranslations("terminals");
   const tw = useTranslations("workOrders");
+  const tm = useTranslations("maintenance");
   const trpc = useTRPC();
   const { data: terminal } = useSuspenseQuery(trpc.terminals.getBySerial.queryOptions({ serialNumber }));
 
@@ -41,9 +44,11 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
     ],
     [
       tt("lastSeen"),
-      <span key="ls" className="flex items-center gap-2" data-testid="last-seen">
-        <OnlineDot online={terminal.online} />
-        <RelativeTime date={terminal.lastSeenAt} />
+      <span key="ls" className="flex flex-wrap items-center gap-x-2" data-testid="last-seen">
+        <Connectivity online={terminal.online} lastSeenAt={terminal.lastSeenAt} />
+        <span className="font-normal text-muted-foreground">
+          <RelativeTime date={terminal.lastSeenAt} />
+        </span>
       </span>,
     ],
     [t("battery"), terminal.batteryPercent == null ? "—" : `${terminal.batteryPercent}%`],
@@ -53,6 +58,32 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
     [t("registeredAt"), <DateTime key="ca" date={terminal.createdAt} />],
     [t("capabilities"), terminal.capabilities.length ? terminal.capabilities.map((c) => t(`capability.${c}`)).join(", ") : "—"],
   ];
+
+  const maintenanceColumns: Column<(typeof terminal.maintenance)[number]>[] = [
+    {
+      id: "title",
+      header: t("workOrder"),
+      cell: (w) => (
+        <>
+          WO-{w.number} <WorkOrderTitle order={w} serialNumber={terminal.serialNumber} />
+        </>
+      ),
+      card: "title",
+    },
+    { id: "status", header: tt("status"), cell: (w) => <WorkOrderStatusBadge status={w.status} />, card: "status" },
+    { id: "type", header: tm("type"), cell: (w) => tw(`types.${w.type}`) },
+    { id: "due", header: t("dueOrDone"), cell: (w) => (w.completedAt ? <DateTime date={w.completedAt} /> : w.dueDate) },
+    { id: "technician", header: tm("technician"), cell: (w) => w.technicianName ?? "—" },
+    { id: "resolution", header: t("resolution"), cell: (w) => w.resolution ?? "—", className: "max-w-80 truncate" },
+  ];
+  const updateColumns: Column<(typeof terminal.updates)[number]>[] = [
+    { id: "version", header: tt("firmware"), cell: (job) => <span className="font-mono">{job.version}</span>, card: "title" },
+    { id: "status", header: tt("status"), cell: (job) => <JobStatusBadge status={job.status} />, card: "status" },
+    { id: "error", header: t("errorCode"), cell: (job) => (job.errorCode ? <span className="font-mono text-destructive">{job.errorCode}</span> : "—") },
+    { id: "rollout", header: t("rollout"), cell: (job) => job.rolloutName },
+    { id: "updated", header: t("updatedAt"), cell: (job) => <RelativeTime date={job.updatedAt} /> },
+  ];
+  const openRepair = terminal.maintenance.find((w) => w.type === "repair" && openWorkOrderStatuses.includes(w.status));
 
   return (
     <div className="space-y-4">
@@ -66,7 +97,7 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           <TerminalStatusBadge status={terminal.status} />
         </div>
         <div className="flex flex-wrap gap-2">
-          {terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} />}
+          {terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} openRepair={openRepair ?? null} />}
           {role === "admin" && (
             <>
               {statusesWithDeviceAccess.includes(terminal.status) && <DeviceTokenDialog terminalId={terminal.id} serialNumber={terminal.serialNumber} />}
@@ -79,6 +110,8 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           )}
         </div>
       </div>
+
+      {terminal.tamperSuspension && <TamperSuspensionBanner {...terminal.tamperSuspension} />}
 
       <div className="grid gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2">
@@ -135,53 +168,41 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
 
       <TerminalActivity serialNumber={terminal.serialNumber} />
 
-      <ListCard title={t("maintenance")} empty={terminal.maintenance.length === 0} emptyText={t("noMaintenance")}>
-        <ul className="space-y-2" data-testid="terminal-maintenance">
-          {terminal.maintenance.map((w) => (
-            <li key={w.id} className="border-l-2 pl-3 text-sm">
-              <p className="flex flex-wrap items-center gap-2">
-                <Link className="font-medium text-primary hover:underline" href={`/work-orders/${w.id}`}>
-                  WO-{w.number} {w.title}
-                </Link>
-                <WorkOrderStatusBadge status={w.status} />
-              </p>
-              <p className="text-xs text-muted-foreground">
-                {tw(`types.${w.type}`)} · {w.completedAt ? <DateTime date={w.completedAt} /> : w.dueDate}
-                {w.technicianName && ` · ${w.technicianName}`}
-              </p>
-              {w.resolution && <p className="text-xs">{w.resolution}</p>}
-            </li>
-          ))}
-        </ul>
-      </ListCard>
+      <CardWithList
+        title={t("maintenance")}
+        columns={maintenanceColumns}
+        rows={terminal.maintenance}
+        rowKey={(w) => w.id}
+        rowLabel={(w) => `WO-${w.number}`}
+        rowHref={(w) => `/work-orders/${w.id}`}
+        empty={{ title: t("noMaintenance") }}
+        data-testid="terminal-maintenance"
+      />
 
-      <ListCard title={t("updates")} empty={terminal.updates.length === 0} emptyText={t("noUpdates")}>
-        <ul className="space-y-2" data-testid="terminal-updates">
-          {terminal.updates.map((job) => (
-            <li key={job.id} className="flex flex-wrap items-center gap-2 text-sm">
-              <span className="font-mono font-medium">{job.version}</span>
-              <JobStatusBadge status={job.status} />
-              {job.errorCode && <span className="font-mono text-xs text-destructive">{job.errorCode}</span>}
-              {role === "admin" ? (
-                <Link className="text-primary hover:underline" href={`/rollouts/${job.rolloutId}`}>
-                  {job.rolloutName}
-                </Link>
-              ) : (
-                <span className="text-muted-foreground">{job.rolloutName}</span>
-              )}
-              <span className="text-xs text-muted-foreground">
-                <RelativeTime date={job.updatedAt} />
-              </span>
-            </li>
-          ))}
-        </ul>
-      </ListCard>
+      <CardWithList
+        title={t("updates")}
+        columns={updateColumns}
+        rows={terminal.updates}
+        rowKey={(job) => job.id}
+        rowLabel={(job) => job.version}
+        rowHref={role === "admin" ? (job) => `/rollouts/${job.rolloutId}` : undefined}
+        empty={{ title: t("noUpdates") }}
+        data-testid="terminal-updates"
+      />
 
       <ListCard title={t("history")} empty={terminal.history.length === 0} emptyText={t("noHistory")}>
         <ol className="space-y-3" data-testid="terminal-history">
           {terminal.history.map((entry) => (
             <li key={entry.id} className="border-l-2 pl-3 text-sm">
-              <p className="font-medium">{entry.action}</p>
+              <p>
+                <AuditSentence
+                  action={entry.action}
+                  changes={entry.changes}
+                  actor={entry.actor}
+                  subject={{ type: "terminal", id: terminal.id, label: terminal.serialNumber, parentId: null }}
+                  linkSubject={false}
+                />
+              </p>
               <p className="text-xs text-muted-foreground">
                 <DateTime date={entry.at} /> · <Actor actor={entry.actor} />
               </p>
@@ -190,6 +211,38 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           ))}
         </ol>
       </ListCard>
+    </div>
+  );
+}
+
+const openWorkOrderStatuses: WorkOrderStatus[] = ["open", "scheduled", "in_progress"];
+
+/** Why the terminal is suspended and what happens next, when a failed tamper check suspended it. */
+function TamperSuspensionBanner({ failedAt, inspection }: { failedAt: Date; inspection: { id: string; number: number } | null }) {
+  const t = useTranslations("terminal");
+  const format = useFormatter();
+  return (
+    <div
+      role="alert"
+      className="flex gap-3 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-50"
+      data-testid="tamper-banner"
+    >
+      <ShieldAlertIcon className="mt-0.5 size-5 shrink-0 text-amber-600" aria-hidden />
+      <div className="space-y-1">
+        <p className="font-semibold">{t("tamperSuspendedTitle", { date: format.dateTime(failedAt, { dateStyle: "medium", timeStyle: "short" }) })}</p>
+        <p>
+          {inspection
+            ? t.rich("tamperSuspendedBody", {
+                number: inspection.number,
+                link: (chunks) => (
+                  <Link className="font-medium underline" href={`/work-orders/${inspection.id}`}>
+                    {chunks}
+                  </Link>
+                ),
+              })
+            : t("tamperSuspendedBodyNoOrder")}
+        </p>
+      </div>
     </div>
   );
 }

@@ -15,6 +15,6 @@ const feed = z.object({
 /** A technician's work orders as an iCalendar feed; the secret token in the URL is the only key. */
 export const GET = publicRoute({ params: feed }, async ({ db, params }, req) => {
   const ics = await calendarFeedIcs(db, params.token, setting("BETTER_AUTH_URL") ?? new URL(req.url).origin);
-  if (!ics) throw notFound("Calendar feed");
+  if (!ics) throw notFound("calendarFeed");
   return new Response(ics, { headers: { "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, no-store" } });
 });

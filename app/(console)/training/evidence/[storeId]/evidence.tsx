@@ -26,6 +26,8 @@ export function Evidence({ storeId }: { storeId: string }) {
   const { data: e } = useSuspenseQuery(trpc.training.evidence.queryOptions({ storeId }));
   const location = [e.store.name, e.store.address, e.store.region].filter(Boolean).join(", ");
   const { summary } = e;
+  // Due dates are calendar days: formatted as that day whatever the reader's time zone.
+  const day = (date: string) => format.dateTime(new Date(`${date}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" });
   return (
     <div className="space-y-4 print:space-y-3">
       <Link href="/training" className="flex items-center gap-1 text-sm text-primary hover:underline print:hidden">
@@ -98,21 +100,38 @@ export function Evidence({ storeId }: { storeId: string }) {
                     </TableCell>
                     <TableCell>
                       {d.lastInspection ? (
-                        <Link href={`/work-orders/${d.lastInspection.workOrderId}`} className="flex flex-wrap items-center gap-1.5 hover:underline">
-                          <Badge variant={d.lastInspection.result === "fail" ? "danger" : d.lastInspection.result === "pass" ? "success" : "muted"}>
-                            {t(`tamperResults.${d.lastInspection.result}`)}
-                          </Badge>
-                          <span className="text-xs tabular-nums">{format.dateTime(d.lastInspection.on, { dateStyle: "medium" })}</span>
-                        </Link>
+                        <div className="flex items-center gap-2">
+                          <Link href={`/work-orders/${d.lastInspection.workOrderId}`} className="flex flex-wrap items-center gap-1.5 hover:underline">
+                            <Badge variant={d.lastInspection.result === "fail" ? "danger" : d.lastInspection.result === "pass" ? "success" : "muted"}>
+                              {t(`tamperResults.${d.lastInspection.result}`)}
+                            </Badge>
+                            <span className="text-xs tabular-nums">{format.dateTime(d.lastInspection.on, { dateStyle: "medium" })}</span>
+                          </Link>
+                          {d.lastInspection.photoId && (
+                            <a href={`/api/work-orders/${d.lastInspection.workOrderId}/photos/${d.lastInspection.photoId}`} target="_blank" rel="noopener" className="shrink-0">
+                              {/* eslint-disable-next-line @next/next/no-img-element -- a private, per-user image: next/image's optimiser would cache it for everyone. */}
+                              <img
+                                src={`/api/work-orders/${d.lastInspection.workOrderId}/photos/${d.lastInspection.photoId}`}
+                                alt={t("sealPhoto", { serial: d.serialNumber })}
+                                className="size-12 rounded border object-cover print:size-20"
+                                loading="lazy"
+                              />
+                            </a>
+                          )}
+                        </div>
                       ) : (
-                        <span className="text-xs text-muted-foreground">{t("never")}</span>
+                        // Said as a finding, not left blank: no inspection is on record for this device.
+                        <Badge variant="warning">{t("never")}</Badge>
                       )}
                     </TableCell>
                     <TableCell>
                       {d.nextInspection ? (
                         <Link href={`/work-orders/${d.nextInspection.workOrderId}`} className="flex flex-wrap items-center gap-1.5 hover:underline">
-                          <span className="text-xs tabular-nums">{d.nextInspection.dueDate}</span>
-                          {d.nextInspection.overdue && <Badge variant="danger">{t("overdue")}</Badge>}
+                          {d.nextInspection.overdue ? (
+                            <Badge variant="danger">{t("overdueSince", { date: day(d.nextInspection.dueDate) })}</Badge>
+                          ) : (
+                            <span className="text-xs tabular-nums">{day(d.nextInspection.dueDate)}</span>
+                          )}
                         </Link>
                       ) : (
                         <span className="text-muted-foreground">—</span>
@@ -154,7 +173,7 @@ export function Evidence({ storeId }: { storeId: string }) {
                       <span className="text-xs text-muted-foreground">{tw(`types.${w.type}`)}</span>
                     </TableCell>
                     <TableCell className="font-mono text-xs">{w.serialNumber}</TableCell>
-                    <TableCell className="text-red-700 tabular-nums">{w.dueDate}</TableCell>
+                    <TableCell className="text-red-700 tabular-nums">{t("overdueSince", { date: day(w.dueDate) })}</TableCell>
                     <TableCell>{tw(`statuses.${w.status}`)}</TableCell>
                     <TableCell>{w.technicianName ?? t("unassigned")}</TableCell>
                   </TableRow>
