@@ -59,7 +59,8 @@ interface DemoMerchant {
   phone: string;
   contactName: string;
   contactEmail: string;
-  stores: { name: string; code: string; address: string; region: string; hours: BusinessHours }[];
+  /** A store's own line (a landline, never the merchant's registered phone), for the technician's call button. */
+  stores: { name: string; code: string; address: string; region: string; phone: string; hours: BusinessHours }[];
   /** serial prefix, count, first status mix */
   fleet?: { prefix: string; count: number };
 }
@@ -72,8 +73,8 @@ const demoMerchants: DemoMerchant[] = [
     contactName: "Li Wei",
     contactEmail: "owner@demo.posfleet.dev",
     stores: [
-      { name: "Demo Coffee Jing'an", code: "JINGAN", address: "1788 Nanjing West Rd, Jing'an", region: "Shanghai", hours: everyDay("07:00", "22:00") },
-      { name: "Demo Coffee Xuhui", code: "XUHUI", address: "88 Caoxi North Rd, Xuhui", region: "Shanghai", hours: everyDay("07:30", "21:30") },
+      { name: "Demo Coffee Jing'an", code: "JINGAN", address: "1788 Nanjing West Rd, Jing'an", region: "Shanghai", phone: "+862162880101", hours: everyDay("07:00", "22:00") },
+      { name: "Demo Coffee Xuhui", code: "XUHUI", address: "88 Caoxi North Rd, Xuhui", region: "Shanghai", phone: "+862164380202", hours: everyDay("07:30", "21:30") },
     ],
   },
   {
@@ -82,7 +83,7 @@ const demoMerchants: DemoMerchant[] = [
     phone: "+8613900139000",
     contactName: "Zhang Min",
     contactEmail: "owner2@demo.posfleet.dev",
-    stores: [{ name: "Other Bakery Chaoyang", code: "CHAOYANG", address: "9 Sanlitun Rd, Chaoyang", region: "Beijing", hours: everyDay("06:30", "20:00") }],
+    stores: [{ name: "Other Bakery Chaoyang", code: "CHAOYANG", address: "9 Sanlitun Rd, Chaoyang", region: "Beijing", phone: "+861065320303", hours: everyDay("06:30", "20:00") }],
   },
   {
     name: "Harbor Books",
@@ -91,8 +92,8 @@ const demoMerchants: DemoMerchant[] = [
     contactName: "Chen Jing",
     contactEmail: "contact@harborbooks.example",
     stores: [
-      { name: "Harbor Books Tianhe", code: "TIANHE", address: "208 Tianhe Rd, Tianhe", region: "Guangzhou", hours: everyDay("09:00", "21:00") },
-      { name: "Harbor Books Yuexiu", code: "YUEXIU", address: "12 Beijing Rd, Yuexiu", region: "Guangzhou", hours: everyDay("10:00", "22:00") },
+      { name: "Harbor Books Tianhe", code: "TIANHE", address: "208 Tianhe Rd, Tianhe", region: "Guangzhou", phone: "+862038840404", hours: everyDay("09:00", "21:00") },
+      { name: "Harbor Books Yuexiu", code: "YUEXIU", address: "12 Beijing Rd, Yuexiu", region: "Guangzhou", phone: "+862083330505", hours: everyDay("10:00", "22:00") },
     ],
     fleet: { prefix: "HRB", count: 8 },
   },
@@ -102,7 +103,7 @@ const demoMerchants: DemoMerchant[] = [
     phone: "+8613600136000",
     contactName: "Wang Fang",
     contactEmail: "hello@lotusnoodle.example",
-    stores: [{ name: "Lotus Noodle Futian", code: "FUTIAN", address: "3 Shennan Blvd, Futian", region: "Shenzhen", hours: everyDay("10:30", "23:00") }],
+    stores: [{ name: "Lotus Noodle Futian", code: "FUTIAN", address: "3 Shennan Blvd, Futian", region: "Shenzhen", phone: "+8675582060606", hours: everyDay("10:30", "23:00") }],
     fleet: { prefix: "LNH", count: 6 },
   },
   {
@@ -112,8 +113,8 @@ const demoMerchants: DemoMerchant[] = [
     contactName: "Liu Yang",
     contactEmail: "it@metropharmacy.example",
     stores: [
-      { name: "Metro Pharmacy Wuhou", code: "WUHOU", address: "45 Renmin South Rd, Wuhou", region: "Chengdu", hours: everyDay("08:00", "22:00") },
-      { name: "Metro Pharmacy Jinjiang", code: "JINJIANG", address: "17 Chunxi Rd, Jinjiang", region: "Chengdu", hours: everyDay("08:00", "22:00") },
+      { name: "Metro Pharmacy Wuhou", code: "WUHOU", address: "45 Renmin South Rd, Wuhou", region: "Chengdu", phone: "+862885550707", hours: everyDay("08:00", "22:00") },
+      { name: "Metro Pharmacy Jinjiang", code: "JINJIANG", address: "17 Chunxi Rd, Jinjiang", region: "Chengdu", phone: "+862886660808", hours: everyDay("08:00", "22:00") },
     ],
     fleet: { prefix: "MPH", count: 8 },
   },
@@ -196,7 +197,9 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
       merchantIds.set(m.name, merchant!.id);
       const created = await tx
         .insert(stores)
-        .values(m.stores.map((s) => ({ merchantId: merchant!.id, name: s.name, code: s.code, address: s.address, region: s.region, timeZone: "Asia/Shanghai", businessHours: s.hours })))
+        .values(
+          m.stores.map((s) => ({ merchantId: merchant!.id, name: s.name, code: s.code, address: s.address, region: s.region, phone: s.phone, timeZone: "Asia/Shanghai", businessHours: s.hours })),
+        )
         .returning({ id: stores.id });
       storeIdsByMerchant.set(
         m.name,

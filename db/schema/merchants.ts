@@ -44,6 +44,8 @@ export const stores = pgTable(
     code: text("code").notNull().default(""),
     address: text("address").notNull().default(""),
     region: text("region").notNull().default(""),
+    // E.164, optional; the technician's call button rings the merchant's registered phone when a store has none.
+    phone: text("phone"),
     timeZone: text("time_zone").notNull().default("Asia/Shanghai"),
     businessHours: jsonb("business_hours").$type<BusinessHours>().notNull().default({}),
     // Firmware installs only between these local times ("HH:MM"; may wrap past midnight).

@@ -69,11 +69,20 @@ export const timeZone = z
   .refine((tz) => ianaTimeZone(tz) !== null, { message: "unknownTimeZone" })
   .transform((tz) => ianaTimeZone(tz)!);
 
+// Empty (or null) clears it: the work order's call button then rings the merchant's registered phone.
+const storePhone = z
+  .string()
+  .trim()
+  .nullable()
+  .transform((phone) => phone || null)
+  .pipe(phoneE164.nullable());
+
 // Without defaults: an update changes only the fields it names (zod keeps defaults inside .partial()).
 const storeFields = {
   name: requiredText(120),
   address: trimmed(200),
   region: trimmed(80),
+  phone: storePhone,
   timeZone,
   businessHours: businessHours.unwrap(),
   // The daily window for firmware installs, in the store's time zone; it may wrap past midnight.
@@ -86,6 +95,7 @@ export const storeCreateInput = z.object({
   code: newCode,
   address: storeFields.address.default(""),
   region: storeFields.region.default(""),
+  phone: storePhone.optional(),
   timeZone: timeZone.default("Asia/Shanghai"),
   businessHours,
   maintenanceStarts: time.default(DEFAULT_MAINTENANCE_WINDOW.starts),

@@ -402,7 +402,7 @@ export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date =
       startedAt: workOrders.startedAt,
       createdAt: workOrders.createdAt,
       storeAddress: stores.address,
-      // Stores keep no phone number of their own: the merchant's registered phone is who to call.
+      storePhone: stores.phone,
       merchantPhone: merchants.registeredPhone,
       merchantContact: merchants.contactName,
       terminalStatus: terminals.status,
@@ -415,6 +415,9 @@ export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date =
     .leftJoin(users, eq(users.id, workOrders.technicianId))
     .where(and(eq(workOrders.id, id), inScope(workOrders.merchantId, scope)));
   if (!order) throw notFound("workOrder");
+  // The page gets only the number to call, not every number the work order could reach.
+  const { storePhone, merchantPhone, merchantContact, ...rest } = order;
+  const call = whomToCall({ ...rest, storePhone, merchantPhone, merchantContact });
   const [notes, followUps, photos] = await Promise.all([
     db.select().from(workOrderNotes).where(eq(workOrderNotes.workOrderId, id)).orderBy(asc(workOrderNotes.createdAt)),
     db.select({ id: workOrders.id, number: workOrders.number, status: workOrders.status }).from(workOrders).where(eq(workOrders.parentId, id)),
@@ -424,7 +427,14 @@ export async function getWorkOrder(db: Db, scope: Scope, id: string, now: Date =
       .where(eq(workOrderPhotos.workOrderId, id))
       .orderBy(asc(workOrderPhotos.createdAt)),
   ]);
-  return { ...order, dueState: dueState(order.dueDate, order.status, today(now)), notes, followUps, photos };
+  return { ...rest, call, dueState: dueState(order.dueDate, order.status, today(now)), notes, followUps, photos };
+}
+
+/** Whom the technician calls on the way: the store's own phone, else the merchant's registered one (every merchant has it). */
+function whomToCall(order: { storePhone: string | null; storeName: string | null; merchantPhone: string | null; merchantContact: string | null; merchantName: string | null }) {
+  if (order.storePhone) return { whom: "store" as const, phone: order.storePhone, name: order.storeName ?? order.storePhone };
+  if (order.merchantPhone) return { whom: "merchant" as const, phone: order.merchantPhone, name: order.merchantContact ?? order.merchantName ?? order.merchantPhone };
+  return null;
 }
 
 /** The work order, locked for a change, if the caller's scope includes it. */

@@ -50,6 +50,7 @@ export async function getMerchant(db: Db, scope: Scope, id: string) {
       code: stores.code,
       address: stores.address,
       region: stores.region,
+      phone: stores.phone,
       timeZone: stores.timeZone,
       businessHours: stores.businessHours,
       maintenanceStarts: stores.maintenanceStarts,

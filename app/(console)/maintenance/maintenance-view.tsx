@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { CalendarDaysIcon, CheckIcon, ChevronLeftIcon, ChevronRightIcon, CopyIcon, DownloadIcon } from "lucide-react";
+import { CalendarDaysIcon, CheckIcon, ChevronLeftIcon, ChevronRightIcon, CopyIcon, DownloadIcon, SlidersHorizontalIcon } from "lucide-react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
@@ -139,10 +139,15 @@ function MyWorkCard({ order: w }: { order: MyWorkItem }) {
 function WorkOrderList({ role }: { role: UserRole }) {
   const t = useTranslations("maintenance");
   const tw = useTranslations("workOrders");
+  const tl = useTranslations("list");
   const trpc = useTRPC();
   const { input, update, isPending, queryString } = useListParams(workOrderListInput);
   const { data } = useSuspenseQuery(trpc.maintenance.list.queryOptions(input));
   const search = useSearchParam(input.q, update);
+  // On phones the filters fold behind one button; from md up they are always shown.
+  const [filtersOpen, setFiltersOpen] = useState(false);
+  // Counts only the filters behind the button: the search box and the due-date cards stay in view.
+  const activeFilters = [input.status, input.type, input.priority, input.open, role === "technician" && input.mine].filter(Boolean).length;
   return (
     <div className="space-y-3">
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
@@ -155,40 +160,48 @@ function WorkOrderList({ role }: { role: UserRole }) {
           onClick={() => update({ due: input.due === "due_soon" ? "" : "due_soon" })}
         />
       </div>
-      <div className="grid gap-2 rounded-xl border bg-card p-3 sm:grid-cols-2 lg:grid-cols-5">
-        <SearchBox label={t("search")} inputProps={search.inputProps} />
-        <FilterSelect
-          label={t("status")}
-          allLabel={t("allStatuses")}
-          value={input.status}
-          options={workOrderStatuses.map((s) => ({ value: s, label: tw(`statuses.${s}`) }))}
-          onChange={(status) => update({ status })}
-        />
-        <FilterSelect
-          label={t("type")}
-          allLabel={t("allTypes")}
-          value={input.type}
-          options={workOrderTypes.map((s) => ({ value: s, label: tw(`types.${s}`) }))}
-          onChange={(type) => update({ type })}
-        />
-        <FilterSelect
-          label={t("priority")}
-          allLabel={t("allPriorities")}
-          value={input.priority}
-          options={workOrderPriorities.map((s) => ({ value: s, label: tw(`priorities.${s}`) }))}
-          onChange={(priority) => update({ priority })}
-        />
-        <div className="flex flex-wrap items-center gap-3 text-sm">
-          {role === "technician" && (
-            <label className="flex items-center gap-2">
-              <input type="checkbox" className="size-4" checked={input.mine ?? false} onChange={(e) => update({ mine: e.target.checked ? "true" : "" })} />
-              {t("mine")}
+      <div className="space-y-2 rounded-xl border bg-card p-3">
+        <div className="flex gap-2">
+          <SearchBox label={t("search")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />
+          <Button variant="outline" className="h-11 md:hidden" aria-expanded={filtersOpen} aria-controls="work-order-filters" onClick={() => setFiltersOpen((open) => !open)}>
+            <SlidersHorizontalIcon aria-hidden />
+            {activeFilters > 0 ? tl("filtersActive", { count: activeFilters }) : tl("filters")}
+          </Button>
+        </div>
+        <div id="work-order-filters" className={cn("grid gap-2 sm:grid-cols-2 md:grid lg:grid-cols-4", !filtersOpen && "hidden")}>
+          <FilterSelect
+            label={t("status")}
+            allLabel={t("allStatuses")}
+            value={input.status}
+            options={workOrderStatuses.map((s) => ({ value: s, label: tw(`statuses.${s}`) }))}
+            onChange={(status) => update({ status })}
+          />
+          <FilterSelect
+            label={t("type")}
+            allLabel={t("allTypes")}
+            value={input.type}
+            options={workOrderTypes.map((s) => ({ value: s, label: tw(`types.${s}`) }))}
+            onChange={(type) => update({ type })}
+          />
+          <FilterSelect
+            label={t("priority")}
+            allLabel={t("allPriorities")}
+            value={input.priority}
+            options={workOrderPriorities.map((s) => ({ value: s, label: tw(`priorities.${s}`) }))}
+            onChange={(priority) => update({ priority })}
+          />
+          <div className="flex flex-wrap items-center gap-3 text-sm">
+            {role === "technician" && (
+              <label className="flex min-h-11 items-center gap-2 md:min-h-0">
+                <input type="checkbox" className="size-4" checked={input.mine ?? false} onChange={(e) => update({ mine: e.target.checked ? "true" : "" })} />
+                {t("mine")}
+              </label>
+            )}
+            <label className="flex min-h-11 items-center gap-2 md:min-h-0">
+              <input type="checkbox" className="size-4" checked={input.open ?? false} onChange={(e) => update({ open: e.target.checked ? "true" : "" })} />
+              {t("openOnly")}
             </label>
-          )}
-          <label className="flex items-center gap-2">
-            <input type="checkbox" className="size-4" checked={input.open ?? false} onChange={(e) => update({ open: e.target.checked ? "true" : "" })} />
-            {t("openOnly")}
-          </label>
+          </div>
         </div>
       </div>
       <div className="flex justify-end">

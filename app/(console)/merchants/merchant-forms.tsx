@@ -94,7 +94,18 @@ export function MerchantDialog({ merchant }: { merchant?: Merchant }) {
   );
 }
 
-type Store = { id: string; name: string; code: string; address: string; region: string; timeZone: string; businessHours: BusinessHours; maintenanceStarts: string; maintenanceEnds: string };
+type Store = {
+  id: string;
+  name: string;
+  code: string;
+  address: string;
+  region: string;
+  phone: string | null;
+  timeZone: string;
+  businessHours: BusinessHours;
+  maintenanceStarts: string;
+  maintenanceEnds: string;
+};
 
 export function StoreDialog({ merchantId, store }: { merchantId: string; store?: Store }) {
   const t = useTranslations("stores");
@@ -128,6 +139,8 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
           code: formText(form, "code"),
           address: formText(form, "address"),
           region: formText(form, "region"),
+          // Empty clears it: technicians then call the merchant's registered phone.
+          phone: formText(form, "phone"),
           timeZone: formText(form, "timeZone"),
           businessHours,
           maintenanceStarts: formText(form, "maintenanceStarts"),
@@ -149,6 +162,7 @@ export function StoreDialog({ merchantId, store }: { merchantId: string; store?:
       />
       <Field name="address" label={t("address")} error={mutation.error} defaultValue={store?.address} />
       <Field name="region" label={t("region")} error={mutation.error} defaultValue={store?.region} />
+      <Field name="phone" label={t("phoneOptional")} error={mutation.error} defaultValue={store?.phone ?? ""} type="tel" placeholder="+86 21 6288 0101" />
       <Field name="timeZone" label={t("timeZone")} error={mutation.error} defaultValue={store?.timeZone ?? "Asia/Shanghai"} list="time-zone-options" autoComplete="off" />
       <TimeZoneOptions id="time-zone-options" />
       <div className="grid grid-cols-2 gap-3">

@@ -36,6 +36,18 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
     { id: "address", header: tst("address"), cell: (store) => store.address || "—", className: "hidden 2xl:table-cell", card: "none" },
     { id: "region", header: tst("region"), cell: (store) => store.region || "—" },
     {
+      id: "phone",
+      header: tst("phone"),
+      cell: (store) =>
+        store.phone ? (
+          <a className="font-mono text-primary hover:underline" href={`tel:${store.phone}`}>
+            {store.phone}
+          </a>
+        ) : (
+          "—"
+        ),
+    },
+    {
       id: "hours",
       header: tst("hours"),
       cell: (store) => {

@@ -198,18 +198,18 @@ export function WorkOrderDetail({ id, role }: { id: string; role: UserRole }) {
   );
 }
 
-/** On the way to the store: call the merchant, open the address in a map. Big targets for a thumb. */
+/** On the way to the store: call the store (or the merchant when it has no phone), open the address in a map. Big targets for a thumb. */
 function ReachStore({ order }: { order: WorkOrder }) {
   const t = useTranslations("workOrder");
   const address = [order.storeAddress, order.storeName, order.merchantName].filter(Boolean).join(", ");
-  if (!order.merchantPhone && !order.storeAddress) return null;
+  if (!order.call && !order.storeAddress) return null;
   return (
     <div className="flex flex-wrap gap-2" data-testid="reach-store">
-      {order.merchantPhone && (
+      {order.call && (
         <Button asChild variant="outline" size="lg" className="h-11 flex-1 sm:flex-none">
-          <a href={`tel:${order.merchantPhone}`}>
+          <a href={`tel:${order.call.phone}`}>
             <PhoneIcon aria-hidden />
-            {t("callStore", { name: order.merchantContact ?? order.merchantName ?? order.merchantPhone })}
+            {t(order.call.whom === "store" ? "callStore" : "callMerchant", { name: order.call.name })}
           </a>
         </Button>
       )}
