@@ -112,9 +112,13 @@ function builtInReason(issue: Issue): ErrorReason {
 
 /** The reason and parameters of one validation issue: the schema's own reason when it names one, else zod's issue mapped. */
 export function issueReason(issue: Issue): { reason: ErrorReason; params: ErrorParams } {
-  // A value that fits no alternative (an e-mail or nothing) is refused for what the first alternative wanted.
-  const firstAlternative = issue.code === "invalid_union" && !isErrorReason(issue.message) ? issue.errors[0]?.[0] : undefined;
-  if (firstAlternative) return issueReason(firstAlternative);
+  // A value that fits no alternative (an e-mail or nothing, nothing or a phone) is refused for what an
+  // alternative with a reason of its own wanted (a phone's invalidPhone), else for what the first one wanted.
+  if (issue.code === "invalid_union" && !isErrorReason(issue.message)) {
+    const alternatives = issue.errors.flatMap((issues) => issues.slice(0, 1));
+    const chosen = alternatives.find((alternative) => isErrorReason(alternative.message)) ?? alternatives[0];
+    if (chosen) return issueReason(chosen);
+  }
   const custom = issue.code === "custom" ? (issue.params as ErrorParams | undefined) : undefined;
   return { reason: isErrorReason(issue.message) ? issue.message : builtInReason(issue), params: { ...issueParams(issue), ...custom } };
 }

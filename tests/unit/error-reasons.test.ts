@@ -9,6 +9,7 @@ import { fieldErrorsOf, isErrorReason, issueReason, renderError, type ErrorReaso
 import { dateTime, day, pageInput, requiredText, trimmed, uuid } from "@/server/schemas/common";
 import { rolloutCreateInput } from "@/server/schemas/firmware";
 import { storeCreateInput } from "@/server/schemas/merchants";
+import { phoneE164 } from "@/server/schemas/phone";
 import { userCreateInput } from "@/server/schemas/users";
 
 const root = path.resolve(__dirname, "../..");
@@ -144,6 +145,7 @@ describe("zod issues as reasons", () => {
     ["too many items", z.array(z.string()).max(1), ["a", "b"], "tooManyItems", { maximum: 1 }],
     ["a bad e-mail", z.email(), "owner@", "enterEmail", {}],
     ["an e-mail or nothing", z.union([z.email(), z.literal("")]), "owner@", "enterEmail", {}],
+    ["nothing or a phone", z.union([z.literal(""), phoneE164]), "12345", "invalidPhone", {}],
     ["a bad URL", z.url(), "not a url", "enterUrl", {}],
     ["a bad id", uuid, "42", "chooseFromList", {}],
     ["an unknown option", z.enum(["a", "b"]), "c", "chooseFromList", {}],
