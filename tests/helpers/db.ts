@@ -1,7 +1,10 @@
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { inject } from "vitest";
 import { openDatabase, type Db, type DbHandle } from "@/db/client";
+import { migrationsFolder } from "@/db/migrate";
 import { merchants, stores, users } from "@/db/schema";
 import { createCaller } from "@/server/root";
 import type { Viewer } from "@/server/trpc";
@@ -41,6 +44,46 @@ export async function createTestDatabase(): Promise<DbHandle> {
       await admin.end();
     },
   };
+}
+
+/** An empty database of this engine, for migration tests: PGlite in memory, or a new PostgreSQL database that close() drops. */
+export async function createEmptyDatabase(): Promise<DbHandle> {
+  if (engine === "pglite") return openDatabase({ engine: "pglite-memory" });
+  const url = process.env.TEST_DATABASE_URL!;
+  const name = `posfleet_empty_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const { Client } = await import("pg");
+  const admin = new Client({ connectionString: adminUrl(url) });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const handle = await openDatabase({ engine: "postgres", url: u.toString(), poolSize: 2 });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Applies the migrations up to and including `lastTag` only, from a copy of the folder with a shortened journal. */
+export async function migrateUpTo(handle: DbHandle, lastTag: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "posfleet-migrations-"));
+  try {
+    fs.cpSync(migrationsFolder, dir, { recursive: true });
+    const journalFile = path.join(dir, "meta", "_journal.json");
+    const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
+    const last = journal.entries.findIndex((e) => e.tag === lastTag);
+    if (last < 0) throw new Error(`No migration is tagged ${lastTag}.`);
+    journal.entries = journal.entries.slice(0, last + 1);
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+    const { migrate } = handle.engine === "pglite" ? await import("drizzle-orm/pglite/migrator") : await import("drizzle-orm/node-postgres/migrator");
+    await migrate(handle.db as never, { migrationsFolder: dir });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export const demoEmails = {

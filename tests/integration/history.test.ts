@@ -1,17 +1,14 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDatabase, queryRows, type DbHandle } from "@/db/client";
+import { queryRows, type DbHandle } from "@/db/client";
 import { DAY_MS, listPartitions, partitionName, rollUpCheckins, type HistoryTable } from "@/db/history";
-import { migrateDatabase, migrationsFolder } from "@/db/migrate";
+import { migrateDatabase } from "@/db/migrate";
 import { checkinRollups, checkins, terminals, type NetworkType } from "@/db/schema";
 import type { HeartbeatInput } from "@/server/schemas/device";
 import { processHeartbeat, recordCheckIns } from "@/server/services/heartbeat";
 import { maintainHistory, PARTITIONS_AHEAD } from "@/server/services/history";
 import { terminalCounts } from "@/server/services/terminal-counts";
-import { adminUrl, createTestDatabase, demoCallers, engine, FIXED_NOW, merchantNamed, storeNamed } from "../helpers/db";
+import { createEmptyDatabase, createTestDatabase, demoCallers, engine, FIXED_NOW, merchantNamed, migrateUpTo, storeNamed } from "../helpers/db";
 
 const HOUR_MS = 3_600_000;
 const at = (from: Date, ms: number) => new Date(from.getTime() + ms);
@@ -442,50 +439,12 @@ describe("the hourly rollups", () => {
 
 describe("migration 0019 on a database that already holds check-ins", () => {
   let handle: DbHandle | undefined;
-  let dropDatabase = async () => {};
   afterAll(async () => {
     await handle?.close();
-    await dropDatabase();
   });
 
-  /** An empty database of this engine: PGlite in memory, or a new PostgreSQL database. */
-  async function freshDatabase(): Promise<DbHandle> {
-    if (engine === "pglite") return openDatabase({ engine: "pglite-memory" });
-    const url = process.env.TEST_DATABASE_URL!;
-    const name = `posfleet_migration_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    const { Client } = await import("pg");
-    const admin = new Client({ connectionString: adminUrl(url) });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    dropDatabase = async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    return openDatabase({ engine: "postgres", url: u.toString(), poolSize: 2 });
-  }
-
-  /** Applies the migrations up to and including `lastTag` only, from a copy of the folder with a shortened journal. */
-  async function migrateUpTo(db: DbHandle, lastTag: string) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "posfleet-migrations-"));
-    try {
-      fs.cpSync(migrationsFolder, dir, { recursive: true });
-      const journalFile = path.join(dir, "meta", "_journal.json");
-      const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
-      const last = journal.entries.findIndex((e) => e.tag === lastTag);
-      expect(last).toBeGreaterThan(0);
-      journal.entries = journal.entries.slice(0, last + 1);
-      fs.writeFileSync(journalFile, JSON.stringify(journal));
-      const { migrate } = db.engine === "pglite" ? await import("drizzle-orm/pglite/migrator") : await import("drizzle-orm/node-postgres/migrator");
-      await migrate(db.db as never, { migrationsFolder: dir });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
   it("moves every check-in into daily partitions and builds the rollups from them", async () => {
-    handle = await freshDatabase();
+    handle = await createEmptyDatabase();
     const { db } = handle;
     await migrateUpTo(handle, "0018_security");
     expect(await tableExists(handle, "checkin_rollups")).toBe(false);

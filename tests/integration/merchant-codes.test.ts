@@ -1,14 +1,11 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, queryRows, type DbHandle } from "@/db/client";
-import { migrateDatabase, migrationsFolder } from "@/db/migrate";
+import { queryRows, type DbHandle } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
 import { auditLog, merchants, stores, terminals } from "@/db/schema";
 import { AppError, renderError } from "@/server/errors";
-import { adminUrl, createTestDatabase, demoCallers, engine, merchantNamed, storeNamed } from "../helpers/db";
+import { createEmptyDatabase, createTestDatabase, demoCallers, merchantNamed, migrateUpTo, storeNamed } from "../helpers/db";
 import { fieldErrorsOf } from "../helpers/field-errors";
 
 let handle: DbHandle;
@@ -191,50 +188,12 @@ describe("CSV import by merchant and store codes", () => {
 
 describe("migration 0023 on a database that already holds merchants and stores", () => {
   let fresh: DbHandle | undefined;
-  let dropDatabase = async () => {};
   afterAll(async () => {
     await fresh?.close();
-    await dropDatabase();
   });
 
-  /** An empty database of this engine: PGlite in memory, or a new PostgreSQL database. */
-  async function freshDatabase(): Promise<DbHandle> {
-    if (engine === "pglite") return openDatabase({ engine: "pglite-memory" });
-    const url = process.env.TEST_DATABASE_URL!;
-    const name = `posfleet_codes_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    const { Client } = await import("pg");
-    const admin = new Client({ connectionString: adminUrl(url) });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    dropDatabase = async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    return openDatabase({ engine: "postgres", url: u.toString(), poolSize: 2 });
-  }
-
-  /** Applies the migrations up to and including `lastTag` only, from a copy of the folder with a shortened journal. */
-  async function migrateUpTo(db: DbHandle, lastTag: string) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "posfleet-migrations-"));
-    try {
-      fs.cpSync(migrationsFolder, dir, { recursive: true });
-      const journalFile = path.join(dir, "meta", "_journal.json");
-      const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
-      const last = journal.entries.findIndex((e) => e.tag === lastTag);
-      expect(last).toBeGreaterThan(0);
-      journal.entries = journal.entries.slice(0, last + 1);
-      fs.writeFileSync(journalFile, JSON.stringify(journal));
-      const { migrate } = db.engine === "pglite" ? await import("drizzle-orm/pglite/migrator") : await import("drizzle-orm/node-postgres/migrator");
-      await migrate(db.db as never, { migrationsFolder: dir });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
   it("numbers merchants in creation order and stores within each merchant, uniquely, and keeps numbering after", async () => {
-    fresh = await freshDatabase();
+    fresh = await createEmptyDatabase();
     const { db } = fresh;
     await migrateUpTo(fresh, "0022_work_order_saves_and_photos");
     // Created in the order C, A, B (two of one name), whatever order they were inserted in.
