@@ -160,7 +160,9 @@ async function searchPage(db: Db, where: SQL | undefined, filters: TerminalListF
     .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
     .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
     .leftJoin(stores, eq(stores.id, terminals.storeId))
-    .where(and(inArray(terminals.id, db.select({ id: matched.id }).from(matched)), sql`${matchedTotal} <= ${COUNT_CAP}`))
+    // The matches as an array fetched by primary key: a semi-join against the CTE lets the planner walk
+    // the sort order instead, scanning the CTE per row, which takes seconds at a million terminals.
+    .where(and(sql`${terminals.id} = any(array(select ${matched.id} from ${matched}))`, sql`${matchedTotal} <= ${COUNT_CAP}`))
     .orderBy(...listOrder(filters))
     .limit(filters.pageSize)
     .offset((filters.page - 1) * filters.pageSize);
