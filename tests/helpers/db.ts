@@ -21,21 +21,17 @@ export function adminUrl(url: string): string {
   return u.toString();
 }
 
-/** A fresh copy of the migrated, seeded demo database, private to the calling test file. */
-export async function createTestDatabase(): Promise<DbHandle> {
-  if (engine === "pglite") {
-    const snapshot = fs.readFileSync(inject("pgliteSnapshot"));
-    return openDatabase({ engine: "pglite-memory", loadDataDir: new Blob([snapshot]) });
-  }
+/** A new PostgreSQL database on the test server (a copy of `template` when given) that close() drops. */
+async function createPostgresDatabase(prefix: string, poolSize: number, template?: string): Promise<DbHandle> {
   const url = process.env.TEST_DATABASE_URL!;
-  const name = `posfleet_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const { Client } = await import("pg");
   const admin = new Client({ connectionString: adminUrl(url) });
   await admin.connect();
-  await admin.query(`create database ${name} template ${inject("postgresTemplate")}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ""}`);
   const u = new URL(url);
   u.pathname = `/${name}`;
-  const handle = await openDatabase({ engine: "postgres", url: u.toString(), poolSize: 8 });
+  const handle = await openDatabase({ engine: "postgres", url: u.toString(), poolSize });
   return {
     ...handle,
     close: async () => {
@@ -46,26 +42,19 @@ export async function createTestDatabase(): Promise<DbHandle> {
   };
 }
 
+/** A fresh copy of the migrated, seeded demo database, private to the calling test file. */
+export async function createTestDatabase(): Promise<DbHandle> {
+  if (engine === "pglite") {
+    const snapshot = fs.readFileSync(inject("pgliteSnapshot"));
+    return openDatabase({ engine: "pglite-memory", loadDataDir: new Blob([snapshot]) });
+  }
+  return createPostgresDatabase("posfleet_test", 8, inject("postgresTemplate"));
+}
+
 /** An empty database of this engine, for migration tests: PGlite in memory, or a new PostgreSQL database that close() drops. */
 export async function createEmptyDatabase(): Promise<DbHandle> {
   if (engine === "pglite") return openDatabase({ engine: "pglite-memory" });
-  const url = process.env.TEST_DATABASE_URL!;
-  const name = `posfleet_empty_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const { Client } = await import("pg");
-  const admin = new Client({ connectionString: adminUrl(url) });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const handle = await openDatabase({ engine: "postgres", url: u.toString(), poolSize: 2 });
-  return {
-    ...handle,
-    close: async () => {
-      await handle.close();
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  return createPostgresDatabase("posfleet_empty", 2);
 }
 
 /** Applies the migrations up to and including `lastTag` only, from a copy of the folder with a shortened journal. */
