@@ -11,7 +11,7 @@ import { trackForDrain } from "./shutdown";
 
 /**
  * Idle keep-alive connections stay open this long. A proxy in front must close its idle upstream
- * connections sooner (nginx `keepalive_timeout 60s`), or it may send a request on a connection the
+ * connections sooner (nginx `keepalive_timeout 4s`), or it may send a request on a connection the
  * app is closing at that moment and get a reset; Node's default of 5 s would make that common.
  */
 export const KEEP_ALIVE_TIMEOUT_SECONDS = 75;

@@ -43,12 +43,12 @@ export function untilShutdown(signal: AbortSignal): AbortSignal {
 }
 
 /**
- * A kept-alive connection idle this long is closed while draining. A proxy reuses its most recently
- * used connections first, so one idle this long is unlikely to be the one it is sending on just now;
- * closing a connection the moment it falls idle loses the request racing towards it (nginx answers
- * 502 and does not retry a POST it has sent).
+ * A kept-alive connection idle this long is closed while draining. A proxy in front closes its idle
+ * upstream connections sooner (deploy/nginx.conf: `keepalive_timeout 4s`), so it never sends a
+ * request down one the app is closing: closing a connection while a request races towards it loses
+ * that request (nginx answers 502 and does not retry a POST it has sent).
  */
-const IDLE_BEFORE_CLOSE_MS = 2_000;
+const IDLE_BEFORE_CLOSE_MS = 5_000;
 
 /**
  * Lets a server drain: a request arriving on a kept-alive connection while draining is still
