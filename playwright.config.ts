@@ -5,6 +5,8 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 // The activation test receives the SMS codes here, as a company's SMS gateway would.
 export const smsGatewayPort = port + 99;
+// The alerts test receives the e-mails here, as a mail server would.
+export const smtpPort = port + 98;
 // A fresh embedded database per run: the server seeds the demo data into it on first start.
 const dataDir = process.env.E2E_PGLITE_DIR ?? path.join(os.tmpdir(), `posfleet-e2e-${process.pid}`, "pglite");
 
@@ -40,6 +42,8 @@ export default defineConfig({
       DATABASE_URL: "",
       SMS_PROVIDER: "webhook",
       SMS_WEBHOOK_URL: `http://127.0.0.1:${smsGatewayPort}/sms`,
+      EMAIL_PROVIDER: "smtp",
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     },
   },
 });

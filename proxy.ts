@@ -11,5 +11,6 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api|login|_next|favicon.ico|.*\\.(?:png|svg|ico|txt)$).*)"],
+  // Signed-out pages: sign-in, and the pages e-mailed links open (their token is the key).
+  matcher: ["/((?!api|login|forgot-password|reset-password/|invite/|confirm-email/|_next|favicon.ico|.*\\.(?:png|svg|ico|txt)$).*)"],
 };

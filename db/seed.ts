@@ -6,6 +6,8 @@ import { createPartitions, DAY_MS, rollUpCheckins } from "./history";
 import { withDatabaseLock } from "./migrate";
 import {
   accounts,
+  alertRules,
+  alertSubscriptions,
   auditLog,
   firmwareReleaseModels,
   firmwareReleases,
@@ -282,6 +284,7 @@ export async function seedDemo(db: Db, now: Date = new Date(), storeImage?: Stor
     await seedMaintenance(tx, now);
     await seedTraining(tx, now);
     await seedNotices(tx, now);
+    await seedAlertRules(tx, merchantIds.get("Demo Coffee")!, now);
     await tx.insert(auditLog).values({ actorLabel: "system", action: "demo.seeded", entityType: "system", entityId: "demo", changes: { terminals: rows.length } });
   });
 }
@@ -574,6 +577,37 @@ async function seedNotices(tx: Db, now: Date) {
       channels: { inbox: true, terminals: false, sms: false },
     },
   ]);
+}
+
+/**
+ * Alert rules people start with: the fleet's offline, tamper and rollout rules for the admin (the
+ * technician follows the offline one for his merchant), Demo Coffee's own low-battery rule, and
+ * work orders assigned to the technician. The server raises their alerts as soon as it has seeded.
+ */
+async function seedAlertRules(tx: Db, demoCoffeeId: string, now: Date) {
+  const people = await tx.select({ id: users.id, email: users.email }).from(users);
+  const idOf = (name: string) => people.find((p) => p.email === `${name}@${DEMO_EMAIL_DOMAIN}`)!.id;
+  const [admin, tech, owner] = [idOf("admin"), idOf("tech"), idOf("owner")];
+  const rules = await tx
+    .insert(alertRules)
+    .values([
+      { name: "Terminals offline for 30 minutes", kind: "terminal_offline", severity: "warning", threshold: 30, createdBy: admin },
+      { name: "Failed tamper checks", kind: "tamper_failed", severity: "critical", sms: true, createdBy: admin },
+      { name: "Rollouts that paused themselves", kind: "rollout_paused", severity: "warning", createdBy: admin },
+      { name: "Work orders assigned to me", kind: "work_order_assigned", severity: "info", email: false, createdBy: admin },
+      { name: "Low battery at Demo Coffee", kind: "low_battery", severity: "info", threshold: 15, ownerMerchantId: demoCoffeeId, merchantIds: [demoCoffeeId], createdBy: owner },
+    ] as const)
+    .returning({ id: alertRules.id, kind: alertRules.kind });
+  const ruleOf = (kind: string) => rules.find((r) => r.kind === kind)!.id;
+  await tx
+    .insert(alertSubscriptions)
+    .values([
+      ...["terminal_offline", "tamper_failed", "rollout_paused", "work_order_assigned"].map((kind) => ({ ruleId: ruleOf(kind), userId: admin, createdAt: now })),
+      { ruleId: ruleOf("terminal_offline"), userId: tech, createdAt: now },
+      { ruleId: ruleOf("tamper_failed"), userId: tech, createdAt: now },
+      { ruleId: ruleOf("low_battery"), userId: owner, createdAt: now },
+      { ruleId: ruleOf("low_battery"), userId: tech, createdAt: now },
+    ]);
 }
 
 /** The demo releases: each model's two versions in the fleet, a beta, a newer P2 release being rolled out, and a draft. */

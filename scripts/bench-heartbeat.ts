@@ -2,7 +2,8 @@
 //
 //   npm run bench:heartbeat [-- --duration 30 --concurrency 128 --instances 1 --terminals 20000
 //                              --warmup 5 --port 4300 --engine postgres|pglite --skip-build --fresh
-//                              --baseline-batch N --cpu-prof DIR --rotate-every S --retain-partitions N]
+//                              --baseline-batch N --cpu-prof DIR --rotate-every S --retain-partitions N
+//                              --alert-rules N]
 //
 // 1. Builds the app (`next build`), unless --skip-build and a build exists in .next.
 // 2. Prepares the database: PostgreSQL at BENCH_DATABASE_URL (default
@@ -18,6 +19,8 @@
 //    sockets), since it shares the cores with the server it measures.
 // 4. Baseline: the same row writes straight through pg, without HTTP, auth or Next.js (see baseline()).
 // --cpu-prof DIR writes a V8 CPU profile of each server to DIR (open it in Chrome DevTools).
+// --alert-rules N puts N alert rules in place first (see prepareAlertRules()), so the check-ins'
+// own alert evaluation and the evaluate-alerts job run under the load.
 // Prints heartbeats/s, p50/p95/p99/max latency, errors by status, the app/baseline ratio and where
 // the CPU went, then a summary block for the README. Targets are reported, never enforced.
 //
@@ -86,10 +89,12 @@ const values = parseOptions(
     fresh: { type: "boolean", default: false },
     "rotate-every": { type: "string" },
     "retain-partitions": { type: "string" },
+    "alert-rules": { type: "string", default: "0" },
   },
   `Usage: npm run bench:heartbeat [-- --duration 30 --concurrency 128 --instances 1 --terminals 20000
                                --warmup 5 --port 4300 --engine postgres|pglite --skip-build --fresh
-                               --baseline-batch N --cpu-prof DIR --rotate-every S --retain-partitions N]
+                               --baseline-batch N --cpu-prof DIR --rotate-every S --retain-partitions N
+                               --alert-rules N]
 
 Builds the app, starts production servers and drives heartbeats at them; prints heartbeats/s and latencies.
 
@@ -108,7 +113,9 @@ Builds the app, starts production servers and drives heartbeats at them; prints 
   --rotate-every S       soak mode: raw check-in partitions S seconds wide (a multiple of 60), rolled
                          and dropped while the load runs; prints figures per minute, a verdict and
                          the storage per terminal (PostgreSQL only)
-  --retain-partitions N  soak mode: raw check-ins kept N partitions long (default 3)`,
+  --retain-partitions N  soak mode: raw check-ins kept N partitions long (default 3)
+  --alert-rules N        N alert rules active during the run, spread over the generated merchants
+                         and the rule kinds (default 0: the bench's earlier rules are removed)`,
 );
 
 const engine = values.engine;
@@ -122,6 +129,7 @@ const concurrency = positiveInt("concurrency", values.concurrency);
 const instances = positiveInt("instances", values.instances);
 const terminalCount = positiveInt("terminals", values.terminals);
 const firstPort = positiveInt("port", values.port);
+const alertRuleCount = values["alert-rules"] === "0" ? 0 : positiveInt("alert-rules", values["alert-rules"]);
 const baselineBatchOption = values["baseline-batch"] === undefined ? undefined : positiveInt("baseline-batch", values["baseline-batch"]);
 if (engine === "pglite" && instances > 1) {
   console.error("PGlite allows one process per database folder: --instances must be 1.");
@@ -199,6 +207,35 @@ async function openSeeded(): Promise<DbHandle> {
   await migrateDatabase(handle);
   if (await isDatabaseEmpty(handle.db)) await seedDemo(handle.db);
   return handle;
+}
+
+/** The kinds the bench's rules take in turn: the three a check-in can change first, so most rules meet the load. */
+const BENCH_RULE_KINDS = [
+  { kind: "terminal_offline", threshold: 30 },
+  { kind: "low_battery", threshold: 15 },
+  { kind: "errors_reported", threshold: 3 },
+  { kind: "tamper_failed", threshold: null },
+  { kind: "work_order_overdue", threshold: null },
+] as const;
+
+/**
+ * Replaces the bench's alert rules with `count` new ones: each generated merchant's own rules of
+ * the kinds in turn (as merchant owners write them), plus one fleet-wide rule per kind every 100.
+ */
+async function prepareAlertRules(db: Db, count: number) {
+  await db.execute(sql`delete from alert_rules where name like 'bench %'`);
+  if (count === 0) return;
+  await db.execute(sql`
+    with fleet_merchants as (select id, row_number() over (order by name) - 1 as n, count(*) over () as c from merchants where name like 'Fleet Merchant %'),
+    kinds as (select * from jsonb_to_recordset(${JSON.stringify(BENCH_RULE_KINDS)}::jsonb) as k(kind alert_rule_kind, threshold int))
+    insert into alert_rules (name, kind, severity, threshold, owner_merchant_id, merchant_ids)
+    select 'bench ' || g, k.kind, 'warning', k.threshold,
+      case when g % 100 = 0 then null else m.id end, case when g % 100 = 0 then '{}'::uuid[] else array[m.id] end
+    from generate_series(0, ${count - 1}) g
+    join kinds k on k.kind = (${JSON.stringify(BENCH_RULE_KINDS.map((k) => k.kind))}::jsonb ->> (g % ${BENCH_RULE_KINDS.length}))::alert_rule_kind
+    join fleet_merchants m on m.n = (g / ${BENCH_RULE_KINDS.length}) % m.c`);
+  const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from alert_rules where name like 'bench %' and enabled`);
+  console.log(`Alert rules active: ${fmt(row!.n)}.`);
 }
 
 const fleetCondition = and(eq(terminals.status, "active"), like(terminals.serialNumber, "FLEET-%"));
@@ -660,6 +697,7 @@ async function main() {
     let { handle } = prepared;
     const [{ version }] = (await queryRows<{ version: string }>(handle.db, sql`select current_setting('server_version') as version`)) as [{ version: string }];
     if (soak) await prepareSoak(handle.db, soak.widthMs, soak.retainPartitions);
+    await prepareAlertRules(handle.db, alertRuleCount);
     // Only one process may open a PGlite folder: the servers' turn.
     if (engine === "pglite") await handle.close();
 
@@ -737,7 +775,8 @@ async function main() {
         "```",
         `machine    ${os.availableParallelism()} cores, Node ${process.version}, ${engine === "postgres" ? "PostgreSQL" : "PGlite"} ${version}, load average ${loadBefore.toFixed(2)} before the run`,
         `load       ${concurrency} in flight over ${fmt(fleet.length)} terminals, ${instances} server instance(s), ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up` +
-          (soak ? `, soak: raw partitions ${soak.widthMs / 60_000} min wide, kept ${soak.retainPartitions} (CHECKIN_RETENTION_HOURS=${(soak.retainPartitions * soak.widthMs) / 3_600_000})` : ""),
+          (soak ? `, soak: raw partitions ${soak.widthMs / 60_000} min wide, kept ${soak.retainPartitions} (CHECKIN_RETENTION_HOURS=${(soak.retainPartitions * soak.widthMs) / 3_600_000})` : "") +
+          `, ${fmt(alertRuleCount)} alert rules`,
         `app        ${fmt(app)} heartbeats/s (${fmt(stats.ok)} ok in ${(elapsedMs / 1000).toFixed(1)} s)`,
         `latency    p50 ${ms(50)}, p95 ${ms(95)}, p99 ${ms(99)}, max ${ms(100)}`,
         `errors     ${stats.errors} (${stats.failureSummary()})`,

@@ -5,6 +5,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { clearFleetData, isDatabaseEmpty, seedDemo, seedLargeFleet } from "@/db/seed";
 import { parseEnv } from "@/server/env";
 import { parseOptions } from "./lib/args";
+import { evaluateAlerts } from "@/server/services/alerts";
 import { bytesStorer } from "@/server/storage";
 
 const values = parseOptions(
@@ -22,6 +23,7 @@ try {
   await migrateDatabase(handle);
   if (!(await isDatabaseEmpty(handle.db))) await clearFleetData(handle.db);
   await seedDemo(handle.db, new Date(), bytesStorer());
+  await evaluateAlerts(handle.db);
   console.log(`Demo data seeded (${handle.engine}).`);
   if (extra > 0) {
     const started = Date.now();

@@ -89,7 +89,15 @@ export const envSchema = z.object({
   ALIYUN_SMS_SIGN_NAME: text().optional(),
   ALIYUN_SMS_TEMPLATE_CODE: text().optional(),
   ALIYUN_SMS_NOTICE_TEMPLATE_CODE: text().optional(),
+  ALIYUN_SMS_ALERT_TEMPLATE_CODE: text().optional(),
   ALIYUN_SMS_ENDPOINT: httpUrl().default("https://dysmsapi.aliyuncs.com/"),
+  EMAIL_PROVIDER: oneOf(["console", "smtp"]).default("console"),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { error: "an smtp:// or smtps:// URL" })
+    .optional(),
+  EMAIL_FROM: text().default("POS Fleet <fleet@localhost>"),
+  WEBHOOK_PRIVATE_ADDRESSES: oneOf(["allow", "deny"]).optional(),
   TRUST_PROXY: flag().default(false),
   LISTEN_HOST: text().default("0.0.0.0"),
   PORT: wholeNumber(1, 65_535).default(3000),
@@ -241,6 +249,15 @@ export function oldestLiveSignIn(now: Date = new Date(), env: EnvSource = proces
  */
 export function authRequireMfa(env: EnvSource = process.env): NonNullable<Settings["AUTH_REQUIRE_MFA"]> {
   return setting("AUTH_REQUIRE_MFA", env) ?? (isProductionMode(env) ? "admin" : "none");
+}
+
+/**
+ * Whether webhooks may send to addresses inside the network (loopback, private, link-local):
+ * `deny`, the default in production mode, so that a webhook cannot probe or reach internal
+ * services; `allow`, the default in demo mode, so a receiver on this machine works.
+ */
+export function webhookPrivateAddresses(env: EnvSource = process.env): NonNullable<Settings["WEBHOOK_PRIVATE_ADDRESSES"]> {
+  return setting("WEBHOOK_PRIVATE_ADDRESSES", env) ?? (isProductionMode(env) ? "deny" : "allow");
 }
 
 /**

@@ -7,6 +7,9 @@ export function isLocale(value: string | undefined): value is Locale {
   return locales.includes(value as Locale);
 }
 
+/** A stored language, or the default for anything else. */
+export const localeOf = (value: string | null | undefined): Locale => (isLocale(value ?? undefined) ? (value as Locale) : defaultLocale);
+
 /**
  * The reader's language: the language switch's cookie, else the browser's preference. The pages
  * (app/_lib/i18n.ts) and the server's error messages (server/trpc.ts) both ask here, so a refusal

@@ -1,6 +1,9 @@
 import { accountRouter } from "./routers/account";
+import { accountLinksRouter } from "./routers/account-links";
 import { activationsRouter } from "./routers/activations";
+import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
+import { emailRouter } from "./routers/email";
 import { firmwareRouter } from "./routers/firmware";
 import { maintenanceRouter } from "./routers/maintenance";
 import { merchantsRouter } from "./routers/merchants";
@@ -11,6 +14,7 @@ import { rolloutsRouter } from "./routers/rollouts";
 import { terminalsRouter } from "./routers/terminals";
 import { trainingRouter } from "./routers/training";
 import { usersRouter } from "./routers/users";
+import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -27,6 +31,10 @@ export const appRouter = router({
   training: trainingRouter,
   notices: noticesRouter,
   account: accountRouter,
+  alerts: alertsRouter,
+  accountLinks: accountLinksRouter,
+  email: emailRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 "use client";
 
 import {
+  BellIcon,
   BoxesIcon,
   BuildingIcon,
   CpuIcon,
@@ -34,7 +35,8 @@ import { NavigationProgress } from "./navigation-progress";
 import { CriticalNoticeBanner } from "./notice-banner";
 import { Button } from "./ui/button";
 
-type NavKey = "overview" | "myWork" | "terminals" | "activations" | "maintenance" | "training" | "notices" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
+type NavKey =
+  "overview" | "myWork" | "terminals" | "activations" | "maintenance" | "training" | "notices" | "alerts" | "merchants" | "myMerchant" | "firmware" | "rollouts" | "models" | "users" | "audit";
 
 function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof BoxesIcon }[] {
   const items: { key: NavKey; href: string; icon: typeof BoxesIcon }[] = [
@@ -44,6 +46,7 @@ function navItems(viewer: Viewer): { key: NavKey; href: string; icon: typeof Box
     { key: "maintenance", href: "/maintenance", icon: WrenchIcon },
     { key: "training", href: "/training", icon: GraduationCapIcon },
     { key: "notices", href: "/notices", icon: MegaphoneIcon },
+    { key: "alerts", href: "/alerts", icon: BellIcon },
   ];
   // Technicians start their day here, on a phone.
   if (viewer.role === "technician") items.splice(1, 0, { key: "myWork", href: "/maintenance?mine=true&open=true", icon: ListTodoIcon });
@@ -72,7 +75,9 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
   const trpc = useTRPC();
   // Admins write notices; merchant owners and technicians read them.
   const { data: notices } = useQuery({ ...trpc.notices.unread.queryOptions(), enabled: viewer.role !== "admin" });
-  const unread = notices?.unread ?? 0;
+  // Everyone has an alert inbox; the count refetches when the event stream says alerts changed.
+  const { data: unreadAlerts = 0 } = useQuery(trpc.alerts.unreadCount.queryOptions());
+  const unread: Partial<Record<NavKey, number>> = { notices: notices?.unread ?? 0, alerts: unreadAlerts };
   const items = navItems(viewer);
   // Escape closes the phone menu and puts the focus back on its button, as for any menu.
   useEffect(() => {
@@ -100,10 +105,10 @@ export function AppShell({ viewer, children }: { viewer: Viewer; children: React
         >
           <Icon className="size-4" aria-hidden />
           {t(key)}
-          {key === "notices" && unread > 0 && (
-            <span className="ml-auto rounded-full bg-primary px-1.5 text-xs font-medium text-primary-foreground tabular-nums" data-testid="unread-notices">
+          {(unread[key] ?? 0) > 0 && (
+            <span className="ml-auto rounded-full bg-primary px-1.5 text-xs font-medium text-primary-foreground tabular-nums" data-testid={`unread-${key}`}>
               <span className="sr-only">{t("unread")}: </span>
-              {unread}
+              {unread[key]}
             </span>
           )}
         </Link>

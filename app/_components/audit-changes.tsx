@@ -59,7 +59,14 @@ export function subjectHref(subject: AuditEntrySubject): string | null {
     case "training_session":
       return "/training";
     case "sms":
+    case "email":
       return "/activations";
+    case "alert":
+      return `/alerts?alert=${subject.id}`;
+    case "alert_rule":
+      return "/alerts?view=rules";
+    case "webhook":
+      return "/alerts/webhooks";
     default:
       return null;
   }

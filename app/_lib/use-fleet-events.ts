@@ -5,8 +5,8 @@ import { useEffect, useState } from "react";
 import { useTRPC } from "./trpc/client";
 
 /**
- * Keeps the open page current: the server's event stream says when terminals (or their updates)
- * or notices changed, and the queries showing them refetch. Returns whether the stream is connected.
+ * Keeps the open page current: the server's event stream says when terminals (or their updates),
+ * notices or alerts changed, and the queries showing them refetch. Returns whether the stream is connected.
  */
 export function useFleetEvents(): boolean {
   const trpc = useTRPC();
@@ -28,6 +28,7 @@ export function useFleetEvents(): boolean {
       if (opened) {
         refresh();
         void queryClient.invalidateQueries(trpc.notices.pathFilter());
+        void queryClient.invalidateQueries(trpc.alerts.pathFilter());
       }
       opened = true;
     };
@@ -36,6 +37,8 @@ export function useFleetEvents(): boolean {
     source.addEventListener("terminals", refresh);
     // A notice was published or withdrawn: the inbox, its unread count and the banner refetch.
     source.addEventListener("notices", () => void queryClient.invalidateQueries(trpc.notices.pathFilter()));
+    // Alerts were raised, resolved or acknowledged: the inbox, the rules' counts and the unread badge refetch.
+    source.addEventListener("alerts", () => void queryClient.invalidateQueries(trpc.alerts.pathFilter()));
     return () => source.close();
   }, [queryClient, trpc]);
   return connected;

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { demoEnabled, sessionIdleMinutes } from "@/server/env";
 import { LanguageSwitch } from "../_components/language-switch";
@@ -31,6 +32,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           </p>
         )}
         <LoginForm next={target} />
+        <p className="text-center text-sm">
+          <Link href="/forgot-password" className="text-primary underline-offset-4 hover:underline">
+            {t("forgotPassword")}
+          </Link>
+        </p>
         {demoEnabled() && (
           <div className="rounded-lg border bg-card p-3 text-xs text-muted-foreground">
             <p className="mb-1 font-medium text-foreground">{t("demoTitle")}</p>

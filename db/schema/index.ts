@@ -9,3 +9,4 @@ export * from "./firmware";
 export * from "./maintenance";
 export * from "./training";
 export * from "./notices";
+export * from "./alerts";

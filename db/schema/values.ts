@@ -169,3 +169,35 @@ export interface NoticeChannels {
   /** An SMS to each merchant's registered phone; critical notices only. */
   sms: boolean;
 }
+
+/** What an alert rule watches (shared/DESIGN.md "Alerts and outgoing webhooks"). */
+export const alertRuleKinds = [
+  "terminal_offline",
+  "tamper_failed",
+  "low_battery",
+  "errors_reported",
+  "rollout_paused",
+  "work_order_assigned",
+  "work_order_overdue",
+  "training_expiring",
+  "sms_failing",
+] as const;
+export type AlertRuleKind = (typeof alertRuleKinds)[number];
+export const alertSeverities = ["info", "warning", "critical"] as const;
+export type AlertSeverity = (typeof alertSeverities)[number];
+export const alertStatuses = ["open", "resolved"] as const;
+export type AlertStatus = (typeof alertStatuses)[number];
+/** How a person gets alerts by e-mail: each at once, gathered into an hourly or daily digest, or not at all. */
+export const emailDeliveryModes = ["immediate", "hourly", "daily", "off"] as const;
+export type EmailDeliveryMode = (typeof emailDeliveryModes)[number];
+/** Which alerts reach a person by SMS: critical ones (the default), all, or none. */
+export const smsDeliveryModes = ["critical", "all", "off"] as const;
+export type SmsDeliveryMode = (typeof smsDeliveryModes)[number];
+/** An outgoing message's state in its outbox (e-mail, webhook deliveries). */
+export const outboxStatuses = ["queued", "sent", "failed"] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
+export const emailKinds = ["alert", "digest", "invitation", "password_reset", "email_change"] as const;
+export type EmailKind = (typeof emailKinds)[number];
+/** Single-use links sent by e-mail: set a password after an invitation or a reset, confirm a new address. */
+export const accountLinkKinds = ["invitation", "password_reset", "email_change"] as const;
+export type AccountLinkKind = (typeof accountLinkKinds)[number];

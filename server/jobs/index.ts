@@ -5,12 +5,16 @@ import { logger } from "../logger";
 import { metrics } from "../metrics";
 import { drainingSignal, onShutdown } from "../shutdown";
 import { sumFinishedDays } from "../services/activity";
+import { evaluateAlerts, sendAlertDigests } from "../services/alerts";
 import { sweepConnectivity } from "../services/connectivity";
 import { maintainHistory } from "../services/history";
 import { createDueWorkOrders } from "../services/maintenance";
 import { publishDueNotices } from "../services/notices";
 import { foldTerminalCounts } from "../services/terminal-counts";
+import { prunePasswordResetRequests } from "../services/account-links";
 import { advanceRollouts } from "../services/rollouts";
+import { deliverDueWebhooks } from "../services/webhooks";
+import { deliverDueEmails } from "../email/outbox";
 import { deliverDueSms } from "../sms/outbox";
 
 export interface Job {
@@ -30,10 +34,19 @@ export const jobs: Job[] = [
   // The fleet's daily activity for finished days, for the admin overview.
   { name: "sum-finished-days", everySeconds: 600, run: sumFinishedDays },
   { name: "prune-sign-in-failures", everySeconds: 3600, run: pruneSignInFailures },
+  { name: "prune-password-reset-requests", everySeconds: 3600, run: prunePasswordResetRequests },
   // Requests send at once; this retries what failed. Messages are claimed one by one, so it is safe anywhere.
   { name: "deliver-sms", everySeconds: 10, run: (db, now) => deliverDueSms(db, now) },
+  // Invitations, reset links and alerts; each message is claimed, so a run elsewhere never sends it twice.
+  { name: "deliver-email", everySeconds: 10, run: (db, now) => deliverDueEmails(db, now) },
+  // Alerts and test events to webhooks, with their retries; deliveries are claimed one by one, like SMS.
+  { name: "deliver-webhooks", everySeconds: 10, run: (db, now) => deliverDueWebhooks(db, now) },
   // Scheduled starts, phase advancement and automatic pauses.
   { name: "advance-rollouts", everySeconds: 10, run: advanceRollouts },
+  // Alert rules raise what holds and resolve what ended (check-ins evaluate their own terminals at once).
+  { name: "evaluate-alerts", everySeconds: 15, run: evaluateAlerts },
+  // Hourly and daily digests, and the e-mail that quiet hours held back.
+  { name: "send-alert-digests", everySeconds: 60, run: sendAlertDigests },
   // Scheduled notices whose publish time has come.
   { name: "publish-notices", everySeconds: 10, run: publishDueNotices },
   // Preventive work orders ahead of their due dates.

@@ -2,6 +2,10 @@ import { inArray, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn, PgTable } from "drizzle-orm/pg-core";
 import { queryRows, type Db } from "@/db/client";
 import {
+  alertRules,
+  alerts,
+  emailOutbox,
+  webhooks,
   firmwareReleases,
   maintenancePlans,
   merchants,
@@ -37,9 +41,13 @@ const namings: Partial<Record<AuditEntityType, { table: PgTable; id: AnyPgColumn
   rollout: { table: rollouts, id: rollouts.id, label: sql`${rollouts.name}` },
   notice: { table: notices, id: notices.id, label: sql`${notices.title}` },
   sms: { table: smsOutbox, id: smsOutbox.id, label: sql`${smsOutbox.to}` },
+  email: { table: emailOutbox, id: emailOutbox.id, label: sql`${emailOutbox.to}` },
   staff_member: { table: staffMembers, id: staffMembers.id, label: sql`${staffMembers.name}` },
   training_course: { table: trainingCourses, id: trainingCourses.id, label: sql`${trainingCourses.title}` },
   training_record: { table: trainingRecords, id: trainingRecords.id, label: sql`'TR-' || ${trainingRecords.number}` },
+  webhook: { table: webhooks, id: webhooks.id, label: sql`${webhooks.url}` },
+  alert_rule: { table: alertRules, id: alertRules.id, label: sql`${alertRules.name}` },
+  alert: { table: alerts, id: alerts.id, label: sql`coalesce(${alerts.params} ->> 'serialNumber', ${alerts.params} ->> 'rollout', ${alerts.params} ->> 'staff', ${alerts.kind}::text)` },
 };
 
 const key = (type: string, id: string) => `${type}:${id}`;

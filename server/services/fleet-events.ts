@@ -10,8 +10,8 @@ import { scopeIncludes, type Scope } from "../scope";
  */
 export const FLEET_EVENTS_CHANNEL = "fleet_events";
 
-/** "terminals": terminals (or their updates, work) changed; "notices": a notice reached or left inboxes. */
-export type FleetEventType = "terminals" | "notices";
+/** "terminals": terminals (or their updates, work) changed; "notices": a notice reached or left inboxes; "alerts": alerts were raised, resolved or acknowledged. */
+export type FleetEventType = "terminals" | "notices" | "alerts";
 export type FleetEvent = { type: FleetEventType; merchantIds: string[] } | { type: FleetEventType; all: true };
 
 // NOTIFY payloads are limited to 8000 bytes; a larger set becomes "everything changed".
@@ -52,6 +52,7 @@ export function subscribeFleetEvents(handle: DbHandle, listener: Listener): { re
         state.connected = true;
         deliver({ type: "terminals", all: true });
         deliver({ type: "notices", all: true });
+        deliver({ type: "alerts", all: true });
       },
       () => (state.connected = false),
     );

@@ -9,6 +9,7 @@ import { sqlState } from "../errors";
 import { metrics } from "../metrics";
 import type { HeartbeatInput } from "../schemas/device";
 import { onShutdown } from "../shutdown";
+import { checkInAlerts } from "./alerts";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
 import { pendingNoticesSql, type TerminalNotice } from "./notices";
@@ -130,6 +131,11 @@ const checkInBatcher = perDatabase((db: Db) => {
         if (sqlState(error) === "23514") return recordCheckIns(db, batch);
         throw error;
       });
+      checkInAlerts(
+        db,
+        batch.map((c) => c.device.terminalId),
+        batch[batch.length - 1]!.at,
+      );
       const due = offers.length ? await offersFor(db, offers, batch[0]!.at) : new Map<string, DueUpdate>();
       const noticesOf = new Map<string, TerminalNotice[]>();
       for (const { terminalId, ...notice } of notices) noticesOf.set(terminalId, [...(noticesOf.get(terminalId) ?? []), notice]);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
-import { and, asc, count, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { accounts, merchants, sessions, signInFailures, technicianAssignments, users, type UserRole } from "@/db/schema";
+import { accountLinks, accounts, merchants, sessions, signInFailures, technicianAssignments, users, type UserRole } from "@/db/schema";
 import { clearFailedSignIns } from "../auth/lockout";
 import { assertAcceptablePassword } from "../auth/password-policy";
 import { AppError, notFound, sqlState } from "../errors";
@@ -25,6 +25,8 @@ export async function listUsers(db: Db, f: { q?: string; role?: UserRole; page: 
     .select({
       ...publicColumns,
       merchantName: merchants.name,
+      // Invited by e-mail and no password set yet.
+      invitationPending: sql<boolean>`not exists (select 1 from accounts a where a.user_id = ${users.id} and a.provider_id = 'credential')`,
       signInLockedUntil: sql<Date | null>`case when ${signInFailures.lockedUntil} > now() then ${signInFailures.lockedUntil} end`.mapWith(signInFailures.lockedUntil),
     })
     .from(users)
@@ -120,7 +122,14 @@ export async function setUserPassword(db: Db, actor: AuditActor, input: { id: st
       .set({ password: passwordHash, updatedAt: new Date() })
       .where(and(eq(accounts.userId, input.id), eq(accounts.providerId, "credential")))
       .returning({ id: accounts.id });
-    if (updated.length === 0) throw notFound("user");
+    // Invited and not accepted yet: the admin's password is the first, and the invitation link dies with it.
+    if (updated.length === 0) {
+      await tx.insert(accounts).values({ id: randomUUID(), accountId: input.id, providerId: "credential", userId: input.id, password: passwordHash });
+      await tx
+        .update(accountLinks)
+        .set({ usedAt: new Date() })
+        .where(and(eq(accountLinks.userId, input.id), eq(accountLinks.kind, "invitation"), isNull(accountLinks.usedAt)));
+    }
     await tx.delete(sessions).where(eq(sessions.userId, input.id));
     await recordAudit(tx, actor, { action: "user.password_set", entityType: "user", entityId: input.id });
     return { ok: true as const };

@@ -1,8 +1,8 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { queryRows, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { activations, smsOutbox } from "@/db/schema";
-import { authSecret } from "../env";
+import { claimDueMessages } from "../outbox";
+import { seal, unseal } from "../sealing";
 import { recordAudit, systemActor } from "../services/audit";
 import { smsProviderFromEnv, type SmsMessage, type SmsProvider } from "./providers";
 
@@ -15,30 +15,16 @@ const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
 /** A claimed message is left alone by other instances for this long. */
 const CLAIM_SECONDS = 120;
 
-// The code waits for delivery encrypted (AES-256-GCM), under a key derived from the server secret.
-const sealingKey = () => createHash("sha256").update(`${authSecret()}:sms-outbox`).digest();
-
-function seal(text: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", sealingKey(), iv);
-  const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
-  return [iv, cipher.getAuthTag(), data].map((b) => b.toString("base64url")).join(".");
-}
-
-function unseal(sealed: string): string {
-  const [iv, tag, data] = sealed.split(".").map((part) => Buffer.from(part, "base64url"));
-  const decipher = createDecipheriv("aes-256-gcm", sealingKey(), iv!);
-  decipher.setAuthTag(tag!);
-  return Buffer.concat([decipher.update(data!), decipher.final()]).toString("utf8");
-}
+// The code waits for delivery sealed (server/sealing.ts).
+const SEALED_AS = "sms-outbox";
 
 export const maskCode = (text: string) => text.replace(/\b\d{6}\b/g, "••••••");
 
 /** Queues a message inside the caller's transaction: it exists exactly when the activation (or notice) does. */
-export async function queueSms(tx: Db, message: SmsMessage, refs: { activationId?: string; noticeId?: string; merchantId: string }, provider: string, now: Date) {
+export async function queueSms(tx: Db, message: SmsMessage, refs: { activationId?: string; noticeId?: string; merchantId: string | null }, provider: string, now: Date) {
   const [row] = await tx
     .insert(smsOutbox)
-    .values({ ...refs, to: message.to, template: message.template, preview: maskCode(message.body), secret: seal(JSON.stringify(message)), provider, createdAt: now, nextAttemptAt: now })
+    .values({ ...refs, to: message.to, template: message.template, preview: maskCode(message.body), secret: seal(SEALED_AS, JSON.stringify(message)), provider, createdAt: now, nextAttemptAt: now })
     .returning({ id: smsOutbox.id });
   return row!.id;
 }
@@ -60,9 +46,11 @@ export async function deliverDueSms(db: Db, now: Date = new Date(), provider: Sm
       and (a.status <> 'pending' or a.expires_at <= ${now.toISOString()}::timestamptz)`);
   await cancelStaleNoticeSms(db, now);
   const total = { sent: 0, failed: 0 };
+  // Each claim's clock moves on by the time that really passed, so a later claim gets a whole lease.
+  const started = performance.now();
   // Claims a few at a time until nothing due is left, so a backlog never starves new messages.
   for (;;) {
-    const { claimed, sent, failed } = await deliverClaim(db, now, provider);
+    const { claimed, sent, failed } = await deliverClaim(db, new Date(now.getTime() + performance.now() - started), provider);
     total.sent += sent;
     total.failed += failed;
     if (claimed < CLAIM_BATCH) return total;
@@ -80,13 +68,10 @@ export async function cancelStaleNoticeSms(db: Db, now: Date): Promise<void> {
 const CLAIM_BATCH = 5;
 
 async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
-  const claimed = await queryRows<ClaimedSms>(
-    db,
-    sql`update sms_outbox set attempts = attempts + 1, next_attempt_at = ${now.toISOString()}::timestamptz + make_interval(secs => ${CLAIM_SECONDS})
-      where id in (select id from sms_outbox where status = 'queued' and next_attempt_at <= ${now.toISOString()}::timestamptz
-        order by next_attempt_at limit ${CLAIM_BATCH} for update skip locked)
-      returning id, activation_id, notice_id, merchant_id, "to", secret, attempts`,
-  );
+  const claimed = await claimDueMessages<ClaimedSms>(db, "sms_outbox", sql`id, activation_id, notice_id, merchant_id, "to", secret, attempts`, now, {
+    leaseSeconds: CLAIM_SECONDS,
+    limit: CLAIM_BATCH,
+  });
   let sent = 0;
   let failed = 0;
   for (const sms of claimed) {
@@ -97,7 +82,7 @@ async function deliverClaim(db: Db, now: Date, provider: SmsProvider) {
       changes: { activationId: sms.activation_id, noticeId: sms.notice_id, to: sms.to, provider: provider.name, attempt: sms.attempts },
     };
     try {
-      const { messageId } = await provider.send(JSON.parse(unseal(sms.secret!)) as SmsMessage);
+      const { messageId } = await provider.send(JSON.parse(unseal(SEALED_AS, sms.secret!)) as SmsMessage);
       await db.transaction(async (tx) => {
         await tx.update(smsOutbox).set({ status: "sent", sentAt: new Date(), secret: null, providerMessageId: messageId, lastError: null }).where(ownClaim(sms));
         await recordAudit(tx, systemActor, { action: "sms.sent", ...audit });

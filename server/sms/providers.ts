@@ -6,7 +6,7 @@ import { logger } from "../logger";
 export interface SmsMessage {
   to: string;
   body: string;
-  template: "activation_code" | "notice";
+  template: "activation_code" | "notice" | "alert";
   params: Record<string, string>;
 }
 
@@ -82,15 +82,25 @@ export function aliyunSignature(method: string, params: Record<string, string>, 
 
 /**
  * Alibaba Cloud SMS SendSms with a sign name and an approved template per message kind: one taking
- * ${code} for activation codes, one taking ${title} for critical notices.
+ * ${code} for activation codes, one taking ${title} for critical notices, one taking ${message} for alerts.
  */
-function aliyunProvider(config: { accessKeyId: string; accessKeySecret: string; signName: string; templateCode: string; noticeTemplateCode?: string; endpoint: string }): SmsProvider {
+function aliyunProvider(config: {
+  accessKeyId: string;
+  accessKeySecret: string;
+  signName: string;
+  templateCode: string;
+  noticeTemplateCode?: string;
+  alertTemplateCode?: string;
+  endpoint: string;
+}): SmsProvider {
+  const templateOf = { activation_code: config.templateCode, notice: config.noticeTemplateCode, alert: config.alertTemplateCode };
+  const settingOf = { activation_code: "ALIYUN_SMS_TEMPLATE_CODE", notice: "ALIYUN_SMS_NOTICE_TEMPLATE_CODE", alert: "ALIYUN_SMS_ALERT_TEMPLATE_CODE" };
   return {
     name: "aliyun",
-    supports: (template) => template !== "notice" || Boolean(config.noticeTemplateCode),
+    supports: (template) => Boolean(templateOf[template]),
     async send(message) {
-      const templateCode = message.template === "notice" ? config.noticeTemplateCode : config.templateCode;
-      if (!templateCode) throw new Error("No Alibaba Cloud template for notices: set ALIYUN_SMS_NOTICE_TEMPLATE_CODE.");
+      const templateCode = templateOf[message.template];
+      if (!templateCode) throw new Error(`No Alibaba Cloud template for ${message.template} messages: set ${settingOf[message.template]}.`);
       // Mainland numbers go without the country code; others as digits with it.
       const phone = message.to.startsWith("+86") ? message.to.slice(3) : message.to.replace(/^\+/, "");
       const params: Record<string, string> = {
@@ -156,6 +166,7 @@ export function smsProviderFromEnv(env?: EnvSource): SmsProvider {
         signName: c.ALIYUN_SMS_SIGN_NAME,
         templateCode: c.ALIYUN_SMS_TEMPLATE_CODE,
         noticeTemplateCode: setting("ALIYUN_SMS_NOTICE_TEMPLATE_CODE", env),
+        alertTemplateCode: setting("ALIYUN_SMS_ALERT_TEMPLATE_CODE", env),
         endpoint: setting("ALIYUN_SMS_ENDPOINT", env),
       });
     }

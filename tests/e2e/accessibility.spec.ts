@@ -26,10 +26,14 @@ const fixedPages: Record<Role, string[]> = {
     "/models",
     "/users",
     "/audit",
+    "/alerts",
+    "/alerts?view=rules",
+    "/alerts?view=delivery",
+    "/alerts/webhooks",
     "/account",
   ],
-  technician: ["/", "/terminals", "/terminals/DEMO-0001", "/merchants", "/activations", "/maintenance", "/training", "/notices", "/account"],
-  merchant: ["/", "/terminals", "/terminals/DEMO-0001", "/activations", "/maintenance", "/training", "/notices", "/account"],
+  technician: ["/", "/terminals", "/terminals/DEMO-0001", "/merchants", "/activations", "/maintenance", "/training", "/notices", "/alerts", "/alerts?view=rules", "/account"],
+  merchant: ["/", "/terminals", "/terminals/DEMO-0001", "/activations", "/maintenance", "/training", "/notices", "/alerts", "/alerts?view=rules", "/alerts/webhooks", "/account"],
 };
 
 const emails: Record<Role, string> = { admin: demo.admin, technician: demo.technician, merchant: demo.merchant };

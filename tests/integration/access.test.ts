@@ -57,6 +57,8 @@ const rules: Record<string, Role[]> = {
   "users.me": everyone,
   "users.list": admins,
   "users.create": admins,
+  // A merchant owner invites their own staff's logins; the service holds them to their merchant.
+  "users.invite": rosterKeepers,
   "users.update": admins,
   "users.setPassword": admins,
   "users.unlockSignIn": admins,
@@ -120,10 +122,44 @@ const rules: Record<string, Role[]> = {
   "notices.unread": everyone,
   "notices.inboxNotice": everyone,
   "notices.read": everyone,
+  // Everyone has an alert inbox and subscribes to the rules they see; admins and merchant owners write rules.
+  "alerts.list": everyone,
+  "alerts.unreadCount": everyone,
+  "alerts.markRead": everyone,
+  "alerts.acknowledge": everyone,
+  "alerts.rules": everyone,
+  "alerts.createRule": rosterKeepers,
+  "alerts.updateRule": rosterKeepers,
+  "alerts.deleteRule": rosterKeepers,
+  "alerts.subscribe": everyone,
+  "alerts.settings": everyone,
+  "alerts.saveSettings": everyone,
   "account.get": everyone,
   "account.sessions": everyone,
   "account.endSession": everyone,
+  "account.requestEmailChange": everyone,
+  "email.outbox": admins,
+  // The pages of e-mailed links, signed out: the link's token is the key (publicProcedures below).
+  "accountLinks.linkInfo": everyone,
+  "accountLinks.acceptInvitation": everyone,
+  "accountLinks.requestPasswordReset": everyone,
+  "accountLinks.resetPassword": everyone,
+  "accountLinks.confirmEmailChange": everyone,
+  // A merchant's logins and invitations: admins, and the merchant's owner for their own (scope).
+  "accountLinks.merchantLogins": rosterKeepers,
+  // Admins keep the fleet's and any merchant's webhooks, a merchant owner their merchant's; technicians none.
+  "webhooks.list": rosterKeepers,
+  "webhooks.create": rosterKeepers,
+  "webhooks.update": rosterKeepers,
+  "webhooks.delete": rosterKeepers,
+  "webhooks.rotateSecret": rosterKeepers,
+  "webhooks.deliveries": rosterKeepers,
+  "webhooks.sendAgain": rosterKeepers,
+  "webhooks.sendTest": rosterKeepers,
 };
+
+/** Open to callers without a session; each still refuses the input the matrix sends (nothing changes). */
+const publicProcedures = new Set(["accountLinks.linkInfo", "accountLinks.acceptInvitation", "accountLinks.requestPasswordReset", "accountLinks.resetPassword", "accountLinks.confirmEmailChange"]);
 
 let handle: DbHandle;
 let callers: Awaited<ReturnType<typeof demoCallers>>;
@@ -154,8 +190,8 @@ describe("access matrix", () => {
     expect(Object.keys(rules).filter((p) => !procedures.includes(p))).toEqual([]);
   });
 
-  it.each(procedures)("%s refuses anonymous callers", async (path) => {
-    expect((await call(callers.anonymous, path))?.code).toBe("UNAUTHORIZED");
+  it.each(procedures)("%s refuses anonymous callers unless it is public", async (path) => {
+    expect((await call(callers.anonymous, path))?.code).toBe(publicProcedures.has(path) ? "BAD_REQUEST" : "UNAUTHORIZED");
   });
 
   it.each(procedures.flatMap((path) => everyone.map((role) => [path, role] as const)))("%s as %s", async (path, role) => {

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "@/db/client";
@@ -8,6 +10,7 @@ import * as terminalsExport from "@/app/api/terminals/export/route";
 import * as recordsExport from "@/app/api/training/records/export/route";
 import * as trpcRoute from "@/app/api/trpc/[trpc]/route";
 import * as workOrdersExport from "@/app/api/work-orders/export/route";
+import { config as proxyConfig } from "@/proxy";
 import { logger } from "@/server/logger";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { createTestDatabase, demoEmails } from "../helpers/db";
@@ -35,6 +38,35 @@ const noParams = { params: Promise.resolve({}) };
 const get = (path: string, cookie: string, init: RequestInit = {}) => new Request(`http://localhost:3000${path}`, { ...init, headers: { cookie, origin: "http://localhost:3000", ...init.headers } });
 
 type TrpcError = { error: { json: { message: string; data: { code: string; fieldErrors: Record<string, string[]> | null; invalidInput: boolean } } } };
+
+/** Every page under app/ as a request path: route groups dropped, a dynamic segment filled in. */
+function pagePaths(dir = "app"): { path: string; console: boolean }[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "api" || entry.name.startsWith("_") ? [] : pagePaths(file);
+    if (entry.name !== "page.tsx") return [];
+    const segments = dir.split(path.sep).slice(1);
+    const urlPath = `/${segments
+      .filter((s) => !/^\(.*\)$/.test(s))
+      .map((s) => s.replace(/^\[.*\]$/, "x"))
+      .join("/")}`;
+    return [{ path: urlPath, console: segments[0] === "(console)" }];
+  });
+}
+
+describe("signed-out pages", () => {
+  // The proxy sends a visitor without a session to /login on every path its matcher matches.
+  const redirectsSignedOut = (urlPath: string) => new RegExp(`^${proxyConfig.matcher[0]}$`).test(urlPath);
+  const pages = pagePaths();
+
+  it("finds the sign-in page and the pages of e-mailed links", () => {
+    expect(pages.filter((p) => !p.console).map((p) => p.path)).toEqual(expect.arrayContaining(["/login", "/forgot-password", "/reset-password/x", "/invite/x", "/confirm-email/x"]));
+  });
+
+  it.each(pages.map((p) => [p.path, p.console] as const))("%s needs a session: %s", (urlPath, inConsole) => {
+    expect(redirectsSignedOut(urlPath)).toBe(inConsole);
+  });
+});
 
 describe("the route gate", () => {
   it("holds a role that must use a second factor to enrolling it first, as the procedures do", async () => {

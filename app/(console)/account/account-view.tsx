@@ -15,6 +15,7 @@ import { Input, Label } from "@/app/_components/ui/input";
 import { authClient } from "@/app/_lib/auth-client";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useAuthErrorText } from "./auth-error";
+import { EmailCard } from "./email-card";
 import { TwoFactorCard } from "./two-factor-card";
 
 export function AccountView({ startEnrolment }: { startEnrolment: boolean }) {
@@ -35,6 +36,7 @@ export function AccountView({ startEnrolment }: { startEnrolment: boolean }) {
       )}
       <TwoFactorCard account={account} startEnrolment={startEnrolment} />
       <PasswordCard email={account.email} />
+      <EmailCard email={account.email} />
       <SessionsCard />
     </div>
   );

@@ -18,6 +18,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Select } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
+import { EmailOutbox } from "./email-outbox";
 
 const statusVariant = { pending: "warning", verified: "success", locked: "danger", failed: "danger", replaced: "muted", cancelled: "muted", expired: "muted" } as const;
 
@@ -90,6 +91,7 @@ export function ActivationsView({ role }: { role: UserRole }) {
         data-testid="activations"
       />
       {role === "admin" && <SmsOutbox />}
+      {role === "admin" && <EmailOutbox />}
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Select } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
+import { InviteDialog } from "./invite-dialog";
 
 type User = {
   id: string;
@@ -24,6 +25,7 @@ type User = {
   merchantId: string | null;
   disabled: boolean;
   signInLockedUntil: Date | null;
+  invitationPending: boolean;
   assignedMerchants: { id: string; name: string }[];
 };
 
@@ -58,7 +60,15 @@ export function UsersView({ viewerId }: { viewerId: string }) {
       id: "state",
       header: t("state"),
       cell: (user) =>
-        user.disabled ? <Badge variant="danger">{t("disabled")}</Badge> : user.signInLockedUntil ? <Badge variant="warning">{t("locked")}</Badge> : <Badge variant="success">{t("enabled")}</Badge>,
+        user.disabled ? (
+          <Badge variant="danger">{t("disabled")}</Badge>
+        ) : user.invitationPending ? (
+          <Badge variant="default">{t("invitationPending")}</Badge>
+        ) : user.signInLockedUntil ? (
+          <Badge variant="warning">{t("locked")}</Badge>
+        ) : (
+          <Badge variant="success">{t("enabled")}</Badge>
+        ),
       card: "status",
     },
     { id: "email", header: t("email"), cell: (user) => <span className="break-all">{user.email}</span> },
@@ -89,7 +99,10 @@ export function UsersView({ viewerId }: { viewerId: string }) {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h1 className="text-xl font-semibold">{t("title")}</h1>
-        <UserDialog merchants={merchants} />
+        <div className="flex flex-wrap items-center gap-2">
+          <InviteDialog merchants={merchants} />
+          <UserDialog merchants={merchants} />
+        </div>
       </div>
       <div className="flex flex-wrap gap-2">
         <SearchBox label={t("search")} className="block w-full max-w-xs" inputProps={search.inputProps} />
@@ -117,8 +130,8 @@ function UserDialog({ user, merchants, isSelf }: { user?: User; merchants: { id:
   return (
     <FormDialog
       trigger={
-        <Button size="sm" variant={user ? "outline" : "default"}>
-          {user ? tc("edit") : t("new")}
+        <Button size="sm" variant="outline">
+          {user ? tc("edit") : t("newWithPassword")}
         </Button>
       }
       title={user ? t("edit") : t("new")}

@@ -3,13 +3,16 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
+import { Suspense } from "react";
 import { terminalStatuses, type UserRole } from "@/db/schema/values";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { CardWithList, type Column } from "@/app/_components/data-list";
+import { TableSkeleton } from "@/app/_components/list-controls";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { MerchantDialog, StoreDialog } from "../merchant-forms";
+import { ConsoleLogins } from "./console-logins";
 
 export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
   const t = useTranslations("merchants");
@@ -140,6 +143,11 @@ export function MerchantDetail({ id, role }: { id: string; role: UserRole }) {
         empty={{ title: tst("empty") }}
         data-testid="merchant-stores"
       />
+      {role !== "technician" && (
+        <Suspense fallback={<TableSkeleton rows={3} />}>
+          <ConsoleLogins merchant={{ id, name: merchant.name }} />
+        </Suspense>
+      )}
     </div>
   );
 }
