@@ -3,7 +3,7 @@
 //   npm run bench:heartbeat [-- --duration 30 --concurrency 128 --instances 1 --terminals 20000
 //                              --warmup 5 --port 4300 --engine postgres|pglite --skip-build --fresh
 //                              --baseline-batch N --cpu-prof DIR --rotate-every S --retain-partitions N
-//                              --alert-rules N]
+//                              --alert-rules N --queue-commands]
 //
 // 1. Builds the app (`next build`), unless --skip-build and a build exists in .next.
 // 2. Prepares the database: PostgreSQL at BENCH_DATABASE_URL (default
@@ -21,6 +21,8 @@
 // --cpu-prof DIR writes a V8 CPU profile of each server to DIR (open it in Chrome DevTools).
 // --alert-rules N puts N alert rules in place first (see prepareAlertRules()), so the check-ins'
 // own alert evaluation and the evaluate-alerts job run under the load.
+// --queue-commands gives every bench terminal an open remote command (a ping) first; the load
+// generator never reports results, so every heartbeat answer carries one (see prepareCommands()).
 // Prints heartbeats/s, p50/p95/p99/max latency, errors by status, the app/baseline ratio and where
 // the CPU went, then a summary block for the README. Targets are reported, never enforced.
 //
@@ -90,11 +92,12 @@ const values = parseOptions(
     "rotate-every": { type: "string" },
     "retain-partitions": { type: "string" },
     "alert-rules": { type: "string", default: "0" },
+    "queue-commands": { type: "boolean", default: false },
   },
   `Usage: npm run bench:heartbeat [-- --duration 30 --concurrency 128 --instances 1 --terminals 20000
                                --warmup 5 --port 4300 --engine postgres|pglite --skip-build --fresh
                                --baseline-batch N --cpu-prof DIR --rotate-every S --retain-partitions N
-                               --alert-rules N]
+                               --alert-rules N --queue-commands]
 
 Builds the app, starts production servers and drives heartbeats at them; prints heartbeats/s and latencies.
 
@@ -115,7 +118,9 @@ Builds the app, starts production servers and drives heartbeats at them; prints 
                          the storage per terminal (PostgreSQL only)
   --retain-partitions N  soak mode: raw check-ins kept N partitions long (default 3)
   --alert-rules N        N alert rules active during the run, spread over the generated merchants
-                         and the rule kinds (default 0: the bench's earlier rules are removed)`,
+                         and the rule kinds (default 0: the bench's earlier rules are removed)
+  --queue-commands       every terminal has an open remote command, so every heartbeat answer
+                         carries one (without it, the bench's earlier commands are removed)`,
 );
 
 const engine = values.engine;
@@ -236,6 +241,24 @@ async function prepareAlertRules(db: Db, count: number) {
     join fleet_merchants m on m.n = (g / ${BENCH_RULE_KINDS.length}) % m.c`);
   const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from alert_rules where name like 'bench %' and enabled`);
   console.log(`Alert rules active: ${fmt(row!.n)}.`);
+}
+
+/**
+ * Replaces the bench terminals' remote commands with one queued ping each, or none. The load
+ * generator never reports results, so the first heartbeat delivers each and every later one carries it.
+ */
+async function prepareCommands(db: Db, queue: boolean) {
+  await db.execute(sql`delete from terminal_commands where terminal_id in (select id from terminals where serial_number like 'FLEET-%')`);
+  if (!queue) return;
+  const started = performance.now();
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`with queued as (
+      insert into terminal_commands (terminal_id, merchant_id, type, expires_at)
+      select id, merchant_id, 'ping', now() + interval '1 day' from terminals where serial_number like 'FLEET-%' and status = 'active' returning 1
+    ) select count(*)::int as n from queued`,
+  );
+  console.log(`Remote commands queued: ${fmt(row!.n)} (${seconds(started)}).`);
 }
 
 const fleetCondition = and(eq(terminals.status, "active"), like(terminals.serialNumber, "FLEET-%"));
@@ -698,6 +721,7 @@ async function main() {
     const [{ version }] = (await queryRows<{ version: string }>(handle.db, sql`select current_setting('server_version') as version`)) as [{ version: string }];
     if (soak) await prepareSoak(handle.db, soak.widthMs, soak.retainPartitions);
     await prepareAlertRules(handle.db, alertRuleCount);
+    await prepareCommands(handle.db, values["queue-commands"]);
     // Only one process may open a PGlite folder: the servers' turn.
     if (engine === "pglite") await handle.close();
 
@@ -776,7 +800,8 @@ async function main() {
         `machine    ${os.availableParallelism()} cores, Node ${process.version}, ${engine === "postgres" ? "PostgreSQL" : "PGlite"} ${version}, load average ${loadBefore.toFixed(2)} before the run`,
         `load       ${concurrency} in flight over ${fmt(fleet.length)} terminals, ${instances} server instance(s), ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up` +
           (soak ? `, soak: raw partitions ${soak.widthMs / 60_000} min wide, kept ${soak.retainPartitions} (CHECKIN_RETENTION_HOURS=${(soak.retainPartitions * soak.widthMs) / 3_600_000})` : "") +
-          `, ${fmt(alertRuleCount)} alert rules`,
+          `, ${fmt(alertRuleCount)} alert rules` +
+          (values["queue-commands"] ? ", an open remote command per terminal" : ""),
         `app        ${fmt(app)} heartbeats/s (${fmt(stats.ok)} ok in ${(elapsedMs / 1000).toFixed(1)} s)`,
         `latency    p50 ${ms(50)}, p95 ${ms(95)}, p99 ${ms(99)}, max ${ms(100)}`,
         `errors     ${stats.errors} (${stats.failureSummary()})`,

@@ -2,7 +2,7 @@
 //
 //   npm run simulate -- --terminals N [--base URL] [--interval S] [--duration S]
 //                       [--serials A,B,…] [--activate K [--sms-port P]] [--email E --password P]
-//                       [--fail-rate R] [--seed S]
+//                       [--fail-rate R] [--command-fail-rate R] [--seed S]
 //
 // --base      the app, default http://localhost:3000
 // --interval  seconds between a terminal's heartbeats. Without it every terminal follows the
@@ -16,8 +16,10 @@
 //             (20 codes per phone an hour) bound how many activate.
 // --email, --password  an admin login, default the demo admin
 // --fail-rate the share (0..1, default 0) of terminals whose firmware install fails
+// --command-fail-rate  the share (0..1, default 0) of remote commands reported failed
 // --seed      which terminals those are (a whole number, default 1): whether one fails is a hash of
-//             the seed, its serial number and the version, so the same seed repeats a run's failures
+//             the seed, its serial number and the version (for a command: the seed and its id), so the
+//             same seed repeats a run's failures
 //
 // Firmware updates: when a heartbeat answer offers one, the terminal downloads the image in 8 MiB
 // Range requests, checks its size and sha256 (a mismatch is reported as failed, checksum_mismatch,
@@ -28,6 +30,12 @@
 // code) and dropped: given up because the job was cancelled or has ended, or the server did not
 // answer (an open job is taken up again, and its download resumed, at the next offer).
 //
+// Remote commands: a terminal performs each command its heartbeat answers carry once, one at a time,
+// and reports the result: reboot reports succeeded, then sends no heartbeats for a few seconds;
+// lock (with its screen message) and unlock report succeeded and the heartbeats go on; ping reports
+// at once; collect_logs uploads a generated log of a few hundred KiB first. The status line counts
+// commands done and failed by kind, the terminals locked, and results the server refused (dropped).
+//
 // Device tokens: the simulator signs in as an admin and issues a new token for each of the first N
 // active terminals (terminals.issueDeviceToken revokes the earlier
 // ones, so a terminal that was simulated before simply gets a fresh token). The first heartbeats
@@ -36,6 +44,7 @@ import { fraction, parseOptions, positiveInt, positiveNumber, wholeNumber } from
 import { connectConsole } from "./lib/console-api";
 import { FirmwareUpdater } from "./lib/firmware-update";
 import { NoticeAcknowledger } from "./lib/notice-acks";
+import { CommandRunner } from "./lib/remote-commands";
 import { activateBySms, startSmsInbox } from "./lib/sms-activation";
 import { HeartbeatClient, heartbeatUrl, LoadStats, percentile, runPaced, SimulatedTerminal, type Outcome } from "./lib/heartbeat-load";
 
@@ -51,19 +60,23 @@ const values = parseOptions(
     email: { type: "string", default: "admin@demo.posfleet.dev" },
     password: { type: "string", default: "demo-password-1" },
     "fail-rate": { type: "string", default: "0" },
+    "command-fail-rate": { type: "string", default: "0" },
     seed: { type: "string", default: "1" },
   },
   `Usage: npm run simulate -- --terminals N [--base URL] [--interval S] [--duration S]
                     [--serials A,B,…] [--activate K [--sms-port P]] [--email E --password P]
-                    [--fail-rate R] [--seed S]
+                    [--fail-rate R] [--command-fail-rate R] [--seed S]
 
-Acts as N terminals checking in through the device API (see the README's "Terminal simulator").`,
+Acts as N terminals checking in through the device API (see the README's "Terminal simulator"):
+they install offered firmware updates (--fail-rate R: that share fails), acknowledge notices and
+perform remote commands (--command-fail-rate R: that share is reported failed; default 0).`,
 );
 
 const wanted = positiveInt("terminals", values.terminals);
 const intervalSeconds = positiveNumber("interval", values.interval);
 const durationSeconds = positiveNumber("duration", values.duration);
 const failRate = fraction("fail-rate", values["fail-rate"]);
+const commandFailRate = fraction("command-fail-rate", values["command-fail-rate"]);
 const seed = wholeNumber("seed", values.seed);
 const base = new URL(values.base);
 const url = heartbeatUrl(base);
@@ -120,9 +133,17 @@ const stats = new LoadStats();
 const stop = new AbortController();
 const updates = new FirmwareUpdater({ base, failRate, seed, signal: stop.signal, log });
 const notices = new NoticeAcknowledger({ base, log });
+const commands = new CommandRunner({ base, failRate: commandFailRate, seed, signal: stop.signal, log });
 const onOutcome = (terminal: SimulatedTerminal, outcome: Outcome) => {
   updates.onOutcome(terminal, outcome);
   notices.onOutcome(terminal, outcome);
+  commands.onOutcome(terminal, outcome);
+};
+// Away while installing firmware or rebooting on command (one waits for the other if both).
+const ready = (terminal: SimulatedTerminal) => {
+  const installing = updates.ready(terminal);
+  const rebooting = commands.ready(terminal);
+  return installing && rebooting ? Promise.all([installing, rebooting]).then(() => undefined) : (installing ?? rebooting);
 };
 
 // Without --interval the server decides; one terminal's first heartbeat tells how long that is,
@@ -153,7 +174,7 @@ function statusLine() {
   const latency = latencies.length ? `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms` : "no answers";
   log(
     `sent ${stats.sent}, ok ${stats.ok}, errors ${stats.failureSummary()}, ${rate.toFixed(1)}/s (${latency} over the last ${Math.round((now - lastAt) / 1000)} s); ` +
-      `updates: ${updates.summary()}; notices: ${notices.summary()}`,
+      `updates: ${updates.summary()}; notices: ${notices.summary()}; commands: ${commands.summary()}`,
   );
   stats.latencies = [];
   lastSent = stats.sent;
@@ -161,9 +182,9 @@ function statusLine() {
 }
 const ticker = setInterval(statusLine, STATUS_EVERY_MS);
 
-await runPaced(fleet, client, stats, { url, intervalSeconds, spreadSeconds, signal: stop.signal, log, ready: updates.ready, onOutcome });
-await updates.settled();
+await runPaced(fleet, client, stats, { url, intervalSeconds, spreadSeconds, signal: stop.signal, log, ready, onOutcome });
+await Promise.all([updates.settled(), commands.settled()]);
 clearInterval(ticker);
 statusLine();
 client.close();
-log(`Stopped: ${stats.sent} heartbeats sent, ${stats.ok} ok, ${stats.errors} errors; updates: ${updates.summary()}; notices: ${notices.summary()}.`);
+log(`Stopped: ${stats.sent} heartbeats sent, ${stats.ok} ok, ${stats.errors} errors; updates: ${updates.summary()}; notices: ${notices.summary()}; commands: ${commands.summary()}.`);

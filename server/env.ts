@@ -73,6 +73,8 @@ export const envSchema = z.object({
   AUTH_REQUIRE_MFA: oneOf(["admin", "none"]).optional(),
   HEARTBEAT_INTERVAL_SECONDS: wholeNumber(10, 86_400).default(300),
   DEVICE_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000).default(60),
+  // Fractions are allowed so a test or a demo can watch a command expire.
+  COMMAND_EXPIRY_HOURS: positiveNumber().default(24),
   // Fractions of an hour are allowed so the soak benchmark can compress a day into minutes.
   CHECKIN_RETENTION_HOURS: positiveNumber().default(24),
   CHECKIN_PARTITION_MINUTES: wholeNumber(1, 1440).default(60),

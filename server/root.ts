@@ -3,6 +3,7 @@ import { accountLinksRouter } from "./routers/account-links";
 import { activationsRouter } from "./routers/activations";
 import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
+import { commandsRouter } from "./routers/commands";
 import { emailRouter } from "./routers/email";
 import { firmwareRouter } from "./routers/firmware";
 import { maintenanceRouter } from "./routers/maintenance";
@@ -35,6 +36,7 @@ export const appRouter = router({
   accountLinks: accountLinksRouter,
   email: emailRouter,
   webhooks: webhooksRouter,
+  commands: commandsRouter,
 });
 
 export type AppRouter = typeof appRouter;

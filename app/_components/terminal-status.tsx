@@ -3,6 +3,7 @@
 import type { TerminalStatus } from "@/db/schema/values";
 import { DEFAULT_TIME_ZONE } from "@/db/schema/values";
 import { localDay } from "@/server/services/calendar-day";
+import { LockIcon } from "lucide-react";
 import { useFormatter, useNow, useTranslations, type DateTimeFormatOptions } from "next-intl";
 import { cn } from "../_lib/utils";
 import { Badge } from "./ui/badge";
@@ -15,9 +16,40 @@ const variants: Record<TerminalStatus, "success" | "warning" | "danger" | "muted
   retired: "muted",
 };
 
-export function TerminalStatusBadge({ status }: { status: TerminalStatus }) {
+/**
+ * The terminal's status, and "Locked" beside it while a lock command holds it (`lockedAt`, until it
+ * reports an unlock): in words, or with `compact` (lists) a lock icon that says it to screen readers
+ * and on hover.
+ */
+export function TerminalStatusBadge({ status, lockedAt, compact = false }: { status: TerminalStatus; lockedAt?: Date | null; compact?: boolean }) {
   const t = useTranslations("terminalStatus");
-  return <Badge variant={variants[status]}>{t(status)}</Badge>;
+  const badge = <Badge variant={variants[status]}>{t(status)}</Badge>;
+  if (!lockedAt) return badge;
+  return (
+    <span className="inline-flex items-center gap-1.5">
+      {badge}
+      <LockedMark lockedAt={lockedAt} compact={compact} />
+    </span>
+  );
+}
+
+function LockedMark({ lockedAt, compact }: { lockedAt: Date; compact: boolean }) {
+  const t = useTranslations("commands");
+  const format = useFormatter();
+  const since = t("lockedSince", { date: format.dateTime(lockedAt, { dateStyle: "medium", timeStyle: "short" }) });
+  if (compact) {
+    return (
+      <LockIcon className="size-4 shrink-0 text-red-600" role="img" aria-label={t("locked")} data-testid="terminal-locked">
+        <title>{since}</title>
+      </LockIcon>
+    );
+  }
+  return (
+    <Badge variant="danger" title={since} data-testid="terminal-locked">
+      <LockIcon className="mr-1 size-3" aria-hidden />
+      {t("locked")}
+    </Badge>
+  );
 }
 
 /** A green or grey dot for the online rule; the words beside it (see Connectivity) carry the meaning. */

@@ -20,6 +20,8 @@ export function useFleetEvents(): boolean {
       void queryClient.invalidateQueries(trpc.activations.pathFilter());
       void queryClient.invalidateQueries(trpc.rollouts.pathFilter());
       void queryClient.invalidateQueries(trpc.maintenance.pathFilter());
+      // Commands change state on the terminals' check-ins and results, which the same event announces.
+      void queryClient.invalidateQueries(trpc.commands.pathFilter());
     };
     let opened = false;
     source.onopen = () => {

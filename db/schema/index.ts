@@ -10,3 +10,4 @@ export * from "./maintenance";
 export * from "./training";
 export * from "./notices";
 export * from "./alerts";
+export * from "./commands";

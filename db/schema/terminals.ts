@@ -53,6 +53,8 @@ export const terminals = pgTable(
     merchantSince: timestamp("merchant_since", { withTimezone: true }).notNull().defaultNow(),
     // An admin lifted an activation block: wrong codes before this no longer count.
     activationUnblockedAt: timestamp("activation_unblocked_at", { withTimezone: true }),
+    // A lock command succeeded (a stolen terminal); null once an unlock succeeds.
+    lockedAt: timestamp("locked_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

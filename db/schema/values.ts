@@ -194,6 +194,24 @@ export type EmailDeliveryMode = (typeof emailDeliveryModes)[number];
 export const smsDeliveryModes = ["critical", "all", "off"] as const;
 export type SmsDeliveryMode = (typeof smsDeliveryModes)[number];
 /** An outgoing message's state in its outbox (e-mail, webhook deliveries). */
+/** What a console user can ask a terminal to do; it arrives in the terminal's heartbeat answer (shared/DESIGN.md). */
+export const commandTypes = ["reboot", "lock", "unlock", "collect_logs", "ping"] as const;
+export type CommandType = (typeof commandTypes)[number];
+/** queued → delivered (a heartbeat carried it) → succeeded | failed | rejected; or expired (never delivered in time) or cancelled (before delivery). */
+export const commandStatuses = ["queued", "delivered", "succeeded", "failed", "rejected", "expired", "cancelled"] as const;
+export type CommandStatus = (typeof commandStatuses)[number];
+/** The results a terminal reports for a command it was given. */
+export const commandResults = ["succeeded", "failed", "rejected"] as const satisfies readonly CommandStatus[];
+export type CommandResult = (typeof commandResults)[number];
+/** A command in these states still rides in its terminal's heartbeat answers. */
+export const openCommandStatuses = ["queued", "delivered"] as const satisfies readonly CommandStatus[];
+/** What a command carries for the terminal: a lock's message for its screen; the other kinds carry nothing. */
+export interface CommandParams {
+  message?: string;
+}
+/** The longest lock message a terminal's screen is given. */
+export const LOCK_MESSAGE_MAX = 120;
+
 export const outboxStatuses = ["queued", "sent", "failed"] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 export const emailKinds = ["alert", "digest", "invitation", "password_reset", "email_change"] as const;

@@ -3,6 +3,7 @@
 // sha256, installs it and reports each step to POST /api/device/v1/updates/{jobId}/status.
 import { createHash, type Hash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { deviceRequest, DeviceUnreachable, RunStopped, type DeviceAnswer, type DeviceRequestInit } from "./device-request";
 import { errorDetail, type OfferedUpdate, type Outcome, type SimulatedTerminal } from "./heartbeat-load";
 
 // Downloads share the token's request budget (DEVICE_RATE_LIMIT_PER_MINUTE) with heartbeats, so
@@ -12,10 +13,6 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 const PROGRESS_STEP_PERCENT = 25;
 // Real installs take minutes; seconds let a demo rollout move through its phases while one watches.
 const INSTALL_SECONDS = { min: 3, max: 8 };
-const REQUEST_TIMEOUT_MS = 30_000;
-/** Network errors and 5xx in a row before an attempt is given up (the next offer resumes it). */
-const TRIES = 5;
-const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Whether a terminal's install of a version fails, from a hash rather than Math.random: the same
@@ -51,12 +48,6 @@ interface PartialDownload {
   sizeBytes: number;
   received: number;
   hash: Hash;
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Buffer;
 }
 
 type StatusReport =
@@ -229,41 +220,14 @@ export class FirmwareUpdater {
     throw new AttemptEnded(true, `reporting ${body.status} answered ${answer.status} (${errorDetail(answer.body.toString())})`);
   }
 
-  /**
-   * A device API request as the terminal, repeated while the server asks to wait (429 and 503,
-   * after their Retry-After, as the heartbeats do) or does not answer (network errors and 5xx,
-   * with exponential back-off, TRIES times).
-   */
-  private async request(terminal: SimulatedTerminal, url: URL, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
-    const { signal } = this.options;
-    for (let failures = 0; ;) {
-      let waitSeconds: number;
-      try {
-        const response = await fetch(url, {
-          ...init,
-          headers: { ...init.headers, authorization: `Bearer ${terminal.token}` },
-          signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
-        });
-        const answer = { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-        if (answer.status === 429 || answer.status === 503) {
-          const retryAfter = Number(response.headers.get("retry-after"));
-          waitSeconds = retryAfter > 0 ? retryAfter : DEFAULT_RETRY_AFTER_SECONDS;
-        } else if (answer.status >= 500) {
-          this.interrupted++;
-          if (++failures >= TRIES) return answer;
-          waitSeconds = 2 ** failures;
-        } else return answer;
-      } catch (error) {
-        if (signal.aborted) throw stopped();
-        this.interrupted++;
-        if (++failures >= TRIES) {
-          // fetch's own error says only "fetch failed"; the cause says why (ECONNREFUSED, …).
-          const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-          throw new AttemptEnded(true, `no answer from the server (${reason}); the next offer resumes the download`);
-        }
-        waitSeconds = 2 ** failures;
-      }
-      if (!(await sleep(waitSeconds * 1000, true, { signal }).catch(() => false))) throw stopped();
+  /** A device API request as the terminal (see deviceRequest); giving up ends the attempt. */
+  private async request(terminal: SimulatedTerminal, url: URL, init: DeviceRequestInit): Promise<DeviceAnswer> {
+    try {
+      return await deviceRequest(url, terminal.token, init, { signal: this.options.signal, onInterrupted: () => this.interrupted++ });
+    } catch (error) {
+      if (error instanceof RunStopped) throw stopped();
+      if (error instanceof DeviceUnreachable) throw new AttemptEnded(true, `no answer from the server (${error.message}); the next offer resumes the download`);
+      throw error;
     }
   }
 }

@@ -102,6 +102,14 @@ export interface DeliveredNotice {
   severity: "info" | "warning" | "critical";
 }
 
+/** A remote command in a heartbeat answer (the `commands` field of the device API v1 contract). */
+export interface DeliveredCommand {
+  id: string;
+  type: string;
+  params: Record<string, unknown>;
+  issuedAt: string;
+}
+
 /** One heartbeat's result; status 0 means no HTTP answer (connection refused, reset, timeout). */
 export interface Outcome {
   status: number;
@@ -109,6 +117,7 @@ export interface Outcome {
   nextHeartbeatSeconds?: number;
   update?: OfferedUpdate | null;
   notices?: DeliveredNotice[];
+  commands?: DeliveredCommand[];
   retryAfterSeconds?: number;
   /** The error code and message of a refusal, or the network error. */
   detail?: string;
@@ -124,8 +133,13 @@ export interface HeartbeatSender {
 
 /** A 200's body as the contract has it. */
 function okOutcome(text: string, latencyMs: number): Outcome {
-  const { nextHeartbeatSeconds, update, notices } = JSON.parse(text) as { nextHeartbeatSeconds: number; update: OfferedUpdate | null; notices: DeliveredNotice[] };
-  return { status: 200, latencyMs, nextHeartbeatSeconds, update, notices };
+  const { nextHeartbeatSeconds, update, notices, commands } = JSON.parse(text) as {
+    nextHeartbeatSeconds: number;
+    update: OfferedUpdate | null;
+    notices: DeliveredNotice[];
+    commands?: DeliveredCommand[];
+  };
+  return { status: 200, latencyMs, nextHeartbeatSeconds, update, notices, commands };
 }
 
 function refusalOutcome(status: number, retryAfter: string | undefined, text: string, latencyMs: number): Outcome {

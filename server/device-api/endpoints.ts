@@ -1,8 +1,9 @@
 import { clientIp } from "../client-ip";
 import { logger } from "../logger";
-import { activationRequestInput, activationVerifyInput, heartbeatInput, noticeAckInput, updateStatusInput } from "../schemas/device";
+import { activationRequestInput, activationVerifyInput, commandResultInput, heartbeatInput, noticeAckInput, updateStatusInput } from "../schemas/device";
 import { deliverDueSms } from "../sms/outbox";
 import { requestActivation, verifyActivation } from "../services/activation";
+import { MAX_COMMAND_LOG_BYTES, reportCommandResult, uploadCommandLog } from "../services/commands";
 import { processHeartbeat } from "../services/heartbeat";
 import { acknowledgeNotice } from "../services/notices";
 import { releaseForTerminal, reportJobStatus } from "../services/rollouts";
@@ -54,12 +55,27 @@ export const firmwareDownloadEndpoint = deviceEndpoint({
   },
 });
 
+export const commandResultEndpoint = deviceEndpoint({
+  auth: true,
+  body: commandResultInput,
+  handle: ({ db, device, body, params }) => reportCommandResult(db, device, idFromPath(params.commandId, "Command"), body),
+});
+
+/** A collect_logs command's log: the raw body (application/octet-stream), streamed to the object storage. */
+export const commandLogUploadEndpoint = deviceEndpoint({
+  auth: true,
+  upload: { maxBytes: MAX_COMMAND_LOG_BYTES },
+  handle: ({ db, device, req, params }) => uploadCommandLog(db, device, idFromPath(params.commandId, "Command"), req.stream()),
+});
+
 export const DEVICE_API_PREFIX = "/api/device/v1";
 
 interface DeviceRoute {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   /** Under DEVICE_API_PREFIX; ":name" segments are path parameters. */
   path: string;
+  /** The endpoint streams the body itself (an upload): the lane must not read it first. */
+  streamsBody: boolean;
   serve: (db: Db, req: Request, params: Record<string, string>) => Promise<Response>;
   /** The same for the production server's lane, which reads node:http directly and writes JSON answers itself. */
   answer: (db: Db, req: DeviceRequest, params: Record<string, string>) => Promise<DeviceAnswer>;
@@ -68,6 +84,7 @@ interface DeviceRoute {
 const route = <Body, Auth extends boolean>(method: DeviceRoute["method"], path: string, endpoint: DeviceEndpoint<Body, Auth>): DeviceRoute => ({
   method,
   path,
+  streamsBody: endpoint.upload !== undefined,
   serve: (db, req, params) => handleDeviceRequest(db, endpoint, req, params),
   answer: (db, req, params) => answerDeviceRequest(db, endpoint, req, params),
 });
@@ -83,6 +100,8 @@ export const deviceRoutes: DeviceRoute[] = [
   route("POST", "/updates/:jobId/status", updateStatusEndpoint),
   route("POST", "/notices/:noticeId/ack", noticeAckEndpoint),
   route("GET", "/firmware/:releaseId", firmwareDownloadEndpoint),
+  route("POST", "/commands/:commandId/result", commandResultEndpoint),
+  route("PUT", "/commands/:commandId/logs", commandLogUploadEndpoint),
 ];
 
 function matchPath(pattern: string, path: string): Record<string, string> | null {

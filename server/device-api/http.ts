@@ -53,6 +53,8 @@ export interface DeviceRequest {
   readonly headers: Headers;
   /** The body, or null when it is larger than MAX_BODY_BYTES. */
   body(): Promise<Uint8Array | null>;
+  /** The body as it arrives, unread, for an upload endpoint (DeviceEndpoint.upload) that streams it on. */
+  stream(): ReadableStream<Uint8Array>;
   /** Notes the terminal whose token the request carried, for the request's log line. */
   noteTerminal(device: AuthenticatedDevice): void;
 }
@@ -63,6 +65,7 @@ export function fetchDeviceRequest(req: Request): DeviceRequest {
     header: (name) => req.headers.get(name),
     headers: req.headers,
     body: () => readBodyWithin(req, MAX_BODY_BYTES),
+    stream: () => req.body ?? new Blob().stream(),
     noteTerminal: (device) => noteRequestTerminal(device),
   };
 }
@@ -117,6 +120,8 @@ async function authenticate(db: Db, req: DeviceRequest): Promise<AuthenticatedDe
 export interface DeviceEndpoint<Body, Auth extends boolean> {
   auth: Auth;
   body?: z.ZodType<Body>;
+  /** An upload: the handler streams the raw body (req.stream()) rather than a JSON body, and it may be this large. */
+  upload?: { maxBytes: number };
   /** Returns the JSON body of a 200, or a Response of its own. */
   handle: (ctx: { db: Db; req: DeviceRequest; body: Body; device: Auth extends true ? AuthenticatedDevice : null; params: Record<string, string> }) => Promise<unknown>;
 }
@@ -134,8 +139,9 @@ export async function handleDeviceRequest<Body, Auth extends boolean>(db: Db, en
 /** Runs an endpoint: size limit, auth, JSON, validation, the handler, and errors in the contract's shape. */
 export async function answerDeviceRequest<Body, Auth extends boolean>(db: Db, endpoint: DeviceEndpoint<Body, Auth>, req: DeviceRequest, params: Record<string, string> = {}): Promise<DeviceAnswer> {
   try {
-    if (Number(req.header("content-length") ?? 0) > MAX_BODY_BYTES) {
-      throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
+    const maxBytes = endpoint.upload?.maxBytes ?? MAX_BODY_BYTES;
+    if (Number(req.header("content-length") ?? 0) > maxBytes) {
+      throw new DeviceApiError(413, "payload_too_large", `The body may be at most ${maxBytes} bytes.`);
     }
     const device = (endpoint.auth ? await authenticate(db, req) : null) as Auth extends true ? AuthenticatedDevice : null;
     let body = undefined as Body;
@@ -152,7 +158,9 @@ export async function answerDeviceRequest<Body, Auth extends boolean>(db: Db, en
       const code = typeof error.details?.code === "string" ? error.details.code : defaultCodeOfAppError[error.code];
       const { code: _code, field: _field, retryAfterSeconds, ...extra } = error.details ?? {};
       const headers: Record<string, string> = typeof retryAfterSeconds === "number" ? { "Retry-After": String(retryAfterSeconds) } : {};
-      return errorAnswer(new DeviceApiError(statusOfAppError[error.code], code, error.message, extra, headers));
+      // An upload that passed its limit while streaming (the storage's TooLargeError).
+      const status = code === "payload_too_large" ? 413 : statusOfAppError[error.code];
+      return errorAnswer(new DeviceApiError(status, code, error.message, extra, headers));
     }
     // The instance is saturated (or the database stalled): terminals retry later, as they do after a 429.
     if (error instanceof BatcherOverloadedError) return errorAnswer(new DeviceApiError(503, "overloaded", "The server is busy; retry later.", {}, { "Retry-After": "5" }));

@@ -10,14 +10,16 @@ import { isTransientDatabaseError } from "../errors";
 import { databaseUnavailableAnswer, JsonAnswer, MAX_BODY_BYTES, methodNotAllowed, noSuchEndpoint, type DeviceAnswer, type DeviceRequest } from "./http";
 
 type Answer = (db: Db, req: DeviceRequest) => Promise<DeviceAnswer>;
+/** How to answer, and whether the endpoint streams the body itself (an upload) rather than having it read first. */
+type LaneRoute = { answer: Answer; streamsBody: boolean };
 
 /** How the lane answers a request: through an endpoint, with 404/405 in the contract's shape, or not at all. */
-function deviceRouteOf(req: IncomingMessage): Answer | undefined {
+function deviceRouteOf(req: IncomingMessage): LaneRoute | undefined {
   const path = req.url?.split("?")[0] ?? "";
   if (!path.startsWith(`${DEVICE_API_PREFIX}/`)) return undefined;
   const found = findDeviceRoute(req.method ?? "", path.slice(DEVICE_API_PREFIX.length));
-  if ("route" in found) return (db, request) => found.route.answer(db, request, found.params);
-  return async () => (found.allowed.length ? methodNotAllowed(found.allowed) : noSuchEndpoint());
+  if ("route" in found) return { answer: (db, request) => found.route.answer(db, request, found.params), streamsBody: found.route.streamsBody };
+  return { answer: async () => (found.allowed.length ? methodNotAllowed(found.allowed) : noSuchEndpoint()), streamsBody: false };
 }
 
 /** Reads the body, stopping one byte past the limit: the endpoint then answers 413 whatever was declared. */
@@ -41,7 +43,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const joined = (value: string | string[]) => (Array.isArray(value) ? value.join(", ") : value);
 
-/** A node:http request as the endpoints read it: no Request, Headers or body stream unless an endpoint asks for Headers. */
+/**
+ * A node:http request as the endpoints read it: no Request, Headers or body stream unless an
+ * endpoint asks for Headers, or streams an upload (then `raw` is empty: the body was not read).
+ */
 class NodeDeviceRequest implements DeviceRequest {
   private all?: Headers;
 
@@ -67,6 +72,10 @@ class NodeDeviceRequest implements DeviceRequest {
     return Promise.resolve(this.raw.length > MAX_BODY_BYTES ? null : this.raw);
   }
 
+  stream(): ReadableStream<Uint8Array> {
+    return Readable.toWeb(this.req) as ReadableStream<Uint8Array>;
+  }
+
   noteTerminal(device: AuthenticatedDevice): void {
     noteRequestTerminal(device, this.req);
   }
@@ -89,11 +98,11 @@ function sendJson(res: ServerResponse, answer: JsonAnswer, close: boolean) {
  * and without the Fetch API's Request and Response, whose body streams cost a heartbeat more CPU
  * than its JSON: a JSON answer is written directly.
  */
-async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse, answerOf: Answer) {
+async function serveDeviceNode(db: Db, req: IncomingMessage, res: ServerResponse, route: LaneRoute) {
   try {
     const declared = Number(req.headers["content-length"] ?? 0);
-    const body = declared > MAX_BODY_BYTES ? EMPTY : await readBody(req);
-    const answer = await answerOf(db, new NodeDeviceRequest(req, body));
+    const body = route.streamsBody || declared > MAX_BODY_BYTES ? EMPTY : await readBody(req);
+    const answer = await route.answer(db, new NodeDeviceRequest(req, body));
     const complete = req.readableEnded;
     if (answer instanceof JsonAnswer) {
       sendJson(res, answer, !complete);
@@ -129,10 +138,10 @@ function sendUnavailable(res: ServerResponse) {
  */
 export function deviceApiLane(getDb: () => Promise<Db>) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
-    const answerOf = deviceRouteOf(req);
-    if (!answerOf) return false;
+    const route = deviceRouteOf(req);
+    if (!route) return false;
     void getDb().then(
-      (db) => serveDeviceNode(db, req, res, answerOf),
+      (db) => serveDeviceNode(db, req, res, route),
       (error: unknown) => {
         logger.error({ err: error }, "device API request failed: no database");
         sendUnavailable(res);

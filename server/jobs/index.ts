@@ -6,6 +6,7 @@ import { metrics } from "../metrics";
 import { drainingSignal, onShutdown } from "../shutdown";
 import { sumFinishedDays } from "../services/activity";
 import { evaluateAlerts, sendAlertDigests } from "../services/alerts";
+import { expireCommands } from "../services/commands";
 import { sweepConnectivity } from "../services/connectivity";
 import { maintainHistory } from "../services/history";
 import { createDueWorkOrders } from "../services/maintenance";
@@ -49,6 +50,8 @@ export const jobs: Job[] = [
   { name: "send-alert-digests", everySeconds: 60, run: sendAlertDigests },
   // Scheduled notices whose publish time has come.
   { name: "publish-notices", everySeconds: 10, run: publishDueNotices },
+  // Remote commands no heartbeat carried before their expiry end as expired.
+  { name: "expire-commands", everySeconds: 60, run: expireCommands },
   // Preventive work orders ahead of their due dates.
   { name: "create-work-orders", everySeconds: 600, run: createDueWorkOrders },
 ];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { networkTypes, reportedJobStatuses } from "@/db/schema/values";
+import { commandResults, networkTypes, reportedJobStatuses } from "@/db/schema/values";
 import { text } from "./common";
 import { phoneE164 } from "./phone";
 
@@ -37,6 +37,12 @@ export const updateStatusInput = z.object({
   message: text().max(500).optional(),
 });
 export type UpdateStatusInput = z.output<typeof updateStatusInput>;
+
+export const commandResultInput = z.object({
+  status: z.enum(commandResults),
+  message: text().max(500).optional(),
+});
+export type CommandResultInput = z.output<typeof commandResultInput>;
 
 /** Ids in device API paths; anything else is a 404, never a database error. */
 export const pathId = z.uuid();

@@ -10,6 +10,7 @@ import { metrics } from "../metrics";
 import type { HeartbeatInput } from "../schemas/device";
 import { onShutdown } from "../shutdown";
 import { checkInAlerts } from "./alerts";
+import { openCommandsSql, type TerminalCommand } from "./commands";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
 import { pendingNoticesSql, type TerminalNotice } from "./notices";
@@ -22,6 +23,7 @@ export interface CheckIn {
 }
 
 type PendingNotice = TerminalNotice & { terminalId: string };
+type OpenCommand = TerminalCommand & { terminalId: string };
 
 const dialect = new PgDialect();
 const statementNames = new Map<string, string>();
@@ -45,9 +47,9 @@ async function queryRowsNamed<Row>(db: Db, query: SQL): Promise<Row[]> {
 /**
  * Writes a batch of check-ins in one statement: the terminals' latest state (online again), the
  * raw history rows, the terminals' hourly rollups, the merchants' daily activity and one notification for the live console. Returns the update
- * jobs that could be offered to these terminals and the notices due to them.
+ * jobs that could be offered to these terminals, the notices due to them and their open remote commands (queued ones now delivered).
  */
-export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers: OfferCandidate[]; notices: PendingNotice[] }> {
+export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers: OfferCandidate[]; notices: PendingNotice[]; commands: OpenCommand[] }> {
   // One JSON parameter rather than typed arrays: both drivers pass it the same way.
   const rows = batch.map((c) => ({
     terminal_id: c.device.terminalId,
@@ -62,8 +64,10 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
     at: c.at.toISOString(),
   }));
   const merchantIds = [...new Set(batch.flatMap((c) => (c.device.merchantId ? [c.device.merchantId] : [])))];
-  const notices = pendingNoticesSql(sql`select terminal_id, merchant_id, max(at) as at from i group by terminal_id, merchant_id`);
-  const [result] = await queryRowsNamed<{ offers: OfferCandidate[] | null; notices: PendingNotice[] | null }>(
+  const latestCheckIns = sql`select terminal_id, merchant_id, max(at) as at from i group by terminal_id, merchant_id`;
+  const notices = pendingNoticesSql(latestCheckIns);
+  const commands = openCommandsSql(latestCheckIns);
+  const [result] = await queryRowsNamed<{ offers: OfferCandidate[] | null; notices: PendingNotice[] | null; commands: OpenCommand[] | null }>(
     db,
     sql`
     with i as (
@@ -112,20 +116,21 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
       on conflict (day, merchant_id) do update set
         transactions = daily_activity.transactions + excluded.transactions,
         checkins = daily_activity.checkins + excluded.checkins
-    ), ${notices.ctes}
+    ), ${notices.ctes}, ${commands.ctes}
     select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds })}),
       -- The same statement finds the updates due to these terminals, by the firmware they just reported.
       (select json_agg(o) from (${offerCandidatesSql(sql`select distinct on (terminal_id) terminal_id, firmware_version from i order by terminal_id, at desc`)}) o) as offers,
-      ${notices.select} as notices`,
+      ${notices.select} as notices,
+      ${commands.select} as commands`,
   );
-  return { offers: result?.offers ?? [], notices: result?.notices ?? [] };
+  return { offers: result?.offers ?? [], notices: result?.notices ?? [], commands: result?.commands ?? [] };
 }
 
-/** Stores a batch of check-ins and answers each with the update due to it, if any, and its notices. */
+/** Stores a batch of check-ins and answers each with the update due to it, if any, its notices and its commands. */
 const checkInBatcher = perDatabase((db: Db) => {
   const batcher = new Batcher(
-    async (batch: CheckIn[]): Promise<{ update: DueUpdate | null; notices: TerminalNotice[] }[]> => {
-      const { offers, notices } = await recordCheckIns(db, batch).catch((error: unknown) => {
+    async (batch: CheckIn[]): Promise<{ update: DueUpdate | null; notices: TerminalNotice[]; commands: TerminalCommand[] }[]> => {
+      const { offers, notices, commands } = await recordCheckIns(db, batch).catch((error: unknown) => {
         // A row the default partition caught as the job attached the partition for its time fails
         // the default's partition check (23514); the statement wrote nothing, and again it routes to the new partition.
         if (sqlState(error) === "23514") return recordCheckIns(db, batch);
@@ -139,7 +144,9 @@ const checkInBatcher = perDatabase((db: Db) => {
       const due = offers.length ? await offersFor(db, offers, batch[0]!.at) : new Map<string, DueUpdate>();
       const noticesOf = new Map<string, TerminalNotice[]>();
       for (const { terminalId, ...notice } of notices) noticesOf.set(terminalId, [...(noticesOf.get(terminalId) ?? []), notice]);
-      return batch.map((c) => ({ update: due.get(c.device.terminalId) ?? null, notices: noticesOf.get(c.device.terminalId) ?? [] }));
+      const commandsOf = new Map<string, TerminalCommand[]>();
+      for (const { terminalId, ...command } of commands) commandsOf.set(terminalId, [...(commandsOf.get(terminalId) ?? []), command]);
+      return batch.map((c) => ({ update: due.get(c.device.terminalId) ?? null, notices: noticesOf.get(c.device.terminalId) ?? [], commands: commandsOf.get(c.device.terminalId) ?? [] }));
     },
     { ...DEVICE_REQUEST_BATCHING, name: "check-ins" },
   );
@@ -150,7 +157,7 @@ const checkInBatcher = perDatabase((db: Db) => {
 
 /** A terminal's check-in: stores it (batched with concurrent ones) and answers per the contract. */
 export async function processHeartbeat(db: Db, device: AuthenticatedDevice, report: HeartbeatInput, now: Date = new Date()) {
-  const { update, notices } = await checkInBatcher(db).add({ device, report, at: now });
+  const { update, notices, commands } = await checkInBatcher(db).add({ device, report, at: now });
   metrics.heartbeats.inc();
-  return { serverTime: now.toISOString(), nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(), update, notices };
+  return { serverTime: now.toISOString(), nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(), update, notices, commands };
 }

@@ -59,6 +59,8 @@ const listColumns = {
   batteryPercent: terminals.batteryPercent,
   network: terminals.network,
   errorCount: terminals.errorCount,
+  // Set while a lock command holds the terminal (a stolen one): the console shows "Locked".
+  lockedAt: terminals.lockedAt,
   createdAt: terminals.createdAt,
   modelId: terminals.modelId,
   modelName: sql<string>`${terminalModels.manufacturer} || ' ' || ${terminalModels.model}`,

@@ -10,6 +10,7 @@ import { appRouter } from "@/server/root";
 import { createRelease } from "@/server/services/firmware";
 import { createWorkOrder, rotateCalendarFeed } from "@/server/services/maintenance";
 import { addWorkOrderPhoto } from "@/server/services/maintenance-photos";
+import { issueCommand, uploadCommandLog } from "@/server/services/commands";
 import { scopeForUser } from "@/server/scope";
 import { createTestDatabase, demoCallers, demoEmails, merchantNamed, viewerByEmail } from "../helpers/db";
 import { sessionCookie } from "../helpers/sessions";
@@ -156,6 +157,10 @@ const rules: Record<string, Role[]> = {
   "webhooks.deliveries": rosterKeepers,
   "webhooks.sendAgain": rosterKeepers,
   "webhooks.sendTest": rosterKeepers,
+  // Every role sends some kinds to the terminals in its scope; the service holds each role to its kinds.
+  "commands.list": everyone,
+  "commands.send": everyone,
+  "commands.cancel": everyone,
 };
 
 /** Open to callers without a session; each still refuses the input the matrix sends (nothing changes). */
@@ -239,6 +244,8 @@ interface Fixtures {
   demoCoffeePhoto: string;
   bakeryWorkOrder: string;
   bakeryPhoto: string;
+  demoCoffeeCommand: string;
+  bakeryCommand: string;
 }
 
 /** A device API call, and 405 for the methods its route only exports to refuse. */
@@ -274,6 +281,14 @@ const routeRules: Record<string, (f: Fixtures) => RouteCall[]> = {
   "app/api/device/v1/firmware/[releaseId]/route.ts": (f) => deviceCall("GET", `/api/device/v1/firmware/${f.releaseWithImage}`, forAll(401)),
   "app/api/device/v1/heartbeat/route.ts": () => deviceCall("POST", "/api/device/v1/heartbeat", forAll(401), JSON.stringify({ firmwareVersion: "1.0.0" })),
   "app/api/device/v1/notices/[noticeId]/ack/route.ts": () => deviceCall("POST", `/api/device/v1/notices/${randomUUID()}/ack`, forAll(401), "{}"),
+  "app/api/device/v1/commands/[commandId]/result/route.ts": () => deviceCall("POST", `/api/device/v1/commands/${randomUUID()}/result`, forAll(401), JSON.stringify({ status: "succeeded" })),
+  "app/api/device/v1/commands/[commandId]/logs/route.ts": () => deviceCall("PUT", `/api/device/v1/commands/${randomUUID()}/logs`, forAll(401), "a log line"),
+  // A command's log is seen by whoever sees the command's terminal, and by no one else.
+  "app/api/commands/[id]/logs/route.ts": (f) => [
+    { method: "GET", path: `/api/commands/${f.demoCoffeeCommand}/logs`, expect: forRoles(everyone) },
+    { method: "GET", path: `/api/commands/${f.bakeryCommand}/logs`, expect: forRoles(admins) },
+    { method: "GET", path: "/api/commands/not-an-id/logs", expect: forRoles(everyone, 404) },
+  ],
   "app/api/device/v1/updates/[jobId]/status/route.ts": () => deviceCall("POST", `/api/device/v1/updates/${randomUUID()}/status`, forAll(401), JSON.stringify({ status: "downloading" })),
   "app/api/events/route.ts": () => [{ method: "GET", path: "/api/events", expect: forRoles(everyone) }],
   "app/api/firmware/releases/[id]/image/route.ts": (f) => [
@@ -378,6 +393,12 @@ describe("route handler access", () => {
       });
       return { order: order.id, photo: (await addWorkOrderPhoto(handle.db, adminWorker, order.id, jpeg)).id };
     };
+    const commandWithLog = async (serialNumber: string) => {
+      const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, serialNumber));
+      const command = await issueCommand(handle.db, adminWorker.actor, adminViewer, adminWorker.scope, { terminalId: terminal!.id, type: "collect_logs", params: {} });
+      await uploadCommandLog(handle.db, { terminalId: terminal!.id, serialNumber, merchantId: terminal!.merchantId }, command.id, new Blob(["boot ok\n"]).stream());
+      return command.id;
+    };
     const demoCoffeeWork = await workOrderWithPhoto("DEMO-0021");
     const bakeryWork = await workOrderWithPhoto("BAKE-0002");
     fixtures = {
@@ -391,6 +412,8 @@ describe("route handler access", () => {
       demoCoffeePhoto: demoCoffeeWork.photo,
       bakeryWorkOrder: bakeryWork.order,
       bakeryPhoto: bakeryWork.photo,
+      demoCoffeeCommand: await commandWithLog("DEMO-0021"),
+      bakeryCommand: await commandWithLog("BAKE-0002"),
     };
   });
 

@@ -3,12 +3,13 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { terminals, updateJobs } from "@/db/schema";
+import { terminalCommands, terminals, updateJobs } from "@/db/schema";
 import { stampClientAddress } from "@/server/client-ip";
 import { deviceApiLane } from "@/server/device-api/node";
 import { MAX_BODY_BYTES } from "@/server/device-api/http";
 import { rolloutCreateInput } from "@/server/schemas/firmware";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
+import { issueCommand, MAX_COMMAND_LOG_BYTES } from "@/server/services/commands";
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
 import { createRollout } from "@/server/services/rollouts";
 import { createTestDatabase } from "../helpers/db";
@@ -106,6 +107,35 @@ describe("the production server's device API lane", () => {
     expect(await errorOf(wrongMethod)).toMatchObject({ code: "method_not_allowed" });
     expect((await fetch(`${base}/terminals`)).status).toBe(599);
     expect((await fetch(`${base}/api/device/v1x`)).status).toBe(599);
+  });
+
+  it("streams a command's log past the JSON limit into storage, refuses one over its own limit, and takes the result", async () => {
+    const [terminal] = await handle.db.select().from(terminals).where(eq(terminals.serialNumber, "DEMO-0004"));
+    const command = await issueCommand(handle.db, { id: null, label: "test", ip: null }, { role: "admin" }, { kind: "all" }, { terminalId: terminal!.id, type: "collect_logs", params: {} });
+    const put = (body: BodyInit, headers: Record<string, string> = {}) =>
+      fetch(`${base}/api/device/v1/commands/${command.id}/logs`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream", ...headers },
+        body,
+        duplex: "half",
+      } as RequestInit);
+    const oversize = await put(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new Uint8Array(MAX_COMMAND_LOG_BYTES + 1));
+          controller.close();
+        },
+      }),
+    );
+    expect(oversize.status).toBe(413);
+    expect(await errorOf(oversize)).toMatchObject({ code: "payload_too_large" });
+    const log = Buffer.alloc(3 * MAX_BODY_BYTES, "log line\n");
+    const stored = await put(log);
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toEqual({ ok: true });
+    expect((await post(`/commands/${command.id}/result`, JSON.stringify({ status: "succeeded" }))).status).toBe(200);
+    const [row] = await handle.db.select().from(terminalCommands).where(eq(terminalCommands.id, command.id));
+    expect(row).toMatchObject({ status: "succeeded", logBytes: log.length });
   });
 
   it("streams firmware with Range and takes update status reports by path", async () => {

@@ -60,8 +60,8 @@ describe("POST /heartbeat", () => {
     });
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(Object.keys(body).sort()).toEqual(["nextHeartbeatSeconds", "notices", "serverTime", "update"]);
-    expect(body).toMatchObject({ nextHeartbeatSeconds: 300, update: null, notices: [] });
+    expect(Object.keys(body).sort()).toEqual(["commands", "nextHeartbeatSeconds", "notices", "serverTime", "update"]);
+    expect(body).toMatchObject({ nextHeartbeatSeconds: 300, update: null, notices: [], commands: [] });
     expect(new Date(body.serverTime).toISOString()).toBe(body.serverTime);
 
     const [after] = await handle.db.select().from(terminals).where(eq(terminals.id, terminal.id));

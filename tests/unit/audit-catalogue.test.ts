@@ -7,7 +7,7 @@ import { auditActionGroups, auditActions, auditEntityTypes } from "@/server/sche
 const catalogues = { en, "zh-CN": zh } as const;
 
 // Every parameter a sentence may use besides the actor and the subject, with a value a writer records.
-const sampleParams = { reason: "phone_not_registered", status: "suspended", phase: 2, course: "Card security", terminal: "DEMO-0009" };
+const sampleParams = { reason: "phone_not_registered", status: "suspended", phase: 2, course: "Card security", terminal: "DEMO-0009", commandType: "reboot" };
 
 const leaves = (node: object, prefix = ""): string[] => Object.entries(node).flatMap(([key, value]) => (typeof value === "object" ? leaves(value as object, `${prefix}${key}.`) : [`${prefix}${key}`]));
 

@@ -45,7 +45,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
 
   const columns: Column<TerminalRow>[] = [
     { id: "serialNumber", header: t("serialNumber"), cell: (r) => <span className="font-mono">{r.serialNumber}</span>, sortKey: "serialNumber", card: "title" },
-    { id: "status", header: t("status"), cell: (r) => <TerminalStatusBadge status={r.status} />, sortKey: "status", card: "status" },
+    { id: "status", header: t("status"), cell: (r) => <TerminalStatusBadge status={r.status} lockedAt={r.lockedAt} compact />, sortKey: "status", card: "status" },
     { id: "model", header: t("model"), cell: (r) => r.modelName, className: "hidden 2xl:table-cell" },
     ...(role !== "merchant" ? [{ id: "merchant", header: t("merchant"), cell: (r: TerminalRow) => r.merchantName ?? "—" }] : []),
     { id: "store", header: t("store"), cell: (r) => r.storeName ?? "—" },

@@ -25,6 +25,7 @@ import { PlacementFields } from "../placement-fields";
 import { DeviceTokenDialog } from "./device-token-dialog";
 import { FaultReportDialog } from "./fault-report-dialog";
 import { TerminalActivity } from "./terminal-activity";
+import { TerminalCommands } from "./terminal-commands";
 
 export function TerminalDetail({ serialNumber, role }: { serialNumber: string; role: UserRole }) {
   const t = useTranslations("terminal");
@@ -94,7 +95,7 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div className="flex items-center gap-3">
           <h1 className="font-mono text-xl font-semibold">{terminal.serialNumber}</h1>
-          <TerminalStatusBadge status={terminal.status} />
+          <TerminalStatusBadge status={terminal.status} lockedAt={terminal.lockedAt} />
         </div>
         <div className="flex flex-wrap gap-2">
           {terminal.status !== "retired" && <FaultReportDialog terminalId={terminal.id} openRepair={openRepair ?? null} />}
@@ -165,6 +166,8 @@ export function TerminalDetail({ serialNumber, role }: { serialNumber: string; r
           </CardContent>
         </Card>
       </div>
+
+      <TerminalCommands terminal={terminal} role={role} />
 
       <TerminalActivity serialNumber={terminal.serialNumber} />
 
