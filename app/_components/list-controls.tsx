@@ -1,7 +1,8 @@
 "use client";
 
-import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, InboxIcon, SearchIcon } from "lucide-react";
+import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, InboxIcon, SearchIcon, SlidersHorizontalIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
+import { useState } from "react";
 import { Button } from "./ui/button";
 import { cn } from "../_lib/utils";
 import { Input, Select } from "./ui/input";
@@ -134,5 +135,28 @@ export function FilterSelect({
         </option>
       ))}
     </Select>
+  );
+}
+
+/**
+ * A list's search box and its filters. On phones the filters fold behind one button that says how
+ * many are set; from md up they are always shown. `className` lays out the filters' container.
+ */
+export function FilterPanel({ id, search, activeFilters, className, children }: { id: string; search: React.ReactNode; activeFilters: number; className: string; children: React.ReactNode }) {
+  const tl = useTranslations("list");
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="space-y-2 rounded-xl border bg-card p-3">
+      <div className="flex gap-2">
+        {search}
+        <Button variant="outline" className="h-11 md:hidden" aria-expanded={open} aria-controls={id} onClick={() => setOpen((isOpen) => !isOpen)}>
+          <SlidersHorizontalIcon aria-hidden />
+          {activeFilters > 0 ? tl("filtersActive", { count: activeFilters }) : tl("filters")}
+        </Button>
+      </div>
+      <div id={id} className={cn(className, !open && "hidden")}>
+        {children}
+      </div>
+    </div>
   );
 }

@@ -2,11 +2,11 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { CheckCheckIcon, SlidersHorizontalIcon, XIcon } from "lucide-react";
+import { CheckCheckIcon, XIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { adminOnlyAlertKinds } from "@/server/schemas/alerts";
 import type { AppRouter } from "@/server/root";
@@ -15,7 +15,7 @@ import { DataList, type Column } from "@/app/_components/data-list";
 import { FormDialog, formText } from "@/app/_components/form-dialog";
 import { FieldError, invalidProps } from "@/app/_components/form-error";
 import { DateTime, RelativeTime } from "@/app/_components/format";
-import { FilterSelect, SearchBox } from "@/app/_components/list-controls";
+import { FilterPanel, FilterSelect, SearchBox } from "@/app/_components/list-controls";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardHeader } from "@/app/_components/ui/card";
@@ -35,7 +35,6 @@ const alertIdParam = z.uuid();
 export function AlertInbox({ role }: { role: UserRole }) {
   const t = useTranslations("alertsPage.inbox");
   const tk = useTranslations("alertTexts");
-  const tl = useTranslations("list");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useListParams(alertInboxParams);
@@ -45,8 +44,6 @@ export function AlertInbox({ role }: { role: UserRole }) {
   const { data: unreadCount = 0 } = useQuery(trpc.alerts.unreadCount.queryOptions());
   const search = useSearchParam(input.q, update);
   const markAllRead = useMutation(trpc.alerts.markRead.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.alerts.pathFilter()) }));
-  // On phones the filters fold behind one button; from md up they are always shown.
-  const [filtersOpen, setFiltersOpen] = useState(false);
   const linkedId = alertIdParam.safeParse(useSearchParams().get("alert")).data;
   useMarkLinkedRead(linkedId);
   // The linked alert by its id, whatever the list's filters and page show.
@@ -70,62 +67,58 @@ export function AlertInbox({ role }: { role: UserRole }) {
     <div className="space-y-4">
       {linkedId && linked.data && <LinkedAlert id={linkedId} alert={linked.data.items[0]} role={role} />}
 
-      <div className="space-y-2 rounded-xl border bg-card p-3">
-        <div className="flex gap-2">
-          <SearchBox label={t("search")} placeholder={t("searchPlaceholder")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />
-          <Button variant="outline" className="h-11 md:hidden" aria-expanded={filtersOpen} aria-controls="alert-filters" onClick={() => setFiltersOpen((open) => !open)}>
-            <SlidersHorizontalIcon aria-hidden />
-            {activeFilters > 0 ? tl("filtersActive", { count: activeFilters }) : tl("filters")}
-          </Button>
+      <FilterPanel
+        id="alert-filters"
+        className="space-y-2 md:block"
+        activeFilters={activeFilters}
+        search={<SearchBox label={t("search")} placeholder={t("searchPlaceholder")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />}
+      >
+        <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-4">
+          <Select aria-label={t("status")} value={input.status} onChange={(e) => update({ status: e.target.value === "open" ? "" : e.target.value })}>
+            {(["open", "resolved", "all"] as const).map((s) => (
+              <option key={s} value={s}>
+                {t(`statuses.${s}`)}
+              </option>
+            ))}
+          </Select>
+          <FilterSelect label={t("kind")} allLabel={t("allKinds")} value={input.kind} options={kinds.map((k) => ({ value: k, label: tk(`kinds.${k}`) }))} onChange={(kind) => update({ kind })} />
+          <FilterSelect
+            label={t("severity")}
+            allLabel={t("allSeverities")}
+            value={input.severity}
+            options={alertSeverities.map((s) => ({ value: s, label: tk(`severities.${s}`) }))}
+            onChange={(severity) => update({ severity })}
+          />
+          <FilterSelect
+            label={t("acknowledged")}
+            allLabel={t("acknowledgedAny")}
+            value={input.acknowledged === undefined ? undefined : String(input.acknowledged)}
+            options={[
+              { value: "true", label: t("acknowledgedYes") },
+              { value: "false", label: t("acknowledgedNo") },
+            ]}
+            onChange={(acknowledged) => update({ acknowledged })}
+          />
         </div>
-        <div id="alert-filters" className={cn("space-y-2 md:block", !filtersOpen && "hidden")}>
-          <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-4">
-            <Select aria-label={t("status")} value={input.status} onChange={(e) => update({ status: e.target.value === "open" ? "" : e.target.value })}>
-              {(["open", "resolved", "all"] as const).map((s) => (
-                <option key={s} value={s}>
-                  {t(`statuses.${s}`)}
-                </option>
-              ))}
-            </Select>
-            <FilterSelect label={t("kind")} allLabel={t("allKinds")} value={input.kind} options={kinds.map((k) => ({ value: k, label: tk(`kinds.${k}`) }))} onChange={(kind) => update({ kind })} />
-            <FilterSelect
-              label={t("severity")}
-              allLabel={t("allSeverities")}
-              value={input.severity}
-              options={alertSeverities.map((s) => ({ value: s, label: tk(`severities.${s}`) }))}
-              onChange={(severity) => update({ severity })}
-            />
-            <FilterSelect
-              label={t("acknowledged")}
-              allLabel={t("acknowledgedAny")}
-              value={input.acknowledged === undefined ? undefined : String(input.acknowledged)}
-              options={[
-                { value: "true", label: t("acknowledgedYes") },
-                { value: "false", label: t("acknowledgedNo") },
-              ]}
-              onChange={(acknowledged) => update({ acknowledged })}
-            />
-          </div>
-          <div className="flex flex-wrap items-center gap-3">
-            <label className="flex min-h-9 items-center gap-2 text-sm">
-              <input type="checkbox" className="size-4 accent-primary" checked={input.unread ?? false} onChange={(e) => update({ unread: e.target.checked ? "true" : "" })} />
-              {t("unreadOnly")}
-            </label>
-            {filtered && (
-              <Button
-                variant="link"
-                size="sm"
-                onClick={() => {
-                  search.clear();
-                  update({ q: "", status: "", kind: "", severity: "", unread: "", acknowledged: "" });
-                }}
-              >
-                {t("clearFilters")}
-              </Button>
-            )}
-          </div>
+        <div className="flex flex-wrap items-center gap-3">
+          <label className="flex min-h-9 items-center gap-2 text-sm">
+            <input type="checkbox" className="size-4 accent-primary" checked={input.unread ?? false} onChange={(e) => update({ unread: e.target.checked ? "true" : "" })} />
+            {t("unreadOnly")}
+          </label>
+          {filtered && (
+            <Button
+              variant="link"
+              size="sm"
+              onClick={() => {
+                search.clear();
+                update({ q: "", status: "", kind: "", severity: "", unread: "", acknowledged: "" });
+              }}
+            >
+              {t("clearFilters")}
+            </Button>
+          )}
         </div>
-      </div>
+      </FilterPanel>
 
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm text-muted-foreground" data-testid="alerts-unread" aria-live="polite">

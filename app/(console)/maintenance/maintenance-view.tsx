@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { CalendarDaysIcon, CheckIcon, ChevronLeftIcon, ChevronRightIcon, CopyIcon, DownloadIcon, SlidersHorizontalIcon } from "lucide-react";
+import { CalendarDaysIcon, CheckIcon, ChevronLeftIcon, ChevronRightIcon, CopyIcon, DownloadIcon } from "lucide-react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useFormatter, useTranslations } from "next-intl";
 import Link from "next/link";
@@ -11,7 +11,7 @@ import { workOrderPriorities, workOrderStatuses, workOrderTypes, type UserRole }
 import type { AppRouter } from "@/server/root";
 import { workOrderListInput } from "@/server/schemas/maintenance";
 import { fleetToday } from "@/app/_lib/fleet-day";
-import { EmptyState, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
+import { EmptyState, FilterPanel, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
 import { FormError } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent } from "@/app/_components/ui/card";
@@ -139,13 +139,10 @@ function MyWorkCard({ order: w }: { order: MyWorkItem }) {
 function WorkOrderList({ role }: { role: UserRole }) {
   const t = useTranslations("maintenance");
   const tw = useTranslations("workOrders");
-  const tl = useTranslations("list");
   const trpc = useTRPC();
   const { input, update, isPending, queryString } = useListParams(workOrderListInput);
   const { data } = useSuspenseQuery(trpc.maintenance.list.queryOptions(input));
   const search = useSearchParam(input.q, update);
-  // On phones the filters fold behind one button; from md up they are always shown.
-  const [filtersOpen, setFiltersOpen] = useState(false);
   // Counts only the filters behind the button: the search box and the due-date cards stay in view.
   const activeFilters = [input.status, input.type, input.priority, input.open, role === "technician" && input.mine].filter(Boolean).length;
   return (
@@ -160,50 +157,46 @@ function WorkOrderList({ role }: { role: UserRole }) {
           onClick={() => update({ due: input.due === "due_soon" ? "" : "due_soon" })}
         />
       </div>
-      <div className="space-y-2 rounded-xl border bg-card p-3">
-        <div className="flex gap-2">
-          <SearchBox label={t("search")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />
-          <Button variant="outline" className="h-11 md:hidden" aria-expanded={filtersOpen} aria-controls="work-order-filters" onClick={() => setFiltersOpen((open) => !open)}>
-            <SlidersHorizontalIcon aria-hidden />
-            {activeFilters > 0 ? tl("filtersActive", { count: activeFilters }) : tl("filters")}
-          </Button>
-        </div>
-        <div id="work-order-filters" className={cn("grid gap-2 sm:grid-cols-2 md:grid lg:grid-cols-4", !filtersOpen && "hidden")}>
-          <FilterSelect
-            label={t("status")}
-            allLabel={t("allStatuses")}
-            value={input.status}
-            options={workOrderStatuses.map((s) => ({ value: s, label: tw(`statuses.${s}`) }))}
-            onChange={(status) => update({ status })}
-          />
-          <FilterSelect
-            label={t("type")}
-            allLabel={t("allTypes")}
-            value={input.type}
-            options={workOrderTypes.map((s) => ({ value: s, label: tw(`types.${s}`) }))}
-            onChange={(type) => update({ type })}
-          />
-          <FilterSelect
-            label={t("priority")}
-            allLabel={t("allPriorities")}
-            value={input.priority}
-            options={workOrderPriorities.map((s) => ({ value: s, label: tw(`priorities.${s}`) }))}
-            onChange={(priority) => update({ priority })}
-          />
-          <div className="flex flex-wrap items-center gap-3 text-sm">
-            {role === "technician" && (
-              <label className="flex min-h-11 items-center gap-2 md:min-h-0">
-                <input type="checkbox" className="size-4" checked={input.mine ?? false} onChange={(e) => update({ mine: e.target.checked ? "true" : "" })} />
-                {t("mine")}
-              </label>
-            )}
+      <FilterPanel
+        id="work-order-filters"
+        className="grid gap-2 sm:grid-cols-2 md:grid lg:grid-cols-4"
+        activeFilters={activeFilters}
+        search={<SearchBox label={t("search")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />}
+      >
+        <FilterSelect
+          label={t("status")}
+          allLabel={t("allStatuses")}
+          value={input.status}
+          options={workOrderStatuses.map((s) => ({ value: s, label: tw(`statuses.${s}`) }))}
+          onChange={(status) => update({ status })}
+        />
+        <FilterSelect
+          label={t("type")}
+          allLabel={t("allTypes")}
+          value={input.type}
+          options={workOrderTypes.map((s) => ({ value: s, label: tw(`types.${s}`) }))}
+          onChange={(type) => update({ type })}
+        />
+        <FilterSelect
+          label={t("priority")}
+          allLabel={t("allPriorities")}
+          value={input.priority}
+          options={workOrderPriorities.map((s) => ({ value: s, label: tw(`priorities.${s}`) }))}
+          onChange={(priority) => update({ priority })}
+        />
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          {role === "technician" && (
             <label className="flex min-h-11 items-center gap-2 md:min-h-0">
-              <input type="checkbox" className="size-4" checked={input.open ?? false} onChange={(e) => update({ open: e.target.checked ? "true" : "" })} />
-              {t("openOnly")}
+              <input type="checkbox" className="size-4" checked={input.mine ?? false} onChange={(e) => update({ mine: e.target.checked ? "true" : "" })} />
+              {t("mine")}
             </label>
-          </div>
+          )}
+          <label className="flex min-h-11 items-center gap-2 md:min-h-0">
+            <input type="checkbox" className="size-4" checked={input.open ?? false} onChange={(e) => update({ open: e.target.checked ? "true" : "" })} />
+            {t("openOnly")}
+          </label>
         </div>
-      </div>
+      </FilterPanel>
       <div className="flex justify-end">
         <Button asChild size="sm" variant="outline">
           <a href={`/api/work-orders/export${queryString ? `?${queryString}` : ""}`} download>

@@ -2,15 +2,14 @@
 
 import { useSuspenseQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { AlertTriangleIcon, DownloadIcon, SlidersHorizontalIcon } from "lucide-react";
+import { AlertTriangleIcon, DownloadIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
 import { LOW_BATTERY_PERCENT, terminalStatuses, type UserRole } from "@/db/schema/values";
 import { connectivityFilters, terminalListInput } from "@/server/schemas/terminals";
 import type { AppRouter } from "@/server/root";
 import { DataList, useRowSelection, type Column } from "@/app/_components/data-list";
 import { RelativeTime } from "@/app/_components/format";
-import { SearchBox } from "@/app/_components/list-controls";
+import { FilterPanel, SearchBox } from "@/app/_components/list-controls";
 import { Connectivity, TerminalStatusBadge } from "@/app/_components/terminal-status";
 import { Button } from "@/app/_components/ui/button";
 import { Select } from "@/app/_components/ui/input";
@@ -34,8 +33,6 @@ export function TerminalsView({ role }: { role: UserRole }) {
   const { data: options } = useSuspenseQuery(trpc.terminals.filterOptions.queryOptions());
   const search = useSearchParam(input.q, update);
   const selection = useRowSelection();
-  // On phones the filters fold behind one button; from md up they are always shown.
-  const [filtersOpen, setFiltersOpen] = useState(false);
 
   const statuses = input.status ?? [];
   const toggleStatus = (status: (typeof terminalStatuses)[number]) => update({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
@@ -100,86 +97,82 @@ export function TerminalsView({ role }: { role: UserRole }) {
         </div>
       </div>
 
-      <div className="space-y-2 rounded-xl border bg-card p-3">
-        <div className="flex gap-2">
-          <SearchBox label={t("search")} placeholder={t("searchPlaceholder")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />
-          <Button variant="outline" className="h-11 md:hidden" aria-expanded={filtersOpen} aria-controls="terminal-filters" onClick={() => setFiltersOpen((open) => !open)}>
-            <SlidersHorizontalIcon aria-hidden />
-            {activeFilters > 0 ? tl("filtersActive", { count: activeFilters }) : tl("filters")}
-          </Button>
-        </div>
-        <div id="terminal-filters" className={cn("space-y-2 md:block", !filtersOpen && "hidden")}>
-          <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-5">
-            <Select aria-label={tc("label")} value={input.connectivity ?? ""} onChange={(e) => update({ connectivity: e.target.value })}>
-              <option value="">{tc("any")}</option>
-              {connectivityFilters.map((f) => (
-                <option key={f} value={f}>
-                  {tc(f)}
-                </option>
-              ))}
-            </Select>
-            <Select aria-label={t("model")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
-              <option value="">{t("allModels")}</option>
-              {options.models.map((m) => (
+      <FilterPanel
+        id="terminal-filters"
+        className="space-y-2 md:block"
+        activeFilters={activeFilters}
+        search={<SearchBox label={t("search")} placeholder={t("searchPlaceholder")} className="min-w-0 flex-1 md:max-w-md" inputProps={search.inputProps} />}
+      >
+        <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-5">
+          <Select aria-label={tc("label")} value={input.connectivity ?? ""} onChange={(e) => update({ connectivity: e.target.value })}>
+            <option value="">{tc("any")}</option>
+            {connectivityFilters.map((f) => (
+              <option key={f} value={f}>
+                {tc(f)}
+              </option>
+            ))}
+          </Select>
+          <Select aria-label={t("model")} value={input.modelId ?? ""} onChange={(e) => update({ modelId: e.target.value })}>
+            <option value="">{t("allModels")}</option>
+            {options.models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </Select>
+          {role !== "merchant" && (
+            <Select aria-label={t("merchant")} value={input.merchantId ?? ""} onChange={(e) => update({ merchantId: e.target.value, storeId: "" })}>
+              <option value="">{t("allMerchants")}</option>
+              {options.merchants.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name}
                 </option>
               ))}
             </Select>
-            {role !== "merchant" && (
-              <Select aria-label={t("merchant")} value={input.merchantId ?? ""} onChange={(e) => update({ merchantId: e.target.value, storeId: "" })}>
-                <option value="">{t("allMerchants")}</option>
-                {options.merchants.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {m.name}
-                  </option>
-                ))}
-              </Select>
-            )}
-            <Select aria-label={t("store")} value={input.storeId ?? ""} onChange={(e) => update({ storeId: e.target.value })}>
-              <option value="">{t("allStores")}</option>
-              {stores.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </Select>
-            <Select aria-label={t("firmware")} value={input.firmwareVersion ?? ""} onChange={(e) => update({ firmwareVersion: e.target.value })}>
-              <option value="">{t("allFirmware")}</option>
-              {options.firmwareVersions.map((v) => (
-                <option key={v} value={v}>
-                  {v}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label={t("status")}>
-            {terminalStatuses.map((status) => (
-              <button
-                key={status}
-                type="button"
-                aria-pressed={statuses.includes(status)}
-                onClick={() => toggleStatus(status)}
-                className={cn("min-h-9 rounded-full border px-3 py-1 text-xs", statuses.includes(status) ? "border-primary bg-primary text-primary-foreground" : "bg-card hover:bg-accent")}
-              >
-                {ts(status)}
-              </button>
+          )}
+          <Select aria-label={t("store")} value={input.storeId ?? ""} onChange={(e) => update({ storeId: e.target.value })}>
+            <option value="">{t("allStores")}</option>
+            {stores.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
             ))}
-            {filtered && (
-              <Button
-                variant="link"
-                size="sm"
-                onClick={() => {
-                  search.clear();
-                  update({ q: "", connectivity: "", status: [], modelId: "", merchantId: "", storeId: "", firmwareVersion: "" });
-                }}
-              >
-                {t("clearFilters")}
-              </Button>
-            )}
-          </div>
+          </Select>
+          <Select aria-label={t("firmware")} value={input.firmwareVersion ?? ""} onChange={(e) => update({ firmwareVersion: e.target.value })}>
+            <option value="">{t("allFirmware")}</option>
+            {options.firmwareVersions.map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </Select>
         </div>
-      </div>
+        <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label={t("status")}>
+          {terminalStatuses.map((status) => (
+            <button
+              key={status}
+              type="button"
+              aria-pressed={statuses.includes(status)}
+              onClick={() => toggleStatus(status)}
+              className={cn("min-h-9 rounded-full border px-3 py-1 text-xs", statuses.includes(status) ? "border-primary bg-primary text-primary-foreground" : "bg-card hover:bg-accent")}
+            >
+              {ts(status)}
+            </button>
+          ))}
+          {filtered && (
+            <Button
+              variant="link"
+              size="sm"
+              onClick={() => {
+                search.clear();
+                update({ q: "", connectivity: "", status: [], modelId: "", merchantId: "", storeId: "", firmwareVersion: "" });
+              }}
+            >
+              {t("clearFilters")}
+            </Button>
+          )}
+        </div>
+      </FilterPanel>
 
       {selection.selected.size > 0 && (
         <div className="flex items-center gap-3 text-sm" role="status">
