@@ -4,7 +4,9 @@
 // posfleet_rollout_bench on localhost; created if missing) by calling the services in-process:
 // creating a rollout over the whole fleet (by model) and over a pasted list of --terminals serial
 // numbers, cancelling it, then reading the last one's progress, its job list and the rollout list
-// while its jobs are in a realistic mix of statuses.
+// while its jobs are in a realistic mix of statuses. Then a bulk action sends a reboot to every
+// terminal (the terminal list's "all matching" with no filter): the time from its start until the
+// runner has queued every command, against the same 5 s target.
 // The demo data and a generated fleet with at least --terminals terminals in service are seeded
 // once; --reseed drops the database first. Each run first deletes the rollouts of earlier runs, so
 // every run starts from the same tables. Prints min/median/max per creation against the 5 s target
@@ -22,6 +24,7 @@ import { releaseCreateInput, rolloutCreateInput, rolloutJobListInput, rolloutLis
 import { createRelease, setReleaseStatus, uploadReleaseImage } from "@/server/services/firmware";
 import { imageMagics } from "@/server/services/firmware-format";
 import { cancelRollout, createRollout, getRolloutProgress, listRolloutJobs, listRollouts } from "@/server/services/rollouts";
+import { listBulkJobs, runBulkJobs, startBulkJob } from "@/server/services/bulk-actions";
 import { filesystemStorage } from "@/server/storage/filesystem-storage";
 import { parseOptions, positiveInt } from "./lib/args";
 import { ensureDatabase } from "./lib/bench-db";
@@ -219,6 +222,38 @@ async function bench(db: Db, storageDir: string) {
   await measure("jobs · serial prefix", jobs({ q: "FLEET-00123" }));
   await measure("rollouts · list", () => listRollouts(db, rolloutListInput.parse({})));
   await measure("rollouts · running", () => listRollouts(db, rolloutListInput.parse({ status: "running" })));
+  await benchBulkCommand(db);
+}
+
+/**
+ * A reboot for every terminal through a bulk action, `repeats` times: the start (resolving the
+ * selection into the job's items) and the runner's chunks until every command is queued, as the
+ * scheduled job runs them. Each repeat's commands are deleted afterwards.
+ */
+async function benchBulkCommand(db: Db) {
+  const { id: adminId } = await one<{ id: string }>(db, sql`select id from users where role = 'admin' order by created_at limit 1`);
+  const admin = { id: adminId, role: "admin" as const };
+  const starts: number[] = [];
+  const totals: number[] = [];
+  let size = 0;
+  for (let i = 1; i <= repeats; i++) {
+    const started = performance.now();
+    const now = new Date();
+    const job = await startBulkJob(db, { ...actor, id: adminId }, admin, { kind: "all" }, { kind: "command", params: { type: "reboot", params: {} }, selection: { filter: {} } }, now);
+    starts.push((performance.now() - started) / 1000);
+    while ((await runBulkJobs(db, now)).terminals > 0);
+    totals.push((performance.now() - started) / 1000);
+    const { queued } = await one<{ queued: number }>(
+      db,
+      sql`with gone as (delete from terminal_commands where issued_at = ${now.toISOString()}::timestamptz returning 1) select count(*)::int as queued from gone`,
+    );
+    size = job.total;
+    if (queued === 0) throw new Error("the bulk command queued nothing");
+    if (i === repeats) console.log(`\nBulk reboot of all ${fmt(size)} terminals (${fmt(queued)} in service queued, the rest skipped), ${repeats} times:`);
+  }
+  printCreation("start (selection → items)", starts);
+  printCreation("start until every command queued", totals, TARGET_CREATE_S);
+  await measure("bulk jobs · list", () => listBulkJobs(db, admin, { limit: 5 }));
 }
 
 const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "posfleet-rollout-bench-"));

@@ -2,6 +2,32 @@
 # The whole suite: format, lint, typecheck, migrations check, unit and integration tests on PGlite and PostgreSQL, the
 # cluster test and the Playwright tests against a production build. Any failure fails the run.
 set -euo pipefail
+
+usage="Usage: npm test [-- --help]
+
+Runs the whole suite and stops at the first failure: format and lint, typecheck, the migrations
+check, unit and integration tests on PGlite and PostgreSQL, a production build, the cluster test
+(two instances behind nginx) and the Playwright end-to-end tests.
+
+Environment:
+  TEST_DATABASE_URL  the PostgreSQL server the integration tests run on besides PGlite, e.g.
+                     postgres://postgres:postgres@localhost:5432/postgres. Unset: a throwaway
+                     server is started from Debian's postgresql binaries and removed afterwards."
+
+# It takes no arguments: one given by mistake is refused, not ignored by a run that lasts many minutes.
+if [ $# -gt 0 ]; then
+  case "$1" in
+    -h | --help)
+      echo "$usage"
+      exit 0
+      ;;
+    -*) echo "Unknown option '$1'" >&2 ;;
+    *) echo "Unexpected argument '$1'" >&2 ;;
+  esac
+  printf '\n%s\n' "$usage" >&2
+  exit 2
+fi
+
 cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -3,6 +3,7 @@ import { accountLinksRouter } from "./routers/account-links";
 import { activationsRouter } from "./routers/activations";
 import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
+import { bulkRouter } from "./routers/bulk";
 import { commandsRouter } from "./routers/commands";
 import { emailRouter } from "./routers/email";
 import { firmwareRouter } from "./routers/firmware";
@@ -37,6 +38,7 @@ export const appRouter = router({
   email: emailRouter,
   webhooks: webhooksRouter,
   commands: commandsRouter,
+  bulk: bulkRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -63,7 +63,8 @@ export async function createContext(opts: { headers: Headers }): Promise<Context
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error, path, ctx }) {
-    const locale = ctx?.locale ?? defaultLocale;
+    // A refusal made before the context exists (an oversize body, the database out of reach) brings the caller's language itself.
+    const locale = ctx?.locale ?? (error instanceof ReasonedTRPCError ? error.locale : undefined) ?? defaultLocale;
     const cause = error.cause;
     // Every refusal travels as a reason with parameters and reads in the caller's language.
     let refusal: { reason: ErrorReason; params: ErrorParams } | null = null;
@@ -108,6 +109,7 @@ class ReasonedTRPCError extends TRPCError {
     readonly reason: ErrorReason,
     cause?: unknown,
     readonly params: ErrorParams = {},
+    readonly locale?: Locale,
   ) {
     super({ code, message: renderError(reason, params), cause });
   }
@@ -122,7 +124,10 @@ const trpcCodes: Record<AppErrorCode, TRPCError["code"]> = {
 };
 
 /** 503: the database is briefly out of reach (restart, failover); the call may simply be retried. */
-export const databaseUnavailable = (cause: unknown) => new ReasonedTRPCError("SERVICE_UNAVAILABLE", "databaseUnavailable", cause);
+export const databaseUnavailable = (cause: unknown, locale?: Locale) => new ReasonedTRPCError("SERVICE_UNAVAILABLE", "databaseUnavailable", cause, {}, locale);
+
+/** 413: a request body over the limit, refused before the context is made, so it is told the caller's language. */
+export const requestTooLarge = (maxBytes: number, locale: Locale) => new ReasonedTRPCError("PAYLOAD_TOO_LARGE", "requestTooLarge", undefined, { maxMb: maxBytes / 1024 / 1024 }, locale);
 
 /** The one place where domain errors become tRPC errors. */
 const mapDomainErrors = t.middleware(async ({ next }) => {

@@ -1,17 +1,14 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import type { WorkOrderTitleKind } from "@/db/schema/values";
+import { workOrderTitle, type TitledWorkOrder } from "@/server/services/work-order-title";
 
-/**
- * A work order's title in the reader's language: one the system wrote ("Fault: DEMO-0037") is
- * worded from its kind; one a person typed is shown as typed.
- */
+/** A work order's title in the reader's language, worded as the CSV export and the calendar feed word it. */
 export function useWorkOrderTitle() {
   const t = useTranslations("workOrder.titles");
-  return (order: { title: string; titleKind: WorkOrderTitleKind | null }, serialNumber: string) => (order.titleKind ? t(order.titleKind, { serialNumber }) : order.title);
+  return (order: TitledWorkOrder, serialNumber: string) => workOrderTitle(order, serialNumber, (kind, params) => t(kind, params));
 }
 
-export function WorkOrderTitle({ order, serialNumber }: { order: { title: string; titleKind: WorkOrderTitleKind | null }; serialNumber: string }) {
+export function WorkOrderTitle({ order, serialNumber }: { order: TitledWorkOrder; serialNumber: string }) {
   return useWorkOrderTitle()(order, serialNumber);
 }

@@ -11,3 +11,4 @@ export * from "./training";
 export * from "./notices";
 export * from "./alerts";
 export * from "./commands";
+export * from "./bulk";

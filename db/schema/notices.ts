@@ -4,7 +4,7 @@ import { users } from "./auth";
 import { rollouts } from "./firmware";
 import { merchants } from "./merchants";
 import { terminals } from "./terminals";
-import { noticeSeverities, noticeStatuses, type NoticeAudience, type NoticeChannels } from "./values";
+import { noticeSeverities, noticeStatuses, type NoticeChannels, type StoredNoticeAudience } from "./values";
 
 export const noticeSeverity = pgEnum("notice_severity", noticeSeverities);
 export const noticeStatus = pgEnum("notice_status", noticeStatuses);
@@ -19,7 +19,7 @@ export const notices = pgTable(
     body: text("body").notNull(),
     severity: noticeSeverity("severity").notNull().default("info"),
     status: noticeStatus("status").notNull().default("draft"),
-    audience: jsonb("audience").$type<NoticeAudience>().notNull(),
+    audience: jsonb("audience").$type<StoredNoticeAudience>().notNull(),
     channels: jsonb("channels").$type<NoticeChannels>().notNull(),
     // The rollout this notice announces, when it was made from one.
     rolloutId: uuid("rollout_id").references(() => rollouts.id),

@@ -143,20 +143,29 @@ export const noticeReaderRoles = ["merchant", "technician"] as const;
 export type NoticeReaderRole = (typeof noticeReaderRoles)[number];
 
 /**
- * Who a notice is for. Everyone, or: terminals at the chosen merchants, stores or regions (any of
- * them; none chosen means anywhere), narrowed to the chosen models, firmware versions and rollout.
- * Console readers are the chosen roles of the merchants those terminals (or places) belong to.
+ * Who a notice is for. Everyone, or: terminals at the chosen merchants, stores or regions, or
+ * listed one by one (any of them; none chosen means anywhere), narrowed to the chosen models,
+ * firmware versions and rollout. Console readers are the chosen roles of the merchants those
+ * terminals (or places) belong to.
  */
 export interface NoticeAudience {
   everyone: boolean;
   merchantIds: string[];
   storeIds: string[];
   regions: string[];
+  /** Terminals chosen in the terminal list ("add to a notice's audience"). */
+  terminalIds: string[];
   modelIds: string[];
   firmwareVersions: string[];
   rolloutId: string | null;
   roles: NoticeReaderRole[];
 }
+
+/** An audience as the notices table holds it: rows written before terminals could be listed have no terminalIds. */
+export type StoredNoticeAudience = Omit<NoticeAudience, "terminalIds"> & Partial<Pick<NoticeAudience, "terminalIds">>;
+
+/** A notice lists at most this many terminals; a larger audience is better addressed by merchant, store or model. */
+export const NOTICE_AUDIENCE_TERMINALS_MAX = 10_000;
 
 /** A registered phone gets at most this many notice SMS a day, however many critical notices go out. */
 export const NOTICE_SMS_PER_PHONE_PER_DAY = 3;
@@ -211,6 +220,16 @@ export interface CommandParams {
 }
 /** The longest lock message a terminal's screen is given. */
 export const LOCK_MESSAGE_MAX = 120;
+
+/** What a bulk action does to each terminal it selected. */
+export const bulkJobKinds = ["command", "move_to_store", "set_status"] as const;
+export type BulkJobKind = (typeof bulkJobKinds)[number];
+/** queued → running (its first chunk) → done; or cancelled, which stops it before its next chunk. */
+export const bulkJobStatuses = ["queued", "running", "done", "cancelled"] as const;
+export type BulkJobStatus = (typeof bulkJobStatuses)[number];
+/** One terminal of a bulk job: pending until a chunk takes it, then done, skipped (a rule refused it, with the reason) or failed. */
+export const bulkJobItemStatuses = ["pending", "done", "skipped", "failed"] as const;
+export type BulkJobItemStatus = (typeof bulkJobItemStatuses)[number];
 
 export const outboxStatuses = ["queued", "sent", "failed"] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];

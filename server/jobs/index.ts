@@ -6,6 +6,7 @@ import { metrics } from "../metrics";
 import { drainingSignal, onShutdown } from "../shutdown";
 import { sumFinishedDays } from "../services/activity";
 import { evaluateAlerts, sendAlertDigests } from "../services/alerts";
+import { BULK_JOB_RUNNER, runBulkJobs } from "../services/bulk-actions";
 import { expireCommands } from "../services/commands";
 import { sweepConnectivity } from "../services/connectivity";
 import { maintainHistory } from "../services/history";
@@ -52,6 +53,8 @@ export const jobs: Job[] = [
   { name: "publish-notices", everySeconds: 10, run: publishDueNotices },
   // Remote commands no heartbeat carried before their expiry end as expired.
   { name: "expire-commands", everySeconds: 60, run: expireCommands },
+  // Bulk actions on terminals, a chunk at a time; chunks are claimed per terminal, so two runs never act on one twice.
+  { name: BULK_JOB_RUNNER, everySeconds: 5, run: (db, now) => runBulkJobs(db, now) },
   // Preventive work orders ahead of their due dates.
   { name: "create-work-orders", everySeconds: 600, run: createDueWorkOrders },
 ];

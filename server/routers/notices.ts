@@ -3,14 +3,16 @@ import { merchantLanguages } from "@/db/schema/values";
 import { logger } from "../logger";
 import { uuid } from "../schemas/common";
 import { idInput } from "../schemas/firmware";
-import { audienceInput, inboxInput, noticeCreateInput, noticeListInput, noticeUpdateInput } from "../schemas/notices";
+import { audiencePreviewInput, inboxInput, noticeAddTerminalsInput, noticeCreateInput, noticeEditableListInput, noticeListInput, noticeUpdateInput } from "../schemas/notices";
 import {
+  addNoticeTerminals,
   createNotice,
   createRolloutNotice,
   deleteDraft,
   getNotice,
   inbox,
   inboxNotice,
+  listEditableNotices,
   listNotices,
   previewAudience,
   publishNotice,
@@ -27,7 +29,10 @@ export const noticesRouter = router({
   // Admins compose, publish and follow receipts.
   list: adminProcedure.input(noticeListInput).query(({ ctx, input }) => listNotices(ctx.db, input)),
   get: adminProcedure.input(idInput).query(({ ctx, input }) => getNotice(ctx.db, input.id)),
-  preview: adminProcedure.input(audienceInput).query(({ ctx, input }) => previewAudience(ctx.db, input)),
+  preview: adminProcedure.input(audiencePreviewInput).query(({ ctx, input }) => previewAudience(ctx.db, input)),
+  // The terminal list's bulk bar adds its selection to a draft or scheduled notice picked from editableList.
+  editableList: adminProcedure.input(noticeEditableListInput).query(({ ctx, input }) => listEditableNotices(ctx.db, input)),
+  addTerminals: adminProcedure.input(noticeAddTerminalsInput).mutation(({ ctx, input }) => addNoticeTerminals(ctx.db, ctx.actor, ctx.scope, input)),
   create: adminProcedure.input(noticeCreateInput).mutation(({ ctx, input }) => createNotice(ctx.db, ctx.actor, input)),
   update: adminProcedure.input(noticeUpdateInput).mutation(({ ctx, input }) => updateNotice(ctx.db, ctx.actor, input)),
   schedule: adminProcedure.input(idInput).mutation(({ ctx, input }) => scheduleNotice(ctx.db, ctx.actor, input.id)),

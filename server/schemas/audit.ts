@@ -18,6 +18,8 @@ export const auditActions = [
   "alert_rule.created",
   "alert_rule.updated",
   "alert_rule.deleted",
+  "bulk_job.finished",
+  "bulk_job.cancelled",
   "calendar_feed.rotated",
   "command.issued",
   "command.cancelled",
@@ -144,6 +146,7 @@ export const auditEntityTypes = [
   "webhook",
   "alert_rule",
   "alert",
+  "bulk_job",
   "system",
 ] as const;
 export type AuditEntityType = (typeof auditEntityTypes)[number];

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { AlertRuleKind } from "@/db/schema/values";
 import { DEFAULT_TIME_ZONE } from "@/db/schema/values";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
+import { uuidArray } from "./sql-text";
 
 /**
  * Each rule kind's condition as one query over all enabled rules of the kind: the rows for which it
@@ -25,7 +26,7 @@ function covers(merchantId: SQL, storeId: SQL): SQL {
 }
 
 const ruleOf = (kind: AlertRuleKind) => sql`r.kind = ${kind} and r.enabled`;
-const onlyTerminals = (column: SQL, ctx: ConditionContext) => (ctx.terminalIds ? sql`and ${column} = any(${`{${ctx.terminalIds.join(",")}}`}::uuid[])` : sql``);
+const onlyTerminals = (column: SQL, ctx: ConditionContext) => (ctx.terminalIds ? sql`and ${column} = any(${uuidArray(ctx.terminalIds)})` : sql``);
 
 /** A store is open at `at` by its business hours in its own time zone; a terminal without a store counts as open. */
 function storeOpen(at: string): SQL {

@@ -20,6 +20,7 @@ import { changedFields, recordAudit, type AuditActor } from "./audit";
 import { localClock } from "./rollout-rules";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
 import { queueWebhookDeliveries } from "./webhooks";
+import { uuidArray } from "./sql-text";
 
 /** Who is asking: rules are written by admins (any scope) and merchant owners (their merchant); everyone subscribes. */
 export interface AlertViewer {
@@ -218,7 +219,7 @@ async function notifyAlertsChanged(tx: Db, merchantIds: (string | null)[]) {
 export async function applyCondition(db: Db, kind: AlertRuleKind, now: Date, terminalIds?: string[]): Promise<{ raised: number; resolved: number }> {
   return db.transaction(async (tx) => {
     const at = now.toISOString();
-    const onlyThese = terminalIds ? sql`and a.terminal_id = any(${`{${terminalIds.join(",")}}`}::uuid[])` : sql``;
+    const onlyThese = terminalIds ? sql`and a.terminal_id = any(${uuidArray(terminalIds)})` : sql``;
     const [result] = await queryRows<{ raised: RaisedAlert[]; resolved: { merchant_id: string | null }[] }>(
       tx,
       sql`with cond as materialized (${conditionSql(kind, { now, terminalIds })}),

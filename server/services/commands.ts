@@ -1,6 +1,6 @@
 import { and, desc, eq, lte, sql, type SQL } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { terminalCommands, terminals, users, type CommandParams, type CommandResult, type CommandStatus, type CommandType, type UserRole } from "@/db/schema";
+import { queryRows, type Db } from "@/db/client";
+import { auditLog, terminalCommands, terminals, users, type CommandParams, type CommandResult, type CommandStatus, type CommandType, type TerminalStatus, type UserRole } from "@/db/schema";
 import { openCommandStatuses } from "@/db/schema/values";
 import { setting } from "../env";
 import { AppError, notFound } from "../errors";
@@ -13,6 +13,7 @@ import type { ObjectStorage } from "../storage/object-storage";
 import { recordAudit, systemActor, type AuditActor } from "./audit";
 import type { AuthenticatedDevice } from "./device-tokens";
 import { notifyFleetChanged, notifyTerminalsChanged } from "./fleet-events";
+import { uuidArray } from "./sql-text";
 
 /** The largest log a terminal may upload for a collect_logs command (shared/DESIGN.md). */
 export const MAX_COMMAND_LOG_BYTES = 10 * 1024 * 1024;
@@ -30,8 +31,12 @@ export interface TerminalCommand {
 
 const isOpen = (status: CommandStatus) => (openCommandStatuses as readonly CommandStatus[]).includes(status);
 
-/** Live consoles of the command's merchant refresh; a terminal without one is an admin's only, told fleet-wide. */
-const notifyCommandChanged = (tx: Db, merchantId: string | null) => (merchantId ? notifyTerminalsChanged(tx, [merchantId]) : notifyFleetChanged(tx));
+/** Live consoles of the commands' merchants refresh; a terminal without one is an admin's only, told fleet-wide. */
+async function notifyCommandsChanged(tx: Db, commands: readonly { merchantId: string | null }[]) {
+  const merchantIds = [...new Set(commands.map((c) => c.merchantId))];
+  if (merchantIds.includes(null)) await notifyFleetChanged(tx);
+  else await notifyTerminalsChanged(tx, merchantIds);
+}
 
 const auditCommand = (
   action: "issued" | "cancelled" | "expired" | CommandResult,
@@ -46,39 +51,85 @@ const auditCommand = (
   changes: { commandId: command.id, commandType: command.type, ...changes },
 });
 
+/** A command as sent to one terminal or to many: its kind and parameters, without the terminal. */
+export type CommandSpec = Omit<CommandSendInput, "terminalId">;
+
+/** Why queueCommands left a terminal without the command. */
+export type CommandRefusal = { reason: "notInScope" } | { reason: "notInService"; status: TerminalStatus };
+
 /**
- * Queues a command for a terminal in the caller's scope, if the caller's role may send its kind
- * (commandTypesByRole). It expires COMMAND_EXPIRY_HOURS after `now` unless a heartbeat carried it.
+ * Queues the command for each of the given terminals that is in the caller's scope and in service,
+ * with its audit entry, in a constant number of statements whatever the count (a bulk action sends
+ * one command to a hundred thousand terminals). The caller's role must be allowed the kind
+ * (commandTypesByRole) for terminals it can see. Each command expires COMMAND_EXPIRY_HOURS after `now` unless a heartbeat
+ * carried it. Returns the queued commands and, per terminal left out, why.
  */
-export async function issueCommand(db: Db, actor: AuditActor, viewer: { role: UserRole }, scope: Scope, input: CommandSendInput, now: Date = new Date()) {
+export async function queueCommands(db: Db, actor: AuditActor, viewer: { role: UserRole }, scope: Scope, terminalIds: readonly string[], command: CommandSpec, now: Date = new Date()) {
+  const inScopeAndListed = and(sql`${terminals.id} = any(${uuidArray(terminalIds)})`, inScope(terminals.merchantId, scope));
+  const inService = sql.join(
+    statusesWithDeviceAccess.map((status) => sql`${status}`),
+    sql`, `,
+  );
   return db.transaction(async (tx) => {
-    const [terminal] = await tx
-      .select({ id: terminals.id, merchantId: terminals.merchantId, status: terminals.status })
-      .from(terminals)
-      .where(and(eq(terminals.id, input.terminalId), inScope(terminals.merchantId, scope)));
-    if (!terminal) throw notFound("terminal");
-    if (!commandTypesByRole[viewer.role].includes(input.type)) throw new AppError("forbidden", "commandKindForbidden");
-    if (!statusesWithDeviceAccess.includes(terminal.status)) throw new AppError("conflict", "commandTerminalOutOfService", { status: terminal.status });
-    const [command] = await tx
-      .insert(terminalCommands)
-      .values({
-        terminalId: terminal.id,
-        merchantId: terminal.merchantId,
-        type: input.type,
-        params: input.params,
-        issuedBy: actor.id,
-        issuedAt: now,
-        expiresAt: new Date(now.getTime() + setting("COMMAND_EXPIRY_HOURS") * 3_600_000),
-      })
-      .returning({ id: terminalCommands.id, status: terminalCommands.status, issuedAt: terminalCommands.issuedAt, expiresAt: terminalCommands.expiresAt });
-    await recordAudit(
+    if (!commandTypesByRole[viewer.role].includes(command.type)) {
+      // After the scope: a terminal the caller may not see is not found, whatever the kind.
+      const [visible] = await tx.select({ id: terminals.id }).from(terminals).where(inScopeAndListed).limit(1);
+      if (visible) throw new AppError("forbidden", "commandKindForbidden");
+      return { queued: [], refused: new Map<string, CommandRefusal>(terminalIds.map((id) => [id, { reason: "notInScope" }])) };
+    }
+    const expiresAt = new Date(now.getTime() + setting("COMMAND_EXPIRY_HOURS") * 3_600_000);
+    const auditChanges = command.type === "lock" ? sql`, 'message', ${command.params.message}::text` : sql``;
+    // The terminals, their commands and the commands' audit entries (auditCommand's shape) in one statement;
+    // the rows back are the queued commands and the terminals out of service.
+    const rows = await queryRows<{
+      id: string | null;
+      terminal_id: string;
+      merchant_id: string | null;
+      issued_at: Date | string | null;
+      expires_at: Date | string | null;
+      out_of_service: TerminalStatus | null;
+    }>(
       tx,
-      actor,
-      auditCommand("issued", { ...command!, terminalId: terminal.id, merchantId: terminal.merchantId, type: input.type }, input.type === "lock" ? { message: input.params.message } : {}),
+      sql`with target as materialized (
+        select ${terminals.id} as id, ${terminals.merchantId} as merchant_id, ${terminals.status}::text as status from ${terminals} where ${inScopeAndListed}
+      ), queued as (
+        insert into ${terminalCommands} (terminal_id, merchant_id, type, params, issued_by, issued_at, expires_at)
+        select id, merchant_id, ${command.type}::command_type, ${JSON.stringify(command.params)}::jsonb, ${actor.id}, ${now.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz
+        from target where status in (${inService})
+        returning id, terminal_id, merchant_id, issued_at, expires_at
+      ), audited as (
+        insert into ${auditLog} (actor_id, actor_label, ip, action, entity_type, entity_id, merchant_id, changes)
+        select ${actor.id}, ${actor.label}, ${actor.ip}, 'command.issued', 'terminal', q.terminal_id::text, q.merchant_id,
+          jsonb_build_object('commandId', q.id, 'commandType', ${command.type}::text${auditChanges})
+        from queued q
+      )
+      select id, terminal_id, merchant_id, issued_at, expires_at, null as out_of_service from queued
+      union all
+      select null, id, merchant_id, null, null, status from target where status not in (${inService})`,
     );
-    await notifyCommandChanged(tx, terminal.merchantId);
-    return command!;
+    const refused = new Map<string, CommandRefusal>(terminalIds.map((id) => [id, { reason: "notInScope" }]));
+    const queued = [];
+    for (const row of rows) {
+      if (row.out_of_service) refused.set(row.terminal_id, { reason: "notInService", status: row.out_of_service });
+      else {
+        refused.delete(row.terminal_id);
+        queued.push({ id: row.id!, terminalId: row.terminal_id, merchantId: row.merchant_id, status: "queued" as const, issuedAt: new Date(row.issued_at!), expiresAt: new Date(row.expires_at!) });
+      }
+    }
+    if (queued.length > 0) await notifyCommandsChanged(tx, queued);
+    return { queued, refused };
   });
+}
+
+/** Queues a command for one terminal in the caller's scope (queueCommands); a terminal it cannot take is an error. */
+export async function issueCommand(db: Db, actor: AuditActor, viewer: { role: UserRole }, scope: Scope, input: CommandSendInput, now: Date = new Date()) {
+  const { terminalId, ...command } = input;
+  const { queued, refused } = await queueCommands(db, actor, viewer, scope, [terminalId], command as CommandSpec, now);
+  const refusal = refused.get(terminalId);
+  if (refusal?.reason === "notInScope") throw notFound("terminal");
+  if (refusal?.reason === "notInService") throw new AppError("conflict", "commandTerminalOutOfService", { status: refusal.status });
+  const { id, status, issuedAt, expiresAt } = queued[0]!;
+  return { id, status, issuedAt, expiresAt };
 }
 
 /** A command in the caller's scope (by the merchant it was issued under), locked for the caller's transaction. */
@@ -96,7 +147,7 @@ export async function cancelCommand(db: Db, actor: AuditActor, viewer: { role: U
     if (command.status !== "queued") throw new AppError("conflict", "commandNotCancellable", { status: command.status });
     await tx.update(terminalCommands).set({ status: "cancelled", finishedAt: now }).where(eq(terminalCommands.id, id));
     await recordAudit(tx, actor, auditCommand("cancelled", command));
-    await notifyCommandChanged(tx, command.merchantId);
+    await notifyCommandsChanged(tx, [command]);
     return { id, status: "cancelled" as const };
   });
 }
@@ -140,9 +191,7 @@ export async function expireCommands(db: Db, now: Date = new Date()) {
       .returning({ id: terminalCommands.id, terminalId: terminalCommands.terminalId, merchantId: terminalCommands.merchantId, type: terminalCommands.type });
     if (!expired.length) return { expired: 0 };
     await recordAudit(tx, systemActor, ...expired.map((command) => auditCommand("expired", command)));
-    const merchantIds = [...new Set(expired.map((c) => c.merchantId))];
-    if (merchantIds.includes(null)) await notifyFleetChanged(tx);
-    else await notifyTerminalsChanged(tx, merchantIds);
+    await notifyCommandsChanged(tx, expired);
     return { expired: expired.length };
   });
 }
@@ -176,7 +225,7 @@ export async function reportCommandResult(db: Db, device: AuthenticatedDevice, i
         .where(eq(terminals.id, command.terminalId));
     }
     await recordAudit(tx, deviceActor(device), auditCommand(result.status, command, result.message ? { message: result.message } : {}));
-    await notifyCommandChanged(tx, command.merchantId);
+    await notifyCommandsChanged(tx, [command]);
     return { ok: true as const };
   });
 }
@@ -201,7 +250,7 @@ export async function uploadCommandLog(db: Db, device: AuthenticatedDevice, id: 
       checkOpen(command);
       replaced = command.logKey;
       await tx.update(terminalCommands).set({ logKey: stored.key, logBytes: stored.sizeBytes }).where(eq(terminalCommands.id, id));
-      await notifyCommandChanged(tx, command.merchantId);
+      await notifyCommandsChanged(tx, [command]);
     });
   } catch (error) {
     await storage.remove(stored.key);

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { createTranslator, type AbstractIntlMessages } from "next-intl";
 import type { Db } from "@/db/client";
 import {
   calendarFeeds,
   maintenancePlans,
   merchants,
+  notificationSettings,
   stores,
   technicianAssignments,
   terminalModels,
@@ -16,8 +18,11 @@ import {
   type WorkOrderStatus,
 } from "@/db/schema";
 import { checklistItems, DEFAULT_TIME_ZONE, defaultChecklists, type ChecklistEntry, type WorkOrderType } from "@/db/schema/values";
+import en from "@/messages/en.json";
+import zh from "@/messages/zh-CN.json";
 import { csvLine } from "../csv";
 import { AppError, notFound } from "../errors";
+import { localeOf, type Locale } from "../locales";
 import type { PlanCreateInput, PlanUpdateInput, SaveWorkInput, WorkOrderListInput } from "../schemas/maintenance";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { inScope, scopeForUser, scopeIncludes, type Scope } from "../scope";
@@ -28,6 +33,7 @@ import { canMoveWorkOrder, completionProblems, DUE_SOON_DAYS, dueState, failedTa
 import { addDays, localDay } from "./calendar-day";
 import { containsText, escapeLike } from "./sql-text";
 import { assertTechnician } from "./technicians";
+import { workOrderTitle, type TitleKindWording } from "./work-order-title";
 import { applyTerminalStatus, terminalForChange } from "./terminal-status";
 
 /** Who acts on work orders: an admin, or a technician within their assigned merchants. */
@@ -495,7 +501,7 @@ export async function reportFault(db: Db, actor: AuditActor, scope: Scope, input
       .insert(workOrders)
       .values({
         type: "repair",
-        // Shown in the reader's language from its kind; the English title serves the CSV and the calendar feed.
+        // Shown in the reader's language from its kind (console, CSV, calendar feed); the English title is the record's own.
         title: `Fault: ${terminal.serialNumber}`,
         titleKind: "fault",
         description: input.description,
@@ -769,10 +775,26 @@ export async function openTamperAlerts(db: Db, scope: Scope) {
   return row?.n ?? 0;
 }
 
+const titleCatalogues: Record<Locale, AbstractIntlMessages> = { en: { titles: en.workOrder.titles }, "zh-CN": { titles: zh.workOrder.titles } };
+
+/** The system's titles in one language, from the messages the console words them with. */
+function titleKindWording(locale: Locale): TitleKindWording {
+  const t = createTranslator({ locale, messages: titleCatalogues[locale], namespace: "titles" }) as unknown as TitleKindWording;
+  return (kind, params) => t(kind, params);
+}
+
 const csvColumns = ["number", "type", "status", "priority", "title", "serial_number", "merchant", "store", "technician", "due_date", "completed_at"] as const;
 
-/** The filtered list as CSV, a thousand rows at a time in number order. */
-export async function* exportWorkOrdersCsv(db: Db, scope: Scope, viewerId: string, input: Omit<WorkOrderListInput, "page" | "pageSize">, now: Date = new Date()): AsyncGenerator<string> {
+/** The filtered list as CSV, a thousand rows at a time in number order; titles in the caller's language. */
+export async function* exportWorkOrdersCsv(
+  db: Db,
+  scope: Scope,
+  viewerId: string,
+  input: Omit<WorkOrderListInput, "page" | "pageSize">,
+  locale: Locale,
+  now: Date = new Date(),
+): AsyncGenerator<string> {
+  const wording = titleKindWording(locale);
   yield csvLine([...csvColumns]);
   let after = 0;
   for (;;) {
@@ -781,7 +803,11 @@ export async function* exportWorkOrdersCsv(db: Db, scope: Scope, viewerId: strin
       .orderBy(asc(workOrders.number))
       .limit(1000);
     if (rows.length === 0) return;
-    yield rows.map((r) => csvLine([`WO-${r.number}`, r.type, r.status, r.priority, r.title, r.serialNumber, r.merchantName, r.storeName, r.technicianName, r.dueDate, r.completedAt])).join("");
+    yield rows
+      .map((r) =>
+        csvLine([`WO-${r.number}`, r.type, r.status, r.priority, workOrderTitle(r, r.serialNumber, wording), r.serialNumber, r.merchantName, r.storeName, r.technicianName, r.dueDate, r.completedAt]),
+      )
+      .join("");
     after = rows[rows.length - 1]!.number;
   }
 }
@@ -816,12 +842,23 @@ const icsText = (text: string) =>
     .replace(/\r\n|\r|\n/g, "\\n");
 const icsDay = (day: string) => day.replaceAll("-", "");
 
-/** The iCalendar feed behind a token: the user's open work orders as all-day events; null for an unknown token. */
+/**
+ * The iCalendar feed behind a token: the user's open work orders as all-day events; null for an unknown token.
+ * Titles are in the user's language, chosen as for their alert e-mails: their own setting, else their merchant's, else English.
+ */
 export async function calendarFeedIcs(db: Db, token: string, baseUrl: string, now: Date = new Date()): Promise<string | null> {
   const [feed] = await db
-    .select({ userId: calendarFeeds.userId, role: users.role, merchantId: users.merchantId, disabled: users.disabled })
+    .select({
+      userId: calendarFeeds.userId,
+      role: users.role,
+      merchantId: users.merchantId,
+      disabled: users.disabled,
+      locale: sql<string | null>`coalesce(${notificationSettings.locale}, ${merchants.language})`,
+    })
     .from(calendarFeeds)
     .innerJoin(users, eq(users.id, calendarFeeds.userId))
+    .leftJoin(notificationSettings, eq(notificationSettings.userId, users.id))
+    .leftJoin(merchants, eq(merchants.id, users.merchantId))
     .where(eq(calendarFeeds.tokenHash, hashToken(token)));
   // A disabled account's feed stops with its sign-in; a technician's follows their assignments.
   if (!feed || feed.disabled || feed.role === "merchant") return null;
@@ -831,6 +868,7 @@ export async function calendarFeedIcs(db: Db, token: string, baseUrl: string, no
       id: workOrders.id,
       number: workOrders.number,
       title: workOrders.title,
+      titleKind: workOrders.titleKind,
       dueDate: workOrders.dueDate,
       serialNumber: terminals.serialNumber,
       store: stores.name,
@@ -848,6 +886,7 @@ export async function calendarFeedIcs(db: Db, token: string, baseUrl: string, no
       .toISOString()
       .replace(/[-:]/g, "")
       .replace(/\.\d{3}/, "");
+  const wording = titleKindWording(localeOf(feed.locale));
   const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//POS Fleet//Work orders//EN", "CALSCALE:GREGORIAN", "X-WR-CALNAME:POS Fleet work orders"];
   for (const o of orders) {
     lines.push(
@@ -857,7 +896,7 @@ export async function calendarFeedIcs(db: Db, token: string, baseUrl: string, no
       `LAST-MODIFIED:${stamp(o.updatedAt)}`,
       `DTSTART;VALUE=DATE:${icsDay(o.dueDate)}`,
       `DTEND;VALUE=DATE:${icsDay(addDays(o.dueDate, 1))}`,
-      `SUMMARY:${icsText(`WO-${o.number} ${o.title} (${o.serialNumber})`)}`,
+      `SUMMARY:${icsText(`WO-${o.number} ${workOrderTitle(o, o.serialNumber, wording)} (${o.serialNumber})`)}`,
       ...(o.store ? [`LOCATION:${icsText([o.store, o.address].filter(Boolean).join(", "))}`] : []),
       `URL:${baseUrl}/work-orders/${o.id}`,
       "END:VEVENT",

@@ -1,44 +1,64 @@
-import { and, count, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { firmwareReleases, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, users } from "@/db/schema";
-import { DEFAULT_TIME_ZONE, NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type MerchantLanguage, type NoticeAudience, type NoticeChannels, type NoticeSeverity } from "@/db/schema/values";
+import { firmwareReleases, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, terminals, users } from "@/db/schema";
+import {
+  DEFAULT_TIME_ZONE,
+  NOTICE_AUDIENCE_TERMINALS_MAX,
+  NOTICE_SMS_PER_PHONE_PER_DAY,
+  openJobStatuses,
+  type MerchantLanguage,
+  type NoticeAudience,
+  type NoticeChannels,
+  type NoticeSeverity,
+  type StoredNoticeAudience,
+} from "@/db/schema/values";
 import { AppError, notFound } from "../errors";
-import type { InboxInput, NoticeCreateInput, NoticeListInput, NoticeUpdateInput } from "../schemas/notices";
+import type { AudiencePreviewInput, InboxInput, NoticeAddTerminalsInput, NoticeCreateInput, NoticeEditableListInput, NoticeListInput, NoticeUpdateInput } from "../schemas/notices";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { cancelStaleNoticeSms, queueSms } from "../sms/outbox";
 import { criticalNoticeSms } from "../sms/texts";
 import { rolloutAnnouncement } from "./rollout-announcement";
 import { SmsConfigError, smsProviderFromEnv } from "../sms/providers";
-import type { Scope } from "../scope";
+import { inScope, type Scope } from "../scope";
 import type { AuthenticatedDevice } from "./device-tokens";
 import type { AuditAction } from "../schemas/audit";
 import { changedFields, recordAudit, systemActor, type AuditActor, type AuditEntry } from "./audit";
 import { localDay } from "./calendar-day";
 import { notifyNoticesChanged } from "./fleet-events";
-import { containsText, jsonList, uuidList } from "./sql-text";
+import { containsText, jsonList, uuidArray, uuidList } from "./sql-text";
+import { terminalListConditions } from "./terminals";
 
 /** pg_advisory_xact_lock class for a phone's notice SMS count (activation codes use 41 and 42). */
 const NOTICE_SMS_LOCK_CLASS = 43;
 
 // ---------------------------------------------------------------- audience
 
+/** Audiences stored before terminals could be listed have no terminalIds: they list none. Every notice read from the table passes here. */
+const storedAudience = (a: StoredNoticeAudience): NoticeAudience => ({ ...a, terminalIds: a.terminalIds ?? [] });
+const fromStore = <T extends { audience: StoredNoticeAudience }>(row: T) => ({ ...row, audience: storedAudience(row.audience) });
+
 const hasDeviceFilter = (a: NoticeAudience) => a.modelIds.length > 0 || a.firmwareVersions.length > 0 || a.rolloutId !== null;
-const hasPlaceFilter = (a: NoticeAudience) => a.merchantIds.length > 0 || a.storeIds.length > 0 || a.regions.length > 0;
+const hasPlaceFilter = (a: NoticeAudience) => a.merchantIds.length > 0 || a.storeIds.length > 0 || a.regions.length > 0 || a.terminalIds.length > 0;
+
+/** Up to NOTICE_AUDIENCE_TERMINALS_MAX ids as one array parameter, not one parameter each. */
+
+const inService = (status: SQL) => sql`${status}::text in ${jsonList(statusesWithDeviceAccess)}`;
 
 /**
  * The terminals in service an audience reaches (terminal_id, merchant_id): at any chosen place
- * (merchant, store or region), narrowed by every chosen model, firmware version and rollout.
- * Suspended merchants are left out of every audience.
+ * (merchant, store or region) or listed, narrowed by every chosen model, firmware version and
+ * rollout. Suspended merchants are left out of every audience.
  */
 function audienceTerminalsSql(a: NoticeAudience): SQL {
   const place = hasPlaceFilter(a)
     ? sql`(${a.merchantIds.length ? sql`t.merchant_id in ${uuidList(a.merchantIds)}` : sql`false`}
         or ${a.storeIds.length ? sql`t.store_id in ${uuidList(a.storeIds)}` : sql`false`}
-        or ${a.regions.length ? sql`s.region in ${jsonList(a.regions)}` : sql`false`})`
+        or ${a.regions.length ? sql`s.region in ${jsonList(a.regions)}` : sql`false`}
+        or ${a.terminalIds.length ? sql`t.id = any(${uuidArray(a.terminalIds)})` : sql`false`})`
     : sql`true`;
   return sql`select t.id as terminal_id, t.merchant_id from terminals t join merchants m on m.id = t.merchant_id and m.status = 'active'
     left join stores s on s.id = t.store_id
-    where t.status::text in ${jsonList(statusesWithDeviceAccess)}
+    where ${inService(sql`t.status`)}
       and ${place}
       and ${a.modelIds.length ? sql`t.model_id in ${uuidList(a.modelIds)}` : sql`true`}
       and ${a.firmwareVersions.length ? sql`t.firmware_version in ${jsonList(a.firmwareVersions)}` : sql`true`}
@@ -47,14 +67,16 @@ function audienceTerminalsSql(a: NoticeAudience): SQL {
 
 /**
  * The merchants whose people read the notice: everyone's, the merchants owning the reached
- * terminals when devices are chosen, else the chosen places' merchants.
+ * terminals when devices are chosen, else the chosen places' merchants and those of the listed
+ * terminals in service (a listed terminal out of service brings in nobody).
  */
 function audienceMerchantsSql(a: NoticeAudience, reached: SQL = audienceTerminalsSql(a)): SQL {
   if (a.everyone) return sql`select m.id as merchant_id from merchants m where m.status = 'active'`;
   if (hasDeviceFilter(a)) return sql`select distinct reached.merchant_id from (${reached}) reached`;
   return sql`select m.id as merchant_id from merchants m where m.status = 'active' and (
       ${a.merchantIds.length ? sql`m.id in ${uuidList(a.merchantIds)}` : sql`false`}
-      or m.id in (select s.merchant_id from stores s where ${a.storeIds.length ? sql`s.id in ${uuidList(a.storeIds)}` : sql`false`} or ${a.regions.length ? sql`s.region in ${jsonList(a.regions)}` : sql`false`}))`;
+      or m.id in (select s.merchant_id from stores s where ${a.storeIds.length ? sql`s.id in ${uuidList(a.storeIds)}` : sql`false`} or ${a.regions.length ? sql`s.region in ${jsonList(a.regions)}` : sql`false`})
+      or ${a.terminalIds.length ? sql`m.id in (select lt.merchant_id from terminals lt where lt.id = any(${uuidArray(a.terminalIds)}) and ${inService(sql`lt.status`)})` : sql`false`})`;
 }
 
 /** The console users who read the notice: the chosen roles of those merchants, never anyone else's. */
@@ -74,8 +96,18 @@ export interface AudienceSize {
   smsPhones: number;
 }
 
-/** How many terminals, merchants, console readers and phones an audience reaches now. */
-export async function previewAudience(db: Db, audience: NoticeAudience): Promise<AudienceSize> {
+/**
+ * How many terminals, merchants, console readers and phones an audience reaches now; with
+ * terminalsOf, the terminals listed on that saved notice count too.
+ */
+export async function previewAudience(db: Db, { terminalsOf, ...audience }: NoticeAudience & Partial<Pick<AudiencePreviewInput, "terminalsOf">>): Promise<AudienceSize> {
+  if (terminalsOf) {
+    const [notice] = await db.select({ audience: notices.audience }).from(notices).where(eq(notices.id, terminalsOf));
+    if (!notice) throw notFound("notice");
+    audience.terminalIds = [...new Set([...audience.terminalIds, ...storedAudience(notice.audience).terminalIds])];
+  }
+  // A saved list emptied since leaves nothing to narrow to: that reaches nobody, not the whole fleet.
+  if (!audience.everyone && !hasPlaceFilter(audience) && !hasDeviceFilter(audience)) return { terminals: 0, merchants: 0, merchantUsers: 0, technicians: 0, smsPhones: 0 };
   const [row] = await queryRows<AudienceSize>(
     db,
     // Each part once: the readers and phones come from the merchants, the merchants from the terminals.
@@ -103,7 +135,7 @@ export async function createNotice(db: Db, actor: AuditActor, input: NoticeCreat
       .values({ ...input, rolloutId: input.audience.rolloutId, createdBy: actor.id })
       .returning();
     await recordAudit(tx, actor, audit("notice.created", notice!.id, { ...input }));
-    return notice!;
+    return fromStore(notice!);
   });
 }
 
@@ -114,7 +146,7 @@ function assertPublishTime(publishAt: Date | null | undefined, now: Date) {
 async function lockNotice(tx: Db, id: string) {
   const [notice] = await tx.select().from(notices).where(eq(notices.id, id)).for("update");
   if (!notice) throw notFound("notice");
-  return notice;
+  return fromStore(notice);
 }
 
 /** Drafts and scheduled notices can change; published ones only be withdrawn. */
@@ -140,7 +172,7 @@ export async function updateNotice(db: Db, actor: AuditActor, input: NoticeUpdat
       .where(eq(notices.id, id))
       .returning();
     await recordAudit(tx, actor, audit("notice.updated", id, changes));
-    return row!;
+    return fromStore(row!);
   });
 }
 
@@ -166,7 +198,7 @@ export async function publishNotice(db: Db, actor: AuditActor, id: string, now: 
   });
 }
 
-type NoticeRow = typeof notices.$inferSelect;
+type NoticeRow = Omit<typeof notices.$inferSelect, "audience"> & { audience: NoticeAudience };
 
 /**
  * Addresses a locked notice to its audience as it is now: a read receipt per console reader, a
@@ -252,7 +284,7 @@ export async function publishDueNotices(db: Db, now: Date = new Date()): Promise
       if (!due) return false;
       try {
         // In a savepoint, so a failed publication leaves nothing half-written.
-        await tx.transaction((savepoint) => publishLocked(savepoint, systemActor, due, now));
+        await tx.transaction((savepoint) => publishLocked(savepoint, systemActor, fromStore(due), now));
       } catch (error) {
         // A notice that cannot be published (it expired while it waited, SMS cannot be sent) goes
         // back to draft with the reason, rather than blocking the notices behind it.
@@ -292,13 +324,88 @@ export async function deleteDraft(db: Db, actor: AuditActor, id: string) {
   });
 }
 
+// ---------------------------------------------------------------- terminals chosen in the terminal list
+
 /**
- * A draft announcing a rollout to the merchants and terminals it updates: the version and, when
- * every store shares one, the maintenance window it installs in.
+ * Why a notice's audience cannot take listed terminals, or null: one for everyone reaches them
+ * already, and one reaching terminals by model, firmware or rollout alone would shrink to the
+ * listed ones (they are a place, and those choices narrow every place).
  */
+function terminalsRefusedBy(a: Omit<NoticeAudience, "terminalIds">, listed: number) {
+  if (a.everyone) return "noticeForEveryoneTakesNoTerminals" as const;
+  if (listed === 0 && !hasPlaceFilter({ ...a, terminalIds: [] })) return "noticeTerminalsWouldNarrow" as const;
+  return null;
+}
+
 /**
- * The "Announce to merchants" draft: in the language of the merchants the rollout reaches, or the
- * admin's (adminLanguage) when they differ or it reaches none yet.
+ * Adds the selected terminals (by id, or all the terminal list's filter matches, in the caller's
+ * scope) to a draft or scheduled notice's listed terminals, each once.
+ */
+export async function addNoticeTerminals(db: Db, actor: AuditActor, scope: Scope, input: NoticeAddTerminalsInput, now: Date = new Date()) {
+  return db.transaction(async (tx) => {
+    const notice = await lockNotice(tx, input.noticeId);
+    if (notice.status !== "draft" && notice.status !== "scheduled") throw new AppError("conflict", "noticeTakesNoTerminals", { status: notice.status });
+    const listed = notice.audience.terminalIds;
+    const refused = terminalsRefusedBy(notice.audience, listed.length);
+    if (refused) throw new AppError("conflict", refused);
+    const selected =
+      "ids" in input.selection ? and(sql`${terminals.id} = any(${uuidArray(input.selection.ids)})`, inScope(terminals.merchantId, scope)) : terminalListConditions(scope, input.selection.filter);
+    const room = NOTICE_AUDIENCE_TERMINALS_MAX - listed.length;
+    // One past the room tells that the selection does not fit, however many terminals it matches.
+    const added = await tx
+      .select({ id: terminals.id })
+      .from(terminals)
+      .where(and(selected, listed.length ? sql`not (${terminals.id} = any(${uuidArray(listed)}))` : undefined))
+      .limit(room + 1);
+    if (added.length > room) throw new AppError("invalid", "noticeTerminalsOverMax", { max: NOTICE_AUDIENCE_TERMINALS_MAX, listed: listed.length });
+    if (added.length === 0) {
+      // Listed already is fine; a selection of nothing is the caller's mistake.
+      const [any] = await tx.select({ id: terminals.id }).from(terminals).where(selected).limit(1);
+      if (!any) throw new AppError("invalid", "bulkNothingSelected");
+      return { added: 0, total: listed.length };
+    }
+    const terminalIds = [...listed, ...added.map((t) => t.id)];
+    await tx
+      .update(notices)
+      .set({ audience: { ...notice.audience, terminalIds }, updatedAt: now })
+      .where(eq(notices.id, notice.id));
+    await recordAudit(tx, actor, audit("notice.updated", notice.id, { terminalsAdded: added.length, terminals: { from: listed.length, to: terminalIds.length } }));
+    return { added: added.length, total: terminalIds.length };
+  });
+}
+
+/** The editable notices a dialog offers, at most this many (a title search finds older ones). */
+const EDITABLE_NOTICES_SHOWN = 50;
+
+/**
+ * Drafts and scheduled notices, newest first, for a dialog adding terminals to one: each with how
+ * many terminals it lists and why it cannot take more (an `errors` reason key), or null.
+ */
+export async function listEditableNotices(db: Db, input: NoticeEditableListInput) {
+  const rows = await db
+    .select({
+      id: notices.id,
+      title: notices.title,
+      severity: notices.severity,
+      status: notices.status,
+      publishAt: notices.publishAt,
+      updatedAt: notices.updatedAt,
+      // The lists stay in the database: only their length is needed here.
+      audience: sql<Omit<NoticeAudience, "terminalIds">>`${notices.audience} - 'terminalIds'`,
+      terminals: sql<number>`coalesce(jsonb_array_length(${notices.audience} -> 'terminalIds'), 0)::int`,
+    })
+    .from(notices)
+    .where(and(inArray(notices.status, ["draft", "scheduled"]), input.q ? containsText(notices.title, input.q) : undefined))
+    .orderBy(desc(notices.updatedAt), desc(notices.id))
+    .limit(EDITABLE_NOTICES_SHOWN);
+  return rows.map(({ audience, ...notice }) => ({ ...notice, refusal: terminalsRefusedBy(audience, notice.terminals) }));
+}
+
+/**
+ * The "Announce to merchants" draft for a rollout, to the merchants and terminals it updates: the
+ * version and, when every store shares one, the maintenance window it installs in. In the language
+ * of the merchants the rollout reaches, or the admin's (adminLanguage) when they differ or it
+ * reaches none yet.
  */
 export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: string, adminLanguage: MerchantLanguage, now: Date = new Date()) {
   const [rollout] = await db
@@ -313,7 +420,7 @@ export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: 
     .from(notices)
     .where(and(eq(notices.rolloutId, rolloutId), eq(notices.status, "draft")))
     .limit(1);
-  if (existing) return existing;
+  if (existing) return fromStore(existing);
   const windows = await queryRows<{ starts: string; ends: string }>(
     db,
     sql`select distinct s.maintenance_starts as starts, s.maintenance_ends as ends from update_jobs j join terminals t on t.id = j.terminal_id join stores s on s.id = t.store_id
@@ -335,7 +442,7 @@ export async function createRolloutNotice(db: Db, actor: AuditActor, rolloutId: 
       title,
       body,
       severity: "info",
-      audience: { everyone: false, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId, roles: ["merchant", "technician"] },
+      audience: { everyone: false, merchantIds: [], storeIds: [], regions: [], terminalIds: [], modelIds: [], firmwareVersions: [], rolloutId, roles: ["merchant", "technician"] },
       channels: { inbox: true, terminals: true, sms: false } satisfies NoticeChannels,
       publishAt: null,
       expiresAt: new Date(Math.max(now.getTime(), rollout.startsAt.getTime()) + 7 * 86_400_000),
@@ -400,7 +507,7 @@ export async function getNotice(db: Db, id: string) {
       .limit(200),
     db.select({ status: smsOutbox.status, n: count() }).from(smsOutbox).where(eq(smsOutbox.noticeId, id)).groupBy(smsOutbox.status),
   ]);
-  return { ...notice, receipts: receipts!, notRead: unread, sms: Object.fromEntries(sms.map((s) => [s.status, s.n])) as Partial<Record<"queued" | "sent" | "failed", number>> };
+  return { ...fromStore(notice), receipts: receipts!, notRead: unread, sms: Object.fromEntries(sms.map((s) => [s.status, s.n])) as Partial<Record<"queued" | "sent" | "failed", number>> };
 }
 
 // ---------------------------------------------------------------- inbox (merchant owners and technicians)

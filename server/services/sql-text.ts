@@ -13,3 +13,6 @@ export const containsText = (column: Parameters<typeof ilike>[0], text: string) 
  */
 export const jsonList = (values: readonly string[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
 export const uuidList = (values: readonly string[]): SQL => sql`(select value::uuid from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
+
+/** Ids as one uuid[] parameter (`column = any(${uuidArray(ids)})`): one parameter however many, where drizzle's inArray takes one each. */
+export const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.join(",")}}`}::uuid[]`;

@@ -19,7 +19,8 @@ export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boole
   return statusChangesByHand[from].includes(to);
 }
 
-function listConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
+/** The terminal list's filters in the caller's scope; bulk actions select "all matching" with the same conditions. */
+export function terminalListConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
   return and(
     f.connectivity ? connectivityCondition(f.connectivity) : undefined,
     inScope(terminals.merchantId, scope),
@@ -113,7 +114,7 @@ async function countedTotal(db: Db, scope: Scope, f: TerminalListFilters): Promi
 export const COUNT_CAP = 10_000;
 
 export async function listTerminals(db: Db, scope: Scope, filters: TerminalListFilters) {
-  const where = listConditions(scope, filters);
+  const where = terminalListConditions(scope, filters);
   const result = (rows: Awaited<ReturnType<typeof listQuery>>, total: number) => ({
     items: rows.map((t) => ({ ...t, online: isOnline(t) })),
     // Past the cap the total is a lower bound: "more than COUNT_CAP".
@@ -182,8 +183,8 @@ async function searchPage(db: Db, where: SQL | undefined, filters: TerminalListF
 
 const csvColumns = ["serial_number", "manufacturer", "model", "status", "merchant_id", "merchant", "store_id", "store", "firmware_version", "last_seen_at"] as const;
 
-/** The filtered list as CSV, streamed in serial-number order a thousand rows at a time. */
-export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters): AsyncGenerator<string> {
+/** The filtered list (or the chosen terminals of it) as CSV, streamed in serial-number order a thousand rows at a time. */
+export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: TerminalListFilters, ids?: readonly string[]): AsyncGenerator<string> {
   yield `${csvColumns.join(",")}\n`;
   let after = "";
   for (;;) {
@@ -204,7 +205,7 @@ export async function* exportTerminalsCsv(db: Db, scope: Scope, filters: Termina
       .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
       .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
       .leftJoin(stores, eq(stores.id, terminals.storeId))
-      .where(and(listConditions(scope, filters), gt(terminals.serialNumber, after)))
+      .where(and(terminalListConditions(scope, filters), ids && inArray(terminals.id, [...ids]), gt(terminals.serialNumber, after)))
       .orderBy(asc(terminals.serialNumber))
       .limit(1000);
     if (rows.length === 0) return;

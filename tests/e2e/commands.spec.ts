@@ -7,7 +7,7 @@ import { demo, open, signIn } from "./helpers";
 // owner unlocks it and "Locked" goes away.
 test("a merchant owner locks a terminal from a phone, sees it locked live, and unlocks it", async ({ page, baseURL }) => {
   test.setTimeout(120_000);
-  const serial = "DEMO-0036";
+  const serial = "DEMO-0027";
   const screenMessage = "Stolen terminal: please call Demo Coffee on 400-800-1234.";
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, demo.merchant);

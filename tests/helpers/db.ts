@@ -7,6 +7,7 @@ import { openDatabase, type Db, type DbHandle } from "@/db/client";
 import { migrationsFolder } from "@/db/migrate";
 import { merchants, stores, users } from "@/db/schema";
 import { createCaller } from "@/server/root";
+import { scopeForUser, type Scope } from "@/server/scope";
 import type { Viewer } from "@/server/trpc";
 
 /** The seed's clock in tests, so "last seen" and other times are reproducible. */
@@ -90,6 +91,18 @@ export async function viewerByEmail(db: Db, email: string): Promise<Viewer> {
 
 export function callerFor(db: Db, viewer: Viewer | null) {
   return createCaller({ db, viewer, ip: "192.0.2.10" });
+}
+
+export type DemoPerson = keyof typeof demoEmails;
+
+/** Each demo login as its viewer, its scope and a caller of the procedures, for tests that act as every role. */
+export async function demoPeople(db: Db) {
+  const people = {} as Record<DemoPerson, { viewer: Viewer; scope: Scope; caller: ReturnType<typeof callerFor> }>;
+  for (const person of Object.keys(demoEmails) as DemoPerson[]) {
+    const viewer = await viewerByEmail(db, demoEmails[person]);
+    people[person] = { viewer, scope: await scopeForUser(db, viewer), caller: callerFor(db, viewer) };
+  }
+  return people;
 }
 
 export async function demoCallers(db: Db) {

@@ -119,6 +119,8 @@ const rules: Record<string, Role[]> = {
   "notices.withdraw": admins,
   "notices.deleteDraft": admins,
   "notices.createForRollout": admins,
+  "notices.editableList": admins,
+  "notices.addTerminals": admins,
   "notices.inbox": everyone,
   "notices.unread": everyone,
   "notices.inboxNotice": everyone,
@@ -161,6 +163,11 @@ const rules: Record<string, Role[]> = {
   "commands.list": everyone,
   "commands.send": everyone,
   "commands.cancel": everyone,
+  // Every role sends commands in bulk to its own scope; moves and status changes stay an admin's (the service's matrix).
+  "bulk.start": everyone,
+  "bulk.get": everyone,
+  "bulk.cancel": everyone,
+  "bulk.list": everyone,
 };
 
 /** Open to callers without a session; each still refuses the input the matrix sends (nothing changes). */
@@ -246,6 +253,7 @@ interface Fixtures {
   bakeryPhoto: string;
   demoCoffeeCommand: string;
   bakeryCommand: string;
+  demoCoffeeTerminal: string;
 }
 
 /** A device API call, and 405 for the methods its route only exports to refuse. */
@@ -300,7 +308,10 @@ const routeRules: Record<string, (f: Fixtures) => RouteCall[]> = {
     { method: "GET", path: `/api/rollouts/${f.rolloutId}/export`, expect: forRoles(admins) },
     { method: "GET", path: `/api/rollouts/${f.rolloutId}/export?q=%00`, expect: forRoles(admins, 400) },
   ],
-  "app/api/terminals/export/route.ts": () => [{ method: "GET", path: "/api/terminals/export", expect: forRoles(everyone) }],
+  "app/api/terminals/export/route.ts": (f) => [
+    { method: "GET", path: "/api/terminals/export", expect: forRoles(everyone) },
+    { method: "POST", path: "/api/terminals/export", body: JSON.stringify({ ids: [f.demoCoffeeTerminal] }), expect: forRoles(everyone) },
+  ],
   "app/api/training/evidence/[storeId]/route.ts": (f) => [
     { method: "GET", path: `/api/training/evidence/${f.demoCoffeeStore}`, expect: forRoles(everyone) },
     // Outside the technician's and the merchant's scope: as if it did not exist.
@@ -414,6 +425,7 @@ describe("route handler access", () => {
       bakeryPhoto: bakeryWork.photo,
       demoCoffeeCommand: await commandWithLog("DEMO-0021"),
       bakeryCommand: await commandWithLog("BAKE-0002"),
+      demoCoffeeTerminal: (await handle.db.select({ id: terminals.id }).from(terminals).where(eq(terminals.serialNumber, "DEMO-0021")))[0]!.id,
     };
   });
 

@@ -6,18 +6,17 @@ import type { DbHandle } from "@/db/client";
 import { auditLog, commandTypes, terminalCommands, terminals, type CommandType, type UserRole } from "@/db/schema";
 import { findDeviceRoute } from "@/server/device-api/endpoints";
 import { commandTypesByRole } from "@/server/schemas/commands";
-import { scopeForUser, type Scope } from "@/server/scope";
 import { commandLogResponse, expireCommands, issueCommand, listCommands, MAX_COMMAND_LOG_BYTES, reportCommandResult } from "@/server/services/commands";
 import type { AuthenticatedDevice } from "@/server/services/device-tokens";
 import { reissueDeviceToken } from "@/server/services/device-tokens";
 import { processHeartbeat } from "@/server/services/heartbeat";
-import { callerFor, createTestDatabase, demoEmails, viewerByEmail } from "../helpers/db";
+import { createTestDatabase, demoEmails, demoPeople, type DemoPerson } from "../helpers/db";
 
 let handle: DbHandle;
 const db = () => handle.db;
 const system = { id: null, label: "test", ip: null };
-type Person = "admin" | "technician" | "merchant" | "otherMerchant";
-const people = {} as Record<Person, { viewer: Awaited<ReturnType<typeof viewerByEmail>>; scope: Scope; caller: ReturnType<typeof callerFor> }>;
+type Person = DemoPerson;
+let people: Awaited<ReturnType<typeof demoPeople>>;
 
 // A clock of the test's own, so delivery, expiry and results are exact.
 const T = new Date(Math.floor(Date.now() / 60_000) * 60_000);
@@ -25,10 +24,7 @@ const at = (minutes: number) => new Date(T.getTime() + minutes * 60_000);
 
 beforeAll(async () => {
   handle = await createTestDatabase();
-  for (const person of ["admin", "technician", "merchant", "otherMerchant"] as const) {
-    const viewer = await viewerByEmail(handle.db, demoEmails[person]);
-    people[person] = { viewer, scope: await scopeForUser(handle.db, viewer), caller: callerFor(handle.db, viewer) };
-  }
+  people = await demoPeople(handle.db);
 });
 afterAll(async () => handle?.close());
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { sessions, terminals, users } from "@/db/schema";
@@ -37,7 +37,7 @@ afterAll(async () => handle?.close());
 const noParams = { params: Promise.resolve({}) };
 const get = (path: string, cookie: string, init: RequestInit = {}) => new Request(`http://localhost:3000${path}`, { ...init, headers: { cookie, origin: "http://localhost:3000", ...init.headers } });
 
-type TrpcError = { error: { json: { message: string; data: { code: string; fieldErrors: Record<string, string[]> | null; invalidInput: boolean } } } };
+type TrpcError = { error: { json: { message: string; data: { code: string; reason: string | null; fieldErrors: Record<string, string[]> | null; invalidInput: boolean } } } };
 
 /** Every page under app/ as a request path: route groups dropped, a dynamic segment filled in. */
 function pagePaths(dir = "app"): { path: string; console: boolean }[] {
@@ -92,10 +92,49 @@ describe("CSV exports", () => {
     expect(await response.json()).toMatchObject({ error: { code: "invalid_request", message: `Some fields are not valid: ${field}.` } });
   });
 
+  it("export chosen rows by id, only those in the caller's scope, and refuse a body that names none", async () => {
+    const rows = await handle.db
+      .select({ id: terminals.id, serialNumber: terminals.serialNumber })
+      .from(terminals)
+      .where(inArray(terminals.serialNumber, ["DEMO-0001", "DEMO-0002", "BAKE-0001"]));
+    const post = (cookie: string, body: string) => terminalsExport.POST(get("/api/terminals/export", cookie, { method: "POST", body, headers: { "content-type": "application/json" } }), noParams);
+    const ids = rows.map((r) => r.id);
+    const asAdmin = await (await post(admin, JSON.stringify({ ids }))).text();
+    expect(
+      asAdmin
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(",")[0])
+        .sort(),
+    ).toEqual(["BAKE-0001", "DEMO-0001", "DEMO-0002"]);
+    const owner = await sessionCookie(demoEmails.merchant, "192.0.2.42");
+    const asOwner = await (await post(owner, JSON.stringify({ ids }))).text();
+    expect(
+      asOwner
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(",")[0])
+        .sort(),
+    ).toEqual(["DEMO-0001", "DEMO-0002"]);
+    for (const body of ["", "not json", JSON.stringify({ ids: [] }), JSON.stringify({ ids: ["not-an-id"] })]) expect((await post(admin, body)).status, body).toBe(400);
+    expect((await post(admin, JSON.stringify({ ids: ids.concat(Array(40_000).fill(ids[0])) }))).status).toBe(413);
+  });
+
   it("still stream what the filters ask for", async () => {
     const response = await terminalsExport.GET(get("/api/terminals/export?q=DEMO-0001", admin), noParams);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("DEMO-0001");
+  });
+
+  it("word the system's work-order titles in the console's language", async () => {
+    // The demo data's DEMO-0011 has a fault reported: a title the system wrote.
+    const english = await workOrdersExport.GET(get("/api/work-orders/export?q=DEMO-0011", admin), noParams);
+    expect(await english.text()).toContain(",Fault: DEMO-0011,");
+    const chinese = await (await workOrdersExport.GET(get("/api/work-orders/export?q=DEMO-0011", `${admin}; NEXT_LOCALE=zh-CN`), noParams)).text();
+    expect(chinese).toContain(",故障：DEMO-0011,");
+    expect(chinese).not.toContain("Fault:");
   });
 });
 
@@ -119,11 +158,16 @@ describe("/api/trpc", () => {
   const post = (path: string, body: BodyInit) => trpcRoute.POST(get(path, admin, { method: "POST", body, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit));
   const batchOf = (n: number) => `/api/trpc/${Array.from({ length: n }, () => "users.me").join(",")}?batch=1&input=${encodeURIComponent("{}")}`;
 
-  it("refuses a body over 1 MiB with 413, declared or streamed, in tRPC's format", async () => {
+  it("refuses a body over 1 MiB with 413, declared or streamed, in tRPC's format and the reader's language", async () => {
     const big = JSON.stringify({ 0: { json: { serialNumber: "x".repeat(2 * 1024 * 1024) } } });
     const declared = await post("/api/trpc/terminals.create?batch=1", big);
     expect(declared.status).toBe(413);
-    expect(((await declared.json()) as TrpcError[])[0]!.error.json.data.code).toBe("PAYLOAD_TOO_LARGE");
+    const [refusal] = (await declared.json()) as TrpcError[];
+    expect(refusal!.error.json.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", reason: "requestTooLarge" });
+    expect(refusal!.error.json.message).toBe("The request is too large: it may be at most 1 MB. Send less at a time.");
+    const chinese = await trpcRoute.POST(get("/api/trpc/terminals.create?batch=1", `${admin}; NEXT_LOCALE=zh-CN`, { method: "POST", body: big, headers: { "content-type": "application/json" } }));
+    expect(chinese.status).toBe(413);
+    expect(((await chinese.json()) as TrpcError[])[0]!.error.json.message).toBe("请求内容过大：最多 1 MB，请分批发送。");
     const streamed = await post(
       "/api/trpc/terminals.create?batch=1",
       new ReadableStream({

@@ -77,7 +77,7 @@ describe("live fleet events", () => {
     const notice = {
       title: "Live",
       body: "Now.",
-      audience: { everyone: false, merchantIds: [demo], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null, roles: ["merchant" as const] },
+      audience: { everyone: false, merchantIds: [demo], storeIds: [], regions: [], terminalIds: [], modelIds: [], firmwareVersions: [], rolloutId: null, roles: ["merchant" as const] },
       channels: { inbox: true, terminals: false, sms: false },
       severity: "info" as const,
       publishAt: null,

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { auditLog, maintenancePlans, stores, terminals, workOrders } from "@/db/schema";
+import { auditLog, maintenancePlans, notificationSettings, stores, terminals, workOrders } from "@/db/schema";
 import { authenticateDevice, reissueDeviceToken } from "@/server/services/device-tokens";
 import { planCreateInput, type SaveWorkInput } from "@/server/schemas/maintenance";
 import { localDay } from "@/server/services/calendar-day";
@@ -208,8 +208,47 @@ describe("views", () => {
 
     const tech = await viewerByEmail(handle.db, demoEmails.technician);
     let csv = "";
-    for await (const chunk of exportWorkOrdersCsv(handle.db, { kind: "merchants", merchantIds: [tech.merchantId ?? ""].filter(Boolean) }, tech.id, { mine: true })) csv += chunk;
+    for await (const chunk of exportWorkOrdersCsv(handle.db, { kind: "merchants", merchantIds: [tech.merchantId ?? ""].filter(Boolean) }, tech.id, { mine: true }, "en")) csv += chunk;
     expect(csv.split("\n")[0]).toBe("number,type,status,priority,title,serial_number,merchant,store,technician,due_date,completed_at");
+  });
+
+  it("word the system's titles in the reader's language: the CSV in the caller's, the feed in the technician's", async () => {
+    const tech = await viewerByEmail(handle.db, demoEmails.technician);
+    const terminal = await terminalBySerial("DEMO-0014");
+    const fault = await callers.merchant.maintenance.reportFault({ terminalId: terminal.id, symptoms: ["printer_fault"], description: "" });
+    // A title someone typed stays as typed in every language.
+    const typed = await callers.admin.maintenance.create({ type: "inspection", terminalId: terminal.id, title: "Check the cradle", dueDate: "2026-06-20", technicianId: tech.id });
+
+    const csvIn = async (locale: "en" | "zh-CN") => {
+      let csv = "";
+      for await (const chunk of exportWorkOrdersCsv(handle.db, { kind: "all" }, tech.id, { q: "DEMO-0014" }, locale)) csv += chunk;
+      return csv;
+    };
+    const english = await csvIn("en");
+    expect(english).toContain(`WO-${fault.number},repair,`);
+    expect(english).toContain(",Fault: DEMO-0014,DEMO-0014,");
+    const chinese = await csvIn("zh-CN");
+    expect(chinese).toContain(",故障：DEMO-0014,DEMO-0014,");
+    expect(chinese).not.toContain("Fault:");
+    expect(chinese).toContain(`WO-${typed.number},inspection,`);
+    expect(chinese).toContain(",Check the cradle,DEMO-0014,");
+
+    // Calendar apps may fold long lines; the SUMMARY is read unfolded.
+    const summaries = async () => {
+      const { token } = await callers.technician.maintenance.rotateCalendarFeed({ rotate: true });
+      const ics = (await calendarFeedIcs(handle.db, token, "https://fleet.example"))!.replace(/\r\n /g, "");
+      return ics.split("\r\n").filter((line) => line.startsWith("SUMMARY:") && line.includes("DEMO-0014"));
+    };
+    // No language of their own and no merchant: English.
+    expect(await summaries()).toEqual(expect.arrayContaining([`SUMMARY:WO-${fault.number} Fault: DEMO-0014 (DEMO-0014)`, `SUMMARY:WO-${typed.number} Check the cradle (DEMO-0014)`]));
+    await handle.db.insert(notificationSettings).values({ userId: tech.id, locale: "zh-CN" });
+    try {
+      const inChinese = await summaries();
+      expect(inChinese).toEqual(expect.arrayContaining([`SUMMARY:WO-${fault.number} 故障：DEMO-0014 (DEMO-0014)`, `SUMMARY:WO-${typed.number} Check the cradle (DEMO-0014)`]));
+      expect(inChinese.join("\n")).not.toContain("Fault:");
+    } finally {
+      await handle.db.delete(notificationSettings).where(eq(notificationSettings.userId, tech.id));
+    }
   });
 
   it("list overdue and due-soon work, and a calendar range", async () => {

@@ -25,3 +25,23 @@ describe("every script in scripts/", () => {
     expect(failure?.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+// Only the argument check runs: it answers before the script does anything else.
+describe("scripts/test.sh (npm test)", () => {
+  it("answers --help with its usage and exit 0", async () => {
+    const { stdout } = await run("bash", ["scripts/test.sh", "--help"], { timeout: 10_000 });
+    expect(stdout).toMatch(/^Usage: npm test/);
+    expect(stdout).toContain("TEST_DATABASE_URL");
+  });
+
+  it("refuses an unknown option with its usage on stderr and exit 2", async () => {
+    const failure = await run("bash", ["scripts/test.sh", "--no-such-option"], { timeout: 10_000 }).then(
+      () => null,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stdout).toBe("");
+    expect(failure?.stderr).toContain("Unknown option '--no-such-option'");
+    expect(failure?.stderr).toContain("Usage: npm test");
+  });
+});

@@ -11,7 +11,8 @@ import { workOrderPriorities, workOrderStatuses, workOrderTypes, type UserRole }
 import type { AppRouter } from "@/server/root";
 import { workOrderListInput } from "@/server/schemas/maintenance";
 import { fleetToday } from "@/app/_lib/fleet-day";
-import { EmptyState, FilterPanel, FilterSelect, Pagination, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
+import { DataList, type Column } from "@/app/_components/data-list";
+import { FilterPanel, FilterSelect, SearchBox, TableSkeleton } from "@/app/_components/list-controls";
 import { FormError } from "@/app/_components/form-error";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent } from "@/app/_components/ui/card";
@@ -62,6 +63,7 @@ export function MaintenanceView({ role }: { role: UserRole }) {
 }
 
 type MyWorkItem = inferRouterOutputs<AppRouter>["maintenance"]["myWork"]["today"][number];
+type WorkOrderRow = inferRouterOutputs<AppRouter>["maintenance"]["list"]["items"][number];
 
 /** Today first (due or scheduled today), then overdue, then upcoming: on a phone the first work order is on the first screen. */
 function MyWork() {
@@ -139,10 +141,44 @@ function MyWorkCard({ order: w }: { order: MyWorkItem }) {
 function WorkOrderList({ role }: { role: UserRole }) {
   const t = useTranslations("maintenance");
   const tw = useTranslations("workOrders");
+  const tt = useTranslations("terminals");
+  const workOrderHeader = useTranslations("terminal")("workOrder");
+  const titleOf = useWorkOrderTitle();
   const trpc = useTRPC();
-  const { input, update, isPending, queryString } = useListParams(workOrderListInput);
+  const list = useListParams(workOrderListInput);
+  const { input, update, queryString } = list;
   const { data } = useSuspenseQuery(trpc.maintenance.list.queryOptions(input));
   const search = useSearchParam(input.q, update);
+  const columns: Column<WorkOrderRow>[] = [
+    {
+      id: "workOrder",
+      header: workOrderHeader,
+      cell: (w) => (
+        <>
+          <span className="font-mono text-xs text-muted-foreground">WO-{w.number}</span> <WorkOrderTitle order={w} serialNumber={w.serialNumber} />
+        </>
+      ),
+      card: "title",
+      className: "max-w-96 truncate",
+    },
+    { id: "status", header: t("status"), cell: (w) => <WorkOrderStatusBadge status={w.status} />, card: "status" },
+    { id: "priority", header: t("priority"), cell: (w) => <PriorityBadge priority={w.priority} />, card: "status" },
+    {
+      id: "due",
+      header: t("due"),
+      cell: (w) => (
+        <span className="flex flex-wrap items-center gap-2">
+          {w.dueDate}
+          <DueBadge state={w.dueState} />
+        </span>
+      ),
+    },
+    { id: "serialNumber", header: t("serialNumber"), cell: (w) => <span className="font-mono">{w.serialNumber}</span> },
+    { id: "type", header: t("type"), cell: (w) => tw(`types.${w.type}`), className: "hidden xl:table-cell" },
+    { id: "merchant", header: tt("merchant"), cell: (w) => w.merchantName ?? "—", className: "hidden xl:table-cell" },
+    { id: "store", header: tt("store"), cell: (w) => w.storeName ?? "—", className: "hidden lg:table-cell" },
+    { id: "technician", header: t("technician"), cell: (w) => w.technicianName ?? t("unassigned") },
+  ];
   // Counts only the filters behind the button: the search box and the due-date cards stay in view.
   const activeFilters = [input.status, input.type, input.priority, input.open, role === "technician" && input.mine].filter(Boolean).length;
   return (
@@ -204,41 +240,17 @@ function WorkOrderList({ role }: { role: UserRole }) {
           </a>
         </Button>
       </div>
-      <div className={cn(isPending && "opacity-60")} data-testid="work-orders">
-        {data.items.length === 0 ? (
-          <div className="rounded-xl border bg-card">
-            <EmptyState title={t("empty")} hint={t("emptyHint")} />
-          </div>
-        ) : (
-          <ul className="space-y-2">
-            {data.items.map((w) => (
-              <li key={w.id}>
-                <Link href={`/work-orders/${w.id}`} className="block rounded-xl border bg-card p-3 hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">
-                  <div className="flex flex-wrap items-center gap-2">
-                    <span className="font-mono text-xs text-muted-foreground">WO-{w.number}</span>
-                    <span className="font-medium">
-                      <WorkOrderTitle order={w} serialNumber={w.serialNumber} />
-                    </span>
-                    <WorkOrderStatusBadge status={w.status} />
-                    <DueBadge state={w.dueState} />
-                    <PriorityBadge priority={w.priority} />
-                  </div>
-                  <div className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm text-muted-foreground">
-                    <span className="font-mono">{w.serialNumber}</span>
-                    <span>{tw(`types.${w.type}`)}</span>
-                    <span>{[w.merchantName, w.storeName].filter(Boolean).join(" · ")}</span>
-                    <span>
-                      {t("due")} {w.dueDate}
-                    </span>
-                    <span>{w.technicianName ?? t("unassigned")}</span>
-                  </div>
-                </Link>
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(w) => w.id}
+        rowLabel={(w) => `WO-${w.number} ${titleOf(w, w.serialNumber)}`}
+        rowHref={(w) => `/work-orders/${w.id}`}
+        params={list}
+        paging={data}
+        empty={{ title: t("empty"), hint: t("emptyHint") }}
+        data-testid="work-orders"
+      />
     </div>
   );
 }

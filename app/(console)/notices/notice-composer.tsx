@@ -40,7 +40,7 @@ export const emptyNotice: NoticeDraft = {
   title: "",
   body: "",
   severity: "info",
-  audience: { everyone: true, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null, roles: ["merchant", "technician"] },
+  audience: { everyone: true, merchantIds: [], storeIds: [], regions: [], terminalIds: [], modelIds: [], firmwareVersions: [], rolloutId: null, roles: ["merchant", "technician"] },
   channels: { inbox: true, terminals: true, sms: false },
   publishAt: null,
   expiresAt: null,
@@ -58,9 +58,12 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
   const { data: rollouts } = useQuery(trpc.rollouts.list.queryOptions({ page: 1, pageSize: 100 }));
   const audience = useDeferredValue(notice.audience);
   const chosen =
-    (!audience.everyone && audience.merchantIds.length + audience.storeIds.length + audience.regions.length + audience.modelIds.length + audience.firmwareVersions.length > 0) ||
+    (!audience.everyone &&
+      audience.merchantIds.length + audience.storeIds.length + audience.regions.length + audience.terminalIds.length + audience.modelIds.length + audience.firmwareVersions.length > 0) ||
     audience.rolloutId !== null;
-  const { data: size } = useQuery({ ...trpc.notices.preview.queryOptions(audience), enabled: audience.everyone || chosen });
+  // The listed terminals come from the saved notice (the composer only keeps or removes them): it is named rather than thousands of ids put in the query's URL.
+  const previewed = notice.id && audience.terminalIds.length > 0 ? { ...audience, terminalIds: [], terminalsOf: notice.id } : audience;
+  const { data: size } = useQuery({ ...trpc.notices.preview.queryOptions(previewed), enabled: audience.everyone || chosen });
 
   const invalidate = () => queryClient.invalidateQueries(trpc.notices.pathFilter());
   const create = useMutation(trpc.notices.create.mutationOptions({ onSuccess: invalidate }));
@@ -192,7 +195,7 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
                   className="size-4"
                   name="audience-kind"
                   checked={notice.audience.everyone}
-                  onChange={() => setAudience({ everyone: true, merchantIds: [], storeIds: [], regions: [], modelIds: [], firmwareVersions: [], rolloutId: null })}
+                  onChange={() => setAudience({ everyone: true, merchantIds: [], storeIds: [], regions: [], terminalIds: [], modelIds: [], firmwareVersions: [], rolloutId: null })}
                 />
                 {t("compose.everyone")}
               </label>
@@ -244,6 +247,17 @@ export function NoticeComposer({ initial }: { initial: NoticeDraft }) {
                     ))}
                   </Select>
                 </div>
+              </div>
+            )}
+            {!notice.audience.everyone && notice.audience.terminalIds.length > 0 && (
+              <div className="grid gap-1 rounded-md border p-2" data-testid="listed-terminals">
+                <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
+                  <span className="font-medium">{t("compose.listedTerminals", { count: notice.audience.terminalIds.length })}</span>
+                  <Button type="button" size="sm" variant="outline" onClick={() => setAudience({ terminalIds: [] })}>
+                    {t("compose.removeListedTerminals")}
+                  </Button>
+                </div>
+                <p className="text-xs text-muted-foreground">{t("compose.listedTerminalsHint")}</p>
               </div>
             )}
             <p className="text-xs text-muted-foreground">{t("compose.audienceHint")}</p>

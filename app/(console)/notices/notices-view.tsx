@@ -8,12 +8,11 @@ import { noticeSeverities, noticeStatuses } from "@/db/schema/values";
 import { inboxInput, noticeListInput } from "@/server/schemas/notices";
 import { DateTime, percentOf, RelativeTime } from "@/app/_components/format";
 import { DataList, type Column } from "@/app/_components/data-list";
-import { EmptyState, FilterSelect, Pagination, SearchBox } from "@/app/_components/list-controls";
+import { FilterSelect, SearchBox } from "@/app/_components/list-controls";
 import { NoticeSeverityBadge, NoticeStatusBadge } from "@/app/_components/notice-severity";
 import { Button } from "@/app/_components/ui/button";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
-import { cn } from "@/app/_lib/utils";
 
 const rate = (part: number, whole: number) => (whole ? `${percentOf(part / whole)}%` : "—");
 
@@ -87,8 +86,48 @@ export function NoticeList() {
 export function NoticeInbox() {
   const t = useTranslations("notices");
   const trpc = useTRPC();
-  const { input, update, isPending } = useListParams(inboxInput);
+  const list = useListParams(inboxInput);
+  const { input, update } = list;
   const { data } = useSuspenseQuery(trpc.notices.inbox.queryOptions(input));
+  const columns: Column<(typeof data.items)[number]>[] = [
+    {
+      id: "title",
+      header: t("noticeTitle"),
+      cell: (n) => (
+        // Inline, so a long title truncates in the table and wraps on a card.
+        <span data-unread={!n.readAt}>
+          {!n.readAt && (
+            <>
+              <span className="mr-1 inline-block size-2 rounded-full bg-primary align-middle">
+                <span className="sr-only">{t("unreadMark")}</span>
+              </span>{" "}
+            </>
+          )}
+          <span className={n.readAt ? "font-normal" : "font-semibold"}>{n.title}</span>
+        </span>
+      ),
+      card: "title",
+      className: "max-w-96 truncate",
+    },
+    { id: "severity", header: t("severity"), cell: (n) => <NoticeSeverityBadge severity={n.severity} />, card: "status" },
+    {
+      id: "message",
+      header: t("compose.body"),
+      cell: (n) => <span className="line-clamp-2 text-muted-foreground">{n.body.replace(/[*_#>`]/g, "")}</span>,
+      // The excerpt takes the room the other columns leave, wrapping onto a second line.
+      className: "w-full min-w-64 whitespace-normal",
+    },
+    {
+      id: "published",
+      header: t("publishedAt"),
+      cell: (n) => (
+        <span className="text-xs text-muted-foreground">
+          <RelativeTime date={n.publishedAt} />
+        </span>
+      ),
+      card: "status",
+    },
+  ];
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -98,40 +137,17 @@ export function NoticeInbox() {
           {t("unreadOnly")}
         </label>
       </div>
-      <div className={cn(isPending && "opacity-60")} data-testid="inbox">
-        {data.items.length === 0 ? (
-          <div className="rounded-xl border bg-card">
-            <EmptyState title={input.unread ? t("inboxAllRead") : t("inboxEmpty")} />
-          </div>
-        ) : (
-          <ul className="space-y-2">
-            {data.items.map((n) => (
-              <li key={n.id}>
-                <Link
-                  href={`/notices/${n.id}`}
-                  className={cn("block rounded-xl border bg-card p-3 hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none", !n.readAt && "border-primary/40")}
-                  data-unread={!n.readAt}
-                >
-                  <div className="flex flex-wrap items-center gap-2">
-                    {!n.readAt && (
-                      <span className="size-2 rounded-full bg-primary">
-                        <span className="sr-only">{t("unreadMark")}</span>
-                      </span>
-                    )}
-                    <span className={cn(!n.readAt && "font-semibold")}>{n.title}</span>
-                    <NoticeSeverityBadge severity={n.severity} />
-                    <span className="ml-auto text-xs text-muted-foreground">
-                      <RelativeTime date={n.publishedAt} />
-                    </span>
-                  </div>
-                  <p className="mt-1 line-clamp-2 text-sm text-muted-foreground">{n.body.replace(/[*_#>`]/g, "")}</p>
-                </Link>
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
-      {data.total > 0 && <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onChange={update} />}
+      <DataList
+        columns={columns}
+        rows={data.items}
+        rowKey={(n) => n.id}
+        rowLabel={(n) => (n.readAt ? n.title : `${t("unreadMark")} ${n.title}`)}
+        rowHref={(n) => `/notices/${n.id}`}
+        params={list}
+        paging={data}
+        empty={{ title: input.unread ? t("inboxAllRead") : t("inboxEmpty") }}
+        data-testid="inbox"
+      />
     </div>
   );
 }

@@ -1,13 +1,14 @@
 "use client";
 
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { AlertTriangleIcon, DownloadIcon } from "lucide-react";
 import { useTranslations } from "next-intl";
+import { useState } from "react";
 import { LOW_BATTERY_PERCENT, terminalStatuses, type UserRole } from "@/db/schema/values";
 import { connectivityFilters, terminalListInput } from "@/server/schemas/terminals";
 import type { AppRouter } from "@/server/root";
-import { DataList, useRowSelection, type Column } from "@/app/_components/data-list";
+import { DataList, useRowSelection, type Column, type RowSelection } from "@/app/_components/data-list";
 import { RelativeTime } from "@/app/_components/format";
 import { FilterPanel, SearchBox } from "@/app/_components/list-controls";
 import { Connectivity, TerminalStatusBadge } from "@/app/_components/terminal-status";
@@ -16,6 +17,7 @@ import { Select } from "@/app/_components/ui/input";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListParams, useSearchParam } from "@/app/_lib/use-list-params";
 import { cn } from "@/app/_lib/utils";
+import { BulkActionsBar, BulkProgress } from "./bulk-actions";
 import { CreateTerminalDialog } from "./create-terminal-dialog";
 import { ImportTerminalsDialog } from "./import-terminals-dialog";
 
@@ -25,20 +27,70 @@ export function TerminalsView({ role }: { role: UserRole }) {
   const t = useTranslations("terminals");
   const ts = useTranslations("terminalStatus");
   const tc = useTranslations("connectivity");
-  const tl = useTranslations("list");
+  const tb = useTranslations("bulk");
   const trpc = useTRPC();
   const list = useListParams(terminalListInput, ["status"]);
   const { input, update, queryString } = list;
   const { data } = useSuspenseQuery(trpc.terminals.list.queryOptions(input));
   const { data: options } = useSuspenseQuery(trpc.terminals.filterOptions.queryOptions());
   const search = useSearchParam(input.q, update);
-  const selection = useRowSelection();
+  const rows = useRowSelection();
+  // "All N matching": the filter it was chosen under; another filter means another set, so it then lapses.
+  const [allMatchingFilter, setAllMatchingFilter] = useState<string | null>(null);
+  // The serial numbers of the rows selected so far, from whichever page they were picked on, for a rollout.
+  const [serialById, setSerialById] = useState<ReadonlyMap<string, string>>(() => new Map());
+  // Bulk jobs shown here: those started on this page, and any still running from before a reload.
+  const [startedJobIds, setStartedJobIds] = useState<string[]>([]);
+  const [dismissedJobIds, setDismissedJobIds] = useState<ReadonlySet<string>>(() => new Set());
+  const { data: recentJobs } = useQuery(trpc.bulk.list.queryOptions({ limit: 5, open: true }));
 
   const statuses = input.status ?? [];
   const toggleStatus = (status: (typeof terminalStatuses)[number]) => update({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });
   const stores = options.stores.filter((s) => !input.merchantId || s.merchantId === input.merchantId);
   const activeFilters = [input.connectivity, input.modelId, input.merchantId, input.storeId, input.firmwareVersion].filter(Boolean).length + statuses.length;
   const filtered = Boolean(input.q) || activeFilters > 0;
+
+  const { page: _page, pageSize: _pageSize, sort: _sort, dir: _dir, ...filter } = input;
+  const filterKey = JSON.stringify(filter);
+  const allMatching = allMatchingFilter === filterKey;
+  const pageKeys = data.items.map((r) => r.id);
+  const remember = (ids: string[]) => setSerialById((known) => new Map([...known, ...data.items.filter((r) => ids.includes(r.id)).map((r) => [r.id, r.serialNumber] as const)]));
+  const clearSelection = () => {
+    setAllMatchingFilter(null);
+    rows.clear();
+  };
+  // While "all matching" holds, every row shows as selected; unticking one falls back to this page's rows without it.
+  const selection: RowSelection = allMatching
+    ? {
+        selected: new Set(pageKeys),
+        isSelected: () => true,
+        toggle: (key) => {
+          clearSelection();
+          const rest = pageKeys.filter((k) => k !== key);
+          remember(rest);
+          rows.togglePage(rest);
+        },
+        togglePage: clearSelection,
+        clear: clearSelection,
+      }
+    : {
+        ...rows,
+        toggle: (key) => {
+          remember([key]);
+          rows.toggle(key);
+        },
+        togglePage: (keys) => {
+          remember(keys);
+          rows.togglePage(keys);
+        },
+      };
+  const pageAllSelected = pageKeys.length > 0 && pageKeys.every((k) => rows.isSelected(k));
+  const moreThanThisPage = data.total > pageKeys.length || Boolean(data.totalIsLowerBound);
+  const selectedIds = [...rows.selected];
+  const runningJobIds = (recentJobs ?? []).map((job) => job.id);
+  const jobIds = [...new Set([...startedJobIds, ...runningJobIds])].filter((id) => !dismissedJobIds.has(id));
+  const exportQuery = new URLSearchParams(queryString);
+  for (const key of ["page", "pageSize", "sort", "dir"]) exportQuery.delete(key);
 
   const columns: Column<TerminalRow>[] = [
     { id: "serialNumber", header: t("serialNumber"), cell: (r) => <span className="font-mono">{r.serialNumber}</span>, sortKey: "serialNumber", card: "title" },
@@ -174,13 +226,38 @@ export function TerminalsView({ role }: { role: UserRole }) {
         </div>
       </FilterPanel>
 
-      {selection.selected.size > 0 && (
-        <div className="flex items-center gap-3 text-sm" role="status">
-          <span>{tl("selected", { count: selection.selected.size })}</span>
-          <Button variant="link" size="sm" onClick={selection.clear}>
-            {tl("clearSelection")}
+      {jobIds.map((id) => (
+        <BulkProgress key={id} jobId={id} role={role} onDismiss={() => setDismissedJobIds((ids) => new Set([...ids, id]))} />
+      ))}
+      {!allMatching && pageAllSelected && moreThanThisPage && (
+        <p className="flex flex-wrap items-center gap-x-2 rounded-md bg-muted px-3 py-2 text-sm" data-testid="select-all-matching">
+          {tb("pageSelected", { count: pageKeys.length })}
+          <Button
+            variant="link"
+            size="sm"
+            className="h-auto p-0"
+            onClick={() => {
+              rows.clear();
+              setAllMatchingFilter(filterKey);
+            }}
+          >
+            {data.totalIsLowerBound ? tb("selectAllMatchingMoreThan", { count: data.total }) : tb("selectAllMatching", { count: data.total })}
           </Button>
-        </div>
+        </p>
+      )}
+      {(allMatching || selectedIds.length > 0) && (
+        <BulkActionsBar
+          role={role}
+          selection={allMatching ? { filter } : { ids: selectedIds }}
+          size={allMatching ? { count: data.total, isLowerBound: Boolean(data.totalIsLowerBound), allMatching: true } : { count: selectedIds.length, isLowerBound: false, allMatching: false }}
+          serials={allMatching ? null : selectedIds.map((id) => serialById.get(id)).filter((serial) => serial !== undefined)}
+          exportHref={allMatching ? `/api/terminals/export${exportQuery.size ? `?${exportQuery}` : ""}` : null}
+          onStarted={(id) => {
+            clearSelection();
+            setStartedJobIds((ids) => [id, ...ids]);
+          }}
+          onClear={clearSelection}
+        />
       )}
       <DataList
         columns={columns}
@@ -191,7 +268,7 @@ export function TerminalsView({ role }: { role: UserRole }) {
         params={list}
         paging={data}
         empty={filtered ? { title: t("emptyFiltered"), hint: t("emptyFilteredHint") } : { title: t("empty") }}
-        selection={role === "admin" ? selection : undefined}
+        selection={selection}
         data-testid="terminals"
       />
     </div>

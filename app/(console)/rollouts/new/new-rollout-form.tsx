@@ -52,7 +52,7 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string }) {
+export function NewRolloutForm({ initialReleaseId, initialSerials }: { initialReleaseId?: string; initialSerials?: string }) {
   const t = useTranslations("rollouts");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -62,12 +62,12 @@ export function NewRolloutForm({ initialReleaseId }: { initialReleaseId?: string
   const [releaseId, setReleaseId] = useState(releases.items.some((r) => r.id === initialReleaseId) ? initialReleaseId! : (releases.items[0]?.id ?? ""));
   const release = releases.items.find((r) => r.id === releaseId);
   const [name, setName] = useState("");
-  const [mode, setMode] = useState<Mode>("filters");
+  const [mode, setMode] = useState<Mode>(initialSerials ? "serials" : "filters");
   const [modelIds, setModelIds] = useState<string[]>([]);
   const [merchantIds, setMerchantIds] = useState<string[]>([]);
   const [storeIds, setStoreIds] = useState<string[]>([]);
   const [versions, setVersions] = useState<string[]>([]);
-  const [serialText, setSerialText] = useState("");
+  const [serialText, setSerialText] = useState(() => splitList(initialSerials ?? "").join("\n"));
   const [phases, setPhases] = useState<Phase[]>(defaultPhases);
   const [startsAt, setStartsAt] = useState("");
   const [maxAttempts, setMaxAttempts] = useState(3);
