@@ -32,6 +32,7 @@ test("an admin reboots the 20 terminals a filter matches and watches the job rea
   const progress = page.getByTestId("bulk-progress");
   await expect(progress.getByTestId("bulk-counts")).toHaveText(/^20 done · 0 skipped · 0 failed · of 20$/, { timeout: 30_000 });
   await expect(progress).toContainText("Finished");
+  await expect(progress.getByRole("heading", { name: /^Bulk action: Reboot/ })).toBeVisible();
   await expect(progress.getByRole("link", { name: "Audit log" })).toHaveAttribute("href", /\/audit\?entityType=bulk_job&entityId=/);
   // The selection went with the start.
   await expect(bar).toHaveCount(0);
@@ -53,7 +54,7 @@ test("selecting all matching a filter selects the filter, not the rows on the pa
 
   await banner.getByRole("button", { name: "Select all 40 matching this filter" }).click();
   const bar = page.getByTestId("bulk-actions");
-  await expect(bar).toContainText("all 40 terminals matching this filter");
+  await expect(bar).toContainText("All 40 terminals matching this filter are selected");
   await expect(bar.getByRole("link", { name: "Export selected" })).toHaveAttribute("href", "/api/terminals/export?q=DEMO-00");
   // A rollout is made from serial numbers, which a filter selection does not list.
   await expect(bar.getByRole("link", { name: "Create rollout" })).toHaveCount(0);

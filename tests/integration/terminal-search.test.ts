@@ -2,6 +2,8 @@ import { and, eq, ilike, like, or } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { merchants, stores, terminals } from "@/db/schema";
+import { seedLargeFleet } from "@/db/seed";
+import { COUNT_CAP } from "@/server/services/terminals";
 import { createTestDatabase, demoCallers, merchantNamed } from "../helpers/db";
 
 let handle: DbHandle;
@@ -72,5 +74,17 @@ describe("terminal search", () => {
   it("keeps the other filters and the order", async () => {
     const inStock = await as.admin.terminals.list({ q: "demo coffee", status: ["in_stock"], sort: "serialNumber", dir: "desc", pageSize: 25 });
     expect(inStock.items.map((t) => t.serialNumber)).toEqual(Array.from({ length: 10 }, (_, i) => `DEMO-0${110 - i}`));
+  });
+
+  it("past the count cap says 'more than', whether a serial prefix or the trigram index found so many", async () => {
+    await seedLargeFleet(handle.db, COUNT_CAP + 500);
+    // "FLEET-00" is the prefix of every generated serial (FLEET-0000001 …); "LEET-00" matches them inside.
+    for (const q of ["FLEET-00", "leet-00"]) {
+      const page = await as.admin.terminals.list({ q });
+      expect(page, q).toMatchObject({ total: COUNT_CAP, totalIsLowerBound: true });
+      expect(page.items.map((t) => t.serialNumber), q).toEqual(Array.from({ length: page.pageSize }, (_, i) => `FLEET-${String(i + 1).padStart(7, "0")}`));
+    }
+    // A prefix below the cap is counted exactly.
+    expect(await as.admin.terminals.list({ q: "FLEET-00001" })).toMatchObject({ total: 100, totalIsLowerBound: false });
   });
 });

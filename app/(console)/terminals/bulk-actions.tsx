@@ -68,7 +68,7 @@ export function BulkActionsBar({
   return (
     <div className="flex flex-col gap-2 rounded-xl border bg-card p-3 sm:flex-row sm:flex-wrap sm:items-center" role="group" aria-label={t("actions")} data-testid="bulk-actions">
       <p className="text-sm font-medium" aria-live="polite">
-        {size.allMatching ? target : tl("selected", { count: size.count })}
+        {size.allMatching ? (size.isLowerBound ? t("selectedAllMatchingMoreThan", { count: size.count }) : t("selectedAllMatching", { count: size.count })) : tl("selected", { count: size.count })}
       </p>
       <div className="flex flex-wrap gap-2 sm:ml-auto">
         {!tooManyRows && <CommandDialog kinds={commandTypesByRole[role]} run={run} {...dialog} />}
@@ -366,13 +366,19 @@ export function BulkProgress({ jobId, role, onDismiss }: { jobId: string; role: 
   }, [finished, queryClient, trpc]);
 
   const data = job.data;
+  const tcmd = useTranslations("commands");
+  const actionLabel = (job: NonNullable<typeof data>) => {
+    const params = job.params as { type?: CommandType; status?: "suspended" | "active" };
+    if (job.kind === "command") return tcmd(`types.${params.type!}`);
+    return job.kind === "set_status" ? t(`status.${params.status!}`) : t("moveToStore");
+  };
   const processed = data ? data.done + data.skipped + data.failed : 0;
   const skippedReasons = Object.entries(data?.skippedReasons ?? {}).filter(([, count]) => count > 0);
   return (
     <section className="space-y-3 rounded-xl border bg-card p-3" aria-labelledby={`bulk-${jobId}`} data-testid="bulk-progress">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 id={`bulk-${jobId}`} className="flex items-center gap-2 font-medium">
-          {t("progressTitle")}
+          {data ? t("progressOf", { action: actionLabel(data) }) : t("progressTitle")}
           {data && <Badge variant={jobVariant[data.status]}>{t(`jobStatus.${data.status}`)}</Badge>}
         </h2>
         <div className="flex flex-wrap items-center gap-2">
