@@ -174,7 +174,7 @@ function WorkOrderList({ role }: { role: UserRole }) {
       ),
     },
     { id: "serialNumber", header: t("serialNumber"), cell: (w) => <span className="font-mono">{w.serialNumber}</span> },
-    { id: "type", header: t("type"), cell: (w) => tw(`types.${w.type}`), className: "hidden xl:table-cell" },
+    { id: "type", header: t("type"), cell: (w) => tw(`types.${w.type}`), className: "hidden 2xl:table-cell" },
     { id: "merchant", header: tt("merchant"), cell: (w) => w.merchantName ?? "—", className: "hidden xl:table-cell" },
     { id: "store", header: tt("store"), cell: (w) => w.storeName ?? "—", className: "hidden lg:table-cell" },
     { id: "technician", header: t("technician"), cell: (w) => w.technicianName ?? t("unassigned") },
