@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { queryRows, type Db, type DbHandle } from "@/db/client";
 import { auditLog, merchants, noticeDeliveries, noticeReads, notices, stores, technicianAssignments, terminals, users } from "@/db/schema";
 import { NOTICE_AUDIENCE_TERMINALS_MAX, type StoredNoticeAudience } from "@/db/schema/values";
-import { AppError } from "@/server/errors";
 import { audienceInput, noticeCreateInput, noticeUpdateInput } from "@/server/schemas/notices";
 import type { AuditActor } from "@/server/services/audit";
 import { createNotice, getNotice, previewAudience, publishNotice, updateNotice } from "@/server/services/notices";
 import { createTestDatabase, demoCallers, demoEmails, FIXED_NOW, merchantNamed, viewerByEmail } from "../helpers/db";
+import { refusal } from "../helpers/refusal";
 
 let handle: DbHandle;
 let db: Db;
@@ -81,16 +80,6 @@ async function storedList(id: string) {
   const [row] = await db.select({ audience: notices.audience }).from(notices).where(eq(notices.id, id));
   if (!row?.audience.terminalIds) throw new Error(`notice ${id} has no stored terminalIds`);
   return row.audience.terminalIds;
-}
-
-async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCError || error instanceof AppError) return { code: error.code, message: error.message };
-    return { code: "unexpected", message: String(error) };
-  }
-  return { code: "none", message: "the call succeeded" };
 }
 
 const nobody = { terminals: 0, merchants: 0, merchantUsers: 0, technicians: 0, smsPhones: 0 };

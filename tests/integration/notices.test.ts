@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
@@ -7,7 +6,6 @@ import type { Db, DbHandle } from "@/db/client";
 import { auditLog, merchants, noticeDeliveries, noticeReads, notices, rollouts, smsOutbox, stores, technicianAssignments, terminalModels, terminals, updateJobs, users } from "@/db/schema";
 import { NOTICE_SMS_PER_PHONE_PER_DAY, openJobStatuses, type NoticeReaderRole } from "@/db/schema/values";
 import { findDeviceRoute } from "@/server/device-api/endpoints";
-import { AppError } from "@/server/errors";
 import { audienceInput, noticeCreateInput, noticeUpdateInput } from "@/server/schemas/notices";
 import type { AuditActor } from "@/server/services/audit";
 import { reissueDeviceToken, type AuthenticatedDevice } from "@/server/services/device-tokens";
@@ -32,6 +30,7 @@ import { deliverDueSms } from "@/server/sms/outbox";
 import type { SmsMessage, SmsProvider } from "@/server/sms/providers";
 import { scopeForUser, type Scope } from "@/server/scope";
 import { callerFor, createTestDatabase, demoCallers, demoEmails, FIXED_NOW, merchantNamed, storeNamed, viewerByEmail } from "../helpers/db";
+import { refusal } from "../helpers/refusal";
 
 let handle: DbHandle;
 let db: Db;
@@ -53,17 +52,6 @@ const extraUsers: { email: string; name: string; role: "merchant" | "technician"
   { email: "tech-off@notices.test", name: "Ted Disabled Technician", role: "technician", assigned: ["Demo Coffee"], disabled: true },
   { email: "tech-free@notices.test", name: "Una Unassigned Technician", role: "technician" },
 ];
-
-/** The error a call ends with: a tRPC code for router calls, the domain code for service calls. */
-async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCError || error instanceof AppError) return { code: error.code, message: error.message };
-    return { code: "unexpected", message: String(error) };
-  }
-  return { code: "none", message: "the call succeeded" };
-}
 
 async function modelNamed(model: string) {
   const [row] = await db.select().from(terminalModels).where(eq(terminalModels.model, model));

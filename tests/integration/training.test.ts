@@ -1,10 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { and, asc, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "@/db/client";
 import { auditLog, staffMembers, stores, terminalModels, terminals, trainingCourses, trainingRecords, workOrders } from "@/db/schema";
 import { trainingStates, type StaffRole, type TrainingState } from "@/db/schema/values";
-import { AppError } from "@/server/errors";
 import { complianceInput, courseCreateInput, recordListInput, sessionInput, staffCreateInput } from "@/server/schemas/training";
 import { scopeForUser, type Scope } from "@/server/scope";
 import type { AuditActor } from "@/server/services/audit";
@@ -26,6 +24,7 @@ import {
 import { trainingExpiry } from "@/server/services/training-rules";
 import { clearFleetData, seedDemo } from "@/db/seed";
 import { createTestDatabase, demoCallers, demoEmails, FIXED_NOW, merchantNamed, storeNamed, viewerByEmail } from "../helpers/db";
+import { refusal } from "../helpers/refusal";
 
 let handle: DbHandle;
 let db: Db;
@@ -34,17 +33,6 @@ let admin: Recorder;
 const ALL: Scope = { kind: "all" };
 // The seed's clock (2026-11-20T08:00Z) is 16:00 on 20 November in Shanghai.
 const SEED_TODAY = "2026-11-20";
-
-/** The error a call ends with: a tRPC code for router calls, the domain code for service calls. */
-async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCError || error instanceof AppError) return { code: error.code, message: error.message };
-    return { code: "unexpected", message: String(error) };
-  }
-  return { code: "none", message: "the call succeeded" };
-}
 
 async function recorderFor(email: string): Promise<Recorder> {
   const viewer = await viewerByEmail(db, email);
