@@ -82,7 +82,10 @@ describe("terminal search", () => {
     for (const q of ["FLEET-00", "leet-00"]) {
       const page = await as.admin.terminals.list({ q });
       expect(page, q).toMatchObject({ total: COUNT_CAP, totalIsLowerBound: true });
-      expect(page.items.map((t) => t.serialNumber), q).toEqual(Array.from({ length: page.pageSize }, (_, i) => `FLEET-${String(i + 1).padStart(7, "0")}`));
+      expect(
+        page.items.map((t) => t.serialNumber),
+        q,
+      ).toEqual(Array.from({ length: page.pageSize }, (_, i) => `FLEET-${String(i + 1).padStart(7, "0")}`));
     }
     // A prefix below the cap is counted exactly.
     expect(await as.admin.terminals.list({ q: "FLEET-00001" })).toMatchObject({ total: 100, totalIsLowerBound: false });
