@@ -227,6 +227,9 @@ export type BulkJobKind = (typeof bulkJobKinds)[number];
 /** queued → running (its first chunk) → done; or cancelled, which stops it before its next chunk. */
 export const bulkJobStatuses = ["queued", "running", "done", "cancelled"] as const;
 export type BulkJobStatus = (typeof bulkJobStatuses)[number];
+/** A bulk job with terminals still to go: the runner takes it, and it can be cancelled. */
+export const openBulkJobStatuses = ["queued", "running"] as const satisfies readonly BulkJobStatus[];
+export const isBulkJobOpen = (status: BulkJobStatus | undefined): boolean => (openBulkJobStatuses as readonly (BulkJobStatus | undefined)[]).includes(status);
 /** One terminal of a bulk job: pending until a chunk takes it, then done, skipped (a rule refused it, with the reason) or failed. */
 export const bulkJobItemStatuses = ["pending", "done", "skipped", "failed"] as const;
 export type BulkJobItemStatus = (typeof bulkJobItemStatuses)[number];

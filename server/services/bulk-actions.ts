@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { bulkJobItems, bulkJobs, stores, terminals, users, type BulkJobItemStatus, type UserRole } from "@/db/schema";
+import { bulkJobItems, bulkJobs, isBulkJobOpen, openBulkJobStatuses, stores, terminals, users, type BulkJobItemStatus, type UserRole } from "@/db/schema";
 import { AppError, isTransientDatabaseError, notFound, sqlState, type ErrorReason } from "../errors";
 import { logger } from "../logger";
 import { bulkKindsByRole, type BulkSkipReason, type BulkStartInput } from "../schemas/bulk";
@@ -33,8 +33,6 @@ const RUN_BUDGET_MS = 15_000;
 
 type BulkJob = typeof bulkJobs.$inferSelect;
 type Viewer = { id: string; role: UserRole };
-
-const openStatuses = ["queued", "running"] as const;
 
 const scopeOf = (job: BulkJob): Scope => (job.scopeMerchantIds === null ? { kind: "all" } : { kind: "merchants", merchantIds: job.scopeMerchantIds });
 const requesterOf = (job: BulkJob): AuditActor => ({ id: job.requestedBy, label: job.requesterLabel, ip: job.requesterIp });
@@ -196,7 +194,7 @@ async function runChunk(db: Db, jobId: string, now: Date, sizes: ChunkSizes): Pr
   try {
     return await db.transaction(async (tx) => {
       const [job] = await tx.select().from(bulkJobs).where(eq(bulkJobs.id, jobId));
-      if (!job || !(openStatuses as readonly string[]).includes(job.status)) return 0;
+      if (!job || !isBulkJobOpen(job.status)) return 0;
       // Claimed and marked done in one write; the terminals a rule leaves alone are marked again below.
       const claimed = await queryRows<{ terminal_id: string }>(
         tx,
@@ -236,7 +234,7 @@ async function runChunk(db: Db, jobId: string, now: Date, sizes: ChunkSizes): Pr
 
       // Counts are added under the job's lock, so concurrent chunks and a cancel take turns.
       const [current] = await tx.select().from(bulkJobs).where(eq(bulkJobs.id, jobId)).for("no key update");
-      if (!current || !(openStatuses as readonly string[]).includes(current.status)) throw new JobNoLongerOpen();
+      if (!current || !isBulkJobOpen(current.status)) throw new JobNoLongerOpen();
       const tally = { done: current.done, skipped: current.skipped, failed: current.failed };
       const skippedReasons = { ...current.skippedReasons };
       for (const outcome of outcomes.values()) {
@@ -283,7 +281,7 @@ export async function runBulkJobs(
     const open = await db
       .select({ id: bulkJobs.id })
       .from(bulkJobs)
-      .where(inArray(bulkJobs.status, [...openStatuses]))
+      .where(inArray(bulkJobs.status, [...openBulkJobStatuses]))
       .orderBy(asc(bulkJobs.createdAt))
       .limit(20);
     let round = 0;
@@ -308,7 +306,7 @@ export async function cancelBulkJob(db: Db, actor: AuditActor, viewer: Viewer, i
       .where(and(eq(bulkJobs.id, id), visibleTo(viewer)))
       .for("no key update");
     if (!job) throw notFound("bulkJob");
-    if (!(openStatuses as readonly string[]).includes(job.status)) throw new AppError("conflict", "bulkJobEnded", { status: job.status });
+    if (!isBulkJobOpen(job.status)) throw new AppError("conflict", "bulkJobEnded", { status: job.status });
     const [after] = await tx.update(bulkJobs).set({ status: "cancelled", cancelledAt: now, finishedAt: now }).where(eq(bulkJobs.id, id)).returning();
     await recordAudit(tx, actor, { action: "bulk_job.cancelled", entityType: "bulk_job", entityId: id, merchantId: auditMerchantOf(after!), changes: counts(after!) });
     await notifyJobChanged(tx, after!);
@@ -351,7 +349,7 @@ export async function listBulkJobs(db: Db, viewer: Viewer, { limit, open }: { li
     .select(jobColumns)
     .from(bulkJobs)
     .leftJoin(users, eq(users.id, bulkJobs.requestedBy))
-    .where(and(visibleTo(viewer), open ? inArray(bulkJobs.status, [...openStatuses]) : undefined))
+    .where(and(visibleTo(viewer), open ? inArray(bulkJobs.status, [...openBulkJobStatuses]) : undefined))
     .orderBy(desc(bulkJobs.createdAt), desc(bulkJobs.id))
     .limit(limit);
 }

@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { z } from "zod";
-import { LOCK_MESSAGE_MAX, type BulkJobStatus, type CommandType, type UserRole } from "@/db/schema/values";
+import { isBulkJobOpen, LOCK_MESSAGE_MAX, type BulkJobStatus, type CommandType, type UserRole } from "@/db/schema/values";
 import { BULK_IDS_MAX, type bulkStartInput, type BulkSelection } from "@/server/schemas/bulk";
 import { commandTypesByRole } from "@/server/schemas/commands";
 import { Field, FormDialog, formText } from "@/app/_components/form-dialog";
@@ -344,8 +344,6 @@ const jobVariant: Record<BulkJobStatus, "muted" | "default" | "success" | "warni
   done: "success",
   cancelled: "warning",
 };
-/** Whether a bulk job still has terminals to go (and so can be cancelled). */
-export const isBulkJobOpen = (status: BulkJobStatus | undefined) => status === "queued" || status === "running";
 
 /**
  * A bulk job's progress, live: polled every 1.5 s while it runs. It can be cancelled while it
