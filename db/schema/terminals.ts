@@ -85,8 +85,10 @@ export const terminals = pgTable(
       .on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber)
       .where(sql`${t.connectivity} <> 'online'`),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
-    // The list's search matches anywhere in the serial number (pg_trgm).
-    index("terminals_serial_trgm_idx").using("gin", t.serialNumber.op("gin_trgm_ops")),
+    // The list's search matches anywhere in the serial number: its start through the sort index's
+    // range, the rest through trigrams (pg_trgm) of the serial after its first character, so a search
+    // for a serial's beginning ("FLEET-05", a tenth of a fleet) finds nothing to read here.
+    index("terminals_serial_tail_trgm_idx").using("gin", sql`substr(${t.serialNumber}, 2) gin_trgm_ops`),
   ],
 );
 

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
+import { union } from "drizzle-orm/pg-core";
 import { queryRows, type Db } from "@/db/client";
 import { auditLog, merchants, stores, terminalModels, terminals, workOrders, type TerminalStatus, type UserRole } from "@/db/schema";
 import { csvLine } from "../csv";
@@ -19,8 +20,8 @@ export function canChangeStatus(from: TerminalStatus, to: TerminalStatus): boole
   return statusChangesByHand[from].includes(to);
 }
 
-/** The terminal list's filters in the caller's scope; bulk actions select "all matching" with the same conditions. */
-export function terminalListConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
+/** The terminal list's filters other than the search, in the caller's scope. */
+function filterConditions(scope: Scope, f: Omit<TerminalListFilters, "q" | "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
   return and(
     f.connectivity ? connectivityCondition(f.connectivity) : undefined,
     inScope(terminals.merchantId, scope),
@@ -29,25 +30,37 @@ export function terminalListConditions(scope: Scope, f: Omit<TerminalListFilters
     f.merchantId ? eq(terminals.merchantId, f.merchantId) : undefined,
     f.storeId ? eq(terminals.storeId, f.storeId) : undefined,
     f.firmwareVersion ? eq(terminals.firmwareVersion, f.firmwareVersion) : undefined,
-    f.q ? searchCondition(scope, f.q) : undefined,
   );
+}
+
+/** The terminal list's filters in the caller's scope; bulk actions select "all matching" with the same conditions. */
+export function terminalListConditions(scope: Scope, f: Omit<TerminalListFilters, "sort" | "dir" | "page" | "pageSize">): SQL | undefined {
+  const search = f.q ? searchParts(scope, f.q) : undefined;
+  return and(filterConditions(scope, f), search ? or(search.serialStart, search.elsewhere) : undefined);
 }
 
 /**
  * A search matches anywhere in the serial number, or the store's or the merchant's name (any
- * case). Each part has a trigram index (pg_trgm); the names are looked up first, so the terminals
- * are found through their store and merchant indexes, and the three combine as one bitmap scan.
+ * case), in two parts that each have an index. The serial starting with the text is a range of the
+ * serial sort index, read in serial order. The text later in the serial is found by trigrams
+ * (pg_trgm) of the serial after its first character, and the names are looked up first, so their
+ * terminals are found through the store and merchant indexes. A serial's beginning, the usual
+ * search, may match a tenth of a fleet; the second part then has next to nothing to read.
  * Below three characters pg_trgm has no trigram to look up and PostgreSQL reads the rows instead:
  * slower on a whole fleet, still right, and quick in a merchant's scope.
  */
-function searchCondition(scope: Scope, q: string): SQL {
+function searchParts(scope: Scope, q: string): { serialStart: SQL; elsewhere: SQL } {
+  const serialText = escapeLike(q.toUpperCase());
   const anywhere = `%${escapeLike(q)}%`;
-  // The names are looked up in the caller's scope only: a merchant's search needs its own stores, not every store named "Store …".
-  return or(
-    like(terminals.serialNumber, `%${escapeLike(q.toUpperCase())}%`),
-    sql`${terminals.storeId} = any(array(select ${stores.id} from ${stores} where ${stores.name} ilike ${anywhere} and ${inScope(stores.merchantId, scope)}))`,
-    sql`${terminals.merchantId} = any(array(select ${merchants.id} from ${merchants} where ${merchants.name} ilike ${anywhere} and ${inScope(merchants.id, scope)}))`,
-  )!;
+  return {
+    serialStart: sql`${terminals.serialNumber} collate "C" like ${`${serialText}%`}`,
+    // The names are looked up in the caller's scope only: a merchant's search needs its own stores, not every store named "Store …".
+    elsewhere: or(
+      sql`substr(${terminals.serialNumber}, 2) like ${`%${serialText}%`}`,
+      sql`${terminals.storeId} = any(array(select ${stores.id} from ${stores} where ${stores.name} ilike ${anywhere} and ${inScope(stores.merchantId, scope)}))`,
+      sql`${terminals.merchantId} = any(array(select ${merchants.id} from ${merchants} where ${merchants.name} ilike ${anywhere} and ${inScope(merchants.id, scope)}))`,
+    )!,
+  };
 }
 
 const listColumns = {
@@ -123,8 +136,8 @@ export async function listTerminals(db: Db, scope: Scope, filters: TerminalListF
     page: filters.page,
     pageSize: filters.pageSize,
   });
-  const searched = filters.q ? await searchPage(db, where, filters) : null;
-  if (searched && searched.total <= COUNT_CAP) return result(searched.rows, searched.total);
+  const searched = filters.q ? await searchPage(db, scope, filters, filters.q) : null;
+  if (searched?.rows) return result(searched.rows, searched.total);
   const countMatches = async () => {
     const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from (select 1 from ${terminals} where ${where ?? sql`true`} limit ${COUNT_CAP + 1}) m`);
     return row?.n ?? 0;
@@ -142,43 +155,67 @@ export async function listTerminals(db: Db, scope: Scope, filters: TerminalListF
 }
 
 /**
- * A search collects its matches once, through the trigram and name indexes, up to COUNT_CAP + 1.
- * Up to COUNT_CAP it sorts them for the page: walking a sort index and filtering would read most
- * of a million rows to find a few scattered matches. Past the cap (the page is then left to the
- * caller, whose sort index walk finds so many matches soon) a one-time filter skips the page.
+ * A search's page from its matches, collected once through the indexes of its two parts (see
+ * searchParts), up to COUNT_CAP + 1 of each: sorting a few thousand matches beats walking a sort
+ * index and filtering, which reads most of a million rows to find a few scattered matches. Past the
+ * cap in the serial-start part, its first matches in list order stand in for the rest of it.
+ * Rows null when the other part alone passes the cap: the caller then walks the sort index.
  */
-async function searchPage(db: Db, where: SQL | undefined, filters: TerminalListFilters) {
-  const matched = db.$with("matched").as(
+async function searchPage(db: Db, scope: Scope, filters: TerminalListFilters, q: string) {
+  const filtered = filterConditions(scope, filters);
+  const { serialStart, elsewhere } = searchParts(scope, q);
+  const startMatches = db.$with("start_matches").as(
     db
       .select({ id: terminals.id })
       .from(terminals)
-      .where(where)
+      .where(and(filtered, serialStart))
+      // In serial order, so collecting is a walk along the sort index's range whatever the rows' order on disk.
+      .orderBy(sql`${terminals.serialNumber} collate "C"`)
       .limit(COUNT_CAP + 1),
   );
-  const matchedTotal = sql<number>`(select count(*)::int from ${matched})`;
+  const otherMatches = db.$with("other_matches").as(
+    db
+      .select({ id: terminals.id })
+      .from(terminals)
+      .where(and(filtered, elsewhere))
+      .limit(COUNT_CAP + 1),
+  );
+  const startCount = sql`(select count(*) from ${startMatches})`;
+  const otherCount = sql<number>`(select count(*)::int from ${otherMatches})`;
+  const matchedTotal = sql<number>`(select count(*)::int from (${union(db.select({ id: startMatches.id }).from(startMatches), db.select({ id: otherMatches.id }).from(otherMatches))}) m)`;
+  const candidates = union(
+    db.select({ id: otherMatches.id }).from(otherMatches),
+    db
+      .select({ id: startMatches.id })
+      .from(startMatches)
+      .where(sql`${startCount} <= ${COUNT_CAP}`),
+    db
+      .select({ id: terminals.id })
+      .from(terminals)
+      .where(and(filtered, serialStart, sql`${startCount} > ${COUNT_CAP}`))
+      .orderBy(...listOrder(filters))
+      .limit(filters.page * filters.pageSize),
+  );
   const rows = await db
-    .with(matched)
+    .with(startMatches, otherMatches)
     .select({ ...listColumns, matchedTotal })
     .from(terminals)
     .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
     .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
     .leftJoin(stores, eq(stores.id, terminals.storeId))
-    // The matches as an array fetched by primary key: a semi-join against the CTE lets the planner walk
-    // the sort order instead, scanning the CTE per row, which takes seconds at a million terminals.
-    .where(and(sql`${terminals.id} = any(array(select ${matched.id} from ${matched}))`, sql`${matchedTotal} <= ${COUNT_CAP}`))
+    // The candidates as an array fetched by primary key: a semi-join lets the planner walk the sort
+    // order instead, probing the candidates per row, which takes seconds at a million terminals.
+    .where(and(sql`${terminals.id} = any(array(${candidates}))`, sql`${otherCount} <= ${COUNT_CAP}`))
     .orderBy(...listOrder(filters))
     .limit(filters.pageSize)
     .offset((filters.page - 1) * filters.pageSize);
-  // No row: no match, a page past the last, or past the cap; the count alone says which.
-  const total =
-    rows[0]?.matchedTotal ??
-    (
-      await db
-        .with(matched)
-        .select({ n: sql<number>`count(*)::int` })
-        .from(matched)
-    )[0]!.n;
-  return { rows: rows.map(({ matchedTotal: _, ...row }) => row), total };
+  if (rows[0]) return { rows: rows.map(({ matchedTotal: _, ...row }) => row), total: rows[0].matchedTotal };
+  // No row: no match, a page past the last, or too many matches elsewhere; the counts say which.
+  const [counts] = await db
+    .with(startMatches, otherMatches)
+    .select({ total: matchedTotal, others: otherCount })
+    .from(sql`(values (1)) as one`);
+  return { rows: counts!.others > COUNT_CAP ? null : [], total: counts!.total };
 }
 
 const csvColumns = ["serial_number", "manufacturer", "model", "status", "merchant_id", "merchant", "store_id", "store", "firmware_version", "last_seen_at"] as const;

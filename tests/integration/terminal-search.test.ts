@@ -1,7 +1,7 @@
 import { and, eq, ilike, like, or } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { merchants, stores, terminals } from "@/db/schema";
+import { merchants, stores, terminalStatuses, terminals, type TerminalStatus } from "@/db/schema";
 import { seedLargeFleet } from "@/db/seed";
 import { COUNT_CAP } from "@/server/services/terminals";
 import { createTestDatabase, demoCallers, merchantNamed } from "../helpers/db";
@@ -89,5 +89,38 @@ describe("terminal search", () => {
     }
     // A prefix below the cap is counted exactly.
     expect(await as.admin.terminals.list({ q: "FLEET-00001" })).toMatchObject({ total: 100, totalIsLowerBound: false });
+  });
+
+  it("past the cap, orders the serial prefix's matches together with those found inside serials and by name", async () => {
+    // Runs after the large fleet above: "FLEET-00" starts over 10,000 serials.
+    const [fleetTerminal] = await handle.db.select({ modelId: terminals.modelId, merchantId: terminals.merchantId }).from(terminals).where(eq(terminals.serialNumber, "FLEET-0000001"));
+    const [depot] = await handle.db.insert(stores).values({ merchantId: fleetTerminal!.merchantId!, name: "Fleet-00 Depot" }).returning({ id: stores.id });
+    const extra = (serialNumber: string, storeId?: string) => ({ serialNumber, modelId: fleetTerminal!.modelId, merchantId: fleetTerminal!.merchantId, storeId, status: "active" as const });
+    // Inside a serial, sorting before every "FLEET-…"; and in a store whose name matches, sorting after them.
+    await handle.db.insert(terminals).values([extra("AFLEET-0000002"), extra("AFLEET-0000001"), extra("ZZ-DEPOT-1", depot!.id)]);
+
+    const fleet = (n: number) => `FLEET-${String(n).padStart(7, "0")}`;
+    const asc = await as.admin.terminals.list({ q: "fleet-00", sort: "serialNumber", dir: "asc" });
+    expect(asc).toMatchObject({ total: COUNT_CAP, totalIsLowerBound: true });
+    expect(asc.items.map((t) => t.serialNumber)).toEqual(["AFLEET-0000001", "AFLEET-0000002", ...Array.from({ length: 23 }, (_, i) => fleet(i + 1))]);
+    const secondPage = await as.admin.terminals.list({ q: "fleet-00", sort: "serialNumber", dir: "asc", page: 2 });
+    expect(secondPage.items.map((t) => t.serialNumber)).toEqual(Array.from({ length: 25 }, (_, i) => fleet(i + 24)));
+    const desc = await as.admin.terminals.list({ q: "fleet-00", sort: "serialNumber", dir: "desc" });
+    expect(desc.items.map((t) => t.serialNumber)).toEqual(["ZZ-DEPOT-1", ...Array.from({ length: 24 }, (_, i) => fleet(COUNT_CAP + 500 - i))]);
+    // Another sort, across statuses: the status in its declared order, then the serial.
+    const byStatus = await as.admin.terminals.list({ q: "fleet-00", sort: "status", dir: "desc", pageSize: 100, page: 2 });
+    const everyMatch = await handle.db
+      .select({ serial: terminals.serialNumber, status: terminals.status })
+      .from(terminals)
+      .leftJoin(stores, eq(stores.id, terminals.storeId))
+      .where(or(like(terminals.serialNumber, "%FLEET-00%"), ilike(stores.name, "%fleet-00%")));
+    const rank = (t: { serial: string; status: TerminalStatus }) => [terminalStatuses.indexOf(t.status), t.serial] as const;
+    const statusDesc = everyMatch.sort((a, b) => {
+      const [ra, rb] = [rank(a), rank(b)];
+      return rb[0] - ra[0] || (rb[1] < ra[1] ? -1 : rb[1] > ra[1] ? 1 : 0);
+    });
+    const secondHundred = statusDesc.slice(100, 200);
+    expect(new Set(secondHundred.map((t) => t.status)).size, "the page spans statuses").toBeGreaterThan(1);
+    expect(byStatus.items.map((t) => t.serialNumber)).toEqual(secondHundred.map((t) => t.serial));
   });
 });
