@@ -47,6 +47,14 @@ export const terminals = pgTable(
     network: networkType("network"),
     // The latest check-in's errors; the history holds the earlier ones.
     errorCount: smallint("error_count").notNull().default(0),
+    // The attention filters' partial indexes read these, not the readings: a reading that changes
+    // at every heartbeat must not be in an index, or no heartbeat's update is HOT (see terminalPresence).
+    lowBattery: boolean("low_battery")
+      .notNull()
+      .generatedAlwaysAs(sql`coalesce(battery_percent < ${sql.raw(String(LOW_BATTERY_PERCENT))}, false)`),
+    hasErrors: boolean("has_errors")
+      .notNull()
+      .generatedAlwaysAs(sql`error_count > 0`),
     lastErrors: jsonb("last_errors").$type<{ code: string; message?: string }[]>(),
     activatedAt: timestamp("activated_at", { withTimezone: true }),
     // When the current merchant got the terminal: their view of its history starts here.
@@ -70,25 +78,49 @@ export const terminals = pgTable(
     index("terminals_sort_serial_idx").on(sql`(${t.serialNumber} collate "C")`),
     index("terminals_sort_status_idx").on(t.status.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
     index("terminals_sort_firmware_idx").on(t.firmwareVersion.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
-    // "Never seen" sorts as the oldest, so "not seen since X" is one index range (the offline filters).
-    index("terminals_sort_last_seen_idx").on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber),
     // Small partial indexes for the overview's attention counts and the matching list filters.
     index("terminals_low_battery_idx")
       .on(t.merchantId)
-      .where(sql`${t.status} in ('active', 'faulty') and ${t.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`),
+      .where(sql`${t.status} in ('active', 'faulty') and ${t.lowBattery}`),
     index("terminals_errors_idx")
       .on(t.merchantId)
-      .where(sql`${t.status} in ('active', 'faulty') and ${t.errorCount} > 0`),
-    // The offline terminals by last check-in: the offline list filters and the sweep. Terminals that
-    // check in are online, outside the predicate, so heartbeats do not maintain this index.
+      .where(sql`${t.status} in ('active', 'faulty') and ${t.hasErrors}`),
+    // The offline filters in serial order; a terminal stays online while it checks in, so heartbeats leave it alone.
     index("terminals_offline_idx")
-      .on(sql`coalesce(${t.lastSeenAt}, '-infinity'::timestamptz)`, t.serialNumber)
+      .on(sql`(${t.serialNumber} collate "C")`)
       .where(sql`${t.connectivity} <> 'online'`),
     index("terminals_sort_created_idx").on(t.createdAt.desc().nullsLast(), t.serialNumber.desc().nullsLast()),
     // The list's search matches anywhere in the serial number: its start through the sort index's
     // range, the rest through trigrams (pg_trgm) of the serial after its first character, so a search
     // for a serial's beginning ("FLEET-05", a tenth of a fleet) finds nothing to read here.
     index("terminals_serial_tail_trgm_idx").using("gin", sql`substr(${t.serialNumber}, 2) gin_trgm_ops`),
+  ],
+);
+
+/**
+ * Each terminal's last check-in ("never" as -infinity), serial number and connectivity, copied by
+ * triggers on terminals (migration 0030): the list's "last seen" order, the offline filters by last
+ * seen, the connectivity sweep and the offline alerts read these indexes. On terminals they would
+ * make every heartbeat's update write a new entry into each of its indexes; without them that
+ * update is HOT, and only this narrow row and its two indexes change.
+ */
+export const terminalPresence = pgTable(
+  "terminal_presence",
+  {
+    terminalId: uuid("terminal_id")
+      .primaryKey()
+      .references(() => terminals.id, { onDelete: "cascade" }),
+    serialNumber: text("serial_number").notNull(),
+    connectivity: terminalConnectivity("connectivity").notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    // "Never seen" sorts as the oldest, so "not seen since X" is one index range.
+    index("terminal_presence_last_seen_idx").on(t.lastSeenAt, t.serialNumber),
+    // The offline terminals by last check-in: the offline list sorted by last seen, and the sweep.
+    index("terminal_presence_offline_idx")
+      .on(t.lastSeenAt, t.serialNumber)
+      .where(sql`${t.connectivity} <> 'online'`),
   ],
 );
 

@@ -45,8 +45,8 @@ const conditions: Record<AlertRuleKind, (ctx: ConditionContext) => SQL> = {
     return sql`select r.id as rule_id, t.id::text as subject_key, t.merchant_id, t.store_id, t.id as terminal_id,
         jsonb_build_object('serialNumber', t.serial_number, 'minutes', r.threshold) as params
       from alert_rules r
-      join terminals t on t.status in ${inService} and coalesce(t.last_seen_at, '-infinity'::timestamptz) < ${at}::timestamptz - make_interval(mins => r.threshold)
-        and ${covers(sql`t.merchant_id`, sql`t.store_id`)}
+      join terminal_presence p on p.last_seen_at < ${at}::timestamptz - make_interval(mins => r.threshold)
+      join terminals t on t.id = p.terminal_id and t.status in ${inService} and ${covers(sql`t.merchant_id`, sql`t.store_id`)}
       left join stores s on s.id = t.store_id
       where ${ruleOf("terminal_offline")} and (not r.only_when_open or ${storeOpen(at)}
         or exists (select 1 from alerts a where a.terminal_id = t.id and a.rule_id = r.id and a.status = 'open'))`;
@@ -69,7 +69,7 @@ const conditions: Record<AlertRuleKind, (ctx: ConditionContext) => SQL> = {
   // resolve): the candidates are small index ranges, never the whole hour's history.
   errors_reported: (ctx) => {
     const at = ctx.now.toISOString();
-    const candidates = sql`select id from terminals where status in ${inService} and error_count > 0 ${onlyTerminals(sql`id`, ctx)}
+    const candidates = sql`select id from terminals where status in ${inService} and has_errors ${onlyTerminals(sql`id`, ctx)}
       union select terminal_id from alerts where kind = 'errors_reported' and status = 'open' ${onlyTerminals(sql`terminal_id`, ctx)}`;
     return sql`select r.id as rule_id, t.id::text as subject_key, t.merchant_id, t.store_id, t.id as terminal_id,
         jsonb_build_object('serialNumber', t.serial_number, 'count', e.n) as params

@@ -1,7 +1,6 @@
 import { and, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { terminals, type TerminalConnectivity, type TerminalStatus } from "@/db/schema";
-import { LOW_BATTERY_PERCENT } from "@/db/schema/values";
+import { terminalPresence, terminals, type TerminalConnectivity, type TerminalStatus } from "@/db/schema";
 import { fleetConfig, MISSED_CHECKINS_OFFLINE } from "../config";
 import { statusesWithDeviceAccess, type ConnectivityFilter } from "../schemas/terminals";
 import type { TerminalCount } from "./terminal-counts";
@@ -17,25 +16,23 @@ export function isOnline(terminal: { status: TerminalStatus; connectivity: Termi
   return statusesWithDeviceAccess.includes(terminal.status) && terminal.connectivity === "online";
 }
 
-/** Last check-in with "never" as the oldest time: the expression terminals_sort_last_seen_idx and terminals_offline_idx index. */
-export const lastSeenOrNever = sql`coalesce(${terminals.lastSeenAt}, '-infinity'::timestamptz)`;
-
 /**
  * Turns "not seen for three intervals" into offline and "not seen for a day" into offline_day, and
  * back for a terminal whose last check-in says otherwise, with one fleet event for the consoles.
- * Each candidate set is an index range (terminals_sort_last_seen_idx, terminals_offline_idx), so
- * the sweep never reads the fleet. Returns how many terminals changed state.
+ * Each candidate set is an index range of terminal_presence (its last-seen and offline indexes),
+ * so the sweep never reads the fleet. Returns how many terminals changed state.
  */
 export async function sweepConnectivity(db: Db, now: Date = new Date(), intervalSeconds = fleetConfig.heartbeatIntervalSeconds()): Promise<{ changed: number }> {
   const offline = offlineBefore(now, intervalSeconds).toISOString();
   const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
-  const state = sql`(case when ${lastSeenOrNever} >= ${offline}::timestamptz then 'online' when ${lastSeenOrNever} >= ${dayAgo}::timestamptz then 'offline' else 'offline_day' end)::terminal_connectivity`;
+  const lastSeen = sql`coalesce(${terminals.lastSeenAt}, '-infinity'::timestamptz)`;
+  const state = sql`(case when ${lastSeen} >= ${offline}::timestamptz then 'online' when ${lastSeen} >= ${dayAgo}::timestamptz then 'offline' else 'offline_day' end)::terminal_connectivity`;
   const [result] = await queryRows<{ changed: number; merchant_ids: string[] | null }>(
     db,
     sql`with due as (
-      select id from terminals where connectivity = 'online' and ${lastSeenOrNever} < ${offline}::timestamptz
-      union select id from terminals where connectivity <> 'online' and connectivity = 'offline' and ${lastSeenOrNever} < ${dayAgo}::timestamptz
-      union select id from terminals where connectivity <> 'online' and ${lastSeenOrNever} >= ${dayAgo}::timestamptz
+      select terminal_id as id from ${terminalPresence} where connectivity = 'online' and last_seen_at < ${offline}::timestamptz
+      union select terminal_id from ${terminalPresence} where connectivity <> 'online' and connectivity = 'offline' and last_seen_at < ${dayAgo}::timestamptz
+      union select terminal_id from ${terminalPresence} where connectivity <> 'online' and last_seen_at >= ${dayAgo}::timestamptz
     ), locked as materialized (
       -- A terminal a heartbeat is writing right now is skipped, not waited for (the next sweep looks
       -- again): the sweep never waits on a heartbeat, so the two cannot deadlock over the rows.
@@ -65,9 +62,9 @@ export function connectivityCondition(filter: ConnectivityFilter): SQL {
     case "offline_day":
       return and(inService, sql`${terminals.connectivity} <> 'online'`, sql`${terminals.connectivity} = 'offline_day'`)!;
     case "low_battery":
-      return and(inService, sql`${terminals.batteryPercent} < ${sql.raw(String(LOW_BATTERY_PERCENT))}`)!;
+      return and(inService, sql`${terminals.lowBattery}`)!;
     case "errors":
-      return and(inService, sql`${terminals.errorCount} > 0`)!;
+      return and(inService, sql`${terminals.hasErrors}`)!;
   }
 }
 

@@ -1,13 +1,13 @@
 import { and, asc, desc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import { union } from "drizzle-orm/pg-core";
 import { queryRows, type Db } from "@/db/client";
-import { auditLog, merchants, stores, terminalModels, terminals, workOrders, type TerminalStatus, type UserRole } from "@/db/schema";
+import { auditLog, merchants, stores, terminalModels, terminalPresence, terminals, workOrders, type TerminalStatus, type UserRole } from "@/db/schema";
 import { csvLine } from "../csv";
 import { AppError, notFound, sqlState } from "../errors";
 import { statusChangesByHand, type TerminalListFilters } from "../schemas/terminals";
 import { historySince, inScope, scopeIncludes, type Scope } from "../scope";
 import { auditTrail, changedFields, recordAudit, type AuditActor } from "./audit";
-import { connectivityCondition, inConnectivityFilter, isOnline, lastSeenOrNever } from "./connectivity";
+import { connectivityCondition, inConnectivityFilter, isOnline } from "./connectivity";
 import { notifyTerminalsChanged } from "./fleet-events";
 import { escapeLike } from "./sql-text";
 import { endPendingActivations } from "./activation";
@@ -88,18 +88,31 @@ function listQuery(db: Db) {
   return db
     .select(listColumns)
     .from(terminals)
+    .innerJoin(terminalPresence, eq(terminalPresence.terminalId, terminals.id))
     .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
     .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
     .leftJoin(stores, eq(stores.id, terminals.storeId));
 }
 
-/** Matches the terminals_sort_* indexes (see the schema), so a page is an index scan. */
+/**
+ * Matches the terminals_sort_* indexes (see the schema), and for the last check-in
+ * terminal_presence's, so a page is an index scan. The query joins terminal_presence.
+ */
 function listOrder({ sort, dir }: Pick<TerminalListFilters, "sort" | "dir">): SQL[] {
   const plain = dir === "asc" ? sql`asc` : sql`desc`;
   if (sort === "serialNumber") return [sql`${terminals.serialNumber} collate "C" ${plain}`];
-  if (sort === "lastSeenAt") return [sql`${lastSeenOrNever} ${plain}`, sql`${terminals.serialNumber} ${plain}`];
+  if (sort === "lastSeenAt") return [sql`${terminalPresence.lastSeenAt} ${plain}`, sql`${terminalPresence.serialNumber} ${plain}`];
   const order = dir === "asc" ? sql`asc nulls first` : sql`desc nulls last`;
   return [sql`${terminals[sort]} ${order}`, sql`${terminals.serialNumber} ${order}`];
+}
+
+/**
+ * The offline filters once more on terminal_presence's copy of the connectivity, for the queries
+ * that join it: in last-seen order, the page is then a walk of its offline index, not of every
+ * terminal seen since the offline ones.
+ */
+function presenceFilter(f: Pick<TerminalListFilters, "connectivity">): SQL | undefined {
+  return f.connectivity === "offline" || f.connectivity === "offline_day" ? sql`${terminalPresence.connectivity} <> 'online'` : undefined;
 }
 
 /**
@@ -145,7 +158,7 @@ export async function listTerminals(db: Db, scope: Scope, filters: TerminalListF
   // The page and its total concurrently, each on its own pooled connection.
   const [rows, total] = await Promise.all([
     listQuery(db)
-      .where(where)
+      .where(and(where, presenceFilter(filters)))
       .orderBy(...listOrder(filters))
       .limit(filters.pageSize)
       .offset((filters.page - 1) * filters.pageSize),
@@ -192,7 +205,8 @@ async function searchPage(db: Db, scope: Scope, filters: TerminalListFilters, q:
     db
       .select({ id: terminals.id })
       .from(terminals)
-      .where(and(filtered, serialStart, sql`${startCount} > ${COUNT_CAP}`))
+      .innerJoin(terminalPresence, eq(terminalPresence.terminalId, terminals.id))
+      .where(and(filtered, presenceFilter(filters), serialStart, sql`${startCount} > ${COUNT_CAP}`))
       .orderBy(...listOrder(filters))
       .limit(filters.page * filters.pageSize),
   );
@@ -200,6 +214,7 @@ async function searchPage(db: Db, scope: Scope, filters: TerminalListFilters, q:
     .with(startMatches, otherMatches)
     .select({ ...listColumns, matchedTotal })
     .from(terminals)
+    .innerJoin(terminalPresence, eq(terminalPresence.terminalId, terminals.id))
     .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
     .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
     .leftJoin(stores, eq(stores.id, terminals.storeId))
