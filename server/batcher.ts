@@ -85,13 +85,6 @@ export class Batcher<Item, Result> {
  */
 export const DEVICE_REQUEST_BATCHING = { maxBatch: 500, concurrency: 1, maxQueue: 20_000 };
 
-/**
- * Token checks run two at a time: a request waits for its token check and then for its check-in,
- * and the token check, one row per token, is cheap, so a second one in flight shortens the wait
- * (about a fifth more heartbeats/s in bench:heartbeat). The check-in stays one at a time.
- */
-export const TOKEN_CHECK_BATCHING = { ...DEVICE_REQUEST_BATCHING, concurrency: 2 };
-
 /** One instance per database (a test may open several), created on first use. */
 export function perDatabase<Key extends object, Value>(create: (db: Key) => Value): (db: Key) => Value {
   const instances = new WeakMap<Key, Value>();

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { deviceTokens, terminals, type TerminalStatus } from "@/db/schema";
-import { Batcher, perDatabase, TOKEN_CHECK_BATCHING } from "../batcher";
+import { Batcher, DEVICE_REQUEST_BATCHING, perDatabase } from "../batcher";
 import { fleetConfig } from "../config";
 import { AppError, notFound } from "../errors";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
@@ -64,9 +64,7 @@ export type DeviceAuthResult = { ok: true; device: AuthenticatedDevice } | { ok:
 async function authenticateBatch(db: Db, hashes: string[], now: Date): Promise<DeviceAuthResult[]> {
   const counts = new Map<string, number>();
   for (const hash of hashes) counts.set(hash, (counts.get(hash) ?? 0) + 1);
-  // One order in every batch: two token checks in flight (TOKEN_CHECK_BATCHING) then lock the tokens
-  // they share in the same order, as the plan looks tokens up in this order; a deadlock left is retried.
-  const unique = [...counts.keys()].sort();
+  const unique = [...counts.keys()];
   const windowStart = new Date(now.getTime() - 60_000);
   const rows = await queryRows<{
     token_hash: string;
@@ -106,7 +104,7 @@ async function authenticateBatch(db: Db, hashes: string[], now: Date): Promise<D
   });
 }
 
-const authBatcher = perDatabase((db: Db) => new Batcher((hashes: string[]) => authenticateBatch(db, hashes, new Date()), { ...TOKEN_CHECK_BATCHING, name: "token-checks" }));
+const authBatcher = perDatabase((db: Db) => new Batcher((hashes: string[]) => authenticateBatch(db, hashes, new Date()), { ...DEVICE_REQUEST_BATCHING, name: "token-checks" }));
 
 /** Authenticates one request's token; concurrent requests share a statement. */
 export function authenticateDevice(db: Db, token: string): Promise<DeviceAuthResult> {
