@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
-import { union } from "drizzle-orm/pg-core";
+import { union, type PgSelect } from "drizzle-orm/pg-core";
 import { queryRows, type Db } from "@/db/client";
 import { auditLog, merchants, stores, terminalModels, terminalPresence, terminals, workOrders, type TerminalStatus, type UserRole } from "@/db/schema";
 import { csvLine } from "../csv";
@@ -84,14 +84,17 @@ const listColumns = {
   storeName: stores.name,
 };
 
-function listQuery(db: Db) {
-  return db
-    .select(listColumns)
-    .from(terminals)
+/** The list's tables: each terminal with its copy in terminal_presence (the last-seen order, listOrder), model, merchant and store. */
+function withListTables<Query extends PgSelect>(query: Query) {
+  return query
     .innerJoin(terminalPresence, eq(terminalPresence.terminalId, terminals.id))
     .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
     .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
     .leftJoin(stores, eq(stores.id, terminals.storeId));
+}
+
+function listQuery(db: Db) {
+  return withListTables(db.select(listColumns).from(terminals).$dynamic());
 }
 
 /**
@@ -210,14 +213,13 @@ async function searchPage(db: Db, scope: Scope, filters: TerminalListFilters, q:
       .orderBy(...listOrder(filters))
       .limit(filters.page * filters.pageSize),
   );
-  const rows = await db
-    .with(startMatches, otherMatches)
-    .select({ ...listColumns, matchedTotal })
-    .from(terminals)
-    .innerJoin(terminalPresence, eq(terminalPresence.terminalId, terminals.id))
-    .innerJoin(terminalModels, eq(terminalModels.id, terminals.modelId))
-    .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
-    .leftJoin(stores, eq(stores.id, terminals.storeId))
+  const rows = await withListTables(
+    db
+      .with(startMatches, otherMatches)
+      .select({ ...listColumns, matchedTotal })
+      .from(terminals)
+      .$dynamic(),
+  )
     // The candidates as an array fetched by primary key: a semi-join lets the planner walk the sort
     // order instead, probing the candidates per row, which takes seconds at a million terminals.
     .where(and(sql`${terminals.id} = any(array(${candidates}))`, sql`${otherCount} <= ${COUNT_CAP}`))
