@@ -128,3 +128,20 @@ export function conditionSql(kind: AlertRuleKind, ctx: ConditionContext): SQL {
 
 /** The kinds a check-in can change, evaluated from the heartbeat writer's batches. */
 export const checkInAlertKinds: readonly AlertRuleKind[] = ["terminal_offline", "low_battery", "errors_reported"];
+
+/**
+ * Of the terminals a batch of check-ins just updated (`seen`: their id, merchant_id, store_id,
+ * status, battery_percent and error_count after the update), those whose check-in could raise or
+ * resolve an alert of the check-in kinds: an open one to resolve, a battery under a covering low
+ * battery rule's threshold, or errors under a covering errors rule (only a report with errors raises
+ * the hour's count). Most check-ins change nothing, and the batch's evaluation is then skipped; an
+ * hour's errors ageing out is the evaluate-alerts job's.
+ */
+export function checkInAlertCandidatesSql(seen: SQL): SQL {
+  const kinds = sql.raw(checkInAlertKinds.map((k) => `'${k}'`).join(", "));
+  return sql`select t.id from ${seen} t
+    where exists (select 1 from alerts a where a.terminal_id = t.id and a.status = 'open' and a.kind in (${kinds}))
+      or (t.status in ${inService} and exists (select 1 from alert_rules r where r.enabled and r.kind in ('low_battery', 'errors_reported')
+        and ((r.kind = 'low_battery' and t.battery_percent < r.threshold) or (r.kind = 'errors_reported' and t.error_count > 0))
+        and ${covers(sql`t.merchant_id`, sql`t.store_id`)}))`;
+}

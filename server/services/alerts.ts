@@ -510,7 +510,7 @@ const checkInEvaluator = perDatabase((db: Db) => {
   return { batcher, activeKinds };
 });
 
-/** Called with each batch of check-ins once stored; never delays or fails the heartbeats. */
+/** Called with the terminals of a stored batch of check-ins whose alerts could change (recordCheckIns' alertCandidates); never delays or fails the heartbeats. */
 export function checkInAlerts(db: Db, terminalIds: string[], at: Date): void {
   const evaluator = checkInEvaluator(db);
   void evaluator

@@ -9,6 +9,7 @@ import { sqlState } from "../errors";
 import { metrics } from "../metrics";
 import type { HeartbeatInput } from "../schemas/device";
 import { onShutdown } from "../shutdown";
+import { checkInAlertCandidatesSql } from "./alert-conditions";
 import { checkInAlerts } from "./alerts";
 import { openCommandsSql, type TerminalCommand } from "./commands";
 import type { AuthenticatedDevice } from "./device-tokens";
@@ -47,9 +48,10 @@ async function queryRowsNamed<Row>(db: Db, query: SQL): Promise<Row[]> {
 /**
  * Writes a batch of check-ins in one statement: the terminals' latest state (online again), the
  * raw history rows, the terminals' hourly rollups, the merchants' daily activity and one notification for the live console. Returns the update
- * jobs that could be offered to these terminals, the notices due to them and their open remote commands (queued ones now delivered).
+ * jobs that could be offered to these terminals, the notices due to them, their open remote commands (queued ones now delivered)
+ * and the terminals whose alerts the check-ins could change.
  */
-export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers: OfferCandidate[]; notices: PendingNotice[]; commands: OpenCommand[] }> {
+export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers: OfferCandidate[]; notices: PendingNotice[]; commands: OpenCommand[]; alertCandidates: string[] }> {
   // One JSON parameter rather than typed arrays: both drivers pass it the same way.
   const rows = batch.map((c) => ({
     terminal_id: c.device.terminalId,
@@ -67,7 +69,7 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
   const latestCheckIns = sql`select terminal_id, merchant_id, max(at) as at from i group by terminal_id, merchant_id`;
   const notices = pendingNoticesSql(latestCheckIns);
   const commands = openCommandsSql(latestCheckIns);
-  const [result] = await queryRowsNamed<{ offers: OfferCandidate[] | null; notices: PendingNotice[] | null; commands: OpenCommand[] | null }>(
+  const [result] = await queryRowsNamed<{ offers: OfferCandidate[] | null; notices: PendingNotice[] | null; commands: OpenCommand[] | null; alert_candidates: string[] | null }>(
     db,
     sql`
     with i as (
@@ -87,7 +89,7 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
         last_errors = i.errors,
         last_seen_at = greatest(i.at, t.last_seen_at)
       from i where t.id = i.terminal_id
-      returning t.id, t.merchant_since
+      returning t.id, t.merchant_since, t.merchant_id, t.store_id, t.status, t.battery_percent, t.error_count
     ), history as (
       insert into checkins (terminal_id, at, transactions, network, battery_percent, signal_dbm, firmware_version, errors)
       select terminal_id, at, transactions, network, battery, signal, firmware_version, errors from i
@@ -121,26 +123,23 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
       -- The same statement finds the updates due to these terminals, by the firmware they just reported.
       (select json_agg(o) from (${offerCandidatesSql(sql`select distinct on (terminal_id) terminal_id, firmware_version from i order by terminal_id, at desc`)}) o) as offers,
       ${notices.select} as notices,
-      ${commands.select} as commands`,
+      ${commands.select} as commands,
+      (select json_agg(c.id) from (${checkInAlertCandidatesSql(sql`latest`)}) c) as alert_candidates`,
   );
-  return { offers: result?.offers ?? [], notices: result?.notices ?? [], commands: result?.commands ?? [] };
+  return { offers: result?.offers ?? [], notices: result?.notices ?? [], commands: result?.commands ?? [], alertCandidates: result?.alert_candidates ?? [] };
 }
 
 /** Stores a batch of check-ins and answers each with the update due to it, if any, its notices and its commands. */
 const checkInBatcher = perDatabase((db: Db) => {
   const batcher = new Batcher(
     async (batch: CheckIn[]): Promise<{ update: DueUpdate | null; notices: TerminalNotice[]; commands: TerminalCommand[] }[]> => {
-      const { offers, notices, commands } = await recordCheckIns(db, batch).catch((error: unknown) => {
+      const { offers, notices, commands, alertCandidates } = await recordCheckIns(db, batch).catch((error: unknown) => {
         // A row the default partition caught as the job attached the partition for its time fails
         // the default's partition check (23514); the statement wrote nothing, and again it routes to the new partition.
         if (sqlState(error) === "23514") return recordCheckIns(db, batch);
         throw error;
       });
-      checkInAlerts(
-        db,
-        batch.map((c) => c.device.terminalId),
-        batch[batch.length - 1]!.at,
-      );
+      if (alertCandidates.length) checkInAlerts(db, alertCandidates, batch[batch.length - 1]!.at);
       const due = offers.length ? await offersFor(db, offers, batch[0]!.at) : new Map<string, DueUpdate>();
       const noticesOf = new Map<string, TerminalNotice[]>();
       for (const { terminalId, ...notice } of notices) noticesOf.set(terminalId, [...(noticesOf.get(terminalId) ?? []), notice]);

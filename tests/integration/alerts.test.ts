@@ -405,3 +405,87 @@ describe("the inbox", () => {
     expect(low.id).toBeTruthy();
   });
 });
+
+describe("the check-ins' own evaluation", () => {
+  it("asks for it only for the terminals whose check-in could raise or resolve an alert", async () => {
+    const inService = (merchant: string) =>
+      queryRows<{ serial: string }>(
+        db(),
+        sql`select t.serial_number as serial from terminals t join merchants m on m.id = t.merchant_id
+          where m.name = ${merchant} and t.status = 'active' and t.serial_number <> 'DEMO-0040' order by t.serial_number limit 2`,
+      ).then((rows) => rows.map((r) => r.serial));
+    const [coffeeA, coffeeB] = await inService("Demo Coffee");
+    const [bakeryA] = await inService("Other Bakery");
+    const before = await queryRows<{ serial_number: string; battery_percent: number | null; error_count: number }>(
+      db(),
+      sql`select serial_number, battery_percent, error_count from terminals where serial_number in (${coffeeA}, ${coffeeB}, ${bakeryA}, 'DEMO-0040')`,
+    );
+    const candidatesOf = async (reports: [string, { batteryPercent?: number; errors?: { code: string }[] }][], at: Date) => {
+      const batch = await Promise.all(
+        reports.map(async ([serial, report]) => {
+          const t = await terminalId(serial);
+          return { device: { terminalId: t.id, serialNumber: serial, merchantId: t.merchant_id }, report: { firmwareVersion: "1.0.0", ...report }, at };
+        }),
+      );
+      const { alertCandidates } = await recordCheckIns(db(), batch);
+      const serialOf = new Map(batch.map((c) => [c.device.terminalId, c.device.serialNumber]));
+      return alertCandidates.map((id) => serialOf.get(id)).sort();
+    };
+    const lowBattery = { batteryPercent: 9 };
+    const jam = { errors: [{ code: "PRINTER_JAM" }] };
+    const healthy = { batteryPercent: 80 };
+
+    // No rules and no open alerts: no check-in can change an alert.
+    expect(
+      await candidatesOf(
+        [
+          [coffeeA!, lowBattery],
+          [coffeeB!, jam],
+          [bakeryA!, healthy],
+        ],
+        minutes(1),
+      ),
+    ).toEqual([]);
+
+    // Demo Coffee's owner watches batteries under 15 %: their low terminal only, not the bakery's.
+    await rule(await coffeeOwner(), { kind: "low_battery", threshold: 15 });
+    expect(
+      await candidatesOf(
+        [
+          [coffeeA!, lowBattery],
+          [coffeeB!, healthy],
+          [bakeryA!, lowBattery],
+        ],
+        minutes(2),
+      ),
+    ).toEqual([coffeeA]);
+
+    // A fleet errors rule: a report with errors, anywhere; a battery above every threshold is not one.
+    await rule(await admin(), { kind: "errors_reported", threshold: 3 });
+    expect(
+      await candidatesOf(
+        [
+          [coffeeB!, { ...healthy, ...jam }],
+          [bakeryA!, healthy],
+        ],
+        minutes(3),
+      ),
+    ).toEqual([coffeeB]);
+
+    // An open offline alert: the terminal's check-in is what resolves it.
+    await rule(await admin(), { kind: "terminal_offline", threshold: 30 });
+    await evaluateAlerts(db(), minutes(4));
+    expect((await openAlerts((await queryRows<{ id: string }>(db(), sql`select id from alert_rules where kind = 'terminal_offline'`))[0]!.id)).map((a) => a.serial)).toContain("DEMO-0040");
+    expect(
+      await candidatesOf(
+        [
+          ["DEMO-0040", healthy],
+          [bakeryA!, healthy],
+        ],
+        minutes(5),
+      ),
+    ).toEqual(["DEMO-0040"]);
+
+    for (const t of before) await db().execute(sql`update terminals set battery_percent = ${t.battery_percent}, error_count = ${t.error_count} where serial_number = ${t.serial_number}`);
+  });
+});
