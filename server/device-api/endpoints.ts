@@ -4,18 +4,23 @@ import { activationRequestInput, activationVerifyInput, commandResultInput, hear
 import { deliverDueSms } from "../sms/outbox";
 import { requestActivation, verifyActivation } from "../services/activation";
 import { MAX_COMMAND_LOG_BYTES, reportCommandResult, uploadCommandLog } from "../services/commands";
-import { processHeartbeat } from "../services/heartbeat";
+import { processHeartbeatWithToken } from "../services/heartbeat";
 import { acknowledgeNotice } from "../services/notices";
 import { releaseForTerminal, reportJobStatus } from "../services/rollouts";
 import type { Db } from "@/db/client";
-import { answerDeviceRequest, deviceEndpoint, handleDeviceRequest, idFromPath, type DeviceAnswer, type DeviceEndpoint, type DeviceRequest } from "./http";
+import { answerDeviceRequest, deviceEndpoint, deviceOrRefusal, handleDeviceRequest, idFromPath, type DeviceAnswer, type DeviceEndpoint, type DeviceRequest } from "./http";
 import { imageResponse } from "./image-response";
 
 /** The device API v1 endpoints; app/api/device/v1/ routes each path to one of these. */
 export const heartbeatEndpoint = deviceEndpoint({
   auth: true,
+  handlerChecksToken: true,
   body: heartbeatInput,
-  handle: ({ db, device, body }) => processHeartbeat(db, device, body),
+  handle: async ({ db, req, token, body }) => {
+    const { auth, answer } = await processHeartbeatWithToken(db, token!, body);
+    deviceOrRefusal(req, auth);
+    return answer;
+  },
 });
 
 export const activationRequestEndpoint = deviceEndpoint({

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db, DbHandle } from "@/db/client";
 import { logger } from "../logger";
 import { metrics } from "../metrics";
@@ -15,9 +15,18 @@ export type FleetEventType = "terminals" | "notices" | "alerts";
 export type FleetEvent = { type: FleetEventType; merchantIds: string[] } | { type: FleetEventType; all: true };
 
 // NOTIFY payloads are limited to 8000 bytes; a larger set becomes "everything changed".
+const PAYLOAD_LIMIT = 7000;
+
 export function fleetEventPayload(event: { type: FleetEventType; merchantIds: string[] }): string {
   const payload = JSON.stringify(event);
-  return payload.length < 7000 ? payload : JSON.stringify({ type: event.type, all: true });
+  return payload.length < PAYLOAD_LIMIT ? payload : JSON.stringify({ type: event.type, all: true });
+}
+
+/** The same payload built by a statement that learns the merchants itself: `merchantIds` selects one uuid column (nulls skipped). */
+export function fleetEventPayloadSql(type: FleetEventType, merchantIds: SQL): SQL {
+  return sql`(select case when length(p) < ${PAYLOAD_LIMIT} then p else ${JSON.stringify({ type, all: true })} end
+    from (select json_build_object('type', ${type}::text, 'merchantIds', coalesce(json_agg(distinct m.id), '[]'::json))::text as p
+      from (${merchantIds}) as m(id) where m.id is not null) payload)`;
 }
 
 type Listener = (event: FleetEvent) => void;

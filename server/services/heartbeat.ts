@@ -12,16 +12,29 @@ import { onShutdown } from "../shutdown";
 import { checkInAlertCandidatesSql } from "./alert-conditions";
 import { checkInAlerts } from "./alerts";
 import { openCommandsSql, type TerminalCommand } from "./commands";
-import type { AuthenticatedDevice } from "./device-tokens";
-import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
+import { deviceAuthResult, hashDeviceToken, tokenCheckSql, type AuthenticatedDevice, type DeviceAuthResult, type TokenCheckRow } from "./device-tokens";
+import { FLEET_EVENTS_CHANNEL, fleetEventPayloadSql } from "./fleet-events";
 import { pendingNoticesSql, type TerminalNotice } from "./notices";
 import { offerCandidatesSql, offersFor, type DueUpdate, type OfferCandidate } from "./rollouts";
 
+/** A check-in of a device already authenticated (in-process callers, the benchmark's baseline). */
 export interface CheckIn {
   device: AuthenticatedDevice;
   report: HeartbeatInput;
   at: Date;
 }
+
+/** A check-in whose token the check-in statement checks first (the device API): one statement per batch, not two. */
+export interface TokenCheckIn {
+  tokenHash: string;
+  report: HeartbeatInput;
+  at: Date;
+}
+
+const isTokenCheckIn = (c: CheckIn | TokenCheckIn): c is TokenCheckIn => "tokenHash" in c;
+
+// A report's columns as the statement reads them from its JSON parameter.
+const REPORT_COLUMNS = sql.raw("firmware_version text, battery smallint, signal smallint, network network_type, error_count smallint, errors jsonb, transactions int, at timestamptz");
 
 type PendingNotice = TerminalNotice & { terminalId: string };
 type OpenCommand = TerminalCommand & { terminalId: string };
@@ -46,16 +59,18 @@ async function queryRowsNamed<Row>(db: Db, query: SQL): Promise<Row[]> {
 }
 
 /**
- * Writes a batch of check-ins in one statement: the terminals' latest state (online again), the
- * raw history rows, the terminals' hourly rollups, the merchants' daily activity and one notification for the live console. Returns the update
- * jobs that could be offered to these terminals, the notices due to them, their open remote commands (queued ones now delivered)
- * and the terminals whose alerts the check-ins could change.
+ * Writes a batch of check-ins in one statement: first the token checks of those that carry a token
+ * (only the check-ins that pass are written), then the terminals' latest state (online again), the
+ * raw history rows, the terminals' hourly rollups, the merchants' daily activity and one notification for the live console. Returns the
+ * token checks (in the order of the batch's token check-ins), the update jobs that could be offered to these terminals, the notices due
+ * to them, their open remote commands (queued ones now delivered) and the terminals whose alerts the check-ins could change.
  */
-export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers: OfferCandidate[]; notices: PendingNotice[]; commands: OpenCommand[]; alertCandidates: string[] }> {
-  // One JSON parameter rather than typed arrays: both drivers pass it the same way.
-  const rows = batch.map((c) => ({
-    terminal_id: c.device.terminalId,
-    merchant_id: c.device.merchantId,
+export async function recordCheckIns(
+  db: Db,
+  batch: (CheckIn | TokenCheckIn)[],
+): Promise<{ tokenChecks: TokenCheckRow[]; offers: OfferCandidate[]; notices: PendingNotice[]; commands: OpenCommand[]; alertCandidates: string[] }> {
+  // One JSON parameter per kind rather than typed arrays: both drivers pass it the same way.
+  const reportOf = (c: CheckIn | TokenCheckIn) => ({
     firmware_version: c.report.firmwareVersion,
     battery: c.report.batteryPercent ?? null,
     signal: c.report.signalDbm ?? null,
@@ -64,20 +79,36 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
     errors: c.report.errors?.length ? c.report.errors : null,
     transactions: c.report.transactionsSinceLast ?? 0,
     at: c.at.toISOString(),
-  }));
-  const merchantIds = [...new Set(batch.flatMap((c) => (c.device.merchantId ? [c.device.merchantId] : [])))];
+  });
+  const byToken = batch.filter(isTokenCheckIn);
+  const byDevice = batch.filter((c): c is CheckIn => !isTokenCheckIn(c));
+  const deviceRows = byDevice.map((c) => ({ terminal_id: c.device.terminalId, merchant_id: c.device.merchantId, ...reportOf(c) }));
+  const tokenRows = byToken.map((c, seq) => ({ seq, ...reportOf(c) }));
   const latestCheckIns = sql`select terminal_id, merchant_id, max(at) as at from i group by terminal_id, merchant_id`;
   const notices = pendingNoticesSql(latestCheckIns);
   const commands = openCommandsSql(latestCheckIns);
-  const [result] = await queryRowsNamed<{ offers: OfferCandidate[] | null; notices: PendingNotice[] | null; commands: OpenCommand[] | null; alert_candidates: string[] | null }>(
+  const [result] = await queryRowsNamed<{
+    token_checks: TokenCheckRow[] | null;
+    offers: OfferCandidate[] | null;
+    notices: PendingNotice[] | null;
+    commands: OpenCommand[] | null;
+    alert_candidates: string[] | null;
+  }>(
     db,
     sql`
-    with i as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
-        terminal_id uuid, merchant_id uuid, firmware_version text, battery smallint, signal smallint,
-        network network_type, error_count smallint, errors jsonb, transactions int, at timestamptz)
+    with ${tokenCheckSql(
+      byToken.map((c) => c.tokenHash),
+      new Date(),
+    )}, i as (
+      select * from (
+        select * from jsonb_to_recordset(${JSON.stringify(deviceRows)}::jsonb) as d(terminal_id uuid, merchant_id uuid, ${REPORT_COLUMNS})
+        union all
+        select c.terminal_id, c.merchant_id, r.firmware_version, r.battery, r.signal, r.network, r.error_count, r.errors, r.transactions, r.at
+        from jsonb_to_recordset(${JSON.stringify(tokenRows)}::jsonb) as r(seq int, ${REPORT_COLUMNS})
+        join token_checks c on c.seq = r.seq and c.outcome = 'ok'
+      ) checked
       -- The limit tells the planner the real row count (it assumes 100), so it looks up by index.
-      limit ${rows.length}
+      limit ${batch.length}
     ), latest as (
       update terminals t set
         connectivity = 'online',
@@ -119,21 +150,34 @@ export async function recordCheckIns(db: Db, batch: CheckIn[]): Promise<{ offers
         transactions = daily_activity.transactions + excluded.transactions,
         checkins = daily_activity.checkins + excluded.checkins
     ), ${notices.ctes}, ${commands.ctes}
-    select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayload({ type: "terminals", merchantIds })}),
+    select pg_notify(${FLEET_EVENTS_CHANNEL}, ${fleetEventPayloadSql("terminals", sql`select merchant_id from i`)}),
+      (select json_agg(token_checks order by seq) from token_checks) as token_checks,
       -- The same statement finds the updates due to these terminals, by the firmware they just reported.
       (select json_agg(o) from (${offerCandidatesSql(sql`select distinct on (terminal_id) terminal_id, firmware_version from i order by terminal_id, at desc`)}) o) as offers,
       ${notices.select} as notices,
       ${commands.select} as commands,
       (select json_agg(c.id) from (${checkInAlertCandidatesSql(sql`latest`)}) c) as alert_candidates`,
   );
-  return { offers: result?.offers ?? [], notices: result?.notices ?? [], commands: result?.commands ?? [], alertCandidates: result?.alert_candidates ?? [] };
+  return {
+    tokenChecks: result?.token_checks ?? [],
+    offers: result?.offers ?? [],
+    notices: result?.notices ?? [],
+    commands: result?.commands ?? [],
+    alertCandidates: result?.alert_candidates ?? [],
+  };
 }
 
-/** Stores a batch of check-ins and answers each with the update due to it, if any, its notices and its commands. */
+type HeartbeatAnswer = { update: DueUpdate | null; notices: TerminalNotice[]; commands: TerminalCommand[] };
+
+/**
+ * Stores a batch of check-ins and answers each with its token check's result and, once authenticated, the update due to it, if any,
+ * its notices and its commands.
+ */
 const checkInBatcher = perDatabase((db: Db) => {
   const batcher = new Batcher(
-    async (batch: CheckIn[]): Promise<{ update: DueUpdate | null; notices: TerminalNotice[]; commands: TerminalCommand[] }[]> => {
-      const { offers, notices, commands, alertCandidates } = await recordCheckIns(db, batch).catch((error: unknown) => {
+    async (batch: (CheckIn | TokenCheckIn)[]): Promise<{ auth: DeviceAuthResult; answer?: HeartbeatAnswer }[]> => {
+      const now = new Date();
+      const { tokenChecks, offers, notices, commands, alertCandidates } = await recordCheckIns(db, batch).catch((error: unknown) => {
         // A row the default partition caught as the job attached the partition for its time fails
         // the default's partition check (23514); the statement wrote nothing, and again it routes to the new partition.
         if (sqlState(error) === "23514") return recordCheckIns(db, batch);
@@ -145,7 +189,13 @@ const checkInBatcher = perDatabase((db: Db) => {
       for (const { terminalId, ...notice } of notices) noticesOf.set(terminalId, [...(noticesOf.get(terminalId) ?? []), notice]);
       const commandsOf = new Map<string, TerminalCommand[]>();
       for (const { terminalId, ...command } of commands) commandsOf.set(terminalId, [...(commandsOf.get(terminalId) ?? []), command]);
-      return batch.map((c) => ({ update: due.get(c.device.terminalId) ?? null, notices: noticesOf.get(c.device.terminalId) ?? [], commands: commandsOf.get(c.device.terminalId) ?? [] }));
+      let seq = 0;
+      return batch.map((c) => {
+        const auth: DeviceAuthResult = isTokenCheckIn(c) ? deviceAuthResult(tokenChecks[seq++]!, now) : { ok: true, device: c.device };
+        if (!auth.ok) return { auth };
+        const id = auth.device.terminalId;
+        return { auth, answer: { update: due.get(id) ?? null, notices: noticesOf.get(id) ?? [], commands: commandsOf.get(id) ?? [] } };
+      });
     },
     { ...DEVICE_REQUEST_BATCHING, name: "check-ins" },
   );
@@ -154,9 +204,22 @@ const checkInBatcher = perDatabase((db: Db) => {
   return batcher;
 });
 
-/** A terminal's check-in: stores it (batched with concurrent ones) and answers per the contract. */
-export async function processHeartbeat(db: Db, device: AuthenticatedDevice, report: HeartbeatInput, now: Date = new Date()) {
-  const { update, notices, commands } = await checkInBatcher(db).add({ device, report, at: now });
+const heartbeatAnswer = (answer: HeartbeatAnswer, now: Date) => {
   metrics.heartbeats.inc();
-  return { serverTime: now.toISOString(), nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(), update, notices, commands };
+  return { serverTime: now.toISOString(), nextHeartbeatSeconds: fleetConfig.heartbeatIntervalSeconds(), ...answer };
+};
+
+/** An authenticated terminal's check-in: stores it (batched with concurrent ones) and answers per the contract. */
+export async function processHeartbeat(db: Db, device: AuthenticatedDevice, report: HeartbeatInput, now: Date = new Date()) {
+  const { answer } = await checkInBatcher(db).add({ device, report, at: now });
+  return heartbeatAnswer(answer!, now);
+}
+
+/**
+ * The device API's check-in: the token is checked in the statement that stores it (batched with
+ * concurrent ones). Answers per the contract, or with the token check's refusal.
+ */
+export async function processHeartbeatWithToken(db: Db, token: string, report: HeartbeatInput, now: Date = new Date()) {
+  const { auth, answer } = await checkInBatcher(db).add({ tokenHash: hashDeviceToken(token), report, at: now });
+  return auth.ok ? { auth, answer: heartbeatAnswer(answer!, now) } : { auth };
 }

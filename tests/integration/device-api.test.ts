@@ -148,6 +148,35 @@ describe("POST /heartbeat", () => {
     expect((await heartbeat(other.token, { firmwareVersion: "3.1.1" })).status).toBe(200);
   });
 
+  it("checks tokens in the statement that stores the check-ins: a refused one stores nothing, and refusals come before a bad body", async () => {
+    process.env.DEVICE_RATE_LIMIT_PER_MINUTE = "2";
+    const valid = await tokenFor("DEMO-0015");
+    const limited = await tokenFor("DEMO-0016");
+    const revoked = await tokenFor("DEMO-0017");
+    await tokenFor("DEMO-0017");
+    const suspended = await tokenFor("DEMO-0018");
+    await setTerminalStatus(handle.db, admin, { id: suspended.terminal.id, status: "suspended" });
+    const stored = async () => (await handle.db.select({ n: count() }).from(checkins))[0]!.n;
+    const lastSeen = async (id: string) => (await handle.db.select({ at: terminals.lastSeenAt }).from(terminals).where(eq(terminals.id, id)))[0]!.at;
+    const before = { rows: await stored(), suspended: await lastSeen(suspended.terminal.id), revoked: await lastSeen(revoked.terminal.id) };
+
+    // One batch: the check-in statement takes them together.
+    const tokens = [valid.token, "pfd_this-token-does-not-exist", revoked.token, suspended.token, limited.token, limited.token, limited.token];
+    const statuses = await Promise.all(tokens.map((token) => heartbeat(token, { firmwareVersion: "4.0.0" }).then((r) => r.status)));
+    expect(statuses.slice(0, 4)).toEqual([200, 401, 401, 401]);
+    expect(statuses.slice(4).sort()).toEqual([200, 200, 429]);
+    expect(await stored()).toBe(before.rows + 3);
+    expect(await lastSeen(suspended.terminal.id)).toEqual(before.suspended);
+    expect(await lastSeen(revoked.terminal.id)).toEqual(before.revoked);
+
+    // A bad body: a bad token is still refused first, a rate-limited one too; a good token's request is counted.
+    await expectError(await heartbeat("pfd_this-token-does-not-exist", { batteryPercent: "full" }), 401, "unauthorized");
+    await expectError(await heartbeat(limited.token, "{not json"), 429, "rate_limited");
+    await expectError(await heartbeat(valid.token, { batteryPercent: "full" }), 400, "invalid_request");
+    await expectError(await heartbeat(valid.token, { firmwareVersion: "4.0.0" }), 429, "rate_limited");
+    expect(await stored()).toBe(before.rows + 3);
+  });
+
   it("records every one of many concurrent check-ins", async () => {
     const fleet = await Promise.all(["DEMO-0010", "DEMO-0011", "DEMO-0012", "DEMO-0013", "DEMO-0014"].map(tokenFor));
     const count0 = (await handle.db.select({ n: count() }).from(checkins))[0]!.n;

@@ -1,10 +1,12 @@
-import { eq } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "@/db/client";
+import { queryRows, type DbHandle } from "@/db/client";
 import { merchants, terminals } from "@/db/schema";
-import { eventConcernsScope, fleetEventStream } from "@/server/services/fleet-events";
+import { eventConcernsScope, fleetEventPayload, fleetEventPayloadSql, fleetEventStream } from "@/server/services/fleet-events";
 import { recordCheckIns } from "@/server/services/heartbeat";
 import { createNotice, publishNotice } from "@/server/services/notices";
+import { uuidArray } from "@/server/services/sql-text";
 import { setTerminalStatus } from "@/server/services/terminals";
 import { createTestDatabase } from "../helpers/db";
 
@@ -113,5 +115,19 @@ describe("event scope", () => {
     expect(eventConcernsScope({ type: "terminals", merchantIds: ["m2"] }, scope)).toBe(false);
     expect(eventConcernsScope({ type: "terminals", merchantIds: [] }, scope)).toBe(false);
     expect(eventConcernsScope({ type: "terminals", all: true }, scope)).toBe(true);
+  });
+
+  it("builds the same payload in a statement as in code: each merchant once, everything past the size limit", async () => {
+    const inStatement = async (ids: (string | null)[]) => {
+      const [row] = await queryRows<{ payload: string }>(handle.db, sql`select ${fleetEventPayloadSql("terminals", sql`select unnest(${uuidArray(ids.map((id) => id ?? "NULL"))})`)} as payload`);
+      return JSON.parse(row!.payload) as { type: string; merchantIds?: string[]; all?: true };
+    };
+    const few = [randomUUID(), randomUUID()];
+    const found = await inStatement([few[0]!, null, few[1]!, few[0]!]);
+    expect({ ...found, merchantIds: [...found.merchantIds!].sort() }).toEqual(JSON.parse(fleetEventPayload({ type: "terminals", merchantIds: [...few].sort() })));
+    expect(await inStatement([])).toEqual({ type: "terminals", merchantIds: [] });
+    const many = Array.from({ length: 200 }, () => randomUUID());
+    expect(await inStatement(many)).toEqual(JSON.parse(fleetEventPayload({ type: "terminals", merchantIds: many })));
+    expect(await inStatement(many)).toEqual({ type: "terminals", all: true });
   });
 });

@@ -30,7 +30,8 @@ function failingOnce(db: Db): Db {
   let failed = false;
   return new Proxy(db, {
     get(target, property, receiver) {
-      if (!failed && ["select", "execute", "insert", "update", "delete", "transaction"].includes(String(property))) {
+      // `_` is how a prepared statement reaches the session (the heartbeat's check-in statement).
+      if (!failed && ["select", "execute", "insert", "update", "delete", "transaction", "_"].includes(String(property))) {
         failed = true;
         throw adminShutdown();
       }
