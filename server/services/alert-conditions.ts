@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { AlertRuleKind } from "@/db/schema/values";
 import { DEFAULT_TIME_ZONE } from "@/db/schema/values";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
-import { uuidArray } from "./sql-text";
+import { literalList, uuidArray } from "./sql-text";
 
 /**
  * Each rule kind's condition as one query over all enabled rules of the kind: the rows for which it
@@ -15,8 +15,8 @@ export interface ConditionContext {
   terminalIds?: string[];
 }
 
-const inService = sql.raw(`(${statusesWithDeviceAccess.map((s) => `'${s}'`).join(", ")})`);
-const openWorkOrder = sql.raw(`('open', 'scheduled', 'in_progress')`);
+const inService = literalList(statusesWithDeviceAccess);
+const openWorkOrder = literalList(["open", "scheduled", "in_progress"]);
 
 /** Whether rule `r` covers a row of this merchant and store: its owner's merchant, its chosen merchants and stores. */
 function covers(merchantId: SQL, storeId: SQL): SQL {
@@ -138,9 +138,8 @@ export const checkInAlertKinds: readonly AlertRuleKind[] = ["terminal_offline", 
  * hour's errors ageing out is the evaluate-alerts job's.
  */
 export function checkInAlertCandidatesSql(seen: SQL): SQL {
-  const kinds = sql.raw(checkInAlertKinds.map((k) => `'${k}'`).join(", "));
   return sql`select t.id from ${seen} t
-    where exists (select 1 from alerts a where a.terminal_id = t.id and a.status = 'open' and a.kind in (${kinds}))
+    where exists (select 1 from alerts a where a.terminal_id = t.id and a.status = 'open' and a.kind in ${literalList(checkInAlertKinds)})
       or (t.status in ${inService} and exists (select 1 from alert_rules r where r.enabled and r.kind in ('low_battery', 'errors_reported')
         and ((r.kind = 'low_battery' and t.battery_percent < r.threshold) or (r.kind = 'errors_reported' and t.error_count > 0))
         and ${covers(sql`t.merchant_id`, sql`t.store_id`)}))`;

@@ -20,7 +20,7 @@ import { changedFields, recordAudit, type AuditActor } from "./audit";
 import { localClock } from "./rollout-rules";
 import { FLEET_EVENTS_CHANNEL, fleetEventPayload } from "./fleet-events";
 import { queueWebhookDeliveries } from "./webhooks";
-import { uuidArray } from "./sql-text";
+import { literalList, uuidArray } from "./sql-text";
 
 /** Who is asking: rules are written by admins (any scope) and merchant owners (their merchant); everyone subscribes. */
 export interface AlertViewer {
@@ -42,7 +42,7 @@ const RAISE_LIMIT = 2_000;
 function visibleRules(viewer: AlertViewer, scope: Scope): SQL {
   if (viewer.role === "admin" || scope.kind === "all") return sql`true`;
   const mine = `{${scope.merchantIds.join(",")}}`;
-  return sql`(${inScope(alertRules.ownerMerchantId, scope)} or (${alertRules.ownerMerchantId} is null and ${alertRules.kind} not in ${sql.raw(`(${adminOnlyAlertKinds.map((k) => `'${k}'`).join(", ")})`)}
+  return sql`(${inScope(alertRules.ownerMerchantId, scope)} or (${alertRules.ownerMerchantId} is null and ${alertRules.kind} not in ${literalList(adminOnlyAlertKinds)}
     and (cardinality(${alertRules.merchantIds}) = 0 or ${alertRules.merchantIds} && ${mine}::uuid[])))`;
 }
 

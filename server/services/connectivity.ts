@@ -5,6 +5,7 @@ import { fleetConfig, MISSED_CHECKINS_OFFLINE } from "../config";
 import { statusesWithDeviceAccess, type ConnectivityFilter } from "../schemas/terminals";
 import type { TerminalCount } from "./terminal-counts";
 import { notifyTerminalsChanged } from "./fleet-events";
+import { literalList } from "./sql-text";
 
 /** The moment before which a terminal's last check-in makes it offline (three missed intervals). */
 export function offlineBefore(now: Date, intervalSeconds = fleetConfig.heartbeatIntervalSeconds()): Date {
@@ -53,7 +54,7 @@ export async function sweepConnectivity(db: Db, now: Date = new Date(), interval
  * planner can match the partial indexes of the same predicates.
  */
 export function connectivityCondition(filter: ConnectivityFilter): SQL {
-  const inService = sql`${terminals.status} in (${sql.raw(statusesWithDeviceAccess.map((s) => `'${s}'`).join(", "))})`;
+  const inService = sql`${terminals.status} in ${literalList(statusesWithDeviceAccess)}`;
   switch (filter) {
     case "online":
       return and(inService, sql`${terminals.connectivity} = 'online'`)!;

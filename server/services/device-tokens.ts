@@ -7,6 +7,7 @@ import { fleetConfig } from "../config";
 import { AppError, notFound } from "../errors";
 import { statusesWithDeviceAccess } from "../schemas/terminals";
 import { recordAudit, type AuditActor } from "./audit";
+import { literalList } from "./sql-text";
 
 /** Only the hash is stored: a leaked database does not leak working tokens. */
 export function hashDeviceToken(token: string): string {
@@ -67,8 +68,6 @@ export interface TokenCheckRow {
   window_start: Date | string | null;
 }
 
-const withDeviceAccess = sql.raw(`(${statusesWithDeviceAccess.map((s) => `'${s}'`).join(", ")})`);
-
 /**
  * The token check of a batch of requests (`hashes`, one per request, in order) as common table
  * expressions: `tokens_counted` counts each token's requests in its current one-minute window, and
@@ -98,7 +97,7 @@ export function tokenCheckSql(hashes: string[], now: Date): SQL {
     ), token_checks as (
       -- The k-th of n requests for one token in this batch is request (count - n + k) of its window.
       select q.seq, c.terminal_id, c.serial_number, c.merchant_id, c.window_start,
-        case when c.terminal_id is null or c.status not in ${withDeviceAccess} then 'unauthorized'
+        case when c.terminal_id is null or c.status not in ${literalList(statusesWithDeviceAccess)} then 'unauthorized'
           when c.window_count - c.n + q.k > ${fleetConfig.deviceRequestsPerMinute()} then 'rate_limited' else 'ok' end as outcome
       from jsonb_to_recordset(${JSON.stringify(requests)}::jsonb) as q(seq int, hash text, k int)
       left join tokens_counted c on c.token_hash = q.hash

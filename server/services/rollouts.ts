@@ -12,9 +12,9 @@ import { recordAudit, systemActor, type AuditActor, type AuditEntry } from "./au
 import type { AuthenticatedDevice } from "./device-tokens";
 import { notifyFleetChanged, notifyTerminalsChanged } from "./fleet-events";
 import { decidePhase, failureIsRetried, isInsideBusinessHours, isInsideWindow, judgeStatusReport, mayInstall, phaseSizes } from "./rollout-rules";
-import { escapeLike, jsonList, uuidList } from "./sql-text";
+import { escapeLike, jsonList, literalList, uuidList } from "./sql-text";
 
-const openStatusList = sql.raw(openJobStatuses.map((s) => `'${s}'`).join(", "));
+const openStatusList = literalList(openJobStatuses);
 const auditRollout = (action: AuditVerb<"rollout">, id: string, changes: Record<string, unknown> = {}): AuditEntry => ({ action: `rollout.${action}`, entityType: "rollout", entityId: id, changes });
 
 interface Candidate {
@@ -45,7 +45,7 @@ async function resolveTarget(db: Db, release: { id: string; version: string; isR
     db,
     sql`select t.id, t.serial_number, t.firmware_version, t.status,
         exists (select 1 from firmware_release_models rm where rm.release_id = ${release.id} and rm.model_id = t.model_id) as compatible,
-        exists (select 1 from update_jobs j where j.terminal_id = t.id and j.status in (${openStatusList})) as open_job
+        exists (select 1 from update_jobs j where j.terminal_id = t.id and j.status in ${openStatusList}) as open_job
       from terminals t where ${where} and t.status <> 'retired'`,
   );
   const eligible: Candidate[] = [];
@@ -142,7 +142,7 @@ export async function createRollout(db: Db, actor: AuditActor, input: RolloutCre
           insert into update_jobs (rollout_id, phase_id, terminal_id, from_version, created_at, updated_at)
           select ${rollout!.id}, i.phase_id, i.terminal_id, i.from_version, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
           from jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + JOB_INSERT_CHUNK))}::jsonb) as i(phase_id uuid, terminal_id uuid, from_version text)
-          on conflict (terminal_id) where status in (${openStatusList}) do nothing
+          on conflict (terminal_id) where status in ${openStatusList} do nothing
           returning phase_id)
         select phase_id, count(*)::int as n from added group by phase_id`,
       );
@@ -395,7 +395,7 @@ export async function cancelRollout(db: Db, actor: AuditActor, id: string, now: 
 export async function cancelOpenJob(tx: Db, terminalId: string, now: Date = new Date()) {
   await tx.execute(sql`update update_jobs set status = 'cancelled', finished_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz,
       history = history || ${JSON.stringify([{ status: "cancelled", at: now.toISOString() }])}::jsonb
-    where terminal_id = ${terminalId} and status in (${openStatusList})`);
+    where terminal_id = ${terminalId} and status in ${openStatusList}`);
 }
 
 /** An admin lets a phase that waits for approval hand over to the next. */
@@ -446,7 +446,7 @@ export function offerCandidatesSql(checkedIn: SQL): SQL {
   return sql`select j.terminal_id, j.id as job_id, r.id as release_id, r.version, r.is_rollback, r.sha256, r.size_bytes, c.firmware_version,
       s.time_zone, s.maintenance_starts as starts, s.maintenance_ends as ends, s.business_hours
     from (${checkedIn}) c
-    join update_jobs j on j.terminal_id = c.terminal_id and j.status in (${openStatusList})
+    join update_jobs j on j.terminal_id = c.terminal_id and j.status in ${openStatusList}
     join rollouts ro on ro.id = j.rollout_id and ro.status in ('running', 'completed')
     join rollout_phases p on p.id = j.phase_id and p.status <> 'pending'
     join firmware_releases r on r.id = ro.release_id
@@ -476,7 +476,7 @@ export async function offersFor(db: Db, candidates: OfferCandidate[], now: Date)
   if (alreadyInstalled.length) {
     await db.execute(sql`update update_jobs set status = 'succeeded', progress_percent = 100, finished_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz,
         history = history || ${JSON.stringify([{ status: "succeeded", at: now.toISOString() }])}::jsonb
-      where id in ${uuidList([...new Set(alreadyInstalled)])} and status in (${openStatusList})`);
+      where id in ${uuidList([...new Set(alreadyInstalled)])} and status in ${openStatusList}`);
   }
   return due;
 }

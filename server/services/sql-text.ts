@@ -14,5 +14,11 @@ export const containsText = (column: Parameters<typeof ilike>[0], text: string) 
 export const jsonList = (values: readonly string[]) => sql`(select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
 export const uuidList = (values: readonly string[]): SQL => sql`(select value::uuid from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) limit ${values.length})`;
 
+/**
+ * The code's own constants (enum values, never input) inline as `('a', 'b')`, for
+ * `column in ${literalList(values)}`: the planner can match partial indexes on them.
+ */
+export const literalList = (values: readonly string[]): SQL => sql.raw(`(${values.map((v) => `'${v}'`).join(", ")})`);
+
 /** Ids as one uuid[] parameter (`column = any(${uuidArray(ids)})`): one parameter however many, where drizzle's inArray takes one each. */
 export const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.join(",")}}`}::uuid[]`;
