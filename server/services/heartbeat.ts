@@ -68,6 +68,8 @@ async function queryRowsNamed<Row>(db: Db, query: SQL): Promise<Row[]> {
 export async function recordCheckIns(
   db: Db,
   batch: (CheckIn | TokenCheckIn)[],
+  /** When the tokens are checked: their rate-limit windows run on the server's clock, not the reports' times. */
+  checkedAt: Date = new Date(),
 ): Promise<{ tokenChecks: TokenCheckRow[]; offers: OfferCandidate[]; notices: PendingNotice[]; commands: OpenCommand[]; alertCandidates: string[] }> {
   // One JSON parameter per kind rather than typed arrays: both drivers pass it the same way.
   const reportOf = (c: CheckIn | TokenCheckIn) => ({
@@ -98,7 +100,7 @@ export async function recordCheckIns(
     sql`
     with ${tokenCheckSql(
       byToken.map((c) => c.tokenHash),
-      new Date(),
+      checkedAt,
     )}, i as (
       select * from (
         select * from jsonb_to_recordset(${JSON.stringify(deviceRows)}::jsonb) as d(terminal_id uuid, merchant_id uuid, ${REPORT_COLUMNS})
@@ -177,10 +179,10 @@ const checkInBatcher = perDatabase((db: Db) => {
   const batcher = new Batcher(
     async (batch: (CheckIn | TokenCheckIn)[]): Promise<{ auth: DeviceAuthResult; answer?: HeartbeatAnswer }[]> => {
       const now = new Date();
-      const { tokenChecks, offers, notices, commands, alertCandidates } = await recordCheckIns(db, batch).catch((error: unknown) => {
+      const { tokenChecks, offers, notices, commands, alertCandidates } = await recordCheckIns(db, batch, now).catch((error: unknown) => {
         // A row the default partition caught as the job attached the partition for its time fails
         // the default's partition check (23514); the statement wrote nothing, and again it routes to the new partition.
-        if (sqlState(error) === "23514") return recordCheckIns(db, batch);
+        if (sqlState(error) === "23514") return recordCheckIns(db, batch, now);
         throw error;
       });
       if (alertCandidates.length) checkInAlerts(db, alertCandidates, batch[batch.length - 1]!.at);
